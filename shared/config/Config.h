@@ -1,0 +1,66 @@
+#pragma once
+// Typed configuration, parsed once at start-up (ConfigLoader) and passed down read-only.
+// Every field here is documented in README.md (option, YAML key, env var, default).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace resound::config {
+
+// Who may send client events (client-*) on an app. Mirrors Reverb's accept_client_events_from.
+enum class ClientEventsPolicy { Members, None };
+
+struct AppConfig {
+    std::string id;
+    std::string key;
+    std::string secret;
+    int pingIntervalSeconds = 60;        // server sends pusher:ping after this much client silence
+    int activityTimeoutSeconds = 30;     // sent to clients in connection_established (never 0)
+    int pongTimeoutSeconds = 30;         // close 4201 if no traffic this long after our ping
+    std::size_t maxMessageSize = 10000;  // bytes of one WebSocket message from a client (close 1009)
+    std::vector<std::string> allowedOrigins{"*"};  // host names; "*" allows any
+    ClientEventsPolicy clientEvents = ClientEventsPolicy::Members;
+    bool userAuthentication = true;      // pusher:signin accepted
+    int clientEventRateLimit = 10;       // client events per second per connection (0 = unlimited)
+    std::size_t maxConnections = 0;      // 0 = unlimited; over it: 4004
+    std::size_t maxChannelsPerConnection = 100;
+    std::size_t maxPresenceMembers = 100;
+    std::size_t maxUserInfoBytes = 1024;
+    std::size_t maxEventPayloadBytes = 10240;  // HTTP API event data (413)
+    std::size_t maxBatchSize = 10;             // batch_events items (400)
+    std::size_t maxChannelsPerEvent = 100;     // channels in one publish (400)
+    int cacheTtlSeconds = 1800;                // cache channel last-event lifetime
+    bool subscriptionCountEvents = false;      // pusher_internal:subscription_count
+};
+
+struct RedisConfig {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6379;
+    std::string password;
+    int db = 0;
+};
+
+struct ServerConfig {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8080;
+    unsigned ioThreads = 0;                // 0 = number of cores
+    std::string pathPrefix;                // e.g. "/ws" when a proxy does not strip it
+    std::size_t maxRequestSize = 10000;    // whole HTTP API request (headers + body), 413 beyond
+    std::size_t maxRequestHeaderBytes = 8192;
+    std::size_t maxQueuedBytesPerConnection = 1 << 20;  // slow consumer cap, then close 4100
+    int authTimestampWindowSeconds = 600;  // 0 disables the auth_timestamp check
+    int handshakeTimeoutSeconds = 5;
+    int httpIdleTimeoutSeconds = 30;
+    std::size_t maxConnections = 0;        // whole process; 0 = derived from the fd limit
+    std::string logLevel = "info";
+    bool scalingEnabled = false;           // Redis mode
+    RedisConfig redis;
+};
+
+struct Config {
+    ServerConfig server;
+    std::vector<AppConfig> apps;
+};
+
+}  // namespace resound::config
