@@ -1,0 +1,2 @@
+// Placeholder until the all-in-one server lands.
+int main() { return 1; }

@@ -1,0 +1,4 @@
+#pragma once
+namespace resound {
+inline constexpr const char* kVersion = RESOUND_VERSION;
+}
