@@ -1,0 +1,32 @@
+#include "json/JsonText.h"
+
+namespace resound::json {
+
+void appendQuoted(std::string& out, std::string_view value) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.reserve(out.size() + value.size() + 2);
+    out.push_back('"');
+    for (char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (byte < 0x20) {
+                    out += "\\u00";
+                    out.push_back(kHex[byte >> 4]);
+                    out.push_back(kHex[byte & 0xF]);
+                } else {
+                    out.push_back(c);
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+}  // namespace resound::json

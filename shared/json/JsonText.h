@@ -1,0 +1,19 @@
+#pragma once
+// Building JSON text by hand on hot paths (no DOM): escaping strings and quoting them.
+// Any thread.
+#include <string>
+#include <string_view>
+
+namespace resound::json {
+
+// Appends `value` as a JSON string literal (with the quotes), escaping per RFC 8259.
+// Bytes >= 0x80 are copied as they are: callers pass UTF-8.
+void appendQuoted(std::string& out, std::string_view value);
+
+inline std::string quoted(std::string_view value) {
+    std::string out;
+    appendQuoted(out, value);
+    return out;
+}
+
+}  // namespace resound::json
