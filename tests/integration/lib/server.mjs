@@ -1,0 +1,211 @@
+// Runs the real resound binary for one test file: a generated config on a free loopback port,
+// readiness via GET /health, and a checked shutdown (exit status 0, no sanitizer reports).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { APPS, configYaml } from './apps.mjs';
+import { sleep } from './wait.mjs';
+
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 10000;
+const STOP_GRACE_MS = 5000;
+const OUTPUT_CAP = 4 * 1024 * 1024;
+const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/;
+
+/** RESOUND_BIN (set by CTest), else the newest build*\/services/resound/resound in the repo. */
+export function resoundBinary() {
+  if (process.env.RESOUND_BIN) return process.env.RESOUND_BIN;
+  const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const candidates = readdirSync(repo)
+    .filter((name) => name.startsWith('build'))
+    .map((name) => join(repo, name, 'services', 'resound', 'resound'))
+    .filter((path) => existsSync(path))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (candidates.length === 0) {
+    throw new Error('no resound binary: set RESOUND_BIN or build the `resound` target into build*/');
+  }
+  return candidates[0];
+}
+
+/** A loopback port that was free a moment ago (bind port 0, read it, close). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+class RunningServer {
+  constructor() {
+    this.host = HOST;
+    this.apps = APPS;
+    this.output = '';
+    this.exit = null; // { code, signal } once the process has gone
+    this.stopping = false;
+    this.resources = [];
+  }
+
+  get httpUrl() {
+    return `http://${HOST}:${this.port}`;
+  }
+
+  /** ws:// URL for an app key; `query` replaces pusher-js's default query string. */
+  wsUrl(key = APPS.main.key, query = 'protocol=7&client=js&version=8.6.0&flash=false') {
+    return `ws://${HOST}:${this.port}/app/${key}${query === null ? '' : `?${query}`}`;
+  }
+
+  /** Registers something with close()/disconnect() to be closed after the current test. */
+  track(resource) {
+    this.resources.push(resource);
+    return resource;
+  }
+
+  async closeTracked() {
+    const resources = this.resources.splice(0);
+    await Promise.allSettled(
+      resources.map(async (r) => {
+        if (typeof r.disconnect === 'function') r.disconnect();
+        else if (typeof r.terminate === 'function') r.terminate();
+        else if (typeof r.close === 'function') await r.close();
+        else if (typeof r.destroy === 'function') r.destroy();
+      }),
+    );
+  }
+
+  /** The captured stdout+stderr, last `chars` characters, for failure messages. */
+  tail(chars = 4000) {
+    return this.output.length <= chars ? this.output : `...${this.output.slice(-chars)}`;
+  }
+
+  describeExit() {
+    if (!this.exit) return 'still running';
+    return this.exit.signal ? `killed by ${this.exit.signal}` : `exit code ${this.exit.code}`;
+  }
+
+  async start(options) {
+    try {
+      return await this.launch(options);
+    } catch (err) {
+      this.startFailed = true;
+      await this.kill();
+      throw err;
+    }
+  }
+
+  async launch({ logLevel = process.env.RESOUND_IT_LOG_LEVEL || 'warn' } = {}) {
+    this.binary = resoundBinary();
+    this.port = await freePort();
+    this.dir = mkdtempSync(join(tmpdir(), 'resound-it-'));
+    this.configPath = join(this.dir, 'config.yaml');
+    writeFileSync(this.configPath, configYaml({ port: this.port, logLevel }));
+
+    this.process = spawn(this.binary, ['--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.pid = this.process.pid;
+    const capture = (chunk) => {
+      if (this.output.length < OUTPUT_CAP) this.output += chunk.toString('utf8');
+    };
+    this.process.stdout.on('data', capture);
+    this.process.stderr.on('data', capture);
+    this.exited = new Promise((resolve) => {
+      this.process.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+      this.process.once('error', (err) => {
+        this.output += `\n[spawn error] ${err.message}\n`;
+        this.exit = { code: null, signal: null, error: err };
+        resolve(this.exit);
+      });
+    });
+
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let lastError = 'no attempt';
+    while (Date.now() < deadline) {
+      if (this.exit) {
+        const why = this.exit.error ? `could not be started: ${this.exit.error.message}` : this.describeExit();
+        throw new Error(
+          `resound exited during start-up (${why}); binary ${this.binary}, ` +
+            `config ${this.configPath}\n--- server output ---\n${this.tail()}`,
+        );
+      }
+      try {
+        const res = await fetch(`${this.httpUrl}/health`, { signal: AbortSignal.timeout(1000) });
+        await res.arrayBuffer();
+        if (res.status === 200) return this;
+        lastError = `GET /health returned ${res.status}`;
+      } catch (err) {
+        lastError = err.cause?.code || err.message;
+      }
+      await sleep(50);
+    }
+    throw new Error(
+      `resound did not answer GET /health with 200 within ${READY_TIMEOUT_MS} ms (last: ${lastError}); ` +
+        `binary ${this.binary}\n--- server output ---\n${this.tail()}`,
+    );
+  }
+
+  async kill() {
+    if (!this.exit && this.process) {
+      this.process.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; throws on any sign of a defect. */
+  async stop() {
+    if (!this.process || this.startFailed) return; // start() already reported why
+
+    const problems = [];
+    if (this.exit) {
+      problems.push(`resound exited while tests were running (${this.describeExit()})`);
+    } else {
+      this.stopping = true;
+      this.process.kill('SIGTERM');
+      const timer = sleep(STOP_GRACE_MS).then(() => 'timeout');
+      if ((await Promise.race([this.exited, timer])) === 'timeout') {
+        problems.push(`resound did not exit within ${STOP_GRACE_MS} ms of SIGTERM (sent SIGKILL)`);
+        await this.kill();
+      } else if (this.exit.code !== 0) {
+        problems.push(`resound ended with ${this.describeExit()} after SIGTERM (expected exit code 0)`);
+      }
+    }
+    if (SANITIZER_REPORT.test(this.output)) problems.push('sanitizer report in server output');
+    if (process.env.RESOUND_IT_VERBOSE) console.error(`--- resound output (pid ${this.pid}) ---\n${this.output}`);
+    if (problems.length > 0) {
+      throw new Error(`${problems.join('; ')}\n--- server output ---\n${this.tail(20000)}`);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts one server for the calling test file (before), closes every client a test tracked
+ * (afterEach), and stops the server with its exit checks (after). Returns the handle; its
+ * fields (port, apps, ...) are filled in once `before` has run.
+ */
+export function useServer(options = {}) {
+  const server = new RunningServer();
+  before(() => server.start(options), { timeout: READY_TIMEOUT_MS + 5000 });
+  afterEach(async () => {
+    await server.closeTracked();
+    if (server.exit && !server.stopping && !server.startFailed) {
+      throw new Error(`resound is no longer running (${server.describeExit()})\n--- server output ---\n${server.tail()}`);
+    }
+  });
+  after(
+    async () => {
+      await server.closeTracked();
+      await server.stop();
+    },
+    { timeout: STOP_GRACE_MS + 5000 },
+  );
+  return server;
+}
