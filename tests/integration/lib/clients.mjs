@@ -135,3 +135,10 @@ export async function assertServerServes(server) {
   await client.close();
   return event;
 }
+
+/** Resolves with the data of the first `event` a pusher-js channel (or user facade) emits. */
+export function deferredEvent(emitter, event, timeout = 5000) {
+  const { promise, resolve } = deferred();
+  emitter.bind(event, (data, metadata) => resolve(data));
+  return withTimeout(promise, timeout, `pusher-js event ${event}${emitter.name ? ` on ${emitter.name}` : ''}`);
+}
