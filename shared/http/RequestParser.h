@@ -1,0 +1,82 @@
+#pragma once
+// Incremental, socket-free HTTP/1.0 and HTTP/1.1 request parser for the event loop: feed it whatever
+// bytes arrived, in chunks of any size (byte by byte works), until it reports a complete request or
+// an error status to answer with. One parser per HTTP connection, used by that connection's loop
+// thread only.
+//
+// Behaviour worth knowing:
+// - Stops after one complete request: pipelined bytes of the next request stay unconsumed; the
+//   caller answers, calls reset() and feeds the rest.
+// - Bodies need Content-Length. Any Transfer-Encoding (chunked) is refused with 501: the Pusher
+//   server SDKs always send Content-Length, and not decoding chunked closes the door on
+//   CL/TE request-smuggling ambiguities.
+// - Content-Length above maxBodyBytes fails with 413 as soon as the headers are parsed, before any
+//   body byte is read. A header section (request line + headers + blank line) longer than
+//   maxHeaderBytes fails with 431 without buffering more than that.
+// - Lines end in CRLF; a bare LF is accepted too (RFC 9112 2.2), a bare CR is a 400. Empty lines
+//   before the request line are skipped. Obsolete line folding, whitespace before ':' and
+//   conflicting Content-Length values are 400. HTTP/2+ versions are 505.
+// - After Error the connection should get the error response and be closed: the parser does not
+//   resynchronise.
+// - Idle footprint: the buffers are released by reset(); a parser between requests holds no heap.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "http/Request.h"
+
+namespace resound::http {
+
+class RequestParser {
+public:
+    struct Limits {
+        std::size_t maxHeaderBytes = 8192;  // request line + headers + final blank line
+        std::size_t maxBodyBytes = 10000;   // Content-Length above this is 413
+    };
+    enum class Status { NeedMore, Complete, Error };
+
+    RequestParser();
+    explicit RequestParser(Limits limits);
+
+    // Consumes bytes from `data`; `consumed` says how many. NeedMore: all bytes were taken, feed more.
+    // Complete: request() is ready and `consumed` may be < len (the rest belongs to the next
+    // request). Error: see errorStatus(). Once Complete or Error, further calls consume nothing
+    // until reset().
+    Status feed(const char* data, std::size_t len, std::size_t& consumed);
+
+    Request& request() { return request_; }
+    const Request& request() const { return request_; }
+
+    // True once the headers are in, the body is still to come and the client sent
+    // "Expect: 100-continue": the caller should write "HTTP/1.1 100 Continue\r\n\r\n" once.
+    bool expectsContinue() const;
+
+    int errorStatus() const { return errorStatus_; }        // 400, 413, 431, 501 or 505; 0 if none
+    std::string_view errorReason() const { return errorReason_; }  // short, user-facing
+
+    // Ready for the next request; releases the buffers.
+    void reset();
+
+private:
+    enum class State { Start, Headers, Body, Complete, Error };
+
+    Status feedHeaders(const char*& data, std::size_t& left);
+    Status feedBody(const char*& data, std::size_t& left);
+    Status parseHead(std::string_view head);
+    bool parseRequestLine(std::string_view line);
+    bool parseHeaderLine(std::string_view line);
+    Status finishHeaders();
+    Status fail(int status, const char* reason);
+    bool reject(int status, const char* reason);  // fail() for the bool-returning line parsers
+
+    Limits limits_;
+    State state_ = State::Start;
+    std::string head_;          // header bytes kept across feed() calls (only when split)
+    std::size_t scanned_ = 0;   // bytes of head_ already searched for the end of the header section
+    std::size_t bodyLength_ = 0;
+    Request request_;
+    int errorStatus_ = 0;
+    const char* errorReason_ = "";
+};
+
+}  // namespace resound::http
