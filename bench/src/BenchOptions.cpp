@@ -1,0 +1,161 @@
+#include "BenchOptions.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace resound::bench {
+namespace {
+
+bool toDouble(const std::string& text, double& out) {
+    char* end = nullptr;
+    out = std::strtod(text.c_str(), &end);
+    return end && *end == '\0' && !text.empty() && out >= 0;
+}
+
+bool toUnsigned(const std::string& text, std::uint64_t& out) {
+    if (text.empty() || text[0] == '-') return false;
+    char* end = nullptr;
+    out = std::strtoull(text.c_str(), &end, 10);
+    return end && *end == '\0';
+}
+
+}  // namespace
+
+std::string benchUsage() {
+    return R"(usage: resound-bench --mode connect|fanout|publish [options]
+
+modes:
+  connect   open --subscribers WebSocket connections over --channels channels, subscribe each,
+            report connect->subscribed latency and server memory per connection
+  fanout    connect subscribers, then publish --rate events/s over HTTP for --duration seconds;
+            report delivery latency, delivery ratio, deliveries per server CPU-second
+  publish   HTTP publish API load over --publish-connections keep-alive connections, closed loop
+            (--rate 0) or fixed rate; report requests per server CPU-second and latency
+
+server:      --host 127.0.0.1 --port 8080 --app-id bench --app-key bench-key --app-secret bench-secret
+             --server-pid PID (enables /proc CPU and memory figures)
+shape:       --subscribers N --channels N --rate R --duration S --drain S --settle S --hold S
+             --max-events N --publish-connections N --connect-concurrency N --connect-timeout S
+             --source-addresses N (bind 127.0.0.2.. before connect; 0 = kernel choice)
+             --channel-prefix P --event-name E
+output:      --name NAME --json FILE --summary FILE (appends one tab-separated line)
+checks:      --require-lossless (exit 1 on any lost or duplicate delivery)
+exit status: 0 ok, 1 a check failed (loss, server died, handshakes failed), 2 bad usage
+)";
+}
+
+bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& message) {
+    using Setter = std::function<bool(const std::string&)>;
+    auto size = [](std::size_t& field) {
+        return [&field](const std::string& v) {
+            std::uint64_t n = 0;
+            if (!toUnsigned(v, n)) return false;
+            field = static_cast<std::size_t>(n);
+            return true;
+        };
+    };
+    auto real = [](double& field) { return [&field](const std::string& v) { return toDouble(v, field); }; };
+    auto text = [](std::string& field) {
+        return [&field](const std::string& v) {
+            field = v;
+            return !v.empty();
+        };
+    };
+    std::map<std::string, Setter> setters = {
+        {"--mode",
+         [&](const std::string& v) {
+             if (v == "connect") o.mode = Mode::Connect;
+             else if (v == "fanout") o.mode = Mode::Fanout;
+             else if (v == "publish") o.mode = Mode::Publish;
+             else return false;
+             return true;
+         }},
+        {"--name", text(o.name)},
+        {"--host", text(o.host)},
+        {"--port",
+         [&](const std::string& v) {
+             std::uint64_t n = 0;
+             if (!toUnsigned(v, n) || n == 0 || n > 65535) return false;
+             o.port = static_cast<std::uint16_t>(n);
+             return true;
+         }},
+        {"--app-id", text(o.appId)},
+        {"--app-key", text(o.appKey)},
+        {"--app-secret", text(o.appSecret)},
+        {"--server-pid",
+         [&](const std::string& v) {
+             std::uint64_t n = 0;
+             if (!toUnsigned(v, n)) return false;
+             o.serverPid = static_cast<pid_t>(n);
+             return true;
+         }},
+        {"--subscribers", size(o.subscribers)},
+        {"--channels", size(o.channels)},
+        {"--channel-prefix", text(o.channelPrefix)},
+        {"--event-name", text(o.eventName)},
+        {"--rate", real(o.rate)},
+        {"--duration", real(o.durationSeconds)},
+        {"--drain", real(o.drainSeconds)},
+        {"--settle", real(o.settleSeconds)},
+        {"--hold", real(o.holdSeconds)},
+        {"--connect-timeout", real(o.connectTimeoutSeconds)},
+        {"--max-events", [&](const std::string& v) { return toUnsigned(v, o.maxEvents); }},
+        {"--publish-connections", size(o.publishConnections)},
+        {"--connect-concurrency", size(o.connectConcurrency)},
+        {"--source-addresses",
+         [&](const std::string& v) {
+             std::uint64_t n = 0;
+             if (!toUnsigned(v, n) || n > 250) return false;
+             o.sourceAddresses = static_cast<unsigned>(n);
+             return true;
+         }},
+        {"--json", text(o.jsonPath)},
+        {"--summary", text(o.summaryPath)},
+    };
+
+    bool subscribersGiven = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--subscribers") subscribersGiven = true;
+        if (arg == "--help" || arg == "-h") {
+            message = benchUsage();
+            return false;
+        }
+        if (arg == "--require-lossless") {
+            o.requireLossless = true;
+            continue;
+        }
+        const auto it = setters.find(arg);
+        if (it == setters.end()) {
+            message = "unknown option " + arg + "\n" + benchUsage();
+            return false;
+        }
+        if (i + 1 >= argc || !it->second(argv[i + 1])) {
+            message = "bad or missing value for " + arg + "\n" + benchUsage();
+            return false;
+        }
+        ++i;
+    }
+    if (!subscribersGiven && o.mode == Mode::Publish) o.subscribers = 0;
+    if (o.channels == 0 || o.publishConnections == 0 || o.connectConcurrency == 0) {
+        message = "--channels, --publish-connections and --connect-concurrency must be > 0\n";
+        return false;
+    }
+    if (o.mode == Mode::Fanout && (o.rate <= 0 || o.subscribers == 0)) {
+        message = "fanout needs --rate > 0 and --subscribers > 0\n";
+        return false;
+    }
+    if (o.durationSeconds > 3600 || o.connectTimeoutSeconds > 3600 || o.holdSeconds > 3600) {
+        message = "durations are capped at 3600 s\n";
+        return false;
+    }
+    if (o.subscribers > 1'000'000) {
+        message = "--subscribers is capped at 1000000\n";
+        return false;
+    }
+    if (o.name.empty()) o.name = o.mode == Mode::Connect ? "connect" : o.mode == Mode::Fanout ? "fanout" : "publish";
+    return true;
+}
+
+}  // namespace resound::bench

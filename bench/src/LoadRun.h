@@ -1,0 +1,45 @@
+#pragma once
+// Runs one benchmark scenario end to end on a single epoll loop: connect and subscribe, optionally
+// publish and drain, then fill a BenchReport. Reads like the scenario it measures. One thread.
+#include <functional>
+#include <memory>
+
+#include "BenchOptions.h"
+#include "BenchReport.h"
+#include "DeliveryLedger.h"
+#include "EventLoop.h"
+#include "HttpPublisher.h"
+#include "ServerProbe.h"
+#include "SubscriberFleet.h"
+#include "TcpDialer.h"
+
+namespace resound::bench {
+
+class LoadRun {
+public:
+    explicit LoadRun(const BenchOptions& options);
+    // Fills `report`; its ok() says whether every check passed.
+    void execute(BenchReport& report);
+
+private:
+    bool checkResources(BenchReport& report);
+    // Connect phase; false if it could not even start.
+    void connectSubscribers(BenchReport& report);
+    void publishAndDrain(BenchReport& report);
+    // Dispatches loop events until `done()` or the deadline (monotonic ns).
+    void runUntil(std::int64_t deadlineNs, const std::function<bool(std::int64_t)>& done);
+    void reportConnectPhase(BenchReport& report, double seconds);
+    void reportProblems(BenchReport& report);
+    void recordParams(BenchReport& report) const;
+
+    BenchOptions options_;
+    EventLoop loop_;
+    TcpDialer dialer_;
+    ServerProbe server_;
+    DeliveryLedger ledger_;
+    std::unique_ptr<SubscriberFleet> fleet_;
+    std::unique_ptr<HttpPublisher> publisher_;
+    std::optional<ProcMemory> memoryBefore_;
+};
+
+}  // namespace resound::bench

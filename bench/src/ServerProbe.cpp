@@ -1,0 +1,26 @@
+#include "ServerProbe.h"
+
+#include <sys/resource.h>
+
+namespace resound::bench {
+
+std::optional<double> ServerProbe::cpuSeconds() const {
+    if (!enabled()) return std::nullopt;
+    const auto cpu = readProcCpu(pid_);
+    if (!cpu) return std::nullopt;
+    return ticksToSeconds(cpu->totalTicks());
+}
+
+std::optional<ProcMemory> ServerProbe::memory() const {
+    if (!enabled()) return std::nullopt;
+    return readProcMemory(pid_);
+}
+
+double selfCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+}  // namespace resound::bench

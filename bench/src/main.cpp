@@ -1,0 +1,40 @@
+// resound-bench: the load generator for Resound's benchmark scenarios (see bench/README.md).
+#include <csignal>
+#include <fstream>
+#include <iostream>
+
+#include "BenchOptions.h"
+#include "BenchReport.h"
+#include "LoadRun.h"
+
+int main(int argc, char** argv) {
+    using namespace resound::bench;
+    std::signal(SIGPIPE, SIG_IGN);
+    BenchOptions options;
+    std::string message;
+    if (!parseBenchOptions(argc, argv, options, message)) {
+        const bool help = message.rfind("usage:", 0) == 0;
+        (help ? std::cout : std::cerr) << message;
+        return help ? 0 : 2;
+    }
+
+    BenchReport report(options.name);
+    try {
+        LoadRun run(options);
+        run.execute(report);
+    } catch (const std::exception& e) {
+        report.failure(std::string("load generator error: ") + e.what());
+    }
+
+    std::cout << report.table() << std::flush;
+    if (!options.jsonPath.empty()) {
+        std::ofstream out(options.jsonPath);
+        out << report.json();
+        if (!out) std::cerr << "cannot write " << options.jsonPath << "\n";
+    }
+    if (!options.summaryPath.empty()) {
+        std::ofstream out(options.summaryPath, std::ios::app);
+        out << report.summaryLine() << "\n";
+    }
+    return report.ok() ? 0 : 1;
+}
