@@ -8,7 +8,14 @@
 
 namespace resound::ws {
 
-enum class Opcode : uint8_t { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
+enum class Opcode : uint8_t {
+    Continuation = 0x0,
+    Text = 0x1,
+    Binary = 0x2,
+    Close = 0x8,
+    Ping = 0x9,
+    Pong = 0xA
+};
 
 namespace close_code {
 constexpr uint16_t Normal = 1000, GoingAway = 1001, ProtocolError = 1002, UnsupportedData = 1003,
