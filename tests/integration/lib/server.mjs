@@ -64,6 +64,7 @@ class RunningServer {
 
   /** Registers something with close()/disconnect() to be closed after the current test. */
   track(resource) {
+    this.assertRunning();
     this.resources.push(resource);
     return resource;
   }
@@ -78,6 +79,13 @@ class RunningServer {
         else if (typeof r.destroy === 'function') r.destroy();
       }),
     );
+  }
+
+  /** Throws (with the server's output) if the process has gone; every client helper calls this. */
+  assertRunning() {
+    if (this.exit && !this.stopping) {
+      throw new Error(`resound is no longer running (${this.describeExit()})\n--- server output ---\n${this.tail()}`);
+    }
   }
 
   /** The captured stdout+stderr, last `chars` characters, for failure messages. */
@@ -196,9 +204,7 @@ export function useServer(options = {}) {
   before(() => server.start(options), { timeout: READY_TIMEOUT_MS + 5000 });
   afterEach(async () => {
     await server.closeTracked();
-    if (server.exit && !server.stopping && !server.startFailed) {
-      throw new Error(`resound is no longer running (${server.describeExit()})\n--- server output ---\n${server.tail()}`);
-    }
+    if (!server.startFailed) server.assertRunning();
   });
   after(
     async () => {
