@@ -85,6 +85,13 @@ std::uint64_t HttpPublisher::scheduled(std::int64_t now) const {
 
 bool HttpPublisher::finished(std::int64_t now) const { return started_ && !mayScheduleMore(now) && inFlight_ == 0; }
 
+bool HttpPublisher::stalled() const {
+    for (const auto& c : connections_) {
+        if (c.phase != Phase::Closed) return false;
+    }
+    return true;
+}
+
 void HttpPublisher::onTimer(std::int64_t now) {
     timer_.acknowledge();
     pump(now);

@@ -46,6 +46,8 @@ public:
     void onTimer(std::int64_t now);
     // No more events will be scheduled and no request is in flight.
     bool finished(std::int64_t now) const;
+    // Every connection is closed and none will be reopened: nothing more can happen.
+    bool stalled() const;
     void closeAll();
 
     int timerFd() const { return timer_.fd(); }

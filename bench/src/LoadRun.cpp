@@ -11,6 +11,7 @@ namespace {
 
 constexpr int kEventBatch = 1024;
 constexpr int kWaitMs = 5;
+constexpr std::int64_t kLivenessCheckNs = 200'000'000;  // /proc/<pid>/stat read five times a second
 
 double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
@@ -90,9 +91,14 @@ bool LoadRun::checkResources(BenchReport& report) {
 
 void LoadRun::runUntil(std::int64_t deadlineNs, const std::function<bool(std::int64_t)>& done) {
     epoll_event events[kEventBatch];
+    std::int64_t nextLivenessCheck = 0;
     for (;;) {
         std::int64_t now = monotonicNs();
-        if (done(now) || now >= deadlineNs) return;
+        if (done(now) || now >= deadlineNs || serverGone_) return;
+        if (now >= nextLivenessCheck) {
+            serverGone_ = !server_.alive();
+            nextLivenessCheck = now + kLivenessCheckNs;
+        }
         if (fleet_ && !fleet_->allStarted()) fleet_->startConnections(now);
         const int waitMs = static_cast<int>(std::min<std::int64_t>(kWaitMs, (deadlineNs - now) / kNsPerMs + 1));
         const int n = loop_.wait(events, kEventBatch, waitMs);
@@ -169,7 +175,7 @@ void LoadRun::reportProblems(BenchReport& report) {
     if (fleet_ && fleet_->badStamps() > 0) {
         report.failure(std::to_string(fleet_->badStamps()) + " benchmark events had no readable stamp");
     }
-    if (!server_.alive()) report.failure("the server process died during the run");
+    if (serverGone_ || !server_.alive()) report.failure("the server process died during the run");
 }
 
 void LoadRun::publishAndDrain(BenchReport& report) {
@@ -215,6 +221,7 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     const std::int64_t drainNs = secondsToNs(options_.drainSeconds);
     const std::int64_t hardDeadline = t0 + secondsToNs(options_.durationSeconds) + drainNs + 30 * kNsPerSecond;
     runUntil(hardDeadline, [&](std::int64_t now) {
+        if (publisher_->stalled()) return true;
         if (!publisher_->finished(now)) return false;
         if (ledger_.uniqueDeliveries() >= expectedSoFar()) return true;
         return now - std::max(publisher_->lastResponseNs(), t0 + secondsToNs(options_.durationSeconds)) > drainNs;
@@ -225,7 +232,11 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     const double window = static_cast<double>(t1 - t0) / 1e9;
     const double serverCpu = serverCpu1 - serverCpu0;
     const double selfCpu = selfCpu1 - selfCpu0;
-    if (!publisher_->finished(t1)) report.failure("publishing did not finish before the hard deadline");
+    if (publisher_->stalled() && !publisher_->finished(t1)) {
+        report.failure("every publisher connection failed; publishing stopped");
+    } else if (!publisher_->finished(t1) && !serverGone_) {
+        report.failure("publishing did not finish before the hard deadline");
+    }
 
     // HTTP side.
     const double accepted = static_cast<double>(publisher_->accepted());

@@ -40,6 +40,7 @@ private:
     std::unique_ptr<SubscriberFleet> fleet_;
     std::unique_ptr<HttpPublisher> publisher_;
     std::optional<ProcMemory> memoryBefore_;
+    bool serverGone_ = false;  // the server process ended or became a zombie: every wait stops
 };
 
 }  // namespace resound::bench

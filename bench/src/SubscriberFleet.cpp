@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "Clock.h"
 #include "PusherMessageScanner.h"
 #include "ServerFrameReader.h"
 #include "WsClientHandshake.h"
@@ -152,12 +153,14 @@ void SubscriberFleet::updateInterest(std::size_t index) {
     loop_.modify(s.fd, EPOLLIN | (wants ? EPOLLOUT : 0u), makeToken(TokenKind::Subscriber, index));
 }
 
-void SubscriberFleet::onReadable(std::size_t index, std::int64_t now) {
+// Receipt time is read after each recv(), not once per epoll batch: a batch of a thousand sockets
+// takes long enough to skew latencies otherwise.
+void SubscriberFleet::onReadable(std::size_t index, std::int64_t) {
     for (int i = 0; i < kReadsPerWakeup; ++i) {
         Subscriber& s = subscribers_[index];
         const ssize_t n = ::recv(s.fd, readBuffer_.data(), readBuffer_.size(), 0);
         if (n > 0) {
-            consume(index, std::string_view(readBuffer_.data(), static_cast<std::size_t>(n)), now);
+            consume(index, std::string_view(readBuffer_.data(), static_cast<std::size_t>(n)), monotonicNs());
             if (subscribers_[index].phase == Phase::Closed || static_cast<std::size_t>(n) < readBuffer_.size()) return;
         } else if (n == 0) {
             fail(index, "server closed the TCP connection");

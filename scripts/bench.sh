@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Benchmark runner (bench/README.md): builds a Release tree, then for every scenario starts a fresh
+# resound with a generated config pinned to CPU 0, runs resound-bench pinned to CPU 1, stops the
+# server by its PID, prints one table and writes bench/results/<date>.json.
+#
+#   scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
+#
+# --quick runs one small fan-out (50 subscribers, 2 s) and exits non-zero if a delivery was lost or
+# duplicated, a publish failed, or the server died: cheap enough for CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publish-fixed connections multicore)
+
+usage() {
+  cat <<EOF
+usage: scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
+scenarios: quick ${all_scenarios[*]}
+EOF
+}
+
+quick=0
+selected=""
+build_dir=build
+duration=10
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --scenario) selected=${2:?--scenario needs a name}; shift ;;
+    --build-dir) build_dir=${2:?--build-dir needs a directory}; shift ;;
+    --duration) duration=${2:?--duration needs seconds}; shift ;;
+    --no-build) build=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+if ! [[ $duration =~ ^[0-9]+$ ]] || [ "$duration" -lt 1 ] || [ "$duration" -gt 600 ]; then
+  echo "bench.sh: --duration must be 1..600 seconds" >&2
+  exit 2
+fi
+
+if [ "$quick" = 1 ]; then
+  scenarios=(quick)
+elif [ -n "$selected" ]; then
+  IFS=, read -r -a scenarios <<<"$selected"
+else
+  scenarios=("${all_scenarios[@]}")
+fi
+
+# ---- build ------------------------------------------------------------------------------------
+if [ "$build" = 1 ]; then
+  generator=()
+  if [ ! -f "$build_dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build_dir" --target resound resound-bench
+fi
+server_bin=$build_dir/services/resound/resound
+bench_bin=$build_dir/bench/resound-bench
+for bin in "$server_bin" "$bench_bin"; do
+  [ -x "$bin" ] || { echo "bench.sh: $bin is missing (build failed?)" >&2; exit 1; }
+done
+
+# ---- environment ------------------------------------------------------------------------------
+# As many descriptors as allowed: 19,000 connections need that many on each side.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+cpus=$(nproc)
+if [ "$cpus" -ge 2 ]; then
+  server_cpus=0 bench_cpus=1 both_cpus=0,1
+else
+  server_cpus=0 bench_cpus=0 both_cpus=0
+  echo "bench.sh: only one CPU, server and load generator share it" >&2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/resound-bench.XXXXXX")
+summary=$work/summary.tsv
+: >"$summary"
+server_pid=""
+failed=0
+
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  if kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap stop_server EXIT
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+health_ok() {
+  if command -v curl >/dev/null; then
+    curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$1/health" 2>/dev/null
+  else
+    local line
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+    printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    read -r -t 2 line <&3 || true
+    exec 3>&- 3<&-
+    [[ $line == *" 200"* ]]
+  fi
+}
+
+next_port=18700
+# start_server NAME IO_THREADS CPUS: writes the config, starts resound, waits for /health.
+start_server() {
+  local name=$1 threads=$2 cpu_list=$3
+  while port_in_use "$next_port"; do next_port=$((next_port + 1)); done
+  port=$next_port
+  next_port=$((next_port + 1))
+  local config=$work/$name.yaml
+  cat >"$config" <<EOF
+server:
+  host: 127.0.0.1
+  port: $port
+  io_threads: $threads
+  log_level: warn
+  max_queued_bytes_per_connection: 4194304
+apps:
+  - id: bench
+    key: bench-key
+    secret: bench-secret
+    max_connections: 0
+    activity_timeout: 120
+    ping_interval: 120
+EOF
+  # Started directly (not through a shell function) so that $! is the server's own PID: taskset execs it.
+  local launcher=()
+  if command -v taskset >/dev/null; then launcher=(taskset -c "$cpu_list"); fi
+  "${launcher[@]}" "$server_bin" --config "$config" >"$work/$name.server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "bench.sh: $name: the server exited during start-up:" >&2
+      tail -n 20 "$work/$name.server.log" >&2
+      server_pid=""
+      return 1
+    fi
+    health_ok "$port" && return 0
+    sleep 0.1
+  done
+  echo "bench.sh: $name: /health did not answer within 10 s" >&2
+  stop_server
+  return 1
+}
+
+# run NAME IO_THREADS SERVER_CPUS RESOUND-BENCH-ARGS...
+run() {
+  local name=$1 threads=$2 cpu_list=$3
+  shift 3
+  echo "--- $name" >&2
+  if ! start_server "$name" "$threads" "$cpu_list"; then
+    printf '%s\tFAIL\tserver did not start\n' "$name" >>"$summary"
+    failed=1
+    return 0
+  fi
+  local rc=0
+  # The load generator bounds itself (duration, drain, connect timeout); timeout is a last resort.
+  local launcher=(timeout --kill-after=10 900)
+  if command -v taskset >/dev/null; then launcher+=(taskset -c "$bench_cpus"); fi
+  "${launcher[@]}" "$bench_bin" --name "$name" --port "$port" --server-pid "$server_pid" \
+    --json "$work/$name.json" --summary "$summary" "$@" || rc=$?
+  if ! kill -0 "$server_pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$server_pid/stat" 2>/dev/null)" = Z ]; then
+    echo "bench.sh: $name: the server died; last log lines:" >&2
+    tail -n 20 "$work/$name.server.log" >&2
+    printf '%s\tFAIL\tserver died\n' "$name" >>"$summary"
+    rc=1
+  fi
+  stop_server
+  if [ "$rc" -ne 0 ]; then
+    failed=1
+    [ -s "$work/$name.server.log" ] && { echo "bench.sh: $name server log (tail):" >&2; tail -n 5 "$work/$name.server.log" >&2; }
+  fi
+  return 0
+}
+
+# Reads one metric from a scenario's JSON (one "key": value per line).
+metric() { { sed -n "s/^ *\"$2\": \\([-0-9.e]*\\),\\{0,1\\}\$/\\1/p" "$work/$1.json" 2>/dev/null || true; } | head -n 1; }
+
+d=$duration
+for s in "${scenarios[@]}"; do
+  case "$s" in
+    quick)
+      run quick 1 "$server_cpus" --mode fanout --subscribers 50 --channels 1 --rate 50 --duration 2 \
+        --drain 2 --settle 0.2 --publish-connections 2 --require-lossless ;;
+    memory)
+      run memory 1 "$server_cpus" --mode connect --subscribers 10000 --channels 100 --settle 2 ;;
+    fanout-1k)
+      run fanout-1k 1 "$server_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 100 --duration "$d" ;;
+    fanout-100x100)
+      run fanout-100x100 1 "$server_cpus" --mode fanout --subscribers 10000 --channels 100 --rate 1000 --duration "$d" ;;
+    fanout-10k)
+      run fanout-10k 1 "$server_cpus" --mode fanout --subscribers 10000 --channels 1 --rate 100 --duration "$d" ;;
+    http-publish)
+      run http-publish 1 "$server_cpus" --mode publish --publish-connections 16 --rate 0 --duration "$d" ;;
+    http-publish-fixed)
+      run http-publish-fixed 1 "$server_cpus" --mode publish --publish-connections 16 --rate 2000 --duration "$d" ;;
+    connections)
+      run connections 1 "$server_cpus" --mode connect --subscribers 19000 --channels 100 --settle 2 ;;
+    multicore)
+      # Same fan-out shape at a rate meant to saturate one io thread; the second run may use both CPUs.
+      run multicore-1thread 1 "$server_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 500 --duration "$d"
+      run multicore-2threads 2 "$both_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 500 --duration "$d" ;;
+    *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]})" >&2; exit 2 ;;
+  esac
+done
+
+multicore_json=""
+one=$(metric multicore-1thread deliveries_per_s)
+two=$(metric multicore-2threads deliveries_per_s)
+if [ -n "$one" ] && [ -n "$two" ]; then
+  factor=$(awk -v a="$one" -v b="$two" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "null" }')
+  printf 'multicore\t-\tio_threads 2 vs 1: %sx delivery throughput (%s vs %s deliveries/s)\n' "$factor" "$two" "$one" >>"$summary"
+  multicore_json=",\n  \"multicore_factor\": $factor"
+fi
+
+# ---- table and JSON ---------------------------------------------------------------------------
+echo
+{ printf 'scenario\tstatus\tresult\n'; cat "$summary"; } | column -t -s $'\t'
+
+mkdir -p bench/results
+stamp=$(date +%Y-%m-%d-%H%M%S)
+out=bench/results/$stamp.json
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+{
+  printf '{\n  "date": "%s",\n  "commit": "%s",\n  "quick": %s,\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" \
+    "$([ "$quick" = 1 ] && echo true || echo false)"
+  printf '  "machine": {"cpus": %s, "kernel": "%s"},\n' "$cpus" "$(uname -r)"
+  printf '  "scenarios": ['
+  first=1
+  for f in "$work"/*.json; do
+    [ -e "$f" ] || continue
+    [ "$first" = 1 ] || printf ','
+    first=0
+    printf '\n'
+    sed 's/^/    /' "$f" | sed '$ s/[[:space:]]*$//'
+  done
+  printf '\n  ]'
+  printf "$multicore_json"
+  printf '\n}\n'
+} >"$out"
+echo
+echo "results: $out"
+
+if [ "$failed" = 0 ]; then
+  rm -rf "$work"
+else
+  echo "bench.sh: some scenarios failed; configs and server logs kept in $work" >&2
+fi
+exit "$failed"
