@@ -12,7 +12,7 @@ import {
 } from './lib/clients.mjs';
 import { RawClient, dataOf, uniqueName } from './lib/raw-client.mjs';
 import { useServer } from './lib/server.mjs';
-import { withTimeout } from './lib/wait.mjs';
+import { eventually, sleep, withTimeout } from './lib/wait.mjs';
 
 const server = useServer();
 const QUIET_MS = 700; // how long "nothing arrives" is watched for
@@ -129,6 +129,34 @@ describe('presence channels', () => {
     assert.deepEqual(await withTimeout(left, 5000, 'Alice leaving()'), { name: 'Bob' });
     const members = alice.connector.pusher.channel(`presence-${room}`).members;
     assert.equal(members.count, 1);
+  });
+
+  it('Laravel Echo: a user in two tabs joins once and leaves when the last tab leaves', async () => {
+    const room = uniqueName('tabs.');
+    const alice = await echo(server, { user: { id: 1, info: { name: 'Alice' } } });
+    const joins = [];
+    const leaves = [];
+    const aliceChannel = alice.join(room).joining((m) => joins.push(m)).leaving((m) => leaves.push(m));
+    await whenSubscribed(alice.connector.pusher.channel(`presence-${room}`));
+    const tabs = [];
+    for (let i = 0; i < 2; i += 1) {
+      const tab = await echo(server, { user: { id: 2, info: { name: 'Bob' } } });
+      tab.join(room);
+      await whenSubscribed(tab.connector.pusher.channel(`presence-${room}`));
+      tabs.push(tab);
+    }
+    await eventually(() => joins.length >= 1, { what: 'Alice joining() for Bob' });
+    await sleep(QUIET_MS);
+    assert.deepEqual(joins, [{ name: 'Bob' }], 'joining() must fire once for a user with two tabs');
+    assert.equal(aliceChannel.subscription.members.count, 2);
+
+    tabs[0].leave(room);
+    await sleep(QUIET_MS);
+    assert.deepEqual(leaves, [], 'leaving() fired while Bob still had a tab in the room');
+    tabs[1].disconnect();
+    await eventually(() => leaves.length >= 1, { what: 'Alice leaving() for Bob' });
+    assert.deepEqual(leaves, [{ name: 'Bob' }]);
+    assert.equal(aliceChannel.subscription.members.count, 1);
   });
 
   it('subscription_succeeded carries ids, hash and count including the subscriber', async () => {
