@@ -25,7 +25,7 @@ struct AppConfig {
     int clientEventRateLimit = 10;       // client events per second per connection (0 = unlimited)
     std::size_t maxConnections = 0;      // 0 = unlimited; over it: 4004
     std::size_t maxChannelsPerConnection = 100;
-    std::size_t maxPresenceMembers = 100;
+    std::size_t maxPresenceMembers = 100;      // distinct users per presence channel (0 = unlimited)
     std::size_t maxUserInfoBytes = 1024;
     std::size_t maxEventPayloadBytes = 10240;  // HTTP API event data (413)
     std::size_t maxBatchSize = 10;             // batch_events items (400)
@@ -61,6 +61,9 @@ struct ServerConfig {
 struct Config {
     ServerConfig server;
     std::vector<AppConfig> apps;
+    // Set by the loader when an app uses the built-in development secret (no file and no env, or a copy
+    // of the shipped config/resound.yaml): the server should log a warning at start-up.
+    bool usesDevelopmentCredentials = false;
 };
 
 }  // namespace resound::config

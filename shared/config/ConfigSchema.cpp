@@ -1,0 +1,79 @@
+#include "config/ConfigSchema.h"
+
+namespace resound::config::detail {
+namespace {
+
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr long long kMaxPort = 65535;
+constexpr long long kMaxIoThreads = 1024;  // far above any core count; catches a mistyped value
+
+using S = ServerConfig;
+const FieldSpec<S> kServer[] = {
+    {.key = "host", .envVar = "REVERB_SERVER_HOST", .member = &S::host, .required = true},
+    {.key = "port", .envVar = "REVERB_SERVER_PORT", .member = &S::port, .min = 1, .max = kMaxPort},
+    {.key = "io_threads", .envVar = "RESOUND_IO_THREADS", .member = &S::ioThreads, .max = kMaxIoThreads},
+    {.key = "path_prefix", .envVar = "REVERB_SERVER_PATH", .member = &S::pathPrefix},
+    {.key = "max_request_size", .envVar = "REVERB_MAX_REQUEST_SIZE", .member = &S::maxRequestSize, .min = 1},
+    {.key = "max_request_header_bytes", .member = &S::maxRequestHeaderBytes, .min = 1},
+    {.key = "max_queued_bytes_per_connection", .member = &S::maxQueuedBytesPerConnection, .min = 1},
+    {.key = "auth_timestamp_window", .member = &S::authTimestampWindowSeconds},  // 0 disables the check
+    {.key = "handshake_timeout", .member = &S::handshakeTimeoutSeconds, .min = 1},
+    {.key = "http_idle_timeout", .member = &S::httpIdleTimeoutSeconds, .min = 1},
+    {.key = "max_connections", .member = &S::maxConnections},  // 0 = derived from the fd limit
+    {.key = "log_level", .envVar = "RESOUND_LOG_LEVEL", .member = &S::logLevel, .choices = kLogLevels},
+};
+
+const FieldSpec<S> kScaling[] = {
+    {.key = "enabled", .envVar = "REVERB_SCALING_ENABLED", .member = &S::scalingEnabled},
+};
+
+using R = RedisConfig;
+const FieldSpec<R> kRedis[] = {
+    {.key = "host", .envVar = "REDIS_HOST", .member = &R::host, .required = true},
+    {.key = "port", .envVar = "REDIS_PORT", .member = &R::port, .min = 1, .max = kMaxPort},
+    {.key = "password", .envVar = "REDIS_PASSWORD", .member = &R::password},
+    {.key = "db", .envVar = "REDIS_DB", .member = &R::db},
+};
+
+using A = AppConfig;
+const FieldSpec<A> kApp[] = {
+    {.key = "id", .envVar = "REVERB_APP_ID", .member = &A::id, .required = true},
+    {.key = "key", .envVar = "REVERB_APP_KEY", .member = &A::key, .required = true},
+    {.key = "secret", .envVar = "REVERB_APP_SECRET", .member = &A::secret, .required = true},
+    {.key = "ping_interval",
+     .envVar = "REVERB_APP_PING_INTERVAL",
+     .member = &A::pingIntervalSeconds,
+     .min = 1},
+    // pusher-js throws on an activity_timeout of 0.
+    {.key = "activity_timeout",
+     .envVar = "REVERB_APP_ACTIVITY_TIMEOUT",
+     .member = &A::activityTimeoutSeconds,
+     .min = 1},
+    {.key = "pong_timeout", .member = &A::pongTimeoutSeconds, .min = 1},
+    {.key = "max_message_size",
+     .envVar = "REVERB_APP_MAX_MESSAGE_SIZE",
+     .member = &A::maxMessageSize,
+     .min = 1},
+    {.key = "allowed_origins", .envVar = "REVERB_APP_ALLOWED_ORIGINS", .member = &A::allowedOrigins},
+    {.key = "client_events", .envVar = "RESOUND_APP_CLIENT_EVENTS", .member = &A::clientEvents},
+    {.key = "user_authentication", .member = &A::userAuthentication},
+    {.key = "client_event_rate_limit", .member = &A::clientEventRateLimit},  // 0 = unlimited
+    {.key = "max_connections", .envVar = "REVERB_APP_MAX_CONNECTIONS", .member = &A::maxConnections},
+    {.key = "max_channels_per_connection", .member = &A::maxChannelsPerConnection, .min = 1},
+    {.key = "max_presence_members", .member = &A::maxPresenceMembers},  // 0 = unlimited
+    {.key = "max_user_info_bytes", .member = &A::maxUserInfoBytes, .min = 1},
+    {.key = "max_event_payload_bytes", .member = &A::maxEventPayloadBytes, .min = 1},
+    {.key = "max_batch_size", .member = &A::maxBatchSize, .min = 1},
+    {.key = "max_channels_per_event", .member = &A::maxChannelsPerEvent, .min = 1},
+    {.key = "cache_ttl", .member = &A::cacheTtlSeconds, .min = 1},
+    {.key = "subscription_count_events", .member = &A::subscriptionCountEvents},
+};
+
+}  // namespace
+
+std::span<const FieldSpec<ServerConfig>> serverFields() { return kServer; }
+std::span<const FieldSpec<ServerConfig>> scalingFields() { return kScaling; }
+std::span<const FieldSpec<RedisConfig>> redisFields() { return kRedis; }
+std::span<const FieldSpec<AppConfig>> appFields() { return kApp; }
+
+}  // namespace resound::config::detail

@@ -1,0 +1,77 @@
+// validate(): the checks that apply to a whole Config, however it was built. Field ranges come from
+// ConfigSchema; the rules here are the ones that span fields or entries.
+#include <map>
+
+#include "config/ConfigLoader.h"
+#include "config/ConfigSchema.h"
+
+namespace resound::config {
+namespace {
+
+using detail::failField;
+using detail::quoted;
+
+template <class Owner>
+void checkFields(std::span<const detail::FieldSpec<Owner>> fields, const Owner& object,
+                 const std::string& path) {
+    for (const auto& field : fields) detail::checkField(field, object, path + "." + std::string(field.key));
+}
+
+void checkPathPrefix(const std::string& prefix) {
+    if (prefix.empty()) return;
+    if (prefix.front() != '/' || prefix.back() == '/') {
+        failField("server.path_prefix", quoted(prefix) + " must start with '/' and not end with '/'");
+    }
+    if (prefix.find_first_of("?# \t") != std::string::npos) {
+        failField("server.path_prefix", quoted(prefix) + " must be a plain URL path");
+    }
+}
+
+// Origins are matched as host names (Reverb semantics); a URL here would never match anything.
+void checkOrigins(const AppConfig& app, const std::string& path) {
+    for (std::size_t i = 0; i < app.allowedOrigins.size(); ++i) {
+        const std::string& origin = app.allowedOrigins[i];
+        const std::string name = path + ".allowed_origins[" + std::to_string(i) + "]";
+        if (origin.empty()) failField(name, "empty (use \"*\" to allow any origin)");
+        if (origin.find("://") != std::string::npos) {
+            failField(name, quoted(origin) + " must be a host name such as example.com, without a scheme");
+        }
+    }
+}
+
+// Apps are looked up by id (HTTP API) and by key (WebSocket path), so both must be unique.
+void checkUnique(std::map<std::string, std::size_t>& seen, const std::string& value, std::size_t index,
+                 const char* field) {
+    const auto [it, inserted] = seen.emplace(value, index);
+    if (!inserted) {
+        failField("apps[" + std::to_string(index) + "]." + field,
+                  quoted(value) + " duplicates apps[" + std::to_string(it->second) + "]." + field);
+    }
+}
+
+}  // namespace
+
+void validate(const Config& config) {
+    checkFields(detail::serverFields(), config.server, "server");
+    checkFields(detail::scalingFields(), config.server, "server.scaling");
+    checkFields(detail::redisFields(), config.server.redis, "server.scaling.redis");
+    checkPathPrefix(config.server.pathPrefix);
+
+    if (config.apps.empty()) {
+        failField("apps",
+                  "no app configured (add one under apps: or set REVERB_APP_ID, REVERB_APP_KEY and "
+                  "REVERB_APP_SECRET)");
+    }
+    std::map<std::string, std::size_t> ids;
+    std::map<std::string, std::size_t> keys;
+    for (std::size_t i = 0; i < config.apps.size(); ++i) {
+        const AppConfig& app = config.apps[i];
+        const std::string path = "apps[" + std::to_string(i) + "]";
+        checkFields(detail::appFields(), app, path);
+        checkOrigins(app, path);
+        checkUnique(ids, app.id, i, "id");
+        checkUnique(keys, app.key, i, "key");
+    }
+}
+
+}  // namespace resound::config
