@@ -18,6 +18,7 @@ public:
     void note(const std::string& text) { notes_.push_back(text); }
     void failure(const std::string& text) { failures_.push_back(text); }
     void headline(const std::string& text) { headline_ = text; }
+    const std::string& headline() const { return headline_; }
 
     bool ok() const { return failures_.empty(); }
     const std::string& scenario() const { return scenario_; }

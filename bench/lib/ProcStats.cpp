@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -77,6 +78,36 @@ std::optional<ProcMemory> parseProcStatus(std::string_view text) {
     memory.vmHwmKb = statusField(text, "VmHWM").value_or(0);
     memory.threads = static_cast<unsigned>(statusField(text, "Threads").value_or(0));
     return memory;
+}
+
+std::optional<SystemCpu> parseSystemCpu(std::string_view procStat) {
+    if (procStat.substr(0, 4) != "cpu ") return std::nullopt;
+    std::string_view line = procStat.substr(4, procStat.find('\n') == std::string_view::npos
+                                                    ? std::string_view::npos
+                                                    : procStat.find('\n') - 4);
+    // user nice system idle iowait irq softirq steal [guest guest_nice: already inside user/nice]
+    std::uint64_t f[8] = {};
+    int count = 0;
+    std::size_t pos = 0;
+    while (count < 8 && pos < line.size()) {
+        while (pos < line.size() && line[pos] == ' ') ++pos;
+        const std::size_t end = std::min(line.find(' ', pos), line.size());
+        if (pos >= end) break;
+        f[count++] = parseUnsigned(line.substr(pos, end - pos));
+        pos = end;
+    }
+    if (count < 4) return std::nullopt;
+    SystemCpu cpu;
+    cpu.busyTicks = f[0] + f[1] + f[2] + f[5] + f[6];
+    cpu.stealTicks = f[7];
+    cpu.totalTicks = cpu.busyTicks + cpu.stealTicks + f[3] + f[4];
+    return cpu;
+}
+
+std::optional<SystemCpu> readSystemCpu() {
+    const auto text = slurp("/proc/stat");
+    if (!text) return std::nullopt;
+    return parseSystemCpu(*text);
 }
 
 std::optional<ProcCpu> readProcCpu(pid_t pid) {

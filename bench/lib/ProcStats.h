@@ -23,11 +23,21 @@ struct ProcMemory {
     unsigned threads = 0;
 };
 
+// The whole machine, from the aggregate "cpu" line of /proc/stat (clock ticks, all CPUs summed).
+struct SystemCpu {
+    std::uint64_t busyTicks = 0;   // user + nice + system + irq + softirq
+    std::uint64_t stealTicks = 0;  // time the hypervisor ran something else
+    std::uint64_t totalTicks = 0;  // the above plus idle and iowait
+};
+
 // /proc/<pid>/stat: fields are counted after the last ')' because the command name may hold spaces.
 std::optional<ProcCpu> parseProcStat(std::string_view text);
 std::optional<ProcMemory> parseProcStatus(std::string_view text);
 
+std::optional<SystemCpu> parseSystemCpu(std::string_view procStat);
+
 std::optional<ProcCpu> readProcCpu(pid_t pid);
+std::optional<SystemCpu> readSystemCpu();
 std::optional<ProcMemory> readProcMemory(pid_t pid);
 
 // Clock ticks (USER_HZ) to seconds.

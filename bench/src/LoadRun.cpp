@@ -120,6 +120,39 @@ void LoadRun::runUntil(std::int64_t deadlineNs, const std::function<bool(std::in
     }
 }
 
+double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const CpuSnapshot& before,
+                          const CpuSnapshot& after, double seconds) {
+    const std::string label = prefix.empty() ? "" : prefix + ": ";
+    const std::string key = prefix.empty() ? "" : prefix + "_";
+    const double server = before.haveServer && after.haveServer ? after.server - before.server : NAN;
+    const double self = after.self - before.self;
+    if (server_.enabled()) {
+        report.metric(key + "server_cpu_s", label + "server CPU (utime+stime)", server, "s", 2);
+        report.metric(key + "server_cpu_utilisation", label + "server CPU / wall", server / seconds, "", 3);
+    }
+    report.metric(key + "client_cpu_s", label + "load generator CPU", self, "s", 2);
+    report.metric(key + "client_cpu_utilisation", label + "load generator CPU / wall", self / seconds, "", 3);
+    if (self / seconds > 0.9) {
+        report.note(label + "the load generator used >90 % of its core: figures may be limited by the client");
+    }
+    if (before.haveMachine && after.haveMachine) {
+        // Everything else that ran meanwhile: compilers, tests, other benchmarks. Rounding of the
+        // three tick counters allows a few ticks of noise.
+        const double busy = after.machineBusy - before.machineBusy;
+        const double other = std::max(0.0, busy - self - (std::isfinite(server) ? server : 0.0));
+        const double steal = after.machineSteal - before.machineSteal;
+        report.metric(key + "other_processes_cpu_s", label + "other processes' CPU", other, "s", 2);
+        report.metric(key + "steal_s", label + "CPU stolen by the hypervisor", steal, "s", 2);
+        if (other > 0.1 + 0.1 * seconds || steal > 0.05 + 0.05 * seconds) {
+            machineNoisy_ = true;
+            report.note(label + "the machine was not quiet (" + fixed(other, 2) + " CPU-s by other processes, " +
+                        fixed(steal, 2) + " s stolen in " + fixed(seconds, 1) +
+                        " s): latency and throughput figures are unreliable");
+        }
+    }
+    return server;
+}
+
 void LoadRun::connectSubscribers(BenchReport& report) {
     FleetConfig config;
     config.hostHeader = options_.host + ":" + std::to_string(options_.port);
@@ -132,18 +165,20 @@ void LoadRun::connectSubscribers(BenchReport& report) {
     fleet_ = std::make_unique<SubscriberFleet>(loop_, dialer_, config, ledger_);
     if (options_.subscribers == 0) return;
 
-    const double cpuBefore = server_.cpuSeconds().value_or(NAN);
+    const CpuSnapshot cpuBefore = takeCpuSnapshot(server_);
     const std::int64_t start = monotonicNs();
     runUntil(start + secondsToNs(options_.connectTimeoutSeconds),
              [&](std::int64_t) { return fleet_->allStarted() && fleet_->inProgress() == 0; });
     const std::int64_t end = monotonicNs();
     fleet_->abandonPending();
-    const double cpuAfter = server_.cpuSeconds().value_or(NAN);
+    const CpuSnapshot cpuAfter = takeCpuSnapshot(server_);
 
-    reportConnectPhase(report, static_cast<double>(end - start) / 1e9);
+    const double seconds = static_cast<double>(end - start) / 1e9;
+    reportConnectPhase(report, seconds);
+    const double serverCpu = reportCpu(report, "connect", cpuBefore, cpuAfter, seconds);
     if (server_.enabled() && fleet_->subscribedCount() > 0) {
         report.metric("connect_server_cpu_us_per_connection", "server CPU per connect+subscribe",
-                      (cpuAfter - cpuBefore) * 1e6 / static_cast<double>(fleet_->subscribedCount()), "us", 1);
+                      serverCpu * 1e6 / static_cast<double>(fleet_->subscribedCount()), "us", 1);
     }
     if (fleet_->subscribedCount() < options_.subscribers) {
         report.failure(std::to_string(options_.subscribers - fleet_->subscribedCount()) + " of " +
@@ -214,8 +249,7 @@ void LoadRun::publishAndDrain(BenchReport& report) {
         return expected;
     };
 
-    const double serverCpu0 = server_.cpuSeconds().value_or(NAN);
-    const double selfCpu0 = selfCpuSeconds();
+    const CpuSnapshot cpu0 = takeCpuSnapshot(server_);
     const std::int64_t t0 = monotonicNs();
     publisher_->start(t0);
     const std::int64_t drainNs = secondsToNs(options_.drainSeconds);
@@ -227,11 +261,8 @@ void LoadRun::publishAndDrain(BenchReport& report) {
         return now - std::max(publisher_->lastResponseNs(), t0 + secondsToNs(options_.durationSeconds)) > drainNs;
     });
     const std::int64_t t1 = monotonicNs();
-    const double serverCpu1 = server_.cpuSeconds().value_or(NAN);
-    const double selfCpu1 = selfCpuSeconds();
+    const CpuSnapshot cpu1 = takeCpuSnapshot(server_);
     const double window = static_cast<double>(t1 - t0) / 1e9;
-    const double serverCpu = serverCpu1 - serverCpu0;
-    const double selfCpu = selfCpu1 - selfCpu0;
     if (publisher_->stalled() && !publisher_->finished(t1)) {
         report.failure("every publisher connection failed; publishing stopped");
     } else if (!publisher_->finished(t1) && !serverGone_) {
@@ -276,9 +307,8 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     }
 
     // CPU.
+    const double serverCpu = reportCpu(report, "", cpu0, cpu1, window);
     if (server_.enabled()) {
-        report.metric("server_cpu_s", "server CPU (utime+stime)", serverCpu, "s", 2);
-        report.metric("server_cpu_utilisation", "server CPU / wall", serverCpu / window, "", 3);
         if (options_.subscribers > 0) {
             report.metric("deliveries_per_cpu_s", "deliveries per server CPU-second",
                           serverCpu > 0 ? static_cast<double>(totals.delivered) / serverCpu : NAN, "", 0);
@@ -289,11 +319,6 @@ void LoadRun::publishAndDrain(BenchReport& report) {
             report.note("server CPU over the window is under 0.2 s: per-CPU-second figures carry up to " +
                         fixed(1.0 / std::max(serverCpu, 0.01), 0) + " % error (10 ms tick)");
         }
-    }
-    report.metric("client_cpu_s", "load generator CPU", selfCpu, "s", 2);
-    report.metric("client_cpu_utilisation", "load generator CPU / wall", selfCpu / window, "", 3);
-    if (selfCpu / window > 0.9) {
-        report.note("the load generator used >90 % of its core: results may be limited by the client, not the server");
     }
 
     // Checks.
@@ -374,6 +399,7 @@ void LoadRun::execute(BenchReport& report) {
         publishAndDrain(report);
     }
     reportProblems(report);
+    if (machineNoisy_) report.headline(report.headline() + " [machine busy: unreliable]");
     if (publisher_) publisher_->closeAll();
     if (fleet_) fleet_->closeAll();
 }

@@ -31,6 +31,10 @@ private:
     void reportConnectPhase(BenchReport& report, double seconds);
     void reportProblems(BenchReport& report);
     void recordParams(BenchReport& report) const;
+    // Server, load generator and other processes' CPU between two snapshots `seconds` apart.
+    // Returns the server's CPU seconds (NaN when not measured).
+    double reportCpu(BenchReport& report, const std::string& prefix, const CpuSnapshot& before,
+                     const CpuSnapshot& after, double seconds);
 
     BenchOptions options_;
     EventLoop loop_;
@@ -40,6 +44,7 @@ private:
     std::unique_ptr<SubscriberFleet> fleet_;
     std::unique_ptr<HttpPublisher> publisher_;
     std::optional<ProcMemory> memoryBefore_;
+    bool machineNoisy_ = false;  // other processes or the hypervisor took noticeable CPU during a phase
     bool serverGone_ = false;  // the server process ended or became a zombie: every wait stops
 };
 

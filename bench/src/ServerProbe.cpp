@@ -23,4 +23,19 @@ double selfCpuSeconds() {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+CpuSnapshot takeCpuSnapshot(const ServerProbe& server) {
+    CpuSnapshot snapshot;
+    snapshot.self = selfCpuSeconds();
+    if (const auto cpu = server.cpuSeconds()) {
+        snapshot.server = *cpu;
+        snapshot.haveServer = true;
+    }
+    if (const auto machine = readSystemCpu()) {
+        snapshot.machineBusy = ticksToSeconds(machine->busyTicks);
+        snapshot.machineSteal = ticksToSeconds(machine->stealTicks);
+        snapshot.haveMachine = true;
+    }
+    return snapshot;
+}
+
 }  // namespace resound::bench

@@ -26,4 +26,16 @@ private:
 // This process's own user + system CPU seconds (microsecond resolution).
 double selfCpuSeconds();
 
+// CPU counters at one instant: server, this process and the whole machine, in seconds.
+struct CpuSnapshot {
+    double server = 0;
+    double self = 0;
+    double machineBusy = 0;
+    double machineSteal = 0;
+    bool haveServer = false;
+    bool haveMachine = false;
+};
+
+CpuSnapshot takeCpuSnapshot(const ServerProbe& server);
+
 }  // namespace resound::bench

@@ -328,6 +328,15 @@ TEST(ProcStats, ParsesStatus) {
     EXPECT_FALSE(parseProcStatus("Name:\tx\n").has_value());
 }
 
+TEST(ProcStats, ParsesSystemCpuLine) {
+    const auto cpu = parseSystemCpu("cpu  100 5 20 1000 7 3 2 9 0 0\ncpu0 50 0 10 500 3 1 1 4 0 0\n");
+    ASSERT_TRUE(cpu.has_value());
+    EXPECT_EQ(cpu->busyTicks, 130u);
+    EXPECT_EQ(cpu->stealTicks, 9u);
+    EXPECT_EQ(cpu->totalTicks, 1146u);
+    EXPECT_FALSE(parseSystemCpu("intr 1 2 3").has_value());
+}
+
 TEST(BenchReport, RendersJsonTableAndSummary) {
     BenchReport report("fanout-1k");
     report.param("rate", 100.0, 1);
