@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include "ApiRequestSigner.h"
@@ -72,15 +73,19 @@ std::int64_t HttpPublisher::scheduledTimeOf(std::uint64_t eventIndex) const {
 
 bool HttpPublisher::mayScheduleMore(std::int64_t now) const {
     if (!started_ || nextEvent_ >= config_.maxEvents) return false;
+    // Nothing is sent after the window, even if the schedule fell behind: an overloaded server must
+    // not stretch the run; the events left over are reported as skipped.
     const std::int64_t end = startNs_ + config_.durationNs;
-    return config_.rate > 0 ? scheduledTimeOf(nextEvent_) < end : now < end;
+    return now < end && (config_.rate <= 0 || scheduledTimeOf(nextEvent_) < end);
 }
 
-std::uint64_t HttpPublisher::scheduled(std::int64_t now) const {
-    if (!started_ || config_.rate <= 0) return sent_;
-    const std::int64_t until = std::min(now, startNs_ + config_.durationNs);
-    const auto n = static_cast<std::uint64_t>(static_cast<double>(until - startNs_) * config_.rate / 1e9) + 1;
-    return std::min(n, config_.maxEvents);
+std::uint64_t HttpPublisher::skipped() const {
+    if (!started_ || config_.rate <= 0) return 0;
+    // Events i with start + i/rate < start + duration: i < duration * rate.
+    const double window = static_cast<double>(config_.durationNs) * config_.rate / 1e9;
+    auto planned = static_cast<std::uint64_t>(std::ceil(window));
+    planned = std::min(planned, config_.maxEvents);
+    return planned > sent_ ? planned - sent_ : 0;
 }
 
 bool HttpPublisher::finished(std::int64_t now) const { return started_ && !mayScheduleMore(now) && inFlight_ == 0; }

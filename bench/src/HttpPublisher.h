@@ -57,7 +57,9 @@ public:
     std::uint64_t rejected() const { return rejected_; }
     std::uint64_t unanswered() const { return unanswered_; }
     std::uint64_t reconnects() const { return reconnects_; }
-    std::uint64_t scheduled(std::int64_t now) const;  // events whose send time has come
+    // Events planned inside the window that were never sent because every connection was still
+    // waiting for an answer when the window closed (paced mode only).
+    std::uint64_t skipped() const;
     const std::map<int, std::uint64_t>& statusCounts() const { return statusCounts_; }
     const std::string& firstErrorBody() const { return firstErrorBody_; }
     const std::map<std::string, std::uint64_t>& problems() const { return problems_; }

@@ -275,6 +275,13 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     report.metric("events_accepted", "publish requests 2xx", accepted, "", 0);
     report.metric("events_rejected", "publish requests non-2xx", static_cast<double>(publisher_->rejected()), "", 0);
     report.metric("events_unanswered", "publish requests unanswered", static_cast<double>(publisher_->unanswered()), "", 0);
+    if (options_.rate > 0) {
+        report.metric("events_skipped", "events never sent (publisher behind)", static_cast<double>(publisher_->skipped()), "", 0);
+        if (publisher_->skipped() > 0) {
+            report.note(std::to_string(publisher_->skipped()) +
+                        " planned events were never sent: the server answered too slowly for the offered rate");
+        }
+    }
     report.metric("publish_reconnects", "publisher reconnects", static_cast<double>(publisher_->reconnects()), "", 0);
     report.metric("publish_rate_achieved", "publish rate achieved", accepted / std::min(window, std::max(options_.durationSeconds, 1e-9)), "/s", 1);
     report.metric("window_s", "measurement window", window, "s", 3);
@@ -333,6 +340,7 @@ void LoadRun::publishAndDrain(BenchReport& report) {
                            " publish requests failed");
         }
         if (publisher_->accepted() == 0) report.failure("no event was accepted");
+        if (publisher_->skipped() > 0) report.failure("the offered rate was not reached");
     } else if (lossy) {
         report.note("deliveries were lost or duplicated (see delivery ratio)");
     }
@@ -346,6 +354,10 @@ void LoadRun::publishAndDrain(BenchReport& report) {
                            " % (" + std::to_string(totals.expected - totals.delivered) + " lost, " +
                            std::to_string(ledger_.duplicates()) + " dup), " + compact(static_cast<double>(totals.delivered) / window) + " deliveries/s";
         if (server_.enabled() && serverCpu > 0) line += ", " + compact(static_cast<double>(totals.delivered) / serverCpu) + " deliveries/CPU-s";
+        if (publisher_->skipped() > 0) {
+            line += ", publish rate reached only " + fixed(report.value("publish_rate_achieved"), 0) + " of " +
+                    fixed(options_.rate, 0) + "/s";
+        }
         report.headline(line);
     } else {
         const LatencyHistogram& h = options_.rate > 0 ? publisher_->scheduledToResponse() : publisher_->responseLatency();

@@ -169,6 +169,21 @@ TEST(PusherMessageScanner, ReadsEventChannelAndStringData) {
     EXPECT_EQ(stamp.seq, 42u);
 }
 
+TEST(PusherMessageScanner, ReadsStringDataInOtherShapesThroughTheGeneralPath) {
+    PusherMessage message;
+    BenchStamp stamp;
+    std::string scratch;
+    ASSERT_TRUE(scanPusherMessage(R"({"event":"e","data":"{\"s\": 42, \"t\": 9}"})", message));
+    ASSERT_TRUE(readBenchStamp(message, stamp, scratch));
+    EXPECT_EQ(stamp.sentNs, 9);
+    EXPECT_EQ(stamp.seq, 42u);
+    ASSERT_TRUE(scanPusherMessage(R"({"event":"e","data":"{\"t\":1,\"s\":2,\"x\":3}"})", message));
+    ASSERT_TRUE(readBenchStamp(message, stamp, scratch));
+    EXPECT_EQ(stamp.seq, 2u);
+    ASSERT_TRUE(scanPusherMessage(R"({"event":"e","data":"{\"t\":1,\"s\":-2}"})", message));
+    EXPECT_FALSE(readBenchStamp(message, stamp, scratch));
+}
+
 TEST(PusherMessageScanner, ReadsObjectDataInAnyMemberOrder) {
     const std::string text = R"( { "data" : {"s": 7, "nested": {"x": [1, "}"]}, "t": 5} , "event" : "e" } )";
     PusherMessage message;
