@@ -4,9 +4,13 @@
 # server by its PID, prints one table and writes bench/results/<date>.json.
 #
 #   scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
+#                    [--wait-quiet S]
 #
 # --quick runs one small fan-out (50 subscribers, 2 s) and exits non-zero if a delivery was lost or
 # duplicated, a publish failed, or the server died: cheap enough for CI.
+# --wait-quiet S (default 60, 0 = off; off with --quick) waits up to S seconds before each scenario
+# for the machine to be under 15 % busy, because compilers or tests running beside a benchmark
+# make its numbers meaningless; the reports say how much CPU other processes used anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -16,6 +20,7 @@ all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publ
 usage() {
   cat <<EOF
 usage: scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
+                        [--wait-quiet S]
 scenarios: quick ${all_scenarios[*]}
 EOF
 }
@@ -25,6 +30,7 @@ selected=""
 build_dir=build
 duration=10
 build=1
+wait_quiet=60
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -32,6 +38,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir=${2:?--build-dir needs a directory}; shift ;;
     --duration) duration=${2:?--duration needs seconds}; shift ;;
     --no-build) build=0 ;;
+    --wait-quiet) wait_quiet=${2:?--wait-quiet needs seconds}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -42,8 +49,14 @@ if ! [[ $duration =~ ^[0-9]+$ ]] || [ "$duration" -lt 1 ] || [ "$duration" -gt 6
   exit 2
 fi
 
+if ! [[ $wait_quiet =~ ^[0-9]+$ ]] || [ "$wait_quiet" -gt 3600 ]; then
+  echo "bench.sh: --wait-quiet must be 0..3600 seconds" >&2
+  exit 2
+fi
+
 if [ "$quick" = 1 ]; then
   scenarios=(quick)
+  wait_quiet=0
 elif [ -n "$selected" ]; then
   IFS=, read -r -a scenarios <<<"$selected"
 else
@@ -150,11 +163,37 @@ EOF
   return 1
 }
 
+# Percentage of all CPUs busy over one second (from the aggregate line of /proc/stat).
+busy_percent() {
+  local a b
+  read -r -a a </proc/stat
+  sleep 1
+  read -r -a b </proc/stat
+  local busy=$(((b[1] + b[2] + b[3] + b[6] + b[7]) - (a[1] + a[2] + a[3] + a[6] + a[7])))
+  local idle=$(((b[4] + b[5] + b[8]) - (a[4] + a[5] + a[8])))
+  echo $((busy + idle > 0 ? 100 * busy / (busy + idle) : 0))
+}
+
+wait_for_quiet() {
+  [ "$wait_quiet" -gt 0 ] || return 0
+  local waited=0 busy
+  while busy=$(busy_percent); [ "$busy" -gt 15 ]; do
+    if [ "$waited" -ge "$wait_quiet" ]; then
+      echo "bench.sh: the machine is still ${busy}% busy after ${waited}s; running anyway" >&2
+      return 0
+    fi
+    [ "$waited" -eq 0 ] && echo "bench.sh: waiting for a quiet machine (${busy}% busy)..." >&2
+    sleep 4
+    waited=$((waited + 5))
+  done
+}
+
 # run NAME IO_THREADS SERVER_CPUS RESOUND-BENCH-ARGS...
 run() {
   local name=$1 threads=$2 cpu_list=$3
   shift 3
   echo "--- $name" >&2
+  wait_for_quiet
   if ! start_server "$name" "$threads" "$cpu_list"; then
     printf '%s\tFAIL\tserver did not start\n' "$name" >>"$summary"
     failed=1
@@ -205,8 +244,11 @@ for s in "${scenarios[@]}"; do
       run connections 1 "$server_cpus" --mode connect --subscribers 19000 --channels 100 --settle 2 ;;
     multicore)
       # Same fan-out shape at a rate meant to saturate one io thread; the second run may use both CPUs.
-      run multicore-1thread 1 "$server_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 500 --duration "$d"
-      run multicore-2threads 2 "$both_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 500 --duration "$d" ;;
+      # 16 publisher connections so that publish concurrency, not the server, is never the limit.
+      run multicore-1thread 1 "$server_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 500 \
+        --publish-connections 16 --duration "$d"
+      run multicore-2threads 2 "$both_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 500 \
+        --publish-connections 16 --duration "$d" ;;
     *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]})" >&2; exit 2 ;;
   esac
 done
