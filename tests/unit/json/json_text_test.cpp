@@ -2,17 +2,19 @@
 
 #include "json/JsonText.h"
 
-using resound::json::quoted;
+namespace {
+std::string quotedText(std::string_view s) { return resound::json::quoted(s); }
+}  // namespace
 
-TEST(JsonText, QuotesPlainText) { EXPECT_EQ(quoted("hello"), "\"hello\""); }
+TEST(JsonText, QuotesPlainText) { EXPECT_EQ(quotedText("hello"), "\"hello\""); }
 
 TEST(JsonText, EscapesQuotesBackslashesAndControls) {
-    EXPECT_EQ(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
-    EXPECT_EQ(quoted("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
-    EXPECT_EQ(quoted(std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
+    EXPECT_EQ(quotedText("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    EXPECT_EQ(quotedText("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
+    EXPECT_EQ(quotedText(std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
 }
 
 TEST(JsonText, KeepsUtf8AndNestedJsonAsText) {
-    EXPECT_EQ(quoted("h\xC3\xA9"), "\"h\xC3\xA9\"");
-    EXPECT_EQ(quoted("{\"a\":1}"), "\"{\\\"a\\\":1}\"");
+    EXPECT_EQ(quotedText("h\xC3\xA9"), "\"h\xC3\xA9\"");
+    EXPECT_EQ(quotedText("{\"a\":1}"), "\"{\\\"a\\\":1}\"");
 }

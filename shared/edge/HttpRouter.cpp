@@ -1,0 +1,80 @@
+#include "edge/HttpRouter.h"
+
+#include "json/JsonText.h"
+#include "util/Version.h"
+
+namespace resound::edge {
+
+namespace {
+
+HttpResponse json(int status, std::string body) { return HttpResponse{status, "application/json", std::move(body), {}}; }
+
+HttpResponse errorResponse(int status, std::string_view message) {
+    return json(status, "{\"error\":" + json::quoted(message) + ",\"code\":" + std::to_string(status) + "}");
+}
+
+}  // namespace
+
+HttpRouter::HttpRouter(const config::ServerConfig& server, api::ApiHandler& api, metrics::Metrics& metrics,
+                       const std::atomic<bool>& draining)
+    : server_(server), api_(api), metrics_(metrics), draining_(draining) {}
+
+std::string_view HttpRouter::stripPrefix(std::string_view path) const {
+    // A proxy may or may not strip the prefix (Coolify/Traefik setups differ): accept both forms.
+    std::string_view prefix = server_.pathPrefix;
+    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+    if (!prefix.empty() && path.substr(0, prefix.size()) == prefix &&
+        (path.size() == prefix.size() || path[prefix.size()] == '/')) {
+        path.remove_prefix(prefix.size());
+        if (path.empty()) path = "/";
+    }
+    return path;
+}
+
+std::optional<std::string_view> HttpRouter::webSocketAppKey(std::string_view path) const {
+    path = stripPrefix(path);
+    constexpr std::string_view kApp = "/app/";
+    if (path.substr(0, kApp.size()) != kApp) return std::nullopt;
+    auto key = path.substr(kApp.size());
+    if (key.empty() || key.find('/') != std::string_view::npos) return std::nullopt;
+    return key;
+}
+
+HttpResponse HttpRouter::health() const {
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_);
+    std::string body = "{\"status\":";
+    body += draining_ ? "\"draining\"" : "\"ok\"";
+    body += ",\"version\":" + json::quoted(kVersion) + ",\"uptime_seconds\":" + std::to_string(uptime.count()) +
+            ",\"connections\":" + std::to_string(metrics_.connections()) + "}";
+    return json(200, std::move(body));
+}
+
+HttpResponse HttpRouter::route(const http::Request& request) {
+    std::string_view path = stripPrefix(request.path);
+    if (path.substr(0, 6) == "/apps/") {
+        api::ApiResponse r = api_.handle(request, path);
+        return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
+    }
+    const bool readOnly = request.method == "GET" || request.method == "HEAD";
+    auto onlyGet = [&]() {
+        HttpResponse r = errorResponse(405, "Use GET for this path");
+        r.headers.emplace_back("Allow", "GET, HEAD");
+        return r;
+    };
+    if (path == "/health") return readOnly ? health() : onlyGet();
+    if (path == "/up") return readOnly ? json(200, "{\"health\":\"OK\"}") : onlyGet();
+    if (path == "/ready") {
+        if (!readOnly) return onlyGet();
+        return draining_ ? errorResponse(503, "Draining: shutting down") : json(200, "{\"status\":\"ready\"}");
+    }
+    if (path == "/metrics") {
+        if (!readOnly) return onlyGet();
+        return HttpResponse{200, "text/plain; version=0.0.4", metrics_.renderPrometheus(), {}};
+    }
+    if (path == "/") {
+        return readOnly ? json(200, "{\"name\":\"resound\",\"version\":" + json::quoted(kVersion) + "}") : onlyGet();
+    }
+    return errorResponse(404, "Not found: the API is under /apps/{app_id}/, WebSockets under /app/{key}");
+}
+
+}  // namespace resound::edge

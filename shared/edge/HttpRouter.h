@@ -1,0 +1,38 @@
+#pragma once
+// Routes plain HTTP requests that arrive on the shared port: the Pusher HTTP API (/apps/...), Reverb's
+// /up, /health, /ready and /metrics. Also says which paths are WebSocket endpoints (/app/{key}), with
+// or without the configured path prefix. Stateless apart from its references; any loop thread.
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "api/ApiHandler.h"
+#include "config/Config.h"
+#include "edge/HttpResponse.h"
+#include "http/RequestParser.h"
+#include "metrics/Metrics.h"
+
+namespace resound::edge {
+
+class HttpRouter {
+public:
+    HttpRouter(const config::ServerConfig& server, api::ApiHandler& api, metrics::Metrics& metrics,
+               const std::atomic<bool>& draining);
+
+    HttpResponse route(const http::Request& request);
+    // The app key of a WebSocket endpoint path, or nullopt if the path is not one.
+    std::optional<std::string_view> webSocketAppKey(std::string_view path) const;
+
+private:
+    std::string_view stripPrefix(std::string_view path) const;
+    HttpResponse health() const;
+
+    const config::ServerConfig& server_;
+    api::ApiHandler& api_;
+    metrics::Metrics& metrics_;
+    const std::atomic<bool>& draining_;
+    std::chrono::steady_clock::time_point startedAt_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace resound::edge

@@ -1,0 +1,504 @@
+#include "edge/IoThread.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "http/QueryString.h"
+#include "json/JsonText.h"
+#include "http/Response.h"
+#include "pusher/ErrorCodes.h"
+#include "websocket/FrameEncoder.h"
+#include "websocket/Handshake.h"
+
+namespace resound::edge {
+
+namespace {
+constexpr std::size_t kReadBufferSize = 64 * 1024;
+constexpr int kMaxReadsPerEvent = 4;        // fairness between busy connections
+constexpr int kMaxAcceptsPerEvent = 256;
+constexpr std::uint32_t kDrainSeconds = 3;  // how long a closing connection may take to go away
+constexpr int kIovBatch = 64;
+
+pusher::SharedFrame shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+}  // namespace
+
+class IoThread::Acceptor final : public loop::IoHandler {
+public:
+    explicit Acceptor(IoThread& owner) : owner_(owner) {}
+    void onIoEvent(std::uint32_t) override { owner_.acceptAll(); }
+
+private:
+    IoThread& owner_;
+};
+
+// Feeds decoded WebSocket frames to the protocol. Returning false stops the decoder, which we do as
+// soon as the connection stops being an open WebSocket (closed by the protocol or by the client).
+class IoThread::FrameAdapter final : public ws::FrameHandler {
+public:
+    FrameAdapter(IoThread& owner, Connection& c) : owner_(owner), c_(c) {}
+
+    bool onMessage(ws::Opcode op, std::string_view payload) override {
+        owner_.protocol_.onActivity(c_);
+        if (op != ws::Opcode::Text) {
+            owner_.closeWebSocket(c_, ws::close_code::UnsupportedData, "Binary messages are not supported");
+            return false;
+        }
+        metrics::LoopCounters::add(owner_.counters_.bytesIn, payload.size());
+        owner_.protocol_.onText(c_, payload);
+        return c_.mode == Connection::Mode::WebSocket;
+    }
+    bool onPing(std::string_view payload) override {
+        owner_.protocol_.onActivity(c_);
+        owner_.enqueue(c_, shared(ws::encodeFrame(ws::Opcode::Pong, payload)));
+        return true;
+    }
+    bool onPong(std::string_view) override {
+        owner_.protocol_.onActivity(c_);
+        return true;
+    }
+    bool onClose(std::uint16_t code, std::string_view) override {
+        // Echo the client's code as RFC 6455 §5.5.1 asks; "no status" is answered with a normal close.
+        std::uint16_t reply = code == ws::close_code::NoStatus ? ws::close_code::Normal : code;
+        owner_.closeWebSocket(c_, reply, "");
+        return false;
+    }
+
+private:
+    IoThread& owner_;
+    Connection& c_;
+};
+
+void Connection::onIoEvent(std::uint32_t events) { owner_.onConnectionEvent(*this, events); }
+
+IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
+    : ctx_(context),
+      index_(index),
+      listenFd_(listenFd),
+      counters_(context.metrics.loop(index)),
+      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, context.bus, *this,
+                                                      context.metrics, context.metrics.loop(index)}),
+      readBuffer_(kReadBufferSize),
+      startedAt_(std::chrono::steady_clock::now()) {
+    acceptor_ = std::make_unique<Acceptor>(*this);
+    loop_.add(listenFd_, EPOLLIN, acceptor_.get());
+    listening_ = true;
+    loop_.setAfterEventsHook([this] { afterEvents(); });
+    loop_.setTickHook(std::chrono::milliseconds(1000), [this] { tick(); });
+    protocol_.setNow(now_);
+}
+
+IoThread::~IoThread() {
+    stop();
+    for (auto& c : connections_) ::close(c->fd);
+    if (listening_) ::close(listenFd_);
+}
+
+void IoThread::start() {
+    thread_ = std::thread([this] {
+        try {
+            loop_.run();
+        } catch (const std::exception& e) {
+            spdlog::critical("event loop {} stopped: {}", index_, e.what());
+            std::abort();  // a dead loop would silently strand its connections; fail loudly instead
+        }
+    });
+}
+
+void IoThread::stop() {
+    if (!thread_.joinable()) return;
+    loop_.stop();
+    thread_.join();
+}
+
+void IoThread::requestShutdown() {
+    loop_.post([this] {
+        draining_ = true;
+        if (listening_) {
+            loop_.remove(listenFd_);
+            ::close(listenFd_);
+            listening_ = false;
+        }
+        protocol_.closeAll(pusher::code::ReconnectNow, "Server shutting down, please reconnect");
+    });
+}
+
+void IoThread::enqueueBus(const bus::BusMessagePtr& message) {
+    bool wasEmpty;
+    {
+        std::lock_guard lock(inboxMutex_);
+        wasEmpty = inbox_.empty();
+        inbox_.push_back(message);
+    }
+    if (wasEmpty) loop_.wake();
+}
+
+std::uint32_t IoThread::secondsNow() const {
+    auto elapsed = std::chrono::steady_clock::now() - startedAt_;
+    return 1 + static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count());
+}
+
+void IoThread::acceptAll() {
+    for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
+        int fd = ::accept4(listenFd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                // Level-triggered epoll would spin on the pending connection: stop listening for a tick.
+                spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
+                loop_.remove(listenFd_);
+                acceptPaused_ = true;
+                return;
+            }
+            spdlog::error("accept failed on loop {}: {}", index_, std::strerror(errno));
+            return;
+        }
+        if (ctx_.totalConnections.load(std::memory_order_relaxed) >= ctx_.maxConnections) {
+            static constexpr char kBusy[] =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 58\r\n"
+                "Connection: close\r\n\r\n{\"error\":\"Server is at its connection limit\",\"code\":503}\n";
+            [[maybe_unused]] auto n = ::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL);
+            ::close(fd);
+            ctx_.metrics.countHttpResponse(503);
+            continue;
+        }
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ctx_.totalConnections.fetch_add(1, std::memory_order_relaxed);
+        auto connection = std::make_unique<Connection>(*this, fd, now_);
+        connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
+        loop_.add(fd, EPOLLIN | EPOLLRDHUP, connection.get());
+        connections_.push_back(std::move(connection));
+    }
+}
+
+void IoThread::onConnectionEvent(Connection& c, std::uint32_t events) {
+    if (c.mode == Connection::Mode::Closed) return;
+    if (events & (EPOLLERR | EPOLLHUP)) {
+        teardown(c);
+        return;
+    }
+    if (events & EPOLLOUT) flush(c);
+    if (c.mode != Connection::Mode::Closed && (events & (EPOLLIN | EPOLLRDHUP))) readFrom(c);
+}
+
+void IoThread::readFrom(Connection& c) {
+    for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed; ++i) {
+        ssize_t n = ::recv(c.fd, readBuffer_.data(), readBuffer_.size(), 0);
+        if (n == 0) {
+            teardown(c);
+            return;
+        }
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            if (errno == EINTR) continue;
+            teardown(c);
+            return;
+        }
+        if (c.mode != Connection::Mode::Draining) c.lastBytesAt = now_;
+        switch (c.mode) {
+            case Connection::Mode::Http:
+                handleHttpBytes(c, readBuffer_.data(), static_cast<std::size_t>(n));
+                break;
+            case Connection::Mode::WebSocket:
+                handleWebSocketBytes(c, readBuffer_.data(), static_cast<std::size_t>(n));
+                break;
+            case Connection::Mode::Draining:  // closing: input is read only to see the peer's EOF
+            case Connection::Mode::Closed:
+                break;
+        }
+        if (static_cast<std::size_t>(n) < readBuffer_.size()) return;
+    }
+}
+
+void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
+    const auto& server = ctx_.config.server;
+    while (length > 0 && c.mode == Connection::Mode::Http) {
+        if (!c.httpParser) {
+            http::RequestParser::Limits limits;
+            limits.maxHeaderBytes = server.maxRequestHeaderBytes;
+            limits.maxBodyBytes = server.maxRequestSize;
+            c.httpParser = std::make_unique<http::RequestParser>(limits);
+        }
+        if (c.requestStartedAt == 0) c.requestStartedAt = now_;
+        std::size_t consumed = 0;
+        auto status = c.httpParser->feed(data, length, consumed);
+        data += consumed;
+        length -= consumed;
+        if (status == http::RequestParser::Status::NeedMore) return;
+        c.requestStartedAt = 0;
+        if (status == http::RequestParser::Status::Error) {
+            HttpResponse response;
+            response.status = c.httpParser->errorStatus();
+            response.body = "{\"error\":" + json::quoted(c.httpParser->errorReason()) +
+                            ",\"code\":" + std::to_string(response.status) + "}";
+            respond(c, response, false);
+            return;
+        }
+        const http::Request& request = c.httpParser->request();
+        if (request.isWebSocketUpgrade()) {
+            upgrade(c, request, data, length);
+            return;
+        }
+        HttpResponse response = ctx_.router.route(request);
+        bool keepAlive = request.keepAlive() && !draining_;
+        respond(c, response, keepAlive);
+        if (!keepAlive) return;
+        c.httpParser->reset();
+    }
+}
+
+void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAlive) {
+    ctx_.metrics.countHttpResponse(response.status);
+    enqueue(c, shared(http::buildResponse(response.status, response.contentType, response.body, keepAlive,
+                                          response.headers)));
+    if (!keepAlive) {
+        c.mode = Connection::Mode::Draining;
+        c.closeWhenFlushed = true;
+        c.httpParser.reset();
+    }
+}
+
+void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength) {
+    auto appKey = ctx_.router.webSocketAppKey(request.path);
+    HttpResponse refusal;
+    refusal.status = 0;
+    const std::string* version = request.header("sec-websocket-version");
+    const std::string* key = request.header("sec-websocket-key");
+    if (!appKey) {
+        refusal = {404, "application/json",
+                   "{\"error\":\"WebSocket connections go to /app/{key}\",\"code\":404}", {}};
+    } else if (request.method != "GET") {
+        refusal = {405, "application/json", "{\"error\":\"WebSocket upgrades use GET\",\"code\":405}",
+                   {{"Allow", "GET"}}};
+    } else if (!version || *version != "13") {
+        refusal = {426, "application/json",
+                   "{\"error\":\"Only WebSocket version 13 is supported\",\"code\":426}",
+                   {{"Sec-WebSocket-Version", "13"}}};
+    } else if (!key || !ws::isValidClientKey(*key)) {
+        refusal = {400, "application/json", "{\"error\":\"Missing or invalid Sec-WebSocket-Key\",\"code\":400}",
+                   {}};
+    }
+    if (refusal.status != 0) {
+        respond(c, refusal, false);
+        return;
+    }
+
+    std::optional<std::string> protocolParam;
+    for (auto& [name, value] : http::parseQuery(request.query)) {
+        if (name == "protocol") protocolParam = value;
+    }
+    const std::string* originHeader = request.header("origin");
+    std::string origin = originHeader ? *originHeader : std::string();
+    std::string appKeyText(*appKey);
+
+    enqueue(c, shared(ws::buildUpgradeResponse(ws::computeAcceptKey(*key))));
+    c.mode = Connection::Mode::WebSocket;
+    c.upgraded = true;
+    c.httpParser.reset();
+    const config::AppConfig* app = ctx_.apps.byKey(appKeyText);
+    c.decoder = std::make_unique<ws::FrameDecoder>(app ? app->maxMessageSize : 10000);
+    protocol_.setNow(now_);
+    if (protocolParam) {
+        protocol_.open(c, appKeyText, std::string_view(*protocolParam), origin);
+    } else {
+        protocol_.open(c, appKeyText, std::nullopt, origin);
+    }
+    if (restLength > 0 && c.mode == Connection::Mode::WebSocket) handleWebSocketBytes(c, rest, restLength);
+}
+
+void IoThread::handleWebSocketBytes(Connection& c, char* data, std::size_t length) {
+    FrameAdapter adapter(*this, c);
+    auto error = c.decoder->feed(data, length, adapter);
+    if (error && c.mode == Connection::Mode::WebSocket) {
+        ctx_.metrics.countProtocolError(error->closeCode);
+        spdlog::debug("websocket protocol error socket_id={} code={} reason={}", c.socketId(),
+                      error->closeCode, error->reason);
+        closeWebSocket(c, error->closeCode, error->reason);
+    }
+}
+
+void IoThread::send(pusher::Peer& peer, const pusher::SharedFrame& frame) {
+    auto& c = static_cast<Connection&>(peer);
+    if (c.mode != Connection::Mode::WebSocket) return;
+    if (c.queuedBytes + frame->size() > ctx_.config.server.maxQueuedBytesPerConnection) {
+        slowConsumer(c);
+        return;
+    }
+    enqueue(c, frame);
+}
+
+void IoThread::close(pusher::Peer& peer, std::uint16_t code, std::string_view reason) {
+    closeWebSocket(static_cast<Connection&>(peer), code, reason);
+}
+
+void IoThread::closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason) {
+    if (c.mode != Connection::Mode::WebSocket) return;
+    c.closing = true;
+    enqueue(c, shared(ws::encodeCloseFrame(code, reason)));
+    c.mode = Connection::Mode::Draining;
+    c.closeWhenFlushed = true;
+    c.lastBytesAt = now_;
+    c.decoder.reset();
+}
+
+void IoThread::slowConsumer(Connection& c) {
+    metrics::LoopCounters::add(counters_.slowConsumerCloses);
+    spdlog::warn("slow consumer closed app={} socket_id={} queued_bytes={}", c.app ? c.app->id : "",
+                 c.socketId(), c.queuedBytes);
+    // Keep a partly written frame (cutting it would corrupt the stream), drop the rest, then close.
+    std::size_t keep = c.queueHead < c.queue.size() && c.queue[c.queueHead].offset > 0 ? c.queueHead + 1
+                                                                                        : c.queueHead;
+    c.queue.resize(keep);
+    c.queuedBytes = 0;
+    for (std::size_t i = c.queueHead; i < c.queue.size(); ++i) {
+        c.queuedBytes += c.queue[i].bytes->size() - c.queue[i].offset;
+    }
+    ctx_.metrics.countProtocolError(pusher::code::OverCapacity);
+    closeWebSocket(c, pusher::code::OverCapacity, "Slow consumer: too many messages queued");
+}
+
+void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes) {
+    c.queuedBytes += bytes->size();
+    c.queue.push_back(Connection::QueuedFrame{std::move(bytes), 0});
+    markDirty(c);
+}
+
+void IoThread::markDirty(Connection& c) {
+    if (c.inDirtyList || c.wantsWritable) return;  // a writable connection is flushed on EPOLLOUT
+    c.inDirtyList = true;
+    dirty_.push_back(&c);
+}
+
+void IoThread::flush(Connection& c) {
+    iovec iov[kIovBatch];
+    while (c.queueHead < c.queue.size()) {
+        int count = 0;
+        for (std::size_t i = c.queueHead; i < c.queue.size() && count < kIovBatch; ++i, ++count) {
+            const auto& entry = c.queue[i];
+            iov[count].iov_base = const_cast<char*>(entry.bytes->data()) + entry.offset;
+            iov[count].iov_len = entry.bytes->size() - entry.offset;
+        }
+        msghdr message{};
+        message.msg_iov = iov;
+        message.msg_iovlen = static_cast<std::size_t>(count);
+        ssize_t written = ::sendmsg(c.fd, &message, MSG_NOSIGNAL);
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            teardown(c);
+            return;
+        }
+        metrics::LoopCounters::add(counters_.bytesOut, static_cast<std::uint64_t>(written));
+        auto left = static_cast<std::size_t>(written);
+        c.queuedBytes -= left;
+        while (left > 0) {
+            auto& entry = c.queue[c.queueHead];
+            std::size_t remaining = entry.bytes->size() - entry.offset;
+            if (left >= remaining) {
+                left -= remaining;
+                entry.bytes.reset();
+                ++c.queueHead;
+            } else {
+                entry.offset += static_cast<std::uint32_t>(left);
+                left = 0;
+            }
+        }
+    }
+    if (c.queueHead < c.queue.size()) {
+        if (!c.wantsWritable) {
+            loop_.modify(c.fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &c);
+            c.wantsWritable = true;
+        }
+        return;
+    }
+    c.queue.clear();
+    c.queueHead = 0;
+    c.queuedBytes = 0;
+    if (c.queue.capacity() > 16) std::vector<Connection::QueuedFrame>().swap(c.queue);
+    if (c.wantsWritable) {
+        loop_.modify(c.fd, EPOLLIN | EPOLLRDHUP, &c);
+        c.wantsWritable = false;
+    }
+    if (c.closeWhenFlushed) {
+        // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
+        // that destroys the close frame or response we just sent.
+        c.closeWhenFlushed = false;
+        ::shutdown(c.fd, SHUT_WR);
+        c.lastBytesAt = now_;
+    }
+}
+
+void IoThread::teardown(Connection& c) {
+    if (c.mode == Connection::Mode::Closed) return;
+    c.mode = Connection::Mode::Closed;
+    c.closing = true;
+    if (c.upgraded) {
+        c.upgraded = false;
+        protocol_.closed(c);
+    }
+    loop_.remove(c.fd);
+    ::close(c.fd);
+    ctx_.totalConnections.fetch_sub(1, std::memory_order_relaxed);
+    std::uint32_t index = c.connectionIndex;
+    graveyard_.push_back(std::move(connections_[index]));
+    if (index + 1 != connections_.size()) {
+        connections_[index] = std::move(connections_.back());
+        connections_[index]->connectionIndex = index;
+    }
+    connections_.pop_back();
+}
+
+void IoThread::afterEvents() {
+    {
+        std::lock_guard lock(inboxMutex_);
+        delivering_.swap(inbox_);
+    }
+    for (const auto& message : delivering_) protocol_.deliver(*message);
+    delivering_.clear();
+
+    for (std::size_t i = 0; i < dirty_.size(); ++i) {
+        Connection* c = dirty_[i];
+        c->inDirtyList = false;
+        if (c->mode != Connection::Mode::Closed) flush(*c);
+    }
+    dirty_.clear();
+    graveyard_.clear();
+}
+
+void IoThread::tick() {
+    now_ = secondsNow();
+    protocol_.setNow(now_);
+    protocol_.tick();
+    if (acceptPaused_ && listening_) {
+        loop_.add(listenFd_, EPOLLIN, acceptor_.get());
+        acceptPaused_ = false;
+    }
+    const auto& server = ctx_.config.server;
+    // Index loop: teardown() swaps the last connection into the current slot.
+    for (std::size_t i = 0; i < connections_.size();) {
+        Connection& c = *connections_[i];
+        bool expired = false;
+        if (c.mode == Connection::Mode::Http) {
+            expired = c.requestStartedAt != 0
+                          ? now_ - c.requestStartedAt >= static_cast<std::uint32_t>(server.handshakeTimeoutSeconds)
+                          : now_ - c.lastBytesAt >= static_cast<std::uint32_t>(server.httpIdleTimeoutSeconds);
+        } else if (c.mode == Connection::Mode::Draining) {
+            expired = now_ - c.lastBytesAt >= kDrainSeconds;
+        }
+        if (expired) {
+            teardown(c);
+            continue;
+        }
+        ++i;
+    }
+    graveyard_.clear();
+}
+
+}  // namespace resound::edge

@@ -1,0 +1,95 @@
+#pragma once
+// One I/O thread: an epoll loop with its own SO_REUSEPORT listening socket, the connections it
+// accepted, and the Pusher protocol state for them. Nothing here is shared with other IoThreads;
+// bus messages arrive through a locked inbox and an eventfd wake-up. Only enqueueBus(),
+// requestShutdown(), stop() and the counters may be used from other threads.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "apps/AppRegistry.h"
+#include "bus/Bus.h"
+#include "config/Config.h"
+#include "edge/Connection.h"
+#include "edge/HttpRouter.h"
+#include "loop/EventLoop.h"
+#include "metrics/Metrics.h"
+#include "pusher/ProtocolHandler.h"
+#include "state/ClusterState.h"
+
+namespace resound::edge {
+
+struct EdgeContext {
+    const config::Config& config;
+    const apps::AppRegistry& apps;
+    state::ClusterState& state;
+    bus::Bus& bus;
+    metrics::Metrics& metrics;
+    HttpRouter& router;
+    std::atomic<std::size_t>& totalConnections;  // every IoThread's accepted sockets
+    std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
+};
+
+class IoThread final : public pusher::PeerTransport {
+public:
+    IoThread(EdgeContext context, std::size_t index, int listenFd);
+    ~IoThread() override;
+
+    void start();
+    void requestShutdown();  // any thread: stop accepting, tell clients to reconnect (4200)
+    void stop();             // any thread: end the loop and join
+    void enqueueBus(const bus::BusMessagePtr& message);  // any thread
+
+    // PeerTransport
+    void send(pusher::Peer& peer, const pusher::SharedFrame& frame) override;
+    void close(pusher::Peer& peer, std::uint16_t code, std::string_view reason) override;
+
+    void onConnectionEvent(Connection& connection, std::uint32_t events);
+
+private:
+    class Acceptor;
+    class FrameAdapter;
+
+    void acceptAll();
+    void readFrom(Connection& c);
+    void handleHttpBytes(Connection& c, char* data, std::size_t length);
+    void upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength);
+    void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
+    void respond(Connection& c, const HttpResponse& response, bool keepAlive);
+    void enqueue(Connection& c, pusher::SharedFrame bytes);
+    void markDirty(Connection& c);
+    void flush(Connection& c);
+    void closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason);
+    void slowConsumer(Connection& c);
+    void teardown(Connection& c);
+    void afterEvents();
+    void tick();
+    std::uint32_t secondsNow() const;
+
+    EdgeContext ctx_;
+    std::size_t index_;
+    int listenFd_;
+    bool listening_ = false;
+    bool acceptPaused_ = false;  // out of file descriptors: accept resumes on the next tick
+    bool draining_ = false;
+    metrics::LoopCounters& counters_;
+    loop::EventLoop loop_;
+    std::unique_ptr<Acceptor> acceptor_;
+    pusher::ProtocolHandler protocol_;
+    std::vector<std::unique_ptr<Connection>> connections_;
+    std::vector<std::unique_ptr<Connection>> graveyard_;  // freed after the current iteration
+    std::vector<Connection*> dirty_;                      // connections with bytes to write
+    std::mutex inboxMutex_;
+    std::vector<bus::BusMessagePtr> inbox_;
+    std::vector<bus::BusMessagePtr> delivering_;
+    std::vector<char> readBuffer_;
+    std::chrono::steady_clock::time_point startedAt_;
+    std::uint32_t now_ = 1;
+    std::thread thread_;
+};
+
+}  // namespace resound::edge

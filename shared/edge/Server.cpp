@@ -1,0 +1,87 @@
+#include "edge/Server.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "bus/InMemoryBus.h"
+#include "state/InMemoryClusterState.h"
+
+namespace resound::edge {
+
+namespace {
+
+// The process-wide connection cap: configured, or what the file-descriptor limit allows (raised to
+// its hard maximum first) less a reserve for listeners, epoll, eventfds and log files.
+std::size_t connectionCap(std::size_t configured) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    std::size_t fromFds = limit.rlim_cur > 128 ? static_cast<std::size_t>(limit.rlim_cur) - 64 : 64;
+    return configured > 0 && configured < fromFds ? configured : fromFds;
+}
+
+}  // namespace
+
+unsigned ioThreadCount(const config::ServerConfig& server) {
+    if (server.ioThreads > 0) return server.ioThreads;
+    unsigned cores = std::thread::hardware_concurrency();
+    return cores > 0 ? cores : 1;
+}
+
+Server::Server(config::Config config)
+    : config_(std::move(config)),
+      apps_(config_.apps),
+      state_(std::make_unique<state::InMemoryClusterState>()),
+      bus_(std::make_unique<bus::InMemoryBus>()),
+      metrics_(ioThreadCount(config_.server)) {
+    api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
+    router_ = std::make_unique<HttpRouter>(config_.server, *api_, metrics_, draining_);
+}
+
+Server::~Server() {
+    for (auto& t : threads_) t->stop();
+}
+
+void Server::start() {
+    const unsigned count = ioThreadCount(config_.server);
+    const std::size_t cap = connectionCap(config_.server.maxConnections);
+    EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap};
+    // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
+    std::uint16_t port = config_.server.port;
+    std::vector<int> listeners;
+    for (unsigned i = 0; i < count; ++i) {
+        int fd = openListener(config_.server.host, port);
+        if (i == 0) port = boundPort(fd);
+        listeners.push_back(fd);
+    }
+    port_ = port;
+    for (unsigned i = 0; i < count; ++i) {
+        threads_.push_back(std::make_unique<IoThread>(context, i, listeners[i]));
+        IoThread* thread = threads_.back().get();
+        bus_->addReceiver([thread](const bus::BusMessagePtr& message) { thread->enqueueBus(message); });
+    }
+    for (auto& t : threads_) t->start();
+    spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_, count,
+                 cap);
+}
+
+void Server::shutdown(std::chrono::milliseconds grace) {
+    draining_ = true;
+    for (auto& t : threads_) t->requestShutdown();
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (totalConnections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::size_t left = totalConnections_.load();
+    if (left > 0) spdlog::warn("shutdown grace period over, dropping {} connections", left);
+    for (auto& t : threads_) t->stop();
+}
+
+}  // namespace resound::edge

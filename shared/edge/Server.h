@@ -1,0 +1,49 @@
+#pragma once
+// The all-in-one Resound server: N I/O threads sharing one port (WebSocket edge, HTTP API, health and
+// metrics), an in-memory bus and cluster state. Built and driven from main's thread.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "api/ApiHandler.h"
+#include "apps/AppRegistry.h"
+#include "bus/Bus.h"
+#include "config/Config.h"
+#include "edge/HttpRouter.h"
+#include "edge/IoThread.h"
+#include "edge/Listener.h"
+#include "metrics/Metrics.h"
+#include "state/ClusterState.h"
+
+namespace resound::edge {
+
+class Server {
+public:
+    explicit Server(config::Config config);
+    ~Server();
+
+    void start();  // binds (throws std::runtime_error if it cannot) and starts the I/O threads
+    std::uint16_t port() const { return port_; }
+    // Graceful stop: refuse new connections, tell clients to reconnect (4200), wait up to `grace` for
+    // them to go, then stop the loops.
+    void shutdown(std::chrono::milliseconds grace);
+
+private:
+    config::Config config_;
+    apps::AppRegistry apps_;
+    std::unique_ptr<state::ClusterState> state_;
+    std::unique_ptr<bus::Bus> bus_;
+    metrics::Metrics metrics_;
+    std::unique_ptr<api::ApiHandler> api_;
+    std::atomic<bool> draining_{false};
+    std::unique_ptr<HttpRouter> router_;
+    std::atomic<std::size_t> totalConnections_{0};
+    std::vector<std::unique_ptr<IoThread>> threads_;
+    std::uint16_t port_ = 0;
+};
+
+// Threads to run: the configured number, or one per core.
+unsigned ioThreadCount(const config::ServerConfig& server);
+
+}  // namespace resound::edge

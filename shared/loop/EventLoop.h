@@ -1,0 +1,71 @@
+#pragma once
+// A minimal epoll event loop owned by one thread. Poco 1.11's SocketReactor costs a map lookup under a
+// mutex and a notification object per event and cannot be woken from another thread (see
+// docs/architecture.md), so the edge runs on this instead. Only the owning thread may call anything
+// here except post()/wake(), which any thread may call.
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace resound::loop {
+
+// Something with a file descriptor registered in the loop.
+class IoHandler {
+public:
+    virtual ~IoHandler() = default;
+    virtual void onIoEvent(std::uint32_t epollEvents) = 0;
+};
+
+class EventLoop {
+public:
+    using Task = std::function<void()>;
+
+    EventLoop();
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    void add(int fd, std::uint32_t events, IoHandler* handler);
+    void modify(int fd, std::uint32_t events, IoHandler* handler);
+    void remove(int fd);
+
+    // Runs until stop(). Every iteration: wait for events (at most tickInterval), dispatch them, run
+    // posted tasks, then the after-events hook (where connections flush their queued writes), and the
+    // tick hook once per tickInterval measured on the monotonic clock (so it fires under load too).
+    void run();
+    void stop();  // any thread
+
+    // Any thread: queue a task for the loop thread and wake it.
+    void post(Task task);
+    // Any thread: make the loop run an iteration soon (its after-events hook runs then).
+    void wake();
+
+    void setAfterEventsHook(Task hook) { afterEvents_ = std::move(hook); }
+    void setTickHook(std::chrono::milliseconds interval, Task hook) {
+        tickInterval_ = interval;
+        tick_ = std::move(hook);
+    }
+
+private:
+    class Waker;
+    void drainPosted();
+
+    int epollFd_ = -1;
+    int wakeFd_ = -1;
+    std::atomic<bool> running_{false};
+    std::mutex postedMutex_;
+    std::vector<Task> posted_;
+    std::vector<Task> running_tasks_;
+    Task afterEvents_;
+    Task tick_;
+    std::chrono::milliseconds tickInterval_{1000};
+    std::unique_ptr<IoHandler> waker_;
+};
+
+}  // namespace resound::loop

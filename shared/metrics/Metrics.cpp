@@ -1,0 +1,111 @@
+#include "metrics/Metrics.h"
+
+#include <functional>
+
+namespace resound::metrics {
+
+Metrics::Metrics(std::size_t loops) {
+    for (std::size_t i = 0; i < loops; ++i) loops_.push_back(std::make_unique<LoopCounters>());
+}
+
+void Metrics::countHttpResponse(int status) {
+    if (status >= 100 && status < 600) httpByStatus_[status].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::countProtocolError(std::uint16_t code) {
+    if (code >= 4000 && code < 4400) pusherCodes_[code - 4000].fetch_add(1, std::memory_order_relaxed);
+    if (code >= 1000 && code < 1016) wsCloseCodes_[code - 1000].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::int64_t Metrics::connections() const {
+    std::int64_t total = 0;
+    for (const auto& l : loops_) total += l->connections.load(std::memory_order_relaxed);
+    return total;
+}
+
+namespace {
+
+template <typename Get>
+std::uint64_t sum(const std::vector<std::unique_ptr<LoopCounters>>& loops, Get get) {
+    std::uint64_t total = 0;
+    for (const auto& l : loops) total += static_cast<std::uint64_t>(get(*l).load(std::memory_order_relaxed));
+    return total;
+}
+
+void family(std::string& out, const char* name, const char* type, const char* help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+void sample(std::string& out, const std::string& nameWithLabels, std::uint64_t value) {
+    out += nameWithLabels;
+    out += ' ';
+    out += std::to_string(value);
+    out += '\n';
+}
+
+}  // namespace
+
+std::string Metrics::renderPrometheus() const {
+    std::string out;
+    struct Simple {
+        const char* name;
+        const char* type;
+        const char* help;
+        std::function<std::uint64_t()> value;
+    };
+    const Simple simple[] = {
+        {"resound_connections", "gauge", "Open WebSocket connections.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.connections; }); }},
+        {"resound_channels", "gauge", "Channels with at least one subscriber (summed over event loops).",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.localChannels; }); }},
+        {"resound_connections_opened_total", "counter", "WebSocket connections established.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.connectionsOpened; }); }},
+        {"resound_connections_closed_total", "counter", "WebSocket connections closed.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.connectionsClosed; }); }},
+        {"resound_ws_messages_received_total", "counter", "WebSocket messages received from clients.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.messagesIn; }); }},
+        {"resound_ws_messages_sent_total", "counter", "WebSocket messages queued to clients.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.messagesOut; }); }},
+        {"resound_ws_received_bytes_total", "counter", "Bytes received on WebSocket connections.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.bytesIn; }); }},
+        {"resound_ws_sent_bytes_total", "counter", "Bytes written to WebSocket connections.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.bytesOut; }); }},
+        {"resound_client_events_total", "counter", "Client events (client-*) relayed.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.clientEvents; }); }},
+        {"resound_slow_consumer_disconnects_total", "counter",
+         "Connections closed because their outgoing queue passed the cap.",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.slowConsumerCloses; }); }},
+        {"resound_events_published_total", "counter", "Events accepted by the HTTP API (per channel).",
+         [&] { return eventsPublished_.load(std::memory_order_relaxed); }},
+    };
+    for (const auto& s : simple) {
+        family(out, s.name, s.type, s.help);
+        sample(out, s.name, s.value());
+    }
+    family(out, "resound_http_requests_total", "counter", "HTTP responses sent, by status code.");
+    for (int status = 100; status < 600; ++status) {
+        auto v = httpByStatus_[status].load(std::memory_order_relaxed);
+        if (v) sample(out, "resound_http_requests_total{status=\"" + std::to_string(status) + "\"}", v);
+    }
+    family(out, "resound_protocol_errors_total", "counter",
+           "Pusher error codes and WebSocket close codes sent to clients, by code.");
+    for (int i = 0; i < 400; ++i) {
+        auto v = pusherCodes_[i].load(std::memory_order_relaxed);
+        if (v) sample(out, "resound_protocol_errors_total{code=\"" + std::to_string(4000 + i) + "\"}", v);
+    }
+    for (int i = 0; i < 16; ++i) {
+        auto v = wsCloseCodes_[i].load(std::memory_order_relaxed);
+        if (v) sample(out, "resound_protocol_errors_total{code=\"" + std::to_string(1000 + i) + "\"}", v);
+    }
+    return out;
+}
+
+}  // namespace resound::metrics

@@ -1,0 +1,41 @@
+#pragma once
+// The Pusher-protocol state of one WebSocket connection. The edge's Connection derives from it; unit
+// tests use it directly. Owned and touched only by its event loop's thread.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/Config.h"
+
+namespace resound::pusher {
+
+struct LocalChannel;
+
+struct Subscription {
+    LocalChannel* channel = nullptr;
+    std::uint32_t slot = 0;       // index of this peer in channel->subscribers
+    std::string presenceUserKey;  // presence channels only: the user_id this connection joined as
+};
+
+class Peer {
+public:
+    virtual ~Peer() = default;
+
+    std::string socketId() const { return std::to_string(socketHigh) + "." + std::to_string(socketLow); }
+    bool isOpen() const { return app != nullptr && !closing; }
+
+    const config::AppConfig* app = nullptr;  // set once the connection is established
+    std::uint32_t socketHigh = 0;
+    std::uint32_t socketLow = 0;
+    std::uint32_t peerIndex = 0;             // position in ProtocolHandler's peer list
+    std::uint32_t lastActivity = 0;          // loop seconds of the last frame received
+    std::uint32_t pingSentAt = 0;            // 0 = no ping outstanding
+    std::uint32_t rateWindowStart = 0;       // client-event rate limit: a fixed 1 s window
+    std::uint16_t rateWindowCount = 0;
+    bool closing = false;                    // a close was requested: send nothing more
+    bool countedInApp = false;               // holds one of the app's connection slots
+    std::string userId;                      // set by pusher:signin
+    std::vector<Subscription> subscriptions;
+};
+
+}  // namespace resound::pusher

@@ -1,0 +1,459 @@
+#include "pusher/ProtocolHandler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <memory>
+
+#include "crypto/ChannelAuth.h"
+#include "json/JsonText.h"
+#include "crypto/Random.h"
+#include "pusher/ChannelName.h"
+#include "pusher/ErrorCodes.h"
+#include "pusher/Messages.h"
+#include "websocket/FrameEncoder.h"
+
+namespace resound::pusher {
+
+namespace {
+
+constexpr std::size_t kMaxEventNameLength = 200;
+
+SharedFrame textFrame(const std::string& json) {
+    return std::make_shared<const std::string>(ws::encodeFrame(ws::Opcode::Text, json));
+}
+
+bool parseSocketId(std::string_view id, std::uint32_t& high, std::uint32_t& low) {
+    auto dot = id.find('.');
+    if (dot == std::string_view::npos) return false;
+    auto r1 = std::from_chars(id.data(), id.data() + dot, high);
+    auto r2 = std::from_chars(id.data() + dot + 1, id.data() + id.size(), low);
+    return r1.ec == std::errc() && r1.ptr == id.data() + dot && r2.ec == std::errc() &&
+           r2.ptr == id.data() + id.size();
+}
+
+// "https://app.example.com:8443/x" -> "app.example.com"
+std::string_view originHost(std::string_view origin) {
+    auto scheme = origin.find("://");
+    if (scheme != std::string_view::npos) origin.remove_prefix(scheme + 3);
+    auto end = origin.find_first_of(":/");
+    return origin.substr(0, end);
+}
+
+bool hostMatches(std::string_view pattern, std::string_view host) {
+    if (pattern == "*" || pattern == host) return true;
+    // "*.example.com" matches any subdomain of example.com.
+    if (pattern.size() > 2 && pattern.substr(0, 2) == "*.") {
+        auto suffix = pattern.substr(1);
+        return host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix;
+    }
+    return false;
+}
+
+}  // namespace
+
+ProtocolHandler::ProtocolHandler(Dependencies deps) : deps_(deps) {}
+
+void ProtocolHandler::send(Peer& peer, const std::string& json) {
+    deps_.transport.send(peer, textFrame(json));
+}
+
+void ProtocolHandler::reportError(Peer& peer, std::optional<std::uint16_t> code, std::string_view message) {
+    if (code) deps_.metrics.countProtocolError(*code);
+    send(peer, messages::error(code, message));
+}
+
+void ProtocolHandler::fail(Peer& peer, std::uint16_t code, std::string_view message) {
+    reportError(peer, code, message);
+    deps_.transport.close(peer, code, message);
+}
+
+bool ProtocolHandler::originAllowed(const config::AppConfig& app, std::string_view origin) const {
+    for (const auto& allowed : app.allowedOrigins) {
+        if (allowed == "*") return true;
+    }
+    auto host = originHost(origin);
+    if (host.empty()) return false;
+    for (const auto& allowed : app.allowedOrigins) {
+        if (hostMatches(allowed, host)) return true;
+    }
+    return false;
+}
+
+bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<std::string_view> protocol,
+                           std::string_view origin) {
+    peer.peerIndex = static_cast<std::uint32_t>(peers_.size());
+    peers_.push_back(&peer);
+    peer.lastActivity = now_;
+
+    const config::AppConfig* app = deps_.apps.byKey(appKey);
+    if (!app) {
+        fail(peer, code::ApplicationDoesNotExist, "Application does not exist");
+        return false;
+    }
+    if (!protocol) {
+        fail(peer, code::NoProtocolVersion, "No protocol version supplied: add ?protocol=7");
+        return false;
+    }
+    int version = 0;
+    auto parsed = std::from_chars(protocol->data(), protocol->data() + protocol->size(), version);
+    if (parsed.ec != std::errc() || parsed.ptr != protocol->data() + protocol->size()) {
+        fail(peer, code::InvalidVersionString, "Invalid protocol version string");
+        return false;
+    }
+    if (version < 5 || version > 7) {
+        fail(peer, code::UnsupportedProtocolVersion, "Unsupported protocol version: use 7");
+        return false;
+    }
+    if (!originAllowed(*app, origin)) {
+        fail(peer, code::Unauthorized, "Origin not allowed");
+        return false;
+    }
+    if (!deps_.state.tryAddConnection(app->id, app->maxConnections)) {
+        fail(peer, code::OverConnectionQuota, "Application is over its connection quota");
+        return false;
+    }
+    peer.countedInApp = true;
+    peer.app = app;
+    peer.socketHigh = static_cast<std::uint32_t>(crypto::randomUint64() % 1000000000u) + 1;
+    peer.socketLow = static_cast<std::uint32_t>(crypto::randomUint64() % 1000000000u) + 1;
+    metrics::LoopCounters::add(deps_.counters.connections, 1);
+    metrics::LoopCounters::add(deps_.counters.connectionsOpened);
+    send(peer, messages::connectionEstablished(peer.socketId(), app->activityTimeoutSeconds));
+    return true;
+}
+
+void ProtocolHandler::onActivity(Peer& peer) {
+    peer.lastActivity = now_;
+    peer.pingSentAt = 0;
+}
+
+void ProtocolHandler::onText(Peer& peer, std::string_view text) {
+    if (!peer.isOpen()) return;
+    metrics::LoopCounters::add(deps_.counters.messagesIn);
+    auto parsed = parseClientMessage(text);
+    if (!parsed.message) {
+        reportError(peer, code::ReconnectNow, "Invalid message format: " + parsed.error);
+        return;
+    }
+    const ClientMessage& message = *parsed.message;
+    const std::string& event = message.event;
+    if (event == "pusher:ping") {
+        send(peer, messages::pong());
+    } else if (event == "pusher:pong") {
+        // Liveness is already recorded by onActivity.
+    } else if (event == "pusher:subscribe") {
+        subscribe(peer, message);
+    } else if (event == "pusher:unsubscribe") {
+        unsubscribe(peer, message.dataChannel);
+    } else if (event == "pusher:signin") {
+        signin(peer, message);
+    } else if (event.rfind("client-", 0) == 0) {
+        clientEvent(peer, message);
+    } else {
+        reportError(peer, code::ReconnectNow, "Unsupported event: " + event);
+    }
+}
+
+void ProtocolHandler::subscriptionError(Peer& peer, const std::string& channel, std::string_view type,
+                                        std::string_view error, int status) {
+    spdlog::debug("subscription refused app={} socket_id={} channel={} status={} reason={}", peer.app->id,
+                  peer.socketId(), channel, status, error);
+    if (status >= 4000) deps_.metrics.countProtocolError(static_cast<std::uint16_t>(status));
+    send(peer, messages::subscriptionError(channel, type, error, status));
+}
+
+void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
+    const config::AppConfig& app = *peer.app;
+    const std::string& channel = message.dataChannel;
+    if (!isValidChannelName(channel)) {
+        subscriptionError(peer, channel, "InvalidChannel",
+                          "Invalid channel name: up to 200 of A-Z a-z 0-9 _ - = @ , . ;", 4009);
+        return;
+    }
+    if (LocalChannel* existing = channels_.find(app.id, channel)) {
+        auto index = LocalChannels::indexOf(peer, existing);
+        if (index < peer.subscriptions.size()) {
+            // Pusher clients never subscribe twice; answer as if it were new, without side effects.
+            if (kindOf(channel) == ChannelKind::Presence) {
+                send(peer, messages::presenceSubscriptionSucceeded(
+                               channel, deps_.state.presenceMembers(app.id, channel)));
+            } else {
+                send(peer, messages::subscriptionSucceeded(channel));
+            }
+            return;
+        }
+    }
+    if (app.maxChannelsPerConnection > 0 && peer.subscriptions.size() >= app.maxChannelsPerConnection) {
+        subscriptionError(peer, channel, "LimitReached", "Too many channels on this connection", 4100);
+        return;
+    }
+
+    const ChannelKind kind = kindOf(channel);
+    const std::string socketId = peer.socketId();
+    std::optional<PresenceData> presence;
+    switch (kind) {
+        case ChannelKind::Public:
+            break;
+        case ChannelKind::Private:
+        case ChannelKind::PrivateEncrypted:
+            if (!crypto::verifyAuthString(message.auth, app, socketId + ":" + channel)) {
+                subscriptionError(peer, channel, "AuthError", "Invalid signature for private channel", 401);
+                return;
+            }
+            break;
+        case ChannelKind::Presence: {
+            if (!crypto::verifyAuthString(message.auth, app,
+                                          socketId + ":" + channel + ":" + message.channelData)) {
+                subscriptionError(peer, channel, "AuthError", "Invalid signature for presence channel", 401);
+                return;
+            }
+            std::string error;
+            presence = parsePresenceData(message.channelData, error);
+            if (!presence) {
+                subscriptionError(peer, channel, "AuthError", "Invalid channel_data: " + error, 400);
+                return;
+            }
+            if (app.maxUserInfoBytes > 0 && presence->infoJson.size() > app.maxUserInfoBytes) {
+                subscriptionError(peer, channel, "LimitReached", "user_info is too large", 4301);
+                return;
+            }
+            break;
+        }
+        case ChannelKind::ServerToUser: {
+            auto owner = serverToUserId(channel);
+            if (peer.userId.empty() || !owner || *owner != peer.userId) {
+                subscriptionError(peer, channel, "AuthError",
+                                  "Only the connection signed in as this user may subscribe", 4009);
+                return;
+            }
+            break;
+        }
+    }
+
+    state::PresenceJoin join;
+    if (presence) {
+        state::PresenceMember member{presence->userKey, presence->idJson, presence->infoJson};
+        join = deps_.state.joinPresence(app.id, channel, member, app.maxPresenceMembers);
+        if (join.status == state::PresenceJoinStatus::RosterFull) {
+            subscriptionError(peer, channel, "LimitReached", "Presence channel is full", 4100);
+            return;
+        }
+    }
+
+    bool created = false;
+    channels_.subscribe(peer, app.id, channel, presence ? presence->userKey : std::string{}, created);
+    if (created) {
+        metrics::LoopCounters::add(deps_.counters.localChannels, 1);
+        deps_.bus.addInterest(app.id, channel);
+    }
+    const std::size_t count = deps_.state.addSubscription(app.id, channel);
+
+    if (presence) {
+        send(peer, messages::presenceSubscriptionSucceeded(channel, join.members));
+        if (join.status == state::PresenceJoinStatus::Joined) {
+            state::PresenceMember member{presence->userKey, presence->idJson, presence->infoJson};
+            publish(app, channel, messages::memberAdded(channel, member), socketId);
+        }
+    } else {
+        send(peer, messages::subscriptionSucceeded(channel));
+        publishSubscriptionCount(app, channel, count);
+    }
+
+    if (isCacheChannel(channel)) {
+        if (auto cached = deps_.state.cachedEvent(app.id, channel)) {
+            send(peer, cached->eventJson);
+        } else {
+            send(peer, messages::cacheMiss(channel));
+        }
+    }
+}
+
+void ProtocolHandler::unsubscribe(Peer& peer, const std::string& channel) {
+    LocalChannel* local = channels_.find(peer.app->id, channel);
+    if (!local) return;
+    auto index = LocalChannels::indexOf(peer, local);
+    if (index < peer.subscriptions.size()) leave(peer, index);
+}
+
+void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
+    const config::AppConfig& app = *peer.app;
+    std::string appId, channel, presenceUserKey;
+    if (channels_.unsubscribe(peer, subscriptionIndex, appId, channel, presenceUserKey)) {
+        metrics::LoopCounters::add(deps_.counters.localChannels, -1);
+        deps_.bus.removeInterest(appId, channel);
+    }
+    const std::size_t count = deps_.state.removeSubscription(appId, channel);
+    if (!presenceUserKey.empty()) {
+        // Read the member before leaving: member_removed carries the user_id exactly as it was sent.
+        state::PresenceMember member{presenceUserKey, json::quoted(presenceUserKey), "null"};
+        for (auto& m : deps_.state.presenceMembers(appId, channel)) {
+            if (m.userKey == presenceUserKey) member = m;
+        }
+        if (deps_.state.leavePresence(appId, channel, presenceUserKey)) {
+            publish(app, channel, messages::memberRemoved(channel, member));
+        }
+    } else {
+        publishSubscriptionCount(app, channel, count);
+    }
+}
+
+void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
+    const config::AppConfig& app = *peer.app;
+    if (!app.userAuthentication) {
+        reportError(peer, code::Unauthorized, "User authentication is disabled for this app");
+        return;
+    }
+    if (!crypto::verifyAuthString(message.auth, app, peer.socketId() + "::user::" + message.userData)) {
+        reportError(peer, code::Unauthorized, "Invalid signature for pusher:signin");
+        return;
+    }
+    std::string error;
+    auto id = parseSigninUserId(message.userData, error);
+    if (!id) {
+        reportError(peer, code::Unauthorized, "Invalid user_data: " + error);
+        return;
+    }
+    if (!peer.userId.empty() && peer.userId != *id) {
+        reportError(peer, code::Unauthorized, "Connection is already signed in as another user");
+        return;
+    }
+    peer.userId = *id;
+    send(peer, messages::signinSuccess(message.userData));
+}
+
+void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
+    const config::AppConfig& app = *peer.app;
+    const std::string& channel = message.channel;
+    if (app.clientEvents == config::ClientEventsPolicy::None) {
+        reportError(peer, code::ClientEventRejected, "Client events are disabled for this app");
+        return;
+    }
+    const ChannelKind kind = kindOf(channel);
+    if (kind != ChannelKind::Private && kind != ChannelKind::PrivateEncrypted &&
+        kind != ChannelKind::Presence) {
+        reportError(peer, code::ClientEventRejected,
+                    "Client events are only allowed on private and presence channels");
+        return;
+    }
+    LocalChannel* local = channels_.find(app.id, channel);
+    auto index = local ? LocalChannels::indexOf(peer, local) : peer.subscriptions.size();
+    if (index >= peer.subscriptions.size()) {
+        reportError(peer, code::Unauthorized, "The client is not a member of the specified channel");
+        return;
+    }
+    if (message.event.size() > kMaxEventNameLength) {
+        reportError(peer, code::ClientEventRejected, "Client event name is longer than 200 characters");
+        return;
+    }
+    if (app.clientEventRateLimit > 0) {
+        if (peer.rateWindowStart != now_) {
+            peer.rateWindowStart = now_;
+            peer.rateWindowCount = 0;
+        }
+        if (peer.rateWindowCount >= app.clientEventRateLimit) {
+            reportError(peer, code::ClientEventRejected, "Client event rejected due to rate limit");
+            return;
+        }
+        ++peer.rateWindowCount;
+    }
+    metrics::LoopCounters::add(deps_.counters.clientEvents);
+    const std::string& userKey = peer.subscriptions[index].presenceUserKey;
+    publish(app, channel,
+            messages::channelEvent(message.event, channel,
+                                   message.dataJson.empty() ? std::string_view("null") : message.dataJson,
+                                   userKey),
+            peer.socketId());
+}
+
+void ProtocolHandler::publish(const config::AppConfig& app, const std::string& channel,
+                              const std::string& json, std::string exceptSocketId) {
+    auto message = std::make_shared<bus::BusMessage>();
+    message->kind = bus::BusMessage::Kind::ChannelEvent;
+    message->appId = app.id;
+    message->channel = channel;
+    message->exceptSocketId = std::move(exceptSocketId);
+    message->frame = textFrame(json);
+    if (!deps_.bus.publish(std::move(message))) {
+        spdlog::warn("bus refused a message app={} channel={}", app.id, channel);
+    }
+}
+
+void ProtocolHandler::publishSubscriptionCount(const config::AppConfig& app, const std::string& channel,
+                                               std::size_t count) {
+    // Pusher throttles counts on channels over 100 subscribers; we stop sending them there instead.
+    if (!app.subscriptionCountEvents || count > 100) return;
+    publish(app, channel, messages::subscriptionCount(channel, count));
+}
+
+void ProtocolHandler::deliver(const bus::BusMessage& message) {
+    if (message.kind == bus::BusMessage::Kind::TerminateUser) {
+        terminateUser(message.appId, message.userId);
+        return;
+    }
+    LocalChannel* channel = channels_.find(message.appId, message.channel);
+    if (!channel) return;
+    std::uint32_t exceptHigh = 0, exceptLow = 0;
+    bool hasExcept = !message.exceptSocketId.empty() && parseSocketId(message.exceptSocketId, exceptHigh, exceptLow);
+    std::uint64_t sent = 0;
+    for (Peer* peer : channel->subscribers) {
+        if (peer->closing) continue;
+        if (hasExcept && peer->socketHigh == exceptHigh && peer->socketLow == exceptLow) continue;
+        deps_.transport.send(*peer, message.frame);
+        ++sent;
+    }
+    metrics::LoopCounters::add(deps_.counters.messagesOut, sent);
+}
+
+void ProtocolHandler::terminateUser(const std::string& appId, const std::string& userId) {
+    for (Peer* peer : peers_) {
+        if (!peer->isOpen() || peer->app->id != appId) continue;
+        bool match = peer->userId == userId;
+        for (const auto& sub : peer->subscriptions) match = match || sub.presenceUserKey == userId;
+        if (match) fail(*peer, code::Unauthorized, "You got disconnected by the app.");
+    }
+}
+
+void ProtocolHandler::tick() {
+    for (Peer* peer : peers_) {
+        if (!peer->isOpen()) continue;
+        const config::AppConfig& app = *peer->app;
+        if (peer->pingSentAt != 0) {
+            if (now_ - peer->pingSentAt >= static_cast<std::uint32_t>(app.pongTimeoutSeconds)) {
+                fail(*peer, code::PongNotReceived, "Pong reply not received in time");
+            }
+        } else if (now_ - peer->lastActivity >= static_cast<std::uint32_t>(app.pingIntervalSeconds)) {
+            peer->pingSentAt = now_ == 0 ? 1 : now_;
+            send(*peer, messages::ping());
+        }
+    }
+}
+
+void ProtocolHandler::closeAll(std::uint16_t closeCode, std::string_view reason) {
+    for (Peer* peer : peers_) {
+        if (peer->isOpen()) fail(*peer, closeCode, reason);
+    }
+}
+
+void ProtocolHandler::detach(Peer& peer) {
+    Peer* last = peers_.back();
+    peers_[peer.peerIndex] = last;
+    last->peerIndex = peer.peerIndex;
+    peers_.pop_back();
+}
+
+void ProtocolHandler::closed(Peer& peer) {
+    if (peer.app) {
+        while (!peer.subscriptions.empty()) leave(peer, peer.subscriptions.size() - 1);
+        metrics::LoopCounters::add(deps_.counters.connections, -1);
+        metrics::LoopCounters::add(deps_.counters.connectionsClosed);
+    }
+    if (peer.countedInApp) {
+        deps_.state.removeConnection(peer.app->id);
+        peer.countedInApp = false;
+    }
+    detach(peer);
+    peer.app = nullptr;
+}
+
+}  // namespace resound::pusher

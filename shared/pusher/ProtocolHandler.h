@@ -1,0 +1,83 @@
+#pragma once
+// The Pusher protocol for the connections of one event loop: admission, pusher:* events, channel
+// subscriptions with auth, presence, cache channels, sign-in, client events, heartbeats, and delivery of
+// bus messages to local subscribers. Knows no sockets: it talks to a PeerTransport, so tests drive it
+// with a fake one. Loop thread only.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "apps/AppRegistry.h"
+#include "bus/Bus.h"
+#include "metrics/Metrics.h"
+#include "pusher/ClientMessage.h"
+#include "pusher/LocalChannels.h"
+#include "pusher/Peer.h"
+#include "pusher/PeerTransport.h"
+#include "state/ClusterState.h"
+
+namespace resound::pusher {
+
+class ProtocolHandler {
+public:
+    struct Dependencies {
+        const apps::AppRegistry& apps;
+        state::ClusterState& state;
+        bus::Bus& bus;
+        PeerTransport& transport;
+        metrics::Metrics& metrics;
+        metrics::LoopCounters& counters;
+    };
+
+    explicit ProtocolHandler(Dependencies deps);
+
+    // Loop seconds (monotonic, coarse); the owner advances it once per loop iteration or tick.
+    void setNow(std::uint32_t seconds) { now_ = seconds; }
+    std::uint32_t now() const { return now_; }
+
+    // After the WebSocket handshake: admission checks, then pusher:connection_established. Every peer
+    // given to open() must later be given to closed(), accepted or not. Returns false if rejected (an
+    // error was sent and a close requested).
+    bool open(Peer& peer, std::string_view appKey, std::optional<std::string_view> protocol,
+              std::string_view origin);
+    void onText(Peer& peer, std::string_view text);
+    void onActivity(Peer& peer);  // any frame received
+    void closed(Peer& peer);      // the connection is gone: leave every channel, release quotas
+
+    void deliver(const bus::BusMessage& message);
+    void tick();  // server pings and pong deadlines; call about once per second
+    // Close every open peer (graceful shutdown uses 4200 so clients reconnect at once).
+    void closeAll(std::uint16_t code, std::string_view reason);
+
+    const std::vector<Peer*>& peers() const { return peers_; }
+    std::size_t localChannelCount() const { return channels_.channelCount(); }
+
+private:
+    void send(Peer& peer, const std::string& json);
+    void fail(Peer& peer, std::uint16_t code, std::string_view message);  // pusher:error + close
+    void reportError(Peer& peer, std::optional<std::uint16_t> code, std::string_view message);
+
+    void subscribe(Peer& peer, const ClientMessage& message);
+    void unsubscribe(Peer& peer, const std::string& channel);
+    void leave(Peer& peer, std::size_t subscriptionIndex);
+    void signin(Peer& peer, const ClientMessage& message);
+    void clientEvent(Peer& peer, const ClientMessage& message);
+    void publish(const config::AppConfig& app, const std::string& channel, const std::string& json,
+                 std::string exceptSocketId = {});
+    void publishSubscriptionCount(const config::AppConfig& app, const std::string& channel,
+                                  std::size_t count);
+    void subscriptionError(Peer& peer, const std::string& channel, std::string_view type,
+                           std::string_view error, int status);
+    void terminateUser(const std::string& appId, const std::string& userId);
+    bool originAllowed(const config::AppConfig& app, std::string_view origin) const;
+    void detach(Peer& peer);
+
+    Dependencies deps_;
+    LocalChannels channels_;
+    std::vector<Peer*> peers_;
+    std::uint32_t now_ = 0;
+};
+
+}  // namespace resound::pusher

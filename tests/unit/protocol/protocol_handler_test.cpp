@@ -1,0 +1,350 @@
+// The Pusher protocol driven without sockets: a fake transport records what each peer would receive.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/AppRegistry.h"
+#include "bus/InMemoryBus.h"
+#include "crypto/ChannelAuth.h"
+#include "metrics/Metrics.h"
+#include "pusher/ProtocolHandler.h"
+#include "state/InMemoryClusterState.h"
+
+using namespace resound;
+
+namespace {
+
+// Server frames are unmasked: strip the header to get the JSON text back.
+std::string payloadOf(const std::string& frame) {
+    std::size_t length = static_cast<unsigned char>(frame[1]) & 0x7F;
+    std::size_t offset = 2;
+    if (length == 126) offset = 4;
+    if (length == 127) offset = 10;
+    return frame.substr(offset);
+}
+
+class FakeTransport : public pusher::PeerTransport {
+public:
+    void send(pusher::Peer& peer, const pusher::SharedFrame& frame) override {
+        if (peer.closing) return;
+        received[&peer].push_back(payloadOf(*frame));
+    }
+    void close(pusher::Peer& peer, std::uint16_t code, std::string_view) override {
+        peer.closing = true;
+        closeCodes[&peer] = code;
+    }
+    std::map<pusher::Peer*, std::vector<std::string>> received;
+    std::map<pusher::Peer*, std::uint16_t> closeCodes;
+};
+
+config::AppConfig testApp() {
+    config::AppConfig app;
+    app.id = "app-1";
+    app.key = "key-1";
+    app.secret = "secret-1";
+    app.pingIntervalSeconds = 10;
+    app.pongTimeoutSeconds = 5;
+    return app;
+}
+
+class ProtocolTest : public ::testing::Test {
+protected:
+    ProtocolTest()
+        : apps_(makeApps()),
+          metrics_(1),
+          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0)}) {
+        // Deliveries are queued and pumped, as the event loop does after each batch of events.
+        bus_.addReceiver([this](const bus::BusMessagePtr& m) { pending_.push_back(m); });
+        handler_.setNow(100);
+    }
+
+    static std::vector<config::AppConfig> makeApps() {
+        auto restricted = testApp();
+        restricted.id = "app-2";
+        restricted.key = "key-2";
+        restricted.allowedOrigins = {"example.com"};
+        restricted.clientEvents = config::ClientEventsPolicy::None;
+        return {testApp(), restricted};
+    }
+
+    pusher::Peer& connect(std::string key = "key-1", std::string origin = "") {
+        peers_.push_back(std::make_unique<pusher::Peer>());
+        auto& peer = *peers_.back();
+        handler_.open(peer, key, std::string_view("7"), origin);
+        return peer;
+    }
+
+    void say(pusher::Peer& peer, const std::string& json) {
+        handler_.onActivity(peer);
+        handler_.onText(peer, json);
+        pump();
+    }
+
+    void pump() {
+        while (!pending_.empty()) {
+            auto batch = std::move(pending_);
+            pending_.clear();
+            for (auto& m : batch) handler_.deliver(*m);
+        }
+    }
+
+    std::vector<std::string>& inbox(pusher::Peer& peer) { return transport_.received[&peer]; }
+    std::string last(pusher::Peer& peer) { return inbox(peer).empty() ? "" : inbox(peer).back(); }
+    bool received(pusher::Peer& peer, const std::string& fragment) {
+        for (auto& m : inbox(peer)) {
+            if (m.find(fragment) != std::string::npos) return true;
+        }
+        return false;
+    }
+
+    std::string subscribePrivate(pusher::Peer& peer, const std::string& channel) {
+        auto sig = crypto::channelSignature("secret-1", peer.socketId(), channel);
+        return R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"(","auth":"key-1:)" + sig + R"("}})";
+    }
+
+    std::string subscribePresence(pusher::Peer& peer, const std::string& channel, const std::string& channelData) {
+        auto sig = crypto::presenceSignature("secret-1", peer.socketId(), channel, channelData);
+        std::string escaped;
+        for (char c : channelData) {
+            if (c == '"') escaped += '\\';
+            escaped += c;
+        }
+        return R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"(","auth":"key-1:)" + sig +
+               R"(","channel_data":")" + escaped + R"("}})";
+    }
+
+    apps::AppRegistry apps_;
+    state::InMemoryClusterState state_;
+    bus::InMemoryBus bus_;
+    FakeTransport transport_;
+    metrics::Metrics metrics_;
+    pusher::ProtocolHandler handler_;
+    std::vector<bus::BusMessagePtr> pending_;
+    std::vector<std::unique_ptr<pusher::Peer>> peers_;
+};
+
+TEST_F(ProtocolTest, ConnectionEstablishedCarriesSocketIdAndActivityTimeoutAsString) {
+    auto& peer = connect();
+    ASSERT_EQ(inbox(peer).size(), 1u);
+    std::string expected = R"({"event":"pusher:connection_established","data":"{\"socket_id\":\")" +
+                           peer.socketId() + R"(\",\"activity_timeout\":30}"})";
+    EXPECT_EQ(inbox(peer)[0], expected);
+    EXPECT_TRUE(peer.isOpen());
+    EXPECT_EQ(state_.connectionCount("app-1"), 1u);
+}
+
+TEST_F(ProtocolTest, UnknownKeyIsRejectedWith4001) {
+    auto& peer = connect("nope");
+    EXPECT_EQ(transport_.closeCodes[&peer], 4001);
+    EXPECT_TRUE(received(peer, "\"code\":4001"));
+    handler_.closed(peer);
+}
+
+TEST_F(ProtocolTest, ProtocolVersionChecks) {
+    peers_.push_back(std::make_unique<pusher::Peer>());
+    handler_.open(*peers_.back(), "key-1", std::nullopt, "");
+    EXPECT_EQ(transport_.closeCodes[peers_.back().get()], 4008);
+    peers_.push_back(std::make_unique<pusher::Peer>());
+    handler_.open(*peers_.back(), "key-1", std::string_view("seven"), "");
+    EXPECT_EQ(transport_.closeCodes[peers_.back().get()], 4006);
+    peers_.push_back(std::make_unique<pusher::Peer>());
+    handler_.open(*peers_.back(), "key-1", std::string_view("4"), "");
+    EXPECT_EQ(transport_.closeCodes[peers_.back().get()], 4007);
+}
+
+TEST_F(ProtocolTest, OriginIsCheckedAgainstTheAllowList) {
+    auto& denied = connect("key-2", "https://evil.test");
+    EXPECT_EQ(transport_.closeCodes[&denied], 4009);
+    auto& allowed = connect("key-2", "https://example.com:8443");
+    EXPECT_TRUE(allowed.isOpen());
+    auto& missing = connect("key-2", "");
+    EXPECT_EQ(transport_.closeCodes[&missing], 4009);
+}
+
+TEST_F(ProtocolTest, PingGetsPongAndMalformedJsonGetsAnErrorButKeepsTheConnection) {
+    auto& peer = connect();
+    say(peer, R"({"event":"pusher:ping","data":{}})");
+    EXPECT_EQ(last(peer), R"({"event":"pusher:pong","data":{}})");
+    say(peer, "{not json");
+    EXPECT_TRUE(received(peer, "pusher:error"));
+    EXPECT_TRUE(peer.isOpen());
+    say(peer, R"({"event":"pusher:ping"})");
+    EXPECT_EQ(last(peer), R"({"event":"pusher:pong","data":{}})");
+}
+
+TEST_F(ProtocolTest, PublicSubscribeSucceedsAndReceivesBroadcasts) {
+    auto& a = connect();
+    auto& b = connect();
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"news"}})");
+    EXPECT_EQ(last(a), R"({"event":"pusher_internal:subscription_succeeded","channel":"news","data":"{}"})");
+    EXPECT_EQ(state_.channel("app-1", "news")->subscriptionCount, 1u);
+    auto message = std::make_shared<bus::BusMessage>();
+    message->appId = "app-1";
+    message->channel = "news";
+    message->frame = std::make_shared<const std::string>(std::string("\x81\x02hi", 4));
+    handler_.deliver(*message);
+    EXPECT_EQ(last(a), "hi");
+    EXPECT_EQ(inbox(b).size(), 1u);  // only connection_established
+    say(a, R"({"event":"pusher:unsubscribe","data":{"channel":"news"}})");
+    EXPECT_FALSE(state_.channel("app-1", "news").has_value());
+}
+
+TEST_F(ProtocolTest, PrivateChannelNeedsAValidSignature) {
+    auto& peer = connect();
+    say(peer, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"key-1:deadbeef"}})");
+    EXPECT_TRUE(received(peer, R"("event":"pusher:subscription_error","channel":"private-x")"));
+    EXPECT_TRUE(peer.isOpen());
+    say(peer, subscribePrivate(peer, "private-x"));
+    EXPECT_TRUE(received(peer, R"({"event":"pusher_internal:subscription_succeeded","channel":"private-x")"));
+}
+
+TEST_F(ProtocolTest, InvalidChannelNameIsASubscriptionError) {
+    auto& peer = connect();
+    say(peer, R"({"event":"pusher:subscribe","data":{"channel":"bad name!"}})");
+    EXPECT_TRUE(received(peer, "pusher:subscription_error"));
+    EXPECT_TRUE(peer.isOpen());
+}
+
+TEST_F(ProtocolTest, PresenceCountsUsersNotConnections) {
+    auto& a1 = connect();
+    auto& a2 = connect();
+    auto& b = connect();
+    const std::string userA = R"({"user_id":1,"user_info":{"name":"Ann"}})";
+    say(b, subscribePresence(b, "presence-room", R"({"user_id":"2"})"));
+    say(a1, subscribePresence(a1, "presence-room", userA));
+    EXPECT_TRUE(received(a1, R"(\"count\":2)"));
+    EXPECT_EQ(last(b), R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}"})");
+    auto before = inbox(b).size();
+    say(a2, subscribePresence(a2, "presence-room", userA));
+    EXPECT_EQ(inbox(b).size(), before);  // same user again: no member_added
+    EXPECT_TRUE(received(a2, R"(\"count\":2)"));
+
+    handler_.closed(a1);
+    pump();
+    EXPECT_EQ(inbox(b).size(), before);  // a2 still holds user 1
+    say(a2, R"({"event":"pusher:unsubscribe","data":{"channel":"presence-room"}})");
+    EXPECT_EQ(last(b), R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":1}"})");
+    EXPECT_EQ(state_.channel("app-1", "presence-room")->userCount, 1u);
+}
+
+TEST_F(ProtocolTest, PresenceRosterCapIsEnforced) {
+    apps::AppRegistry apps({[] {
+        auto app = testApp();
+        app.maxPresenceMembers = 1;
+        return app;
+    }()});
+    pusher::ProtocolHandler handler({apps, state_, bus_, transport_, metrics_, metrics_.loop(0)});
+    pusher::Peer a, b;
+    handler.open(a, "key-1", std::string_view("7"), "");
+    handler.open(b, "key-1", std::string_view("7"), "");
+    handler.onText(a, subscribePresence(a, "presence-full", R"({"user_id":"1"})"));
+    handler.onText(b, subscribePresence(b, "presence-full", R"({"user_id":"2"})"));
+    EXPECT_TRUE(received(b, R"("status":4100)"));
+    handler.closed(a);
+    handler.closed(b);
+}
+
+TEST_F(ProtocolTest, ClientEventsGoToOtherMembersWithUserIdOnPresence) {
+    auto& a = connect();
+    auto& b = connect();
+    say(a, subscribePresence(a, "presence-chat", R"({"user_id":"alice"})"));
+    say(b, subscribePresence(b, "presence-chat", R"({"user_id":"bob"})"));
+    auto aBefore = inbox(a).size();
+    say(a, R"({"event":"client-typing","channel":"presence-chat","data":{"typing":true}})");
+    EXPECT_EQ(last(b), R"({"event":"client-typing","channel":"presence-chat","data":{"typing":true},"user_id":"alice"})");
+    EXPECT_EQ(inbox(a).size(), aBefore);  // never echoed
+}
+
+TEST_F(ProtocolTest, ClientEventRules) {
+    auto& a = connect();
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"public"}})");
+    say(a, R"({"event":"client-x","channel":"public","data":{}})");
+    EXPECT_TRUE(received(a, "\"code\":4301"));
+    say(a, R"({"event":"client-x","channel":"private-not-joined","data":{}})");
+    EXPECT_TRUE(received(a, "\"code\":4009"));
+    EXPECT_TRUE(a.isOpen());
+
+    auto& disabled = connect("key-2", "https://example.com");
+    say(disabled, subscribePrivate(disabled, "private-y"));  // signed with app-1's secret: refused
+    say(disabled, R"({"event":"client-x","channel":"private-y","data":{}})");
+    EXPECT_TRUE(received(disabled, "Client events are disabled"));
+}
+
+TEST_F(ProtocolTest, ClientEventsAreRateLimitedPerSecond) {
+    auto& a = connect();
+    auto& b = connect();
+    say(a, subscribePrivate(a, "private-r"));
+    say(b, subscribePrivate(b, "private-r"));
+    auto before = inbox(b).size();
+    for (int i = 0; i < 15; ++i) say(a, R"({"event":"client-n","channel":"private-r","data":"x"})");
+    EXPECT_EQ(inbox(b).size() - before, 10u);
+    EXPECT_TRUE(received(a, "rate limit"));
+    handler_.setNow(101);
+    say(a, R"({"event":"client-n","channel":"private-r","data":"x"})");
+    EXPECT_EQ(inbox(b).size() - before, 11u);
+}
+
+TEST_F(ProtocolTest, SigninAndServerToUserChannel) {
+    auto& a = connect();
+    auto& other = connect();
+    const std::string userData = R"({"id":"42","user_info":{}})";
+    auto sig = crypto::userSigninSignature("secret-1", a.socketId(), userData);
+    say(a, R"({"event":"pusher:signin","data":{"auth":"key-1:)" + sig + R"(","user_data":"{\"id\":\"42\",\"user_info\":{}}"}})");
+    EXPECT_EQ(last(a), R"({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"42\",\"user_info\":{}}"}})");
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
+    EXPECT_TRUE(received(a, R"(subscription_succeeded","channel":"#server-to-user-42")"));
+    say(other, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
+    EXPECT_TRUE(received(other, "pusher:subscription_error"));
+
+    say(other, R"({"event":"pusher:signin","data":{"auth":"key-1:00","user_data":"{\"id\":\"7\"}"}})");
+    EXPECT_TRUE(received(other, "\"code\":4009"));
+
+    auto terminate = std::make_shared<bus::BusMessage>();
+    terminate->kind = bus::BusMessage::Kind::TerminateUser;
+    terminate->appId = "app-1";
+    terminate->userId = "42";
+    handler_.deliver(*terminate);
+    EXPECT_EQ(transport_.closeCodes[&a], 4009);
+    EXPECT_FALSE(transport_.closeCodes.count(&other));
+}
+
+TEST_F(ProtocolTest, CacheChannelReplaysLastEventOrSaysMiss) {
+    auto& a = connect();
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"cache-prices"}})");
+    EXPECT_EQ(last(a), R"({"event":"pusher:cache_miss","channel":"cache-prices"})");
+    state_.storeCachedEvent("app-1", "cache-prices", R"({"event":"tick","channel":"cache-prices","data":"1"})", 60);
+    auto& b = connect();
+    say(b, R"({"event":"pusher:subscribe","data":{"channel":"cache-prices"}})");
+    EXPECT_EQ(last(b), R"({"event":"tick","channel":"cache-prices","data":"1"})");
+}
+
+TEST_F(ProtocolTest, ServerPingsIdleConnectionsAndClosesWithoutPong) {
+    auto& quiet = connect();
+    auto& lively = connect();
+    handler_.setNow(111);
+    handler_.tick();
+    EXPECT_EQ(last(quiet), R"({"event":"pusher:ping","data":{}})");
+    say(lively, R"({"event":"pusher:pong","data":{}})");
+    handler_.setNow(117);
+    handler_.tick();
+    EXPECT_EQ(transport_.closeCodes[&quiet], 4201);
+    EXPECT_FALSE(transport_.closeCodes.count(&lively));
+}
+
+TEST_F(ProtocolTest, ClosedReleasesEverything) {
+    auto& a = connect();
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"c1"}})");
+    say(a, subscribePresence(a, "presence-p", R"({"user_id":"u"})"));
+    handler_.closed(a);
+    pump();
+    EXPECT_FALSE(state_.channel("app-1", "c1").has_value());
+    EXPECT_FALSE(state_.channel("app-1", "presence-p").has_value());
+    EXPECT_EQ(state_.connectionCount("app-1"), 0u);
+    EXPECT_EQ(handler_.localChannelCount(), 0u);
+    EXPECT_TRUE(handler_.peers().empty());
+}
+
+}  // namespace
