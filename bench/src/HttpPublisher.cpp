@@ -16,7 +16,9 @@ namespace resound::bench {
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::uint64_t kMaxReconnects = 1000;
+// Reopening stops after this many failures in a row (connect refused, reset, bad response); a
+// server that simply closes after each complete answer is reopened without limit.
+constexpr std::uint64_t kMaxFailureStreak = 100;
 
 }  // namespace
 
@@ -252,6 +254,7 @@ void HttpPublisher::onResponse(std::size_t index, std::int64_t now) {
     lastResponseNs_ = now;
     responseLatency_.record(now - c.sentNs);
     scheduledToResponse_.record(now - c.scheduledNs);
+    failureStreak_ = 0;
     if (status >= 200 && status < 300) {
         ++accepted_;
         if (ledger_) ledger_->recordAccepted(c.eventIndex % config_.channels, c.eventIndex / config_.channels);
@@ -264,7 +267,10 @@ void HttpPublisher::onResponse(std::size_t index, std::int64_t now) {
 
 void HttpPublisher::drop(std::size_t index, const std::string& reason) {
     Connection& c = connections_[index];
-    if (!reason.empty()) ++problems_[reason];
+    if (!reason.empty()) {
+        ++problems_[reason];
+        ++failureStreak_;
+    }
     if (c.phase == Phase::Busy) {
         --inFlight_;
         ++unanswered_;
@@ -274,7 +280,7 @@ void HttpPublisher::drop(std::size_t index, const std::string& reason) {
     c.phase = Phase::Closed;
     c.outbox.clear();
     const std::int64_t now = monotonicNs();
-    if (mayScheduleMore(now) && reconnects_ < kMaxReconnects) {
+    if (mayScheduleMore(now) && failureStreak_ < kMaxFailureStreak) {
         ++reconnects_;
         open(index);
     }

@@ -116,6 +116,7 @@ private:
     std::uint64_t rejected_ = 0;
     std::uint64_t unanswered_ = 0;
     std::uint64_t reconnects_ = 0;
+    std::uint64_t failureStreak_ = 0;
     std::size_t inFlight_ = 0;
     std::map<int, std::uint64_t> statusCounts_;
     std::map<std::string, std::uint64_t> problems_;
