@@ -204,7 +204,8 @@ run() {
   local launcher=(timeout --kill-after=10 900)
   if command -v taskset >/dev/null; then launcher+=(taskset -c "$bench_cpus"); fi
   "${launcher[@]}" "$bench_bin" --name "$name" --port "$port" --server-pid "$server_pid" \
-    --json "$work/$name.json" --summary "$summary" "$@" || rc=$?
+    --json "$work/$name.json" --summary "$summary" \
+    --param "io_threads=$threads" --param "server_cpus=$cpu_list" --param "bench_cpus=$bench_cpus" "$@" || rc=$?
   if ! kill -0 "$server_pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$server_pid/stat" 2>/dev/null)" = Z ]; then
     echo "bench.sh: $name: the server died; last log lines:" >&2
     tail -n 20 "$work/$name.server.log" >&2
@@ -270,6 +271,10 @@ mkdir -p bench/results
 stamp=$(date +%Y-%m-%d-%H%M%S)
 out=bench/results/$stamp.json
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The server was built from the work tree: say whether it differed from the commit.
+if [ -n "$(git status --porcelain -- shared services CMakeLists.txt 2>/dev/null | head -n 1)" ]; then
+  commit="$commit+uncommitted"
+fi
 {
   printf '{\n  "date": "%s",\n  "commit": "%s",\n  "quick": %s,\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" \
     "$([ "$quick" = 1 ] && echo true || echo false)"

@@ -40,6 +40,7 @@ shape:       --subscribers N --channels N --rate R --duration S --drain S --sett
              --source-addresses N (bind 127.0.0.2.. before connect; 0 = kernel choice)
              --channel-prefix P --event-name E
 output:      --name NAME --json FILE --summary FILE (appends one tab-separated line)
+             --param KEY=VALUE (repeatable; recorded in the report's params, e.g. the server's io_threads)
 checks:      --require-lossless (exit 1 on any lost or duplicate delivery)
 exit status: 0 ok, 1 a check failed (loss, server died, handshakes failed), 2 bad usage
 )";
@@ -108,6 +109,13 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
              std::uint64_t n = 0;
              if (!toUnsigned(v, n) || n > 250) return false;
              o.sourceAddresses = static_cast<unsigned>(n);
+             return true;
+         }},
+        {"--param",
+         [&](const std::string& v) {
+             const std::size_t eq = v.find('=');
+             if (eq == 0 || eq == std::string::npos) return false;
+             o.extraParams.emplace_back(v.substr(0, eq), v.substr(eq + 1));
              return true;
          }},
         {"--json", text(o.jsonPath)},

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace resound::bench {
 
@@ -35,6 +37,7 @@ struct BenchOptions {
     unsigned sourceAddresses = 8;
 
     bool requireLossless = false;  // fail on any lost or duplicate delivery
+    std::vector<std::pair<std::string, std::string>> extraParams;  // --param KEY=VALUE, copied to the report
     std::string jsonPath;
     std::string summaryPath;
 };

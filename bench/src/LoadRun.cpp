@@ -68,6 +68,7 @@ void LoadRun::recordParams(BenchReport& report) const {
     }
     report.param("source_addresses", options_.sourceAddresses);
     report.param("server_pid", options_.serverPid);
+    for (const auto& [key, value] : options_.extraParams) report.param(key, value);
 }
 
 bool LoadRun::checkResources(BenchReport& report) {
