@@ -1,5 +1,6 @@
 #include "ProcStats.h"
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -102,6 +103,35 @@ std::optional<SystemCpu> parseSystemCpu(std::string_view procStat) {
     cpu.stealTicks = f[7];
     cpu.totalTicks = cpu.busyTicks + cpu.stealTicks + f[3] + f[4];
     return cpu;
+}
+
+std::optional<SchedTimes> parseSchedstat(std::string_view text) {
+    const std::size_t space = text.find(' ');
+    if (space == std::string_view::npos || space == 0 || text[0] < '0' || text[0] > '9') return std::nullopt;
+    std::string_view rest = text.substr(space + 1);
+    if (rest.empty() || rest[0] < '0' || rest[0] > '9') return std::nullopt;
+    return SchedTimes{parseUnsigned(text.substr(0, space)), parseUnsigned(rest)};
+}
+
+std::optional<SchedTimes> readSchedTimes(pid_t pid) {
+    const std::string base = pid > 0 ? "/proc/" + std::to_string(pid) + "/task" : "/proc/self/task";
+    DIR* dir = opendir(base.c_str());
+    if (!dir) return std::nullopt;
+    SchedTimes total;
+    bool any = false;
+    while (dirent* entry = readdir(dir)) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        const auto text = slurp(base + "/" + entry->d_name + "/schedstat");
+        if (!text) continue;
+        if (const auto times = parseSchedstat(*text)) {
+            total.runNs += times->runNs;
+            total.waitNs += times->waitNs;
+            any = true;
+        }
+    }
+    closedir(dir);
+    if (!any) return std::nullopt;
+    return total;
 }
 
 std::optional<SystemCpu> readSystemCpu() {

@@ -36,6 +36,15 @@ std::optional<ProcMemory> parseProcStatus(std::string_view text);
 
 std::optional<SystemCpu> parseSystemCpu(std::string_view procStat);
 
+// /proc/<pid>/task/<tid>/schedstat: nanoseconds on a CPU, nanoseconds runnable but waiting for one.
+struct SchedTimes {
+    std::uint64_t runNs = 0;
+    std::uint64_t waitNs = 0;
+};
+std::optional<SchedTimes> parseSchedstat(std::string_view text);
+// Summed over every thread of `pid` (0 = this process).
+std::optional<SchedTimes> readSchedTimes(pid_t pid);
+
 std::optional<ProcCpu> readProcCpu(pid_t pid);
 std::optional<SystemCpu> readSystemCpu();
 std::optional<ProcMemory> readProcMemory(pid_t pid);

@@ -19,6 +19,15 @@ inline std::int64_t unixSeconds() {
     return ts.tv_sec;
 }
 
+// CLOCK_REALTIME - CLOCK_MONOTONIC now, to bring kernel receive timestamps (realtime) onto the
+// monotonic clock of the stamps. Good for a run of minutes unless the wall clock is stepped.
+inline std::int64_t realtimeMinusMonotonicNs() {
+    timespec mono{}, real{};
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &real);
+    return (static_cast<std::int64_t>(real.tv_sec) - mono.tv_sec) * 1'000'000'000 + (real.tv_nsec - mono.tv_nsec);
+}
+
 inline constexpr std::int64_t kNsPerSecond = 1'000'000'000;
 inline constexpr std::int64_t kNsPerMs = 1'000'000;
 

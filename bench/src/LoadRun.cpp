@@ -144,10 +144,20 @@ double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const 
         const double steal = after.machineSteal - before.machineSteal;
         report.metric(key + "other_processes_cpu_s", label + "other processes' CPU", other, "s", 2);
         report.metric(key + "steal_s", label + "CPU stolen by the hypervisor", steal, "s", 2);
-        if (other > 0.1 + 0.1 * seconds || steal > 0.05 + 0.05 * seconds) {
+        double serverWait = 0, selfWait = 0;
+        if (before.haveWait && after.haveWait) {
+            // Time runnable but kept off the CPU: the direct measure of interference.
+            serverWait = after.serverWait - before.serverWait;
+            selfWait = after.selfWait - before.selfWait;
+            report.metric(key + "server_runqueue_wait_s", label + "server waiting for a CPU", serverWait, "s", 3);
+            report.metric(key + "client_runqueue_wait_s", label + "load generator waiting for a CPU", selfWait, "s", 3);
+        }
+        if (other > 0.1 + 0.1 * seconds || steal > 0.05 + 0.05 * seconds || serverWait > 0.02 * seconds + 0.01 ||
+            selfWait > 0.02 * seconds + 0.01) {
             machineNoisy_ = true;
             report.note(label + "the machine was not quiet (" + fixed(other, 2) + " CPU-s by other processes, " +
-                        fixed(steal, 2) + " s stolen in " + fixed(seconds, 1) +
+                        fixed(steal, 2) + " s stolen, server kept waiting for a CPU " + fixed(serverWait, 3) +
+                        " s, load generator " + fixed(selfWait, 3) + " s, in " + fixed(seconds, 1) +
                         " s): latency and throughput figures are unreliable");
         }
     }
@@ -312,6 +322,7 @@ void LoadRun::publishAndDrain(BenchReport& report) {
         report.metric("subscribers_dropped", "subscribers dropped mid-run", static_cast<double>(fleet_->droppedAfterSubscribe()), "", 0);
         report.metric("deliveries_per_s", "delivery throughput", static_cast<double>(totals.delivered) / window, "/s", 0);
         addLatency(report, "latency", "delivery latency", fleet_->deliveryLatency());
+        addLatency(report, "latency_kernel", "delivery latency (kernel receipt)", fleet_->kernelDeliveryLatency());
     }
 
     // CPU.

@@ -30,6 +30,13 @@ CpuSnapshot takeCpuSnapshot(const ServerProbe& server) {
         snapshot.server = *cpu;
         snapshot.haveServer = true;
     }
+    const auto serverSched = server.enabled() ? readSchedTimes(server.pid()) : std::nullopt;
+    const auto selfSched = readSchedTimes(0);
+    if (serverSched && selfSched) {
+        snapshot.serverWait = static_cast<double>(serverSched->waitNs) / 1e9;
+        snapshot.selfWait = static_cast<double>(selfSched->waitNs) / 1e9;
+        snapshot.haveWait = true;
+    }
     if (const auto machine = readSystemCpu()) {
         snapshot.machineBusy = ticksToSeconds(machine->busyTicks);
         snapshot.machineSteal = ticksToSeconds(machine->stealTicks);

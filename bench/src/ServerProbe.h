@@ -14,6 +14,7 @@ public:
     explicit ServerProbe(pid_t pid) : pid_(pid) {}
 
     bool enabled() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
     bool alive() const { return !enabled() || processAlive(pid_); }
     // utime + stime of all the server's threads, in seconds (10 ms resolution: USER_HZ).
     std::optional<double> cpuSeconds() const;
@@ -32,8 +33,11 @@ struct CpuSnapshot {
     double self = 0;
     double machineBusy = 0;
     double machineSteal = 0;
+    double serverWait = 0;  // seconds the server's threads were runnable but not running
+    double selfWait = 0;
     bool haveServer = false;
     bool haveMachine = false;
+    bool haveWait = false;
 };
 
 CpuSnapshot takeCpuSnapshot(const ServerProbe& server);

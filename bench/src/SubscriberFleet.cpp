@@ -38,6 +38,7 @@ SubscriberFleet::SubscriberFleet(EventLoop& loop, TcpDialer& dialer, const Fleet
     for (std::size_t c = 0; c < config_.channels; ++c) channelNames_.push_back(config_.channelPrefix + std::to_string(c));
     target_ = "/app/" + config_.appKey + "?protocol=7&client=bench&version=1";
     readBuffer_.resize(kReadChunk);
+    realtimeOffsetNs_ = realtimeMinusMonotonicNs();
 }
 
 SubscriberFleet::~SubscriberFleet() { closeAll(); }
@@ -90,6 +91,8 @@ void SubscriberFleet::startOne(std::size_t index, std::int64_t now) {
         noteProblem(error);
         return;
     }
+    const int one = 1;
+    setsockopt(s.fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     s.phase = Phase::Connecting;
     ++inProgress_;
     if (!loop_.add(s.fd, EPOLLOUT, makeToken(TokenKind::Subscriber, index))) {
@@ -153,13 +156,30 @@ void SubscriberFleet::updateInterest(std::size_t index) {
     loop_.modify(s.fd, EPOLLIN | (wants ? EPOLLOUT : 0u), makeToken(TokenKind::Subscriber, index));
 }
 
-// Receipt time is read after each recv(), not once per epoll batch: a batch of a thousand sockets
+// Receipt time is read after each recvmsg(), not once per epoll batch: a batch of a thousand sockets
 // takes long enough to skew latencies otherwise.
 void SubscriberFleet::onReadable(std::size_t index, std::int64_t) {
     for (int i = 0; i < kReadsPerWakeup; ++i) {
         Subscriber& s = subscribers_[index];
-        const ssize_t n = ::recv(s.fd, readBuffer_.data(), readBuffer_.size(), 0);
+        iovec iov{readBuffer_.data(), readBuffer_.size()};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+        msghdr message{};
+        message.msg_iov = &iov;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(s.fd, &message, 0);
         if (n > 0) {
+            // For TCP the timestamp is that of the last segment read, so frames that arrived
+            // earlier in the same read look slightly younger than they are.
+            kernelReceivedNs_ = 0;
+            for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                    timespec ts{};
+                    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                    kernelReceivedNs_ = static_cast<std::int64_t>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec - realtimeOffsetNs_;
+                }
+            }
             consume(index, std::string_view(readBuffer_.data(), static_cast<std::size_t>(n)), monotonicNs());
             if (subscribers_[index].phase == Phase::Closed || static_cast<std::size_t>(n) < readBuffer_.size()) return;
         } else if (n == 0) {
@@ -271,6 +291,7 @@ void SubscriberFleet::onMessage(std::size_t index, std::string_view text, std::i
             return;
         }
         deliveryLatency_.record(now - stamp.sentNs);
+        if (kernelReceivedNs_ > 0) kernelDeliveryLatency_.record(kernelReceivedNs_ - stamp.sentNs);
         ledger_.recordDelivery(index, stamp.seq);
         return;
     }

@@ -53,6 +53,9 @@ public:
     const LatencyHistogram& connectToEstablished() const { return connectToEstablished_; }
     const LatencyHistogram& connectToSubscribed() const { return connectToSubscribed_; }
     const LatencyHistogram& deliveryLatency() const { return deliveryLatency_; }
+    // Stamp -> the kernel's receive timestamp of the segment (SO_TIMESTAMPNS): leaves out the time
+    // a frame waited in the socket while this single thread served other sockets.
+    const LatencyHistogram& kernelDeliveryLatency() const { return kernelDeliveryLatency_; }
     // Problems by reason ("connect: Connection refused", "close 4100", ...), with counts.
     const std::map<std::string, std::uint64_t>& problems() const { return problems_; }
     std::uint64_t pingsAnswered() const { return pingsAnswered_; }
@@ -109,6 +112,9 @@ private:
     LatencyHistogram connectToEstablished_;
     LatencyHistogram connectToSubscribed_;
     LatencyHistogram deliveryLatency_;
+    LatencyHistogram kernelDeliveryLatency_;
+    std::int64_t realtimeOffsetNs_ = 0;
+    std::int64_t kernelReceivedNs_ = 0;  // of the read being processed, monotonic; 0 if unknown
     std::map<std::string, std::uint64_t> problems_;
 };
 

@@ -352,6 +352,17 @@ TEST(ProcStats, ParsesSystemCpuLine) {
     EXPECT_FALSE(parseSystemCpu("intr 1 2 3").has_value());
 }
 
+TEST(ProcStats, ParsesSchedstat) {
+    const auto times = parseSchedstat("1038107 1791881 1\n");
+    ASSERT_TRUE(times.has_value());
+    EXPECT_EQ(times->runNs, 1038107u);
+    EXPECT_EQ(times->waitNs, 1791881u);
+    EXPECT_FALSE(parseSchedstat("garbage").has_value());
+    const auto self = readSchedTimes(0);
+    ASSERT_TRUE(self.has_value());
+    EXPECT_GT(self->runNs, 0u);
+}
+
 TEST(BenchReport, RendersJsonTableAndSummary) {
     BenchReport report("fanout-1k");
     report.param("rate", 100.0, 1);
