@@ -126,6 +126,16 @@ void IoThread::requestShutdown() {
             listening_ = false;
         }
         protocol_.closeAll(pusher::code::ReconnectNow, "Server shutting down, please reconnect");
+        // Idle keep-alive HTTP connections would hold the drain open; one mid-request still gets its
+        // answer (with Connection: close).
+        for (std::size_t i = 0; i < connections_.size();) {
+            Connection& c = *connections_[i];
+            if (c.mode == Connection::Mode::Http && c.requestStartedAt == 0 && c.queue.empty()) {
+                teardown(c);
+                continue;
+            }
+            ++i;
+        }
     });
 }
 
