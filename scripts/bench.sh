@@ -93,14 +93,29 @@ summary=$work/summary.tsv
 server_pid=""
 failed=0
 
+# Stops the server by its PID: SIGTERM, then SIGKILL after 10 s. A slow or failing shutdown is
+# reported, since it is a server bug the benchmark happens to see.
 stop_server() {
   [ -n "$server_pid" ] || return 0
+  local status=0 waited=0
   if kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid" 2>/dev/null || true
+    while kill -0 "$server_pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$server_pid/stat" 2>/dev/null)" != Z ] &&
+      [ "$waited" -lt 100 ]; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if [ "$waited" -ge 100 ]; then
+      echo "bench.sh: the server did not exit within 10 s of SIGTERM; killing it" >&2
+      kill -KILL "$server_pid" 2>/dev/null || true
+    elif [ "$waited" -ge 30 ]; then
+      echo "bench.sh: the server took $((waited / 10)) s to exit after SIGTERM" >&2
+    fi
   fi
-  wait "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || status=$?
+  if [ "$status" -ne 0 ] && [ "$status" -ne 143 ] && [ "$status" -ne 137 ]; then
+    echo "bench.sh: the server exited with status $status" >&2
+  fi
   server_pid=""
 }
 trap stop_server EXIT
