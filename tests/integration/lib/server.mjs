@@ -115,7 +115,11 @@ class RunningServer {
     this.configPath = join(this.dir, 'config.yaml');
     writeFileSync(this.configPath, configYaml({ port: this.port, logLevel }));
 
-    this.process = spawn(this.binary, ['--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The config file is the whole truth: drop variables the loader would let override it.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(name)),
+    );
+    this.process = spawn(this.binary, ['--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.pid = this.process.pid;
     const capture = (chunk) => {
       if (this.output.length < OUTPUT_CAP) this.output += chunk.toString('utf8');
