@@ -46,7 +46,8 @@ bool verifyAuthString(std::string_view auth, const config::AppConfig& app, std::
     // Without a colon the whole string is treated as the key and the signature as empty, so the
     // same comparisons run and fail.
     const std::string_view key = auth.substr(0, colon);
-    const std::string_view signature = colon == std::string_view::npos ? std::string_view{} : auth.substr(colon + 1);
+    const std::string_view signature =
+        colon == std::string_view::npos ? std::string_view{} : auth.substr(colon + 1);
 
     const Sha256Digest mac = hmacSha256(app.secret, stringToSign);
     char expected[64];

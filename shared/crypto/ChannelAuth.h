@@ -19,7 +19,8 @@ std::string userSigninStringToSign(std::string_view socketId,
 std::string channelSignature(std::string_view secret, std::string_view socketId, std::string_view channel);
 std::string presenceSignature(std::string_view secret, std::string_view socketId, std::string_view channel,
                               std::string_view channelData);
-std::string userSigninSignature(std::string_view secret, std::string_view socketId, std::string_view userData);
+std::string userSigninSignature(std::string_view secret, std::string_view socketId,
+                                std::string_view userData);
 
 // Checks an auth string "<app key>:<hex signature>" against `app`: the key part must equal app.key
 // AND the signature must be HMAC-SHA256(app.secret, stringToSign). Both halves are always compared,

@@ -20,7 +20,7 @@ const unsigned char* bytesOf(std::string_view s) {
 
 // One HMAC-SHA256 context per thread, re-keyed on every call (EVP_MAC_init with a key resets it).
 class HmacContext {
-public:
+  public:
     HmacContext() {
         mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
         if (mac_ == nullptr) fail("HMAC not available");
@@ -49,14 +49,14 @@ public:
         return out;
     }
 
-private:
+  private:
     EVP_MAC* mac_ = nullptr;
     EVP_MAC_CTX* ctx_ = nullptr;
 };
 
 // One message-digest context per thread and algorithm.
 class DigestContext {
-public:
+  public:
     explicit DigestContext(const char* algorithm) {
         md_ = EVP_MD_fetch(nullptr, algorithm, nullptr);
         if (md_ == nullptr) fail(algorithm);
@@ -82,7 +82,7 @@ public:
         return out;
     }
 
-private:
+  private:
     EVP_MD* md_ = nullptr;
     EVP_MD_CTX* ctx_ = nullptr;
 };

@@ -1,5 +1,7 @@
 #include "http/QueryString.h"
 
+#include <algorithm>
+
 namespace resound::http {
 namespace {
 
@@ -11,21 +13,31 @@ int hexValue(char c) {
 }
 
 bool isUnreserved(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 void appendDecoded(std::string& out, std::string_view text, bool plusAsSpace) {
     out.reserve(out.size() + text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2])));
-            i += 2;
-        } else if (c == '+' && plusAsSpace) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        // Copy the run up to the next special character in one go.
+        const std::size_t special = plusAsSpace ? text.find_first_of("%+", i) : text.find('%', i);
+        if (special == std::string_view::npos) {
+            out.append(text.substr(i));
+            return;
+        }
+        out.append(text.substr(i, special - i));
+        i = special;
+        if (text[i] == '+') {
             out.push_back(' ');
+            ++i;
+        } else if (i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2])));
+            i += 3;
         } else {
-            out.push_back(c);
+            out.push_back('%');  // malformed escape: kept literally
+            ++i;
         }
     }
 }
@@ -40,6 +52,8 @@ std::string percentDecode(std::string_view text, bool plusAsSpace) {
 
 QueryParams parseQuery(std::string_view raw) {
     QueryParams params;
+    if (raw.empty()) return params;
+    params.reserve(static_cast<std::size_t>(std::count(raw.begin(), raw.end(), '&')) + 1);
     while (!raw.empty()) {
         const std::size_t amp = raw.find('&');
         const std::string_view segment = raw.substr(0, amp);

@@ -52,7 +52,8 @@ bool Request::keepAlive() const {
 }
 
 bool Request::isWebSocketUpgrade() const {
-    return versionMinor >= 1 && headerHasToken("upgrade", "websocket") && headerHasToken("connection", "upgrade");
+    return versionMinor >= 1 && headerHasToken("upgrade", "websocket") &&
+           headerHasToken("connection", "upgrade");
 }
 
 }  // namespace resound::http

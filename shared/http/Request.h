@@ -9,10 +9,10 @@
 namespace resound::http {
 
 struct Request {
-    std::string method;  // as received (methods are case-sensitive): "GET", "POST", ...
-    std::string target;  // the request-target exactly as received
-    std::string path;    // raw (not percent-decoded) path of the target, without the query
-    std::string query;   // raw query after '?', without the '?'; empty when there is none
+    std::string method;    // as received (methods are case-sensitive): "GET", "POST", ...
+    std::string target;    // the request-target exactly as received
+    std::string path;      // raw (not percent-decoded) path of the target, without the query
+    std::string query;     // raw query after '?', without the '?'; empty when there is none
     int versionMinor = 1;  // HTTP/1.<versionMinor>
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, values trimmed
     std::string body;

@@ -95,7 +95,8 @@ void RequestParser::reset() {
 }
 
 bool RequestParser::expectsContinue() const {
-    return state_ == State::Body && request_.versionMinor >= 1 && request_.headerHasToken("expect", "100-continue");
+    return state_ == State::Body && request_.versionMinor >= 1 &&
+           request_.headerHasToken("expect", "100-continue");
 }
 
 RequestParser::Status RequestParser::fail(int status, const char* reason) {
@@ -225,7 +226,8 @@ bool RequestParser::parseRequestLine(std::string_view line) {
     if (target.empty() || !isTargetText(target)) return reject(400, "Malformed request target");
 
     const bool versionShape = version.size() == 8 && version.starts_with("HTTP/") && version[6] == '.' &&
-                              version[5] >= '0' && version[5] <= '9' && version[7] >= '0' && version[7] <= '9';
+                              version[5] >= '0' && version[5] <= '9' && version[7] >= '0' &&
+                              version[7] <= '9';
     if (!versionShape) return reject(400, "Malformed HTTP version");
     if (version[5] != '1') return reject(505, "HTTP version not supported: use HTTP/1.1");
 
@@ -268,9 +270,8 @@ bool RequestParser::parseHeaderLine(std::string_view line) {
 
     auto& [storedName, storedValue] = request_.headers.emplace_back();
     storedName.resize(name.size());
-    std::transform(name.begin(), name.end(), storedName.begin(), [](char c) {
-        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    });
+    std::transform(name.begin(), name.end(), storedName.begin(),
+                   [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
     storedValue.assign(value);
     return true;
 }

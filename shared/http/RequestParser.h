@@ -28,7 +28,7 @@
 namespace resound::http {
 
 class RequestParser {
-public:
+  public:
     struct Limits {
         std::size_t maxHeaderBytes = 8192;  // request line + headers + final blank line
         std::size_t maxBodyBytes = 10000;   // Content-Length above this is 413
@@ -51,13 +51,13 @@ public:
     // "Expect: 100-continue": the caller should write "HTTP/1.1 100 Continue\r\n\r\n" once.
     bool expectsContinue() const;
 
-    int errorStatus() const { return errorStatus_; }        // 400, 413, 431, 501 or 505; 0 if none
+    int errorStatus() const { return errorStatus_; }               // 400, 413, 431, 501 or 505; 0 if none
     std::string_view errorReason() const { return errorReason_; }  // short, user-facing
 
     // Ready for the next request; releases the buffers.
     void reset();
 
-private:
+  private:
     enum class State { Start, Headers, Body, Complete, Error };
 
     Status feedHeaders(const char*& data, std::size_t& left);
@@ -71,8 +71,8 @@ private:
 
     Limits limits_;
     State state_ = State::Start;
-    std::string head_;          // header bytes kept across feed() calls (only when split)
-    std::size_t scanned_ = 0;   // bytes of head_ already searched for the end of the header section
+    std::string head_;         // header bytes kept across feed() calls (only when split)
+    std::size_t scanned_ = 0;  // bytes of head_ already searched for the end of the header section
     std::size_t bodyLength_ = 0;
     Request request_;
     int errorStatus_ = 0;

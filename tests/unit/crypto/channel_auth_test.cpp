@@ -73,7 +73,8 @@ TEST(ChannelAuth, VerifyRejectsBadSignatures) {
     EXPECT_FALSE(verifyAuthString(std::string(kKey) + ":" + kPrivateSig, app(),
                                   channelStringToSign("1234.1235", "private-foobar")));
     // Presence data re-serialised differently by the server would not match: exact bytes matter.
-    EXPECT_FALSE(verifyAuthString(std::string(kKey) + ":" + kPresenceSig, app(),
-                                  presenceStringToSign("1234.1234", "presence-foobar",
-                                                       R"({"user_id": 10,"user_info":{"name":"Mr. Channels"}})")));
+    EXPECT_FALSE(
+        verifyAuthString(std::string(kKey) + ":" + kPresenceSig, app(),
+                         presenceStringToSign("1234.1234", "presence-foobar",
+                                              R"({"user_id": 10,"user_info":{"name":"Mr. Channels"}})")));
 }

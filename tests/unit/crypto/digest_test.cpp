@@ -1,3 +1,5 @@
+#include "crypto/Digest.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 
 #include "crypto/Base64.h"
 #include "crypto/ConstantTime.h"
-#include "crypto/Digest.h"
 #include "crypto/Random.h"
 
 using namespace resound::crypto;
@@ -68,8 +69,13 @@ TEST(Digest, ThreadsGetConsistentResults) {
 
 TEST(Base64, Rfc4648Vectors) {
     const std::pair<std::string, std::string> vectors[] = {
-        {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
     };
     for (const auto& [plain, encoded] : vectors) {
         EXPECT_EQ(base64Encode(plain), encoded);
@@ -89,7 +95,8 @@ TEST(Base64, BinaryRoundTrip) {
 }
 
 TEST(Base64, RejectsMalformedInput) {
-    for (const char* bad : {"Zg=", "Zg", "Z===", "====", "Zg==Zg==", "Zm9v\n", "Zm9*", "Zh==", "Zm9=", "=Zm9"}) {
+    for (const char* bad :
+         {"Zg=", "Zg", "Z===", "====", "Zg==Zg==", "Zm9v\n", "Zm9*", "Zh==", "Zm9=", "=Zm9"}) {
         EXPECT_FALSE(base64Decode(bad).has_value()) << bad;
     }
 }

@@ -18,9 +18,13 @@ TEST(QueryString, PercentDecode) {
 }
 
 TEST(QueryString, ParseQueryDecodesKeysAndValues) {
-    const QueryParams params = parseQuery("auth_key=abc&info=user_count%2Csubscription_count&a+b=c+d&flag&&x=1=2");
-    const QueryParams expected = {
-        {"auth_key", "abc"}, {"info", "user_count,subscription_count"}, {"a b", "c d"}, {"flag", ""}, {"x", "1=2"}};
+    const QueryParams params =
+        parseQuery("auth_key=abc&info=user_count%2Csubscription_count&a+b=c+d&flag&&x=1=2");
+    const QueryParams expected = {{"auth_key", "abc"},
+                                  {"info", "user_count,subscription_count"},
+                                  {"a b", "c d"},
+                                  {"flag", ""},
+                                  {"x", "1=2"}};
     EXPECT_EQ(params, expected);
     EXPECT_TRUE(parseQuery("").empty());
     EXPECT_TRUE(parseQuery("&&").empty());
@@ -41,7 +45,8 @@ TEST(Response, BuildsStatusHeadersAndBody) {
     EXPECT_EQ(buildResponse(405, "application/json", "{\"error\":\"x\"}", false, {{"Allow", "POST"}}),
               "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: 13\r\n"
               "Connection: close\r\nAllow: POST\r\n\r\n{\"error\":\"x\"}");
-    EXPECT_EQ(buildResponse(204, "", "", true), "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
+    EXPECT_EQ(buildResponse(204, "", "", true),
+              "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
 }
 
 TEST(Response, ReasonPhrases) {

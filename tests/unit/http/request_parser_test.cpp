@@ -64,7 +64,9 @@ RequestParser::Limits limits(std::size_t header, std::size_t body) {
     return l;
 }
 
-Status parseAll(RequestParser& parser, const std::string& input) { return feedInChunks(parser, input, input.size()).status; }
+Status parseAll(RequestParser& parser, const std::string& input) {
+    return feedInChunks(parser, input, input.size()).status;
+}
 
 }  // namespace
 
@@ -172,7 +174,8 @@ TEST(RequestParser, AcceptsBareLfLineEndings) {
 
 TEST(RequestParser, AbsoluteFormTargetGivesPathAndQuery) {
     RequestParser parser;
-    ASSERT_EQ(parseAll(parser, "GET http://example.com:80/apps/1/channels?a=b HTTP/1.1\r\n\r\n"), Status::Complete);
+    ASSERT_EQ(parseAll(parser, "GET http://example.com:80/apps/1/channels?a=b HTTP/1.1\r\n\r\n"),
+              Status::Complete);
     EXPECT_EQ(parser.request().path, "/apps/1/channels");
     EXPECT_EQ(parser.request().query, "a=b");
     parser.reset();
@@ -237,8 +240,9 @@ TEST(RequestParser, EndlessHeadersWithoutBlankLineAre431) {
 
 TEST(RequestParser, ChunkedTransferEncodingIs501) {
     RequestParser parser;
-    EXPECT_EQ(parseAll(parser, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
-              Status::Error);
+    EXPECT_EQ(
+        parseAll(parser, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        Status::Error);
     EXPECT_EQ(parser.errorStatus(), 501);
 }
 
@@ -353,8 +357,21 @@ TEST(RequestParser, ResetReleasesBuffersAndAllowsReuse) {
 
 TEST(RequestParser, ArbitraryBytesNeverCrash) {
     // A cheap deterministic fuzz: random bytes mixed with HTTP-ish fragments, in random chunk sizes.
-    const char* fragments[] = {"GET ", "POST ", "/", " HTTP/1.1", "\r\n", "\n", ":", " ", "Content-Length: ",
-                               "9", "Transfer-Encoding", "\r", "\x00", "\xff", "a"};
+    const char* fragments[] = {"GET ",
+                               "POST ",
+                               "/",
+                               " HTTP/1.1",
+                               "\r\n",
+                               "\n",
+                               ":",
+                               " ",
+                               "Content-Length: ",
+                               "9",
+                               "Transfer-Encoding",
+                               "\r",
+                               "\x00",
+                               "\xff",
+                               "a"};
     std::uint32_t seed = 12345;
     auto next = [&seed] {
         seed = seed * 1103515245u + 12345u;

@@ -24,8 +24,8 @@ TEST(ChannelName, CacheVariantsKeepTheirBaseKind) {
     EXPECT_EQ(kindOf("private-cache-price"), ChannelKind::Private);
     EXPECT_EQ(kindOf("private-encrypted-cache-price"), ChannelKind::PrivateEncrypted);
     EXPECT_EQ(kindOf("presence-cache-room"), ChannelKind::Presence);
-    for (const char* name : {"cache-price", "private-cache-price", "private-encrypted-cache-price",
-                             "presence-cache-room"}) {
+    for (const char* name :
+         {"cache-price", "private-cache-price", "private-encrypted-cache-price", "presence-cache-room"}) {
         EXPECT_TRUE(isCacheChannel(name)) << name;
     }
     for (const char* name : {"price-cache-x", "private-price", "cachex", "private-encrypted-x", "presence-x",

@@ -1,0 +1,32 @@
+#pragma once
+// Everything one HTTP API endpoint needs for one request, after routing, app lookup and the
+// signature check. Lives on the stack of ApiHandler::handle, on the calling thread.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bus/Bus.h"
+#include "config/Config.h"
+#include "http/QueryString.h"
+#include "http/Request.h"
+#include "state/ClusterState.h"
+
+namespace resound::api {
+
+struct ApiContext {
+    const config::AppConfig& app;
+    state::ClusterState& state;
+    bus::Bus& bus;
+    const http::Request& request;
+    const http::QueryParams& query;
+
+    // First query parameter with this name, or nullptr.
+    const std::string* param(std::string_view name) const {
+        for (const auto& [key, value] : query) {
+            if (key == name) return &value;
+        }
+        return nullptr;
+    }
+};
+
+}  // namespace resound::api

@@ -1,0 +1,49 @@
+#pragma once
+// The Pusher HTTP API, socket-free: takes a parsed request whose path is already canonical
+// ("/apps/{id}/...", proxy prefix stripped by the caller) and returns the response to send.
+// Order of checks: unknown path 404 -> wrong method 405 (Allow) -> unknown app 404 -> signature 401
+// -> the endpoint's own validation (400/413) -> publish (503 if the bus refuses) -> 200 + JSON.
+// Every error body is {"error":"<message>","code":<status>}.
+// handle() is const and may be called from any thread at the same time (ClusterState and Bus are
+// thread-safe); the handler itself holds only references and the clock.
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "api/ApiResponse.h"
+#include "apps/AppRegistry.h"
+#include "bus/Bus.h"
+#include "config/Config.h"
+#include "http/QueryString.h"
+#include "http/Request.h"
+#include "state/ClusterState.h"
+
+namespace resound::api {
+
+class ApiHandler {
+  public:
+    using UnixClock = std::function<std::int64_t()>;  // current unix time in seconds
+
+    static std::int64_t systemUnixSeconds();
+
+    ApiHandler(const apps::AppRegistry& apps, state::ClusterState& state, bus::Bus& bus,
+               const config::ServerConfig& server, UnixClock clock = systemUnixSeconds);
+
+    // Parses request.query itself.
+    ApiResponse handle(const http::Request& request, std::string_view canonicalPath) const;
+    // With the query already decoded (http::parseQuery(request.query)).
+    ApiResponse handle(const http::Request& request, std::string_view canonicalPath,
+                       const http::QueryParams& query) const;
+
+  private:
+    ApiResponse dispatch(const http::Request& request, std::string_view canonicalPath,
+                         const http::QueryParams& query) const;
+
+    const apps::AppRegistry& apps_;
+    state::ClusterState& state_;
+    bus::Bus& bus_;
+    const config::ServerConfig& server_;
+    UnixClock clock_;
+};
+
+}  // namespace resound::api

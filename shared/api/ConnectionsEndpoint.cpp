@@ -1,0 +1,41 @@
+#include "api/ConnectionsEndpoint.h"
+
+#include <memory>
+
+namespace resound::api {
+namespace {
+
+constexpr std::size_t kMaxUserIdLength = 200;
+
+bool isPrintable(const std::string& text) {
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+ApiResponse terminateUserConnections(const ApiContext& context, const std::string& userId) {
+    if (userId.empty() || userId.size() > kMaxUserIdLength || !isPrintable(userId)) {
+        return errorResponse(
+            400, "Invalid user id in the path: use the id the user signed in with (1-200 characters)");
+    }
+    auto message = std::make_shared<bus::BusMessage>();
+    message->kind = bus::BusMessage::Kind::TerminateUser;
+    message->appId = context.app.id;
+    message->userId = userId;
+    if (!context.bus.publish(std::move(message))) {
+        return errorResponse(
+            503, "The request could not be handed to the message bus (is Redis reachable?): retry");
+    }
+    return okResponse("{}");
+}
+
+ApiResponse connectionCount(const ApiContext& context) {
+    return okResponse("{\"connections\":" + std::to_string(context.state.connectionCount(context.app.id)) +
+                      "}");
+}
+
+}  // namespace resound::api

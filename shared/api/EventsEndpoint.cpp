@@ -1,0 +1,257 @@
+#include "api/EventsEndpoint.h"
+
+#include <Poco/JSON/Array.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "api/EventPublisher.h"
+#include "api/InfoAttributes.h"
+#include "api/JsonBody.h"
+#include "json/JsonText.h"
+#include "pusher/ChannelName.h"
+
+namespace resound::api {
+namespace {
+
+constexpr std::size_t kMaxEventNameLength = 200;
+
+// One validated event, ready to publish.
+struct EventSpec {
+    std::string name;
+    std::string data;
+    std::vector<std::string> channels;  // distinct, in request order
+    std::string socketId;               // empty: exclude nobody
+    InfoRequest info;
+};
+
+bool isValidSocketId(std::string_view id) {
+    const std::size_t dot = id.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == id.size()) return false;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        if (i != dot && (id[i] < '0' || id[i] > '9')) return false;
+    }
+    return true;
+}
+
+// Quotes a user-supplied value for an error message, cut so a huge value cannot bloat the body.
+std::string shown(std::string_view value) {
+    constexpr std::size_t kMax = 60;
+    std::string text(value.substr(0, kMax));
+    if (value.size() > kMax) text += "...";
+    return "\"" + text + "\"";
+}
+
+ApiResponse badRequest(std::string_view where, std::string_view message) {
+    std::string text(where);
+    text.append(message);
+    return errorResponse(400, text);
+}
+
+std::optional<ApiResponse> readName(const Poco::JSON::Object& item, std::string_view where, EventSpec& out) {
+    const Poco::Dynamic::Var* name = jsonMember(item, "name");
+    if (name == nullptr || (name->isString() && name->extract<std::string>().empty())) {
+        return badRequest(where, "Missing \"name\": give the event name as a string");
+    }
+    if (!name->isString()) return badRequest(where, "\"name\" must be a string");
+    out.name = name->extract<std::string>();
+    if (out.name.size() > kMaxEventNameLength) {
+        return badRequest(where, "Event name is longer than 200 characters: use a shorter \"name\"");
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiResponse> readData(const Poco::JSON::Object& item, const config::AppConfig& app,
+                                    std::string_view where, EventSpec& out) {
+    const Poco::Dynamic::Var* data = jsonMember(item, "data");
+    if (data == nullptr) {
+        return badRequest(where,
+                          "Missing \"data\": give the event payload as a string (usually JSON-encoded)");
+    }
+    out.data = data->isString() ? data->extract<std::string>() : jsonText(*data);
+    if (out.data.size() > app.maxEventPayloadBytes) {
+        std::string message(where);
+        message += "Event data is " + std::to_string(out.data.size()) + " bytes; this app allows at most " +
+                   std::to_string(app.maxEventPayloadBytes) + " (max_event_payload_bytes)";
+        return errorResponse(413, message);
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiResponse> addChannel(const Poco::Dynamic::Var& value, std::string_view where,
+                                      EventSpec& out) {
+    if (!value.isString()) return badRequest(where, "Channel names must be strings");
+    const std::string& channel = value.extract<std::string>();
+    if (!pusher::isValidChannelName(channel)) {
+        return badRequest(where, "Invalid channel name " + shown(channel) +
+                                     ": use 1-200 characters from A-Z a-z 0-9 _ - = @ , . ; "
+                                     "(only #server-to-user-<id> may start with #)");
+    }
+    if (std::find(out.channels.begin(), out.channels.end(), channel) == out.channels.end()) {
+        out.channels.push_back(channel);
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiResponse> readChannels(const Poco::JSON::Object& item, const config::AppConfig& app,
+                                        std::string_view where, bool batchItem, EventSpec& out) {
+    const Poco::Dynamic::Var* list = batchItem ? nullptr : jsonMember(item, "channels");
+    if (list != nullptr) {
+        if (list->type() != typeid(Poco::JSON::Array::Ptr)) {
+            return badRequest(where, "\"channels\" must be a list of channel names");
+        }
+        const auto& array = *list->extract<Poco::JSON::Array::Ptr>();
+        if (array.size() == 0) return badRequest(where, "\"channels\" is empty: give at least one channel");
+        if (array.size() > app.maxChannelsPerEvent) {
+            return badRequest(where, "Too many channels: " + std::to_string(array.size()) +
+                                         " given, at most " + std::to_string(app.maxChannelsPerEvent) +
+                                         " per event (max_channels_per_event); split the publish");
+        }
+        out.channels.reserve(array.size());
+        for (auto it = array.begin(); it != array.end(); ++it) {
+            if (auto error = addChannel(*it, where, out)) return error;
+        }
+    } else {
+        const Poco::Dynamic::Var* single = jsonMember(item, "channel");
+        if (single == nullptr) {
+            return badRequest(
+                where, batchItem ? "Missing \"channel\": each batch event needs one channel name"
+                                 : "Missing \"channels\": give a list of channel names (or \"channel\")");
+        }
+        if (auto error = addChannel(*single, where, out)) return error;
+    }
+    if (out.channels.size() > 1) {
+        for (const auto& channel : out.channels) {
+            if (pusher::kindOf(channel) == pusher::ChannelKind::PrivateEncrypted) {
+                return badRequest(where, "Encrypted channels take one channel per event: publish to " +
+                                             shown(channel) + " in a request of its own");
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiResponse> readOptions(const Poco::JSON::Object& item, std::string_view where,
+                                       EventSpec& out) {
+    if (const Poco::Dynamic::Var* socketId = jsonMember(item, "socket_id")) {
+        const bool valid = socketId->isString() && isValidSocketId(socketId->extract<std::string>());
+        if (!valid) {
+            const std::string text =
+                socketId->isString() ? socketId->extract<std::string>() : jsonText(*socketId);
+            return badRequest(where, "Invalid socket_id " + shown(text) +
+                                         ": expected the connection's socket id, two numbers joined by a dot "
+                                         "(e.g. \"1234.5678\")");
+        }
+        out.socketId = socketId->extract<std::string>();
+    }
+    if (const Poco::Dynamic::Var* info = jsonMember(item, "info")) {
+        if (!info->isString()) return badRequest(where, "\"info\" must be a comma-separated string");
+        if (auto error = parseInfo(info->extract<std::string>(), false, out.info))
+            return badRequest(where, *error);
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiResponse> readEvent(const Poco::JSON::Object& item, const config::AppConfig& app,
+                                     std::string_view where, bool batchItem, EventSpec& out) {
+    if (auto error = readName(item, where, out)) return error;
+    if (auto error = readChannels(item, app, where, batchItem, out)) return error;
+    if (auto error = readData(item, app, where, out)) return error;
+    if (auto error = readOptions(item, where, out)) return error;
+    return std::nullopt;
+}
+
+ApiResponse busUnavailable() {
+    return errorResponse(503,
+                         "The event could not be handed to the message bus (is Redis reachable?); "
+                         "it may not have reached every channel: retry");
+}
+
+bool publishAll(const ApiContext& context, const EventSpec& event) {
+    for (const auto& channel : event.channels) {
+        if (!publishEvent(context.app, context.state, context.bus, event.name, channel, event.data,
+                          event.socketId)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+state::ChannelSummary summaryOf(const ApiContext& context, const std::string& channel) {
+    if (auto summary = context.state.channel(context.app.id, channel)) return *summary;
+    state::ChannelSummary empty;
+    empty.name = channel;
+    return empty;
+}
+
+}  // namespace
+
+ApiResponse publishEvents(const ApiContext& context) {
+    Poco::JSON::Object::Ptr body;
+    if (auto error = parseJsonObject(context.request.body, body)) return *error;
+    EventSpec event;
+    if (auto error = readEvent(*body, context.app, "", false, event)) return *error;
+    if (!publishAll(context, event)) return busUnavailable();
+    if (!event.info.any()) return okResponse("{}");
+
+    std::string json = "{\"channels\":{";
+    for (std::size_t i = 0; i < event.channels.size(); ++i) {
+        if (i > 0) json.push_back(',');
+        json::appendQuoted(json, event.channels[i]);
+        json.append(":{");
+        appendCountAttributes(json, summaryOf(context, event.channels[i]), event.info, false);
+        json.push_back('}');
+    }
+    json.append("}}");
+    return okResponse(std::move(json));
+}
+
+ApiResponse publishBatchEvents(const ApiContext& context) {
+    Poco::JSON::Object::Ptr body;
+    if (auto error = parseJsonObject(context.request.body, body)) return *error;
+    const Poco::Dynamic::Var* batch = jsonMember(*body, "batch");
+    if (batch == nullptr || batch->type() != typeid(Poco::JSON::Array::Ptr)) {
+        return errorResponse(400, "Missing \"batch\": give a list of events {name, channel, data}");
+    }
+    const auto& items = *batch->extract<Poco::JSON::Array::Ptr>();
+    if (items.size() > context.app.maxBatchSize) {
+        return errorResponse(400, "Batch has " + std::to_string(items.size()) + " events; at most " +
+                                      std::to_string(context.app.maxBatchSize) +
+                                      " per request (max_batch_size): split it");
+    }
+
+    std::vector<EventSpec> events(items.size());
+    bool anyInfo = false;
+    std::size_t i = 0;
+    for (auto it = items.begin(); it != items.end(); ++it, ++i) {
+        const std::string where = "batch[" + std::to_string(i) + "]: ";
+        const Poco::Dynamic::Var& item = *it;
+        if (item.type() != typeid(Poco::JSON::Object::Ptr))
+            return badRequest(where, "each event must be an object");
+        if (auto error =
+                readEvent(*item.extract<Poco::JSON::Object::Ptr>(), context.app, where, true, events[i])) {
+            return *error;
+        }
+        anyInfo = anyInfo || events[i].info.any();
+    }
+
+    for (const auto& event : events) {
+        if (!publishAll(context, event)) return busUnavailable();
+    }
+    if (!anyInfo) return okResponse("{}");
+
+    std::string json = "{\"batch\":[";
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i > 0) json.push_back(',');
+        json.push_back('{');
+        if (events[i].info.any()) {
+            appendCountAttributes(json, summaryOf(context, events[i].channels.front()), events[i].info,
+                                  false);
+        }
+        json.push_back('}');
+    }
+    json.append("]}");
+    return okResponse(std::move(json));
+}
+
+}  // namespace resound::api
