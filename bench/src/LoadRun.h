@@ -3,6 +3,8 @@
 // publish and drain, then fill a BenchReport. Reads like the scenario it measures. One thread.
 #include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "BenchOptions.h"
 #include "BenchReport.h"
@@ -28,7 +30,25 @@ private:
     void publishAndDrain(BenchReport& report);
     // Dispatches loop events until `done()` or the deadline (monotonic ns).
     void runUntil(std::int64_t deadlineNs, const std::function<bool(std::int64_t)>& done);
+    // What one publishing window saw: its length, CPU counters at both ends, and which subscribers
+    // were subscribed when it began (the ones expected to receive its events).
+    struct PublishWindow {
+        double seconds = 0;
+        CpuSnapshot before;
+        CpuSnapshot after;
+        std::vector<bool> counted;
+    };
+
+    // Reporting (LoadRunReport.cpp).
     void reportConnectPhase(BenchReport& report, double seconds);
+    void reportIdleConnections(BenchReport& report, const std::optional<ProcMemory>& after);
+    void reportPublishRun(BenchReport& report, const PublishWindow& window);
+    void reportPublishing(BenchReport& report, const PublishWindow& window);
+    DeliveryLedger::Totals reportDeliveries(BenchReport& report, const PublishWindow& window);
+    void reportEfficiency(BenchReport& report, const DeliveryLedger::Totals& totals, double serverCpu);
+    void checkPublishing(BenchReport& report, const DeliveryLedger::Totals& totals);
+    void headlinePublishing(BenchReport& report, const DeliveryLedger::Totals& totals, double seconds,
+                            double serverCpu);
     void reportProblems(BenchReport& report);
     void recordParams(BenchReport& report) const;
     // Server, load generator and other processes' CPU between two snapshots `seconds` apart.
