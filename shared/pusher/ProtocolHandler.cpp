@@ -248,12 +248,14 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         deps_.bus.addInterest(app.id, channel);
     }
     const std::size_t count = deps_.state.addSubscription(app.id, channel);
+    if (count == 1) webhook(app, webhooks::WebhookEvent::Kind::ChannelOccupied, channel);
 
     if (presence) {
         send(peer, messages::presenceSubscriptionSucceeded(channel, join.members));
         if (join.status == state::PresenceJoinStatus::Joined) {
             state::PresenceMember member{presence->userKey, presence->idJson, presence->infoJson};
             publish(app, channel, messages::memberAdded(channel, member), socketId);
+            webhook(app, webhooks::WebhookEvent::Kind::MemberAdded, channel, presence->userKey);
         }
     } else {
         send(peer, messages::subscriptionSucceeded(channel));
@@ -265,6 +267,7 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
             send(peer, cached->eventJson);
         } else {
             send(peer, messages::cacheMiss(channel));
+            webhook(app, webhooks::WebhookEvent::Kind::CacheMiss, channel);
         }
     }
 }
@@ -284,6 +287,7 @@ void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
         deps_.bus.removeInterest(appId, channel);
     }
     const std::size_t count = deps_.state.removeSubscription(appId, channel);
+    if (count == 0) webhook(app, webhooks::WebhookEvent::Kind::ChannelVacated, channel);
     if (!presenceUserKey.empty()) {
         // Read the member before leaving: member_removed carries the user_id exactly as it was sent.
         state::PresenceMember member{presenceUserKey, json::quoted(presenceUserKey), "null"};
@@ -292,6 +296,7 @@ void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
         }
         if (deps_.state.leavePresence(appId, channel, presenceUserKey)) {
             publish(app, channel, messages::memberRemoved(channel, member));
+            webhook(app, webhooks::WebhookEvent::Kind::MemberRemoved, channel, presenceUserKey);
         }
     } else {
         publishSubscriptionCount(app, channel, count);
@@ -359,11 +364,19 @@ void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
     }
     metrics::LoopCounters::add(deps_.counters.clientEvents);
     const std::string& userKey = peer.subscriptions[index].presenceUserKey;
-    publish(app, channel,
-            messages::channelEvent(message.event, channel,
-                                   message.dataJson.empty() ? std::string_view("null") : message.dataJson,
-                                   userKey),
-            peer.socketId());
+    const std::string dataJson = message.dataJson.empty() ? std::string("null") : message.dataJson;
+    const std::string socketId = peer.socketId();
+    publish(app, channel, messages::channelEvent(message.event, channel, dataJson, userKey), socketId);
+    if (deps_.webhooks) {
+        webhooks::WebhookEvent event;
+        event.kind = webhooks::WebhookEvent::Kind::ClientEvent;
+        event.channel = channel;
+        event.userId = userKey;
+        event.event = message.event;
+        event.dataJson = dataJson;
+        event.socketId = socketId;
+        deps_.webhooks->emit(app, std::move(event));
+    }
 }
 
 void ProtocolHandler::publish(const config::AppConfig& app, const std::string& channel,
@@ -379,8 +392,25 @@ void ProtocolHandler::publish(const config::AppConfig& app, const std::string& c
     }
 }
 
+void ProtocolHandler::webhook(const config::AppConfig& app, webhooks::WebhookEvent::Kind kind,
+                              const std::string& channel, std::string userId) {
+    if (!deps_.webhooks) return;
+    webhooks::WebhookEvent event;
+    event.kind = kind;
+    event.channel = channel;
+    event.userId = std::move(userId);
+    deps_.webhooks->emit(app, std::move(event));
+}
+
 void ProtocolHandler::publishSubscriptionCount(const config::AppConfig& app, const std::string& channel,
                                                std::size_t count) {
+    if (deps_.webhooks && count > 0) {
+        webhooks::WebhookEvent event;
+        event.kind = webhooks::WebhookEvent::Kind::SubscriptionCount;
+        event.channel = channel;
+        event.subscriptionCount = count;
+        deps_.webhooks->emit(app, std::move(event));
+    }
     // Pusher throttles counts on channels over 100 subscribers; we stop sending them there instead.
     if (!app.subscriptionCountEvents || count > 100) return;
     publish(app, channel, messages::subscriptionCount(channel, count));

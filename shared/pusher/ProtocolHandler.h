@@ -17,6 +17,7 @@
 #include "pusher/Peer.h"
 #include "pusher/PeerTransport.h"
 #include "state/ClusterState.h"
+#include "webhooks/WebhookSink.h"
 
 namespace resound::pusher {
 
@@ -29,6 +30,7 @@ public:
         PeerTransport& transport;
         metrics::Metrics& metrics;
         metrics::LoopCounters& counters;
+        webhooks::WebhookSink* webhooks = nullptr;  // optional
     };
 
     explicit ProtocolHandler(Dependencies deps);
@@ -73,6 +75,8 @@ private:
     void terminateUser(const std::string& appId, const std::string& userId);
     bool originAllowed(const config::AppConfig& app, std::string_view origin) const;
     void detach(Peer& peer);
+    void webhook(const config::AppConfig& app, webhooks::WebhookEvent::Kind kind, const std::string& channel,
+                 std::string userId = {});
 
     Dependencies deps_;
     LocalChannels channels_;
