@@ -1,22 +1,14 @@
 #include "WsClientHandshake.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <cctype>
+
+#include "crypto/Base64.h"
+#include "websocket/Handshake.h"
 
 namespace resound::bench {
 namespace {
 
-constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 constexpr std::size_t kMaxHead = 16 * 1024;
-
-std::string base64(const unsigned char* data, int length) {
-    std::string out(4 * ((length + 2) / 3) + 1, '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, length);
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -50,21 +42,15 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::string makeWebSocketKey(std::uint64_t high, std::uint64_t low) {
-    unsigned char raw[16];
+    std::string raw(16, '\0');
     for (int i = 0; i < 8; ++i) {
-        raw[i] = static_cast<unsigned char>(high >> (56 - 8 * i));
-        raw[8 + i] = static_cast<unsigned char>(low >> (56 - 8 * i));
+        raw[static_cast<std::size_t>(i)] = static_cast<char>(high >> (56 - 8 * i));
+        raw[static_cast<std::size_t>(8 + i)] = static_cast<char>(low >> (56 - 8 * i));
     }
-    return base64(raw, 16);
+    return crypto::base64Encode(raw);
 }
 
-std::string expectedAcceptFor(std::string_view key) {
-    std::string input(key);
-    input += kGuid;
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-    return base64(digest, SHA_DIGEST_LENGTH);
-}
+std::string expectedAcceptFor(std::string_view key) { return ws::computeAcceptKey(key); }
 
 std::string buildUpgradeRequest(std::string_view hostHeader, std::string_view target, std::string_view key) {
     std::string out;

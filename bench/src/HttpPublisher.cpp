@@ -7,10 +7,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "ApiRequestSigner.h"
 #include "Clock.h"
+#include "PublishRequest.h"
 #include "PusherMessageScanner.h"
-#include "json/JsonText.h"
 
 namespace resound::bench {
 namespace {
@@ -27,7 +26,7 @@ HttpPublisher::HttpPublisher(EventLoop& loop, TcpDialer& dialer, const Publisher
     : loop_(loop), dialer_(dialer), config_(config), ledger_(ledger), connections_(config.connections) {
     if (config_.channels == 0) config_.channels = 1;
     for (std::size_t c = 0; c < config_.channels; ++c) channelNames_.push_back(config_.channelPrefix + std::to_string(c));
-    path_ = "/apps/" + config_.appId + "/events";
+    target_ = PublishTarget{config_.hostHeader, config_.appId, config_.appKey, config_.appSecret};
     readBuffer_.resize(kReadChunk);
     loop_.add(timer_.fd(), EPOLLIN, makeToken(TokenKind::Timer, 0));
 }
@@ -136,19 +135,9 @@ void HttpPublisher::sendEvent(std::size_t index, std::uint64_t eventIndex, std::
     const std::uint64_t seq = eventIndex / config_.channels;
     const std::int64_t sentNs = monotonicNs();
 
-    std::string body = "{\"name\":";
-    json::appendQuoted(body, config_.eventName);
-    body += ",\"channel\":";
-    json::appendQuoted(body, channelNames_[channel]);
-    body += ",\"data\":";
-    json::appendQuoted(body, makeBenchData(BenchStamp{sentNs, seq}));
-    body += "}";
-    const std::string query =
-        signedQueryString("POST", path_, config_.appKey, config_.appSecret, unixSeconds(), body);
-
-    c.outbox += "POST " + path_ + "?" + query + " HTTP/1.1\r\nHost: " + config_.hostHeader +
-                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                "\r\n\r\n" + body;
+    const std::string body =
+        buildEventBody(config_.eventName, channelNames_[channel], makeBenchData(BenchStamp{sentNs, seq}));
+    c.outbox += buildPublishRequest(target_, body, unixSeconds());
     c.phase = Phase::Busy;
     c.eventIndex = eventIndex;
     c.scheduledNs = scheduledNs;

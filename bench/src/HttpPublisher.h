@@ -13,6 +13,7 @@
 #include "EventLoop.h"
 #include "HttpResponseReader.h"
 #include "LatencyHistogram.h"
+#include "PublishRequest.h"
 #include "TcpDialer.h"
 
 namespace resound::bench {
@@ -105,7 +106,7 @@ private:
     DeadlineTimer timer_;
     std::vector<Connection> connections_;
     std::vector<std::string> channelNames_;
-    std::string path_;
+    PublishTarget target_;
     std::string readBuffer_;
     std::int64_t startNs_ = 0;
     std::int64_t lastResponseNs_ = 0;

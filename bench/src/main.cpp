@@ -3,10 +3,10 @@
 #include <fstream>
 #include <iostream>
 
-#include "ApiRequestSigner.h"
 #include "BenchOptions.h"
 #include "BenchReport.h"
 #include "LoadRun.h"
+#include "PublishRequest.h"
 #include "WsClientHandshake.h"
 
 int main(int argc, char** argv) {
@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     // OpenSSL loads its providers on first use (tens of milliseconds): do it now, not inside the
     // first measured handshake or publish.
     (void)expectedAcceptFor(makeWebSocketKey(1, 2));
-    (void)signedQueryString("POST", "/warm-up", "key", "secret", 0, "body");
+    (void)buildPublishRequest(PublishTarget{"warm-up", "id", "key", "secret"}, "body", 0);
 
     BenchReport report(options.name);
     try {

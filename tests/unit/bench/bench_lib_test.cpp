@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "ApiRequestSigner.h"
 #include "BenchReport.h"
 #include "DeliveryLedger.h"
 #include "HttpResponseReader.h"
 #include "LatencyHistogram.h"
 #include "ProcStats.h"
+#include "PublishRequest.h"
 #include "PusherMessageScanner.h"
 #include "ServerFrameReader.h"
 #include "WsClientHandshake.h"
@@ -20,7 +20,8 @@ using namespace resound::bench;
 
 namespace {
 
-// PROTOCOL.md §2.1, the verified worked example.
+// PROTOCOL.md §2.1, the verified worked example (its string to sign is
+// POST\n/apps/3/events\nauth_key=...&auth_timestamp=1353088179&auth_version=1.0&body_md5=ec365a...).
 constexpr const char* kKey = "278d425bdf160c739803";
 constexpr const char* kSecret = "7ad3773142a6692b25b8";
 constexpr const char* kBody = R"({"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"})";
@@ -40,40 +41,28 @@ HttpResponseReader::Status feedByteByByte(HttpResponseReader& reader, const std:
 
 }  // namespace
 
-TEST(ApiRequestSigner, BodyMd5MatchesWorkedExample) {
-    EXPECT_EQ(md5Hex(kBody), "ec365a775a4cd0599faeb73354201b6f");
+// The publisher signs through api::signRequest; checked here end to end against §2.1's example.
+TEST(PublishRequest, SignsTheWorkedExample) {
+    const PublishTarget target{"127.0.0.1:8080", "3", kKey, kSecret};
+    const std::string request = buildPublishRequest(target, kBody, 1353088179);
+    EXPECT_EQ(request.rfind("POST /apps/3/events?", 0), 0u);
+    const std::string line = request.substr(0, request.find("\r\n"));
+    EXPECT_NE(line.find("auth_key=278d425bdf160c739803"), std::string::npos);
+    EXPECT_NE(line.find("auth_timestamp=1353088179"), std::string::npos);
+    EXPECT_NE(line.find("auth_version=1.0"), std::string::npos);
+    EXPECT_NE(line.find("body_md5=ec365a775a4cd0599faeb73354201b6f"), std::string::npos);
+    EXPECT_NE(line.find(std::string("auth_signature=") + kSignature + " HTTP/1.1"), std::string::npos);
 }
 
-TEST(ApiRequestSigner, StringToSignAndSignatureMatchWorkedExample) {
-    const std::string canonical = canonicalQuery({{"auth_version", "1.0"},
-                                                  {"body_md5", "ec365a775a4cd0599faeb73354201b6f"},
-                                                  {"auth_key", kKey},
-                                                  {"auth_timestamp", "1353088179"}});
-    const std::string toSign = stringToSign("post", "/apps/3/events", canonical);
-    EXPECT_EQ(toSign,
-              "POST\n/apps/3/events\nauth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0&"
-              "body_md5=ec365a775a4cd0599faeb73354201b6f");
-    EXPECT_EQ(hmacSha256Hex(kSecret, toSign), kSignature);
-}
-
-TEST(ApiRequestSigner, SignedQueryStringCarriesAllParametersAndSignatureLast) {
-    const std::string query = signedQueryString("POST", "/apps/3/events", kKey, kSecret, 1353088179, kBody);
-    EXPECT_NE(query.find("auth_key=278d425bdf160c739803"), std::string::npos);
-    EXPECT_NE(query.find("auth_timestamp=1353088179"), std::string::npos);
-    EXPECT_NE(query.find("auth_version=1.0"), std::string::npos);
-    EXPECT_NE(query.find("body_md5=ec365a775a4cd0599faeb73354201b6f"), std::string::npos);
-    const std::string tail = std::string("&auth_signature=") + kSignature;
-    ASSERT_GE(query.size(), tail.size());
-    EXPECT_EQ(query.substr(query.size() - tail.size()), tail);
-}
-
-TEST(ApiRequestSigner, CanonicalQueryLowercasesSortsAndSkipsSignature) {
-    EXPECT_EQ(canonicalQuery({{"B", "2"}, {"auth_signature", "x"}, {"a", "1 2"}}), "a=1 2&b=2");
-}
-
-TEST(ApiRequestSigner, EmptyBodyHasNoBodyMd5) {
-    const std::string query = signedQueryString("GET", "/apps/3/channels", kKey, kSecret, 1, "");
-    EXPECT_EQ(query.find("body_md5"), std::string::npos);
+TEST(PublishRequest, HasHostLengthAndBodyAfterTheHead) {
+    const std::string body = buildEventBody("bench-event", "bench-0", makeBenchData(BenchStamp{12, 3}));
+    EXPECT_EQ(body, R"({"name":"bench-event","channel":"bench-0","data":"{\"t\":12,\"s\":3}"})");
+    const std::string request = buildPublishRequest(PublishTarget{"127.0.0.1:9", "bench", "k", "s"}, body, 1);
+    EXPECT_NE(request.find("\r\nHost: 127.0.0.1:9\r\n"), std::string::npos);
+    EXPECT_NE(request.find("\r\nContent-Type: application/json\r\n"), std::string::npos);
+    const std::string tail = "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    ASSERT_GE(request.size(), tail.size());
+    EXPECT_EQ(request.substr(request.size() - tail.size()), tail);
 }
 
 TEST(WsClientHandshake, AcceptMatchesRfc6455Example) {

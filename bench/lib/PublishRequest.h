@@ -1,0 +1,24 @@
+#pragma once
+// The HTTP request that publishes one event through the Pusher HTTP API: POST /apps/{id}/events with
+// a JSON body, signed per PROTOCOL.md §2.1 by api::signRequest. Pure functions, any thread.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace resound::bench {
+
+struct PublishTarget {
+    std::string hostHeader;  // "127.0.0.1:8080"
+    std::string appId;
+    std::string appKey;
+    std::string appSecret;
+};
+
+// {"name":<event>,"channel":<channel>,"data":<data as a JSON string>}
+std::string buildEventBody(std::string_view eventName, std::string_view channel, std::string_view data);
+
+// The whole request text: request line with the signed query, Host, Content-Type, Content-Length,
+// then the body. Keep-alive is HTTP/1.1's default.
+std::string buildPublishRequest(const PublishTarget& target, std::string_view body, std::int64_t unixSeconds);
+
+}  // namespace resound::bench
