@@ -43,6 +43,7 @@ public:
     bool wantsWritable = false;   // EPOLLOUT registered because the socket buffer was full
     bool closeWhenFlushed = false;
     bool upgraded = false;        // a WebSocket: protocol.closed() is due at teardown
+    bool continueSent = false;    // "100 Continue" already sent for the current request
     std::uint32_t connectionIndex = 0;   // position in IoThread's connection list
     std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t requestStartedAt = 0;  // loop seconds: first byte of an incomplete HTTP request

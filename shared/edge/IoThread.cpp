@@ -83,7 +83,8 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       listenFd_(listenFd),
       counters_(context.metrics.loop(index)),
       protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, context.bus, *this,
-                                                      context.metrics, context.metrics.loop(index)}),
+                                                      context.metrics, context.metrics.loop(index),
+                                                      context.webhooks}),
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {
     acceptor_ = std::make_unique<Acceptor>(*this);
@@ -241,8 +242,16 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         auto status = c.httpParser->feed(data, length, consumed);
         data += consumed;
         length -= consumed;
-        if (status == http::RequestParser::Status::NeedMore) return;
+        if (status == http::RequestParser::Status::NeedMore) {
+            // curl (and so PHP's HTTP clients) waits for this before sending a larger body.
+            if (!c.continueSent && c.httpParser->expectsContinue()) {
+                c.continueSent = true;
+                enqueue(c, shared("HTTP/1.1 100 Continue\r\n\r\n"));
+            }
+            return;
+        }
         c.requestStartedAt = 0;
+        c.continueSent = false;
         if (status == http::RequestParser::Status::Error) {
             HttpResponse response;
             response.status = c.httpParser->errorStatus();

@@ -32,6 +32,7 @@ struct EdgeContext {
     HttpRouter& router;
     std::atomic<std::size_t>& totalConnections;  // every IoThread's accepted sockets
     std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
+    webhooks::WebhookSink* webhooks = nullptr;    // optional
 };
 
 class IoThread final : public pusher::PeerTransport {
