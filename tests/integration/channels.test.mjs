@@ -218,6 +218,16 @@ describe('presence channels', () => {
     assert.equal(JSON.parse(removed.data).user_id, 'dup');
   });
 
+  it('channel_data other than the signed one is refused', async () => {
+    const client = await RawClient.open(server);
+    const channel = uniqueName('presence-forged.');
+    const signed = serverSdk(server).authorizeChannel(client.socketId, channel, member('honest', 'H'));
+    const forged = JSON.stringify(member('admin', 'A'));
+    const reply = await client.subscribe(channel, { auth: signed.auth, channel_data: forged });
+    assert.equal(reply.event, 'pusher:subscription_error', reply.raw);
+    await client.roundTrip();
+  });
+
   it('presence subscribe without channel_data is refused', async () => {
     const client = await RawClient.open(server);
     const channel = uniqueName('presence-nodata.');

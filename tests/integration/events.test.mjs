@@ -212,11 +212,33 @@ describe('channel queries', () => {
     assert.deepEqual(users.map((u) => String(u.id)).sort(), ['7', '8']);
   });
 
+  it('channel names with every allowed punctuation character work in publish and queries', async () => {
+    const sdk = serverSdk(server);
+    const channel = `${uniqueName('punct-')}_-=@,.;`;
+    const [client] = await subscribers(1, channel);
+    await sdk.trigger(channel, 'punct', { ok: true });
+    await client.nextEvent('punct', channel);
+    const res = await sdk.get({ path: `/channels/${channel}`, params: { info: 'subscription_count' } });
+    assert.deepEqual(await res.json(), { occupied: true, subscription_count: 1 });
+  });
+
   it('GET /channels/{non-presence}/users: 400', async () => {
     const channel = uniqueName('not-presence-');
     await subscribers(1, channel);
     const result = await httpResult(() => serverSdk(server).get({ path: `/channels/${channel}/users` }));
     assert.equal(result.status, 400, result.body);
+  });
+});
+
+describe('connections', () => {
+  it('GET /apps/{id}/connections counts the open connections of that app (Reverb extension)', async () => {
+    const sdk = serverSdk(server, server.apps.other);
+    const before = (await (await sdk.get({ path: '/connections' })).json()).connections;
+    assert.equal(typeof before, 'number');
+    await RawClient.open(server, { key: server.apps.other.key });
+    await RawClient.open(server, { key: server.apps.other.key });
+    const after = (await (await sdk.get({ path: '/connections' })).json()).connections;
+    assert.equal(after, before + 2);
   });
 });
 
@@ -259,6 +281,13 @@ describe('request errors', () => {
     const result = await signedFetch(server, { ...server.apps.other, id: server.apps.main.id }, 'POST', '/events', {
       body: JSON.stringify({ name: 'x', channel, data: '{}' }),
     });
+    assert.equal(result.status, 401, result.body);
+  });
+
+  it('body changed after signing (body_md5 no longer matches): 401', async () => {
+    const signed = JSON.stringify({ name: 'x', channels: [channel], data: '{"amount":1}' });
+    const tampered = JSON.stringify({ name: 'x', channels: [channel], data: '{"amount":9}' });
+    const result = await signedFetch(server, server.apps.main, 'POST', '/events', { body: signed, sentBody: tampered });
     assert.equal(result.status, 401, result.body);
   });
 

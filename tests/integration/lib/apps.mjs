@@ -36,6 +36,10 @@ export const APPS = {
     ping_interval: 2,
     pong_timeout: 2,
   }),
+  /** Tight presence limits: 2 members per channel, 64-byte user_info. */
+  limits: app('app-limits', 'key-limits', 'secret-limits', { max_presence_members: 2, max_user_info_bytes: 64 }),
+  /** At most 2 connections at once. */
+  capped: app('app-capped', 'key-capped', 'secret-capped', { max_connections: 2 }),
   /** Large WebSocket messages allowed (64-bit frame lengths). */
   big: app('app-big', 'key-big', 'secret-big', { max_message_size: 100000, max_event_payload_bytes: 100000 }),
 };

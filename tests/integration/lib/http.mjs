@@ -4,9 +4,9 @@ import { createHash, createHmac } from 'node:crypto';
 
 /**
  * fetch() against /apps/{app.id}{subPath}, signed with `app.secret` (auth_version 1.0).
- * Returns {status, body, json}.
+ * `sentBody` replaces the body after signing (a tampered request). Returns {status, body, json}.
  */
-export async function signedFetch(server, app, method, subPath, { body, params = {}, timestamp } = {}) {
+export async function signedFetch(server, app, method, subPath, { body, sentBody = body, params = {}, timestamp } = {}) {
   const path = `/apps/${app.id}${subPath}`;
   const query = {
     ...params,
@@ -24,8 +24,8 @@ export async function signedFetch(server, app, method, subPath, { body, params =
   const search = new URLSearchParams({ ...query, auth_signature: signature });
   const res = await fetch(`${server.httpUrl}${path}?${search}`, {
     method,
-    body,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: sentBody,
+    headers: sentBody === undefined ? {} : { 'content-type': 'application/json' },
     signal: AbortSignal.timeout(5000),
   });
   const text = await res.text();

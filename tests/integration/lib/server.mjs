@@ -198,6 +198,13 @@ class RunningServer {
   }
 }
 
+/** Starts a server outside the useServer() lifecycle; the caller stops it (stop() or kill()). */
+export async function startServer(options = {}) {
+  const server = new RunningServer();
+  await server.start(options);
+  return server;
+}
+
 /**
  * Starts one server for the calling test file (before), closes every client a test tracked
  * (afterEach), and stops the server with its exit checks (after). Returns the handle; its
