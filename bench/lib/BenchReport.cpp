@@ -23,8 +23,8 @@ void BenchReport::param(const std::string& key, double value, int decimals) {
     params_.push_back(Entry{key, key, formatNumber(value, decimals), "", value, true});
 }
 
-void BenchReport::metric(const std::string& key, const std::string& label, double value, const std::string& unit,
-                         int decimals) {
+void BenchReport::metric(const std::string& key, const std::string& label, double value,
+                         const std::string& unit, int decimals) {
     metrics_.push_back(Entry{key, label, formatNumber(value, decimals), unit, value, true});
 }
 
@@ -67,8 +67,10 @@ std::string BenchReport::json() const {
         out += i ? ",\n    " : "\n    ";
         appendQuoted(out, params_[i].key);
         out += ": ";
-        if (params_[i].isNumber) out += params_[i].text;
-        else appendQuoted(out, params_[i].text);
+        if (params_[i].isNumber)
+            out += params_[i].text;
+        else
+            appendQuoted(out, params_[i].text);
     }
     out += params_.empty() ? "},\n" : "\n  },\n";
     out += "  \"metrics\": {";

@@ -7,7 +7,7 @@
 namespace resound::bench {
 
 class BenchReport {
-public:
+  public:
     explicit BenchReport(std::string scenario) : scenario_(std::move(scenario)) {}
 
     void param(const std::string& key, const std::string& value);
@@ -30,7 +30,7 @@ public:
     // "<scenario>\t<ok|FAIL>\t<headline>" without a newline.
     std::string summaryLine() const;
 
-private:
+  private:
     struct Entry {
         std::string key;
         std::string label;

@@ -23,7 +23,8 @@ bool SequenceSet::contains(std::uint64_t seq) const {
 std::uint64_t SequenceSet::countCommon(const SequenceSet& other) const {
     const std::size_t n = std::min(words_.size(), other.words_.size());
     std::uint64_t common = 0;
-    for (std::size_t i = 0; i < n; ++i) common += static_cast<std::uint64_t>(std::popcount(words_[i] & other.words_[i]));
+    for (std::size_t i = 0; i < n; ++i)
+        common += static_cast<std::uint64_t>(std::popcount(words_[i] & other.words_[i]));
     return common;
 }
 
@@ -39,7 +40,9 @@ bool DeliveryLedger::recordDelivery(std::size_t subscriber, std::uint64_t seq) {
     return false;
 }
 
-void DeliveryLedger::recordAccepted(std::size_t channel, std::uint64_t seq) { accepted_[channel].insert(seq); }
+void DeliveryLedger::recordAccepted(std::size_t channel, std::uint64_t seq) {
+    accepted_[channel].insert(seq);
+}
 
 DeliveryLedger::Totals DeliveryLedger::totals(const std::vector<std::uint32_t>& channelOf,
                                               const std::vector<bool>& counted) const {

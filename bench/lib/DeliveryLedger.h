@@ -11,7 +11,7 @@ namespace resound::bench {
 
 // A growable set of sequence numbers.
 class SequenceSet {
-public:
+  public:
     // True if `seq` was not in the set before.
     bool insert(std::uint64_t seq);
     bool contains(std::uint64_t seq) const;
@@ -19,13 +19,13 @@ public:
     // How many members of this set are also in `other`.
     std::uint64_t countCommon(const SequenceSet& other) const;
 
-private:
+  private:
     std::vector<std::uint64_t> words_;
     std::uint64_t size_ = 0;
 };
 
 class DeliveryLedger {
-public:
+  public:
     DeliveryLedger(std::size_t subscribers, std::size_t channels);
 
     // A delivery of (channel-local) `seq` to `subscriber`; false if it is a duplicate.
@@ -45,7 +45,7 @@ public:
     // `channelOf[s]` is subscriber s's channel; only subscribers with `counted[s]` are included.
     Totals totals(const std::vector<std::uint32_t>& channelOf, const std::vector<bool>& counted) const;
 
-private:
+  private:
     std::vector<SequenceSet> seen_;
     std::vector<SequenceSet> accepted_;
     std::uint64_t unique_ = 0;

@@ -8,7 +8,8 @@ namespace {
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -196,7 +197,8 @@ HttpResponseReader::Status HttpResponseReader::feed(std::string_view data, std::
                 keepBody(rest);
                 consumed = data.size();
                 return Status::NeedMore;
-            case Phase::Done: break;
+            case Phase::Done:
+                break;
         }
     }
     return Status::Complete;

@@ -10,7 +10,7 @@
 namespace resound::bench {
 
 class HttpResponseReader {
-public:
+  public:
     enum class Status { NeedMore, Complete, Invalid };
 
     // Consumes bytes from `data`. `consumed` says how many belonged to this response; on Complete the
@@ -29,7 +29,7 @@ public:
     static constexpr std::size_t kKeptBodyBytes = 512;
     static constexpr std::size_t kMaxHeadBytes = 16 * 1024;
 
-private:
+  private:
     enum class Phase { Head, FixedBody, ChunkSize, ChunkData, ChunkDataEnd, Trailer, UntilClose, Done };
 
     bool parseHead();

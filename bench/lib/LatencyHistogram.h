@@ -8,7 +8,7 @@
 namespace resound::bench {
 
 class LatencyHistogram {
-public:
+  public:
     void record(std::int64_t nanos);
     void merge(const LatencyHistogram& other);
 
@@ -23,7 +23,7 @@ public:
 
     static constexpr int kSubBits = 7;
 
-private:
+  private:
     static constexpr int kSub = 1 << kSubBits;  // buckets per power of two
     static constexpr int kBuckets = (64 - kSubBits) * kSub + 2 * kSub;
 

@@ -83,9 +83,8 @@ std::optional<ProcMemory> parseProcStatus(std::string_view text) {
 
 std::optional<SystemCpu> parseSystemCpu(std::string_view procStat) {
     if (procStat.substr(0, 4) != "cpu ") return std::nullopt;
-    std::string_view line = procStat.substr(4, procStat.find('\n') == std::string_view::npos
-                                                    ? std::string_view::npos
-                                                    : procStat.find('\n') - 4);
+    std::string_view line = procStat.substr(
+        4, procStat.find('\n') == std::string_view::npos ? std::string_view::npos : procStat.find('\n') - 4);
     // user nice system idle iowait irq softirq steal [guest guest_nice: already inside user/nice]
     std::uint64_t f[8] = {};
     int count = 0;

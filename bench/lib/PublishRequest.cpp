@@ -16,7 +16,8 @@ std::string buildEventBody(std::string_view eventName, std::string_view channel,
     return body;
 }
 
-std::string buildPublishRequest(const PublishTarget& target, std::string_view body, std::int64_t unixSeconds) {
+std::string buildPublishRequest(const PublishTarget& target, std::string_view body,
+                                std::int64_t unixSeconds) {
     const std::string path = "/apps/" + target.appId + "/events";
     const std::string query =
         api::signRequest("POST", path, {}, body, target.appKey, target.appSecret, unixSeconds);

@@ -136,7 +136,8 @@ bool scanPusherMessage(std::string_view json, PusherMessage& out) {
     out = PusherMessage{};
     return forEachMember(json, [&](std::string_view key, std::size_t start, std::size_t end) {
         const bool isString = json[start] == '"';
-        const std::string_view inner = isString ? json.substr(start + 1, end - start - 2) : std::string_view{};
+        const std::string_view inner =
+            isString ? json.substr(start + 1, end - start - 2) : std::string_view{};
         if (key == "event" && isString) {
             out.event = inner;
         } else if (key == "channel" && isString) {
@@ -161,22 +162,38 @@ bool unescapeJsonString(std::string_view s, std::string& out) {
         }
         if (++i >= s.size()) return false;
         switch (s[i]) {
-            case '"': out.push_back('"'); break;
-            case '\\': out.push_back('\\'); break;
-            case '/': out.push_back('/'); break;
-            case 'b': out.push_back('\b'); break;
-            case 'f': out.push_back('\f'); break;
-            case 'n': out.push_back('\n'); break;
-            case 'r': out.push_back('\r'); break;
-            case 't': out.push_back('\t'); break;
+            case '"':
+                out.push_back('"');
+                break;
+            case '\\':
+                out.push_back('\\');
+                break;
+            case '/':
+                out.push_back('/');
+                break;
+            case 'b':
+                out.push_back('\b');
+                break;
+            case 'f':
+                out.push_back('\f');
+                break;
+            case 'n':
+                out.push_back('\n');
+                break;
+            case 'r':
+                out.push_back('\r');
+                break;
+            case 't':
+                out.push_back('\t');
+                break;
             case 'u': {
                 unsigned cp = 0;
                 if (!readHex4(s, i + 1, cp)) return false;
                 i += 4;
                 if (cp >= 0xD800 && cp <= 0xDBFF) {
                     unsigned low = 0;
-                    if (i + 2 >= s.size() || s[i + 1] != '\\' || s[i + 2] != 'u' || !readHex4(s, i + 3, low) ||
-                        low < 0xDC00 || low > 0xDFFF)
+                    if (i + 2 >= s.size() || s[i + 1] != '\\' || s[i + 2] != 'u' ||
+                        !readHex4(s, i + 3, low) || low < 0xDC00 || low > 0xDFFF)
                         return false;
                     i += 6;
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
@@ -186,7 +203,8 @@ bool unescapeJsonString(std::string_view s, std::string& out) {
                 appendUtf8(out, cp);
                 break;
             }
-            default: return false;
+            default:
+                return false;
         }
     }
     return true;
@@ -194,11 +212,12 @@ bool unescapeJsonString(std::string_view s, std::string& out) {
 
 bool findIntegerMember(std::string_view object, std::string_view key, std::int64_t& value) {
     bool found = false;
-    const bool wellFormed = forEachMember(object, [&](std::string_view k, std::size_t start, std::size_t end) {
-        if (k != key) return true;
-        found = parseInteger(object.substr(start, end - start), value);
-        return false;
-    });
+    const bool wellFormed =
+        forEachMember(object, [&](std::string_view k, std::size_t start, std::size_t end) {
+            if (k != key) return true;
+            found = parseInteger(object.substr(start, end - start), value);
+            return false;
+        });
     return wellFormed && found;
 }
 
@@ -217,7 +236,8 @@ namespace {
 bool readDigits(std::string_view s, std::size_t& pos, std::uint64_t& value) {
     const std::size_t start = pos;
     value = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') value = value * 10 + static_cast<std::uint64_t>(s[pos++] - '0');
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9')
+        value = value * 10 + static_cast<std::uint64_t>(s[pos++] - '0');
     return pos > start && pos - start <= 19;
 }
 
@@ -248,7 +268,8 @@ bool readBenchStamp(const PusherMessage& message, BenchStamp& stamp, std::string
         object = scratch;
     }
     std::int64_t sent = 0, seq = 0;
-    if (!findIntegerMember(object, "t", sent) || !findIntegerMember(object, "s", seq) || seq < 0) return false;
+    if (!findIntegerMember(object, "t", sent) || !findIntegerMember(object, "s", seq) || seq < 0)
+        return false;
     stamp.sentNs = sent;
     stamp.seq = static_cast<std::uint64_t>(seq);
     return true;

@@ -7,7 +7,14 @@
 
 namespace resound::bench {
 
-enum class FrameOp : std::uint8_t { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
+enum class FrameOp : std::uint8_t {
+    Continuation = 0x0,
+    Text = 0x1,
+    Binary = 0x2,
+    Close = 0x8,
+    Ping = 0x9,
+    Pong = 0xA
+};
 
 struct ServerFrame {
     FrameOp op = FrameOp::Text;

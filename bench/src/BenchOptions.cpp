@@ -66,10 +66,14 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
     std::map<std::string, Setter> setters = {
         {"--mode",
          [&](const std::string& v) {
-             if (v == "connect") o.mode = Mode::Connect;
-             else if (v == "fanout") o.mode = Mode::Fanout;
-             else if (v == "publish") o.mode = Mode::Publish;
-             else return false;
+             if (v == "connect")
+                 o.mode = Mode::Connect;
+             else if (v == "fanout")
+                 o.mode = Mode::Fanout;
+             else if (v == "publish")
+                 o.mode = Mode::Publish;
+             else
+                 return false;
              return true;
          }},
         {"--name", text(o.name)},
@@ -162,7 +166,8 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
         message = "--subscribers is capped at 1000000\n";
         return false;
     }
-    if (o.name.empty()) o.name = o.mode == Mode::Connect ? "connect" : o.mode == Mode::Fanout ? "fanout" : "publish";
+    if (o.name.empty())
+        o.name = o.mode == Mode::Connect ? "connect" : o.mode == Mode::Fanout ? "fanout" : "publish";
     return true;
 }
 

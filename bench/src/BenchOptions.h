@@ -25,18 +25,18 @@ struct BenchOptions {
     std::size_t channels = 1;
     std::string channelPrefix = "bench-";
     std::string eventName = "bench-event";
-    double rate = 100;                  // events (or requests) per second in total; 0 = closed loop
-    double durationSeconds = 10;        // publishing window
-    double drainSeconds = 3;            // wait for outstanding deliveries after the last response
-    double settleSeconds = 1;           // idle time before memory is read
-    double holdSeconds = 0;             // keep subscribers connected this long after measuring
+    double rate = 100;                   // events (or requests) per second in total; 0 = closed loop
+    double durationSeconds = 10;         // publishing window
+    double drainSeconds = 3;             // wait for outstanding deliveries after the last response
+    double settleSeconds = 1;            // idle time before memory is read
+    double holdSeconds = 0;              // keep subscribers connected this long after measuring
     double connectTimeoutSeconds = 120;  // whole connect phase
     std::uint64_t maxEvents = 10'000'000;
     std::size_t publishConnections = 4;
     std::size_t connectConcurrency = 256;
     unsigned sourceAddresses = 8;
 
-    bool requireLossless = false;  // fail on any lost or duplicate delivery
+    bool requireLossless = false;                                  // fail on any lost or duplicate delivery
     std::vector<std::pair<std::string, std::string>> extraParams;  // --param KEY=VALUE, copied to the report
     std::string jsonPath;
     std::string summaryPath;

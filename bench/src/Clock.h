@@ -25,7 +25,8 @@ inline std::int64_t realtimeMinusMonotonicNs() {
     timespec mono{}, real{};
     clock_gettime(CLOCK_MONOTONIC, &mono);
     clock_gettime(CLOCK_REALTIME, &real);
-    return (static_cast<std::int64_t>(real.tv_sec) - mono.tv_sec) * 1'000'000'000 + (real.tv_nsec - mono.tv_nsec);
+    return (static_cast<std::int64_t>(real.tv_sec) - mono.tv_sec) * 1'000'000'000 +
+           (real.tv_nsec - mono.tv_nsec);
 }
 
 inline constexpr std::int64_t kNsPerSecond = 1'000'000'000;

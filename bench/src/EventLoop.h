@@ -17,7 +17,7 @@ inline TokenKind tokenKind(std::uint64_t token) { return static_cast<TokenKind>(
 inline std::uint64_t tokenIndex(std::uint64_t token) { return token & ((std::uint64_t{1} << 56) - 1); }
 
 class EventLoop {
-public:
+  public:
     EventLoop();
     ~EventLoop();
     EventLoop(const EventLoop&) = delete;
@@ -29,13 +29,13 @@ public:
     // epoll_wait, EINTR counted as zero events.
     int wait(epoll_event* events, int capacity, int timeoutMs);
 
-private:
+  private:
     int epollFd_ = -1;
 };
 
 // A CLOCK_MONOTONIC timerfd armed for an absolute deadline (one shot).
 class DeadlineTimer {
-public:
+  public:
     DeadlineTimer();
     ~DeadlineTimer();
     DeadlineTimer(const DeadlineTimer&) = delete;
@@ -47,7 +47,7 @@ public:
     // Reads the expiration count so the fd stops being readable.
     void acknowledge();
 
-private:
+  private:
     int fd_ = -1;
 };
 

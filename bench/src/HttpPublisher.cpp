@@ -25,7 +25,8 @@ HttpPublisher::HttpPublisher(EventLoop& loop, TcpDialer& dialer, const Publisher
                              DeliveryLedger* ledger)
     : loop_(loop), dialer_(dialer), config_(config), ledger_(ledger), connections_(config.connections) {
     if (config_.channels == 0) config_.channels = 1;
-    for (std::size_t c = 0; c < config_.channels; ++c) channelNames_.push_back(config_.channelPrefix + std::to_string(c));
+    for (std::size_t c = 0; c < config_.channels; ++c)
+        channelNames_.push_back(config_.channelPrefix + std::to_string(c));
     target_ = PublishTarget{config_.hostHeader, config_.appId, config_.appKey, config_.appSecret};
     readBuffer_.resize(kReadChunk);
     loop_.add(timer_.fd(), EPOLLIN, makeToken(TokenKind::Timer, 0));
@@ -89,7 +90,9 @@ std::uint64_t HttpPublisher::skipped() const {
     return planned > sent_ ? planned - sent_ : 0;
 }
 
-bool HttpPublisher::finished(std::int64_t now) const { return started_ && !mayScheduleMore(now) && inFlight_ == 0; }
+bool HttpPublisher::finished(std::int64_t now) const {
+    return started_ && !mayScheduleMore(now) && inFlight_ == 0;
+}
 
 bool HttpPublisher::stalled() const {
     for (const auto& c : connections_) {
@@ -216,7 +219,8 @@ void HttpPublisher::onReadable(std::size_t index, std::int64_t now) {
         return;
     }
     std::size_t consumed = 0;
-    const auto status = c.reader.feed(std::string_view(readBuffer_.data(), static_cast<std::size_t>(n)), consumed);
+    const auto status =
+        c.reader.feed(std::string_view(readBuffer_.data(), static_cast<std::size_t>(n)), consumed);
     if (status == HttpResponseReader::Status::Invalid) {
         drop(index, std::string("bad HTTP response: ") + c.reader.problem());
         return;
@@ -246,7 +250,8 @@ void HttpPublisher::onResponse(std::size_t index, std::int64_t now) {
     failureStreak_ = 0;
     if (status >= 200 && status < 300) {
         ++accepted_;
-        if (ledger_) ledger_->recordAccepted(c.eventIndex % config_.channels, c.eventIndex / config_.channels);
+        if (ledger_)
+            ledger_->recordAccepted(c.eventIndex % config_.channels, c.eventIndex / config_.channels);
     } else {
         ++rejected_;
         if (firstErrorBody_.empty()) firstErrorBody_ = std::to_string(status) + " " + c.reader.body();

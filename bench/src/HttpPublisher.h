@@ -24,8 +24,8 @@ struct PublisherConfig {
     std::string appKey;
     std::string appSecret;
     std::size_t connections = 4;
-    double rate = 100;                    // events per second in total; 0 = closed loop
-    std::int64_t durationNs = 0;          // no event is scheduled at or after start + duration
+    double rate = 100;                     // events per second in total; 0 = closed loop
+    std::int64_t durationNs = 0;           // no event is scheduled at or after start + duration
     std::uint64_t maxEvents = 10'000'000;  // hard bound on requests
     std::size_t channels = 1;
     std::string channelPrefix = "bench-";
@@ -33,7 +33,7 @@ struct PublisherConfig {
 };
 
 class HttpPublisher {
-public:
+  public:
     HttpPublisher(EventLoop& loop, TcpDialer& dialer, const PublisherConfig& config, DeliveryLedger* ledger);
     ~HttpPublisher();
     HttpPublisher(const HttpPublisher&) = delete;
@@ -74,7 +74,7 @@ public:
     // Scheduled send time -> complete response (latency without coordinated omission).
     const LatencyHistogram& scheduledToResponse() const { return scheduledToResponse_; }
 
-private:
+  private:
     enum class Phase : std::uint8_t { Closed, Connecting, Idle, Busy };
 
     struct Connection {

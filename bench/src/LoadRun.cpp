@@ -64,7 +64,8 @@ void LoadRun::runUntil(std::int64_t deadlineNs, const std::function<bool(std::in
             nextLivenessCheck = now + kLivenessCheckNs;
         }
         if (fleet_ && !fleet_->allStarted()) fleet_->startConnections(now);
-        const int waitMs = static_cast<int>(std::min<std::int64_t>(kWaitMs, (deadlineNs - now) / kNsPerMs + 1));
+        const int waitMs =
+            static_cast<int>(std::min<std::int64_t>(kWaitMs, (deadlineNs - now) / kNsPerMs + 1));
         const int n = loop_.wait(events, kEventBatch, waitMs);
         now = monotonicNs();
         for (int i = 0; i < n; ++i) {
@@ -139,7 +140,8 @@ void LoadRun::publishAndDrain(BenchReport& report) {
         return;
     }
     if (publisher_->readyConnections() < options_.publishConnections) {
-        report.note("only " + std::to_string(publisher_->readyConnections()) + " publisher connections opened");
+        report.note("only " + std::to_string(publisher_->readyConnections()) +
+                    " publisher connections opened");
     }
     runUntil(monotonicNs() + secondsToNs(options_.settleSeconds), [](std::int64_t) { return false; });
 
@@ -149,7 +151,8 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     for (std::size_t s = 0; s < counted.size(); ++s) subscribersOn[s % options_.channels] += counted[s];
     auto expectedSoFar = [&] {
         std::uint64_t expected = 0;
-        for (std::size_t c = 0; c < options_.channels; ++c) expected += ledger_.acceptedOn(c) * subscribersOn[c];
+        for (std::size_t c = 0; c < options_.channels; ++c)
+            expected += ledger_.acceptedOn(c) * subscribersOn[c];
         return expected;
     };
 
@@ -159,12 +162,14 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     const std::int64_t t0 = monotonicNs();
     publisher_->start(t0);
     const std::int64_t drainNs = secondsToNs(options_.drainSeconds);
-    const std::int64_t hardDeadline = t0 + secondsToNs(options_.durationSeconds) + drainNs + 30 * kNsPerSecond;
+    const std::int64_t hardDeadline =
+        t0 + secondsToNs(options_.durationSeconds) + drainNs + 30 * kNsPerSecond;
     runUntil(hardDeadline, [&](std::int64_t now) {
         if (publisher_->stalled()) return true;
         if (!publisher_->finished(now)) return false;
         if (ledger_.uniqueDeliveries() >= expectedSoFar()) return true;
-        return now - std::max(publisher_->lastResponseNs(), t0 + secondsToNs(options_.durationSeconds)) > drainNs;
+        return now - std::max(publisher_->lastResponseNs(), t0 + secondsToNs(options_.durationSeconds)) >
+               drainNs;
     });
     const std::int64_t t1 = monotonicNs();
     window.after = takeCpuSnapshot(server_);

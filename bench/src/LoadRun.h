@@ -18,12 +18,12 @@
 namespace resound::bench {
 
 class LoadRun {
-public:
+  public:
     explicit LoadRun(const BenchOptions& options);
     // Fills `report`; its ok() says whether every check passed.
     void execute(BenchReport& report);
 
-private:
+  private:
     bool checkResources(BenchReport& report);
     // Connect phase; false if it could not even start.
     void connectSubscribers(BenchReport& report);
@@ -65,7 +65,7 @@ private:
     std::unique_ptr<HttpPublisher> publisher_;
     std::optional<ProcMemory> memoryBefore_;
     bool machineNoisy_ = false;  // other processes or the hypervisor took noticeable CPU during a phase
-    bool serverGone_ = false;  // the server process ended or became a zombie: every wait stops
+    bool serverGone_ = false;    // the server process ended or became a zombie: every wait stops
 };
 
 }  // namespace resound::bench

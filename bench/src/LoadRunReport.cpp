@@ -1,7 +1,7 @@
-#include "LoadRun.h"
-
 #include <algorithm>
 #include <cmath>
+
+#include "LoadRun.h"
 
 namespace resound::bench {
 namespace {
@@ -33,7 +33,9 @@ double count(std::uint64_t n) { return static_cast<double>(n); }
 }  // namespace
 
 void LoadRun::recordParams(BenchReport& report) const {
-    const char* mode = options_.mode == Mode::Connect ? "connect" : options_.mode == Mode::Fanout ? "fanout" : "publish";
+    const char* mode = options_.mode == Mode::Connect  ? "connect"
+                       : options_.mode == Mode::Fanout ? "fanout"
+                                                       : "publish";
     report.param("mode", mode);
     report.param("subscribers", static_cast<double>(options_.subscribers));
     report.param("channels", static_cast<double>(options_.channels));
@@ -60,7 +62,8 @@ double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const 
     report.metric(key + "client_cpu_s", label + "load generator CPU", self, "s", 2);
     report.metric(key + "client_cpu_utilisation", label + "load generator CPU / wall", self / seconds, "", 3);
     if (self / seconds > 0.9) {
-        report.note(label + "the load generator used >90 % of its core: figures may be limited by the client");
+        report.note(label +
+                    "the load generator used >90 % of its core: figures may be limited by the client");
     }
     if (before.haveMachine && after.haveMachine) {
         // Everything else that ran meanwhile: compilers, tests, other benchmarks. Rounding of the
@@ -75,14 +78,17 @@ double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const 
             // Time runnable but kept off the CPU: the direct measure of interference.
             serverWait = after.serverWait - before.serverWait;
             selfWait = after.selfWait - before.selfWait;
-            report.metric(key + "server_runqueue_wait_s", label + "server waiting for a CPU", serverWait, "s", 3);
-            report.metric(key + "client_runqueue_wait_s", label + "load generator waiting for a CPU", selfWait, "s", 3);
+            report.metric(key + "server_runqueue_wait_s", label + "server waiting for a CPU", serverWait, "s",
+                          3);
+            report.metric(key + "client_runqueue_wait_s", label + "load generator waiting for a CPU",
+                          selfWait, "s", 3);
         }
-        if (other > 0.1 + 0.1 * seconds || steal > 0.05 + 0.05 * seconds || serverWait > 0.02 * seconds + 0.01 ||
-            selfWait > 0.02 * seconds + 0.01) {
+        if (other > 0.1 + 0.1 * seconds || steal > 0.05 + 0.05 * seconds ||
+            serverWait > 0.02 * seconds + 0.01 || selfWait > 0.02 * seconds + 0.01) {
             machineNoisy_ = true;
-            report.note(label + "the machine was not quiet (" + fixed(other, 2) + " CPU-s by other processes, " +
-                        fixed(steal, 2) + " s stolen, server kept waiting for a CPU " + fixed(serverWait, 3) +
+            report.note(label + "the machine was not quiet (" + fixed(other, 2) +
+                        " CPU-s by other processes, " + fixed(steal, 2) +
+                        " s stolen, server kept waiting for a CPU " + fixed(serverWait, 3) +
                         " s, load generator " + fixed(selfWait, 3) + " s, in " + fixed(seconds, 1) +
                         " s): latency and throughput figures are unreliable");
         }
@@ -91,8 +97,10 @@ double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const 
 }
 
 void LoadRun::reportConnectPhase(BenchReport& report, double seconds) {
-    report.metric("subscribed", "subscribed connections", static_cast<double>(fleet_->subscribedCount()), "", 0);
-    report.metric("handshake_failures", "failed handshakes", static_cast<double>(fleet_->failedCount()), "", 0);
+    report.metric("subscribed", "subscribed connections", static_cast<double>(fleet_->subscribedCount()), "",
+                  0);
+    report.metric("handshake_failures", "failed handshakes", static_cast<double>(fleet_->failedCount()), "",
+                  0);
     report.metric("connect_phase_s", "connect phase", seconds, "s", 2);
     report.metric("connect_rate_per_s", "subscribed per second",
                   seconds > 0 ? static_cast<double>(fleet_->subscribedCount()) / seconds : NAN, "/s", 0);
@@ -126,24 +134,28 @@ void LoadRun::reportPublishing(BenchReport& report, const PublishWindow& window)
     if (options_.rate > 0) {
         report.metric("events_skipped", "events never sent (publisher behind)", count(p.skipped()), "", 0);
         if (p.skipped() > 0) {
-            report.note(std::to_string(p.skipped()) +
-                        " planned events were never sent: the server answered too slowly for the offered rate");
+            report.note(
+                std::to_string(p.skipped()) +
+                " planned events were never sent: the server answered too slowly for the offered rate");
         }
     }
     report.metric("publish_reconnects", "publisher reconnects", count(p.reconnects()), "", 0);
     report.metric("publish_rate_achieved", "publish rate achieved",
-                  count(p.accepted()) / std::min(window.seconds, std::max(options_.durationSeconds, 1e-9)), "/s", 1);
+                  count(p.accepted()) / std::min(window.seconds, std::max(options_.durationSeconds, 1e-9)),
+                  "/s", 1);
     report.metric("window_s", "measurement window", window.seconds, "s", 3);
     if (options_.rate > 0) {
         addLatency(report, "publish_latency", "publish (scheduled->response)", p.scheduledToResponse());
-        report.metric("publish_schedule_lag_p99_ms", "publisher schedule lag p99", ms(p.scheduleLag().percentile(0.99)),
+        report.metric("publish_schedule_lag_p99_ms", "publisher schedule lag p99",
+                      ms(p.scheduleLag().percentile(0.99)), "ms", 3);
+        report.metric("publish_schedule_lag_max_ms", "publisher schedule lag max", ms(p.scheduleLag().max()),
                       "ms", 3);
-        report.metric("publish_schedule_lag_max_ms", "publisher schedule lag max", ms(p.scheduleLag().max()), "ms", 3);
     }
     addLatency(report, "publish_response", "publish (write->response)", p.responseLatency());
     if (p.rejected() > 0) report.note("first non-2xx answer: " + p.firstErrorBody());
     for (const auto& [status, n] : p.statusCounts()) {
-        if (status < 200 || status >= 300) report.note("HTTP " + std::to_string(status) + " x" + std::to_string(n));
+        if (status < 200 || status >= 300)
+            report.note("HTTP " + std::to_string(status) + " x" + std::to_string(n));
     }
 }
 
@@ -157,11 +169,15 @@ DeliveryLedger::Totals LoadRun::reportDeliveries(BenchReport& report, const Publ
     report.metric("deliveries_lost", "deliveries lost", count(totals.expected - totals.delivered), "", 0);
     report.metric("delivery_ratio", "delivery ratio", ratio, "", 6);
     report.metric("duplicates", "duplicate deliveries", count(ledger_.duplicates()), "", 0);
-    report.metric("deliveries_of_unaccepted", "deliveries of non-2xx events", count(totals.unexpected), "", 0);
-    report.metric("subscribers_dropped", "subscribers dropped mid-run", count(fleet_->droppedAfterSubscribe()), "", 0);
-    report.metric("deliveries_per_s", "delivery throughput", count(totals.delivered) / window.seconds, "/s", 0);
+    report.metric("deliveries_of_unaccepted", "deliveries of non-2xx events", count(totals.unexpected), "",
+                  0);
+    report.metric("subscribers_dropped", "subscribers dropped mid-run",
+                  count(fleet_->droppedAfterSubscribe()), "", 0);
+    report.metric("deliveries_per_s", "delivery throughput", count(totals.delivered) / window.seconds, "/s",
+                  0);
     addLatency(report, "latency", "delivery latency", fleet_->deliveryLatency());
-    addLatency(report, "latency_kernel", "delivery latency (kernel receipt)", fleet_->kernelDeliveryLatency());
+    addLatency(report, "latency_kernel", "delivery latency (kernel receipt)",
+               fleet_->kernelDeliveryLatency());
     return totals;
 }
 
@@ -206,19 +222,21 @@ void LoadRun::headlinePublishing(BenchReport& report, const DeliveryLedger::Tota
         const LatencyHistogram& h = fleet_->deliveryLatency();
         const double percent = totals.expected ? 100.0 * count(totals.delivered) / count(totals.expected) : 0;
         line = "p50 " + fixed(ms(h.percentile(0.5)), 2) + " ms, p99 " + fixed(ms(h.percentile(0.99)), 2) +
-               " ms, delivered " + fixed(percent, 3) + " % (" + std::to_string(totals.expected - totals.delivered) +
-               " lost, " + std::to_string(ledger_.duplicates()) + " dup), " +
-               compact(count(totals.delivered) / seconds) + " deliveries/s";
+               " ms, delivered " + fixed(percent, 3) + " % (" +
+               std::to_string(totals.expected - totals.delivered) + " lost, " +
+               std::to_string(ledger_.duplicates()) + " dup), " + compact(count(totals.delivered) / seconds) +
+               " deliveries/s";
         if (perCpu) line += ", " + compact(count(totals.delivered) / serverCpu) + " deliveries/CPU-s";
         if (p.skipped() > 0) {
-            line += ", publish rate reached only " + fixed(report.value("publish_rate_achieved"), 0) + " of " +
-                    fixed(options_.rate, 0) + "/s";
+            line += ", publish rate reached only " + fixed(report.value("publish_rate_achieved"), 0) +
+                    " of " + fixed(options_.rate, 0) + "/s";
         }
     } else {
         const LatencyHistogram& h = options_.rate > 0 ? p.scheduledToResponse() : p.responseLatency();
         line = compact(count(p.accepted()) / seconds) + " req/s";
         if (perCpu) line += ", " + compact(count(p.accepted()) / serverCpu) + " req/CPU-s";
-        line += ", p50 " + fixed(ms(h.percentile(0.5)), 2) + " ms, p99 " + fixed(ms(h.percentile(0.99)), 2) + " ms";
+        line += ", p50 " + fixed(ms(h.percentile(0.5)), 2) + " ms, p99 " + fixed(ms(h.percentile(0.99)), 2) +
+                " ms";
         if (p.rejected() + p.unanswered() > 0) {
             line += ", " + std::to_string(p.rejected() + p.unanswered()) + " failed";
         }
@@ -238,24 +256,28 @@ void LoadRun::reportPublishRun(BenchReport& report, const PublishWindow& window)
 void LoadRun::reportIdleConnections(BenchReport& report, const std::optional<ProcMemory>& after) {
     const double n = count(fleet_->subscribedCount());
     if (memoryBefore_ && after && n > 0) {
-        report.metric("server_rss_before_mib", "server VmRSS before", memoryBefore_->vmRssKb / 1024.0, "MiB", 1);
+        report.metric("server_rss_before_mib", "server VmRSS before", memoryBefore_->vmRssKb / 1024.0, "MiB",
+                      1);
         report.metric("server_rss_after_mib", "server VmRSS after", after->vmRssKb / 1024.0, "MiB", 1);
-        report.metric("server_rss_anon_after_mib", "server RssAnon after", after->rssAnonKb / 1024.0, "MiB", 1);
+        report.metric("server_rss_anon_after_mib", "server RssAnon after", after->rssAnonKb / 1024.0, "MiB",
+                      1);
         report.metric("bytes_per_connection_rss", "VmRSS per connection",
                       (count(after->vmRssKb) - count(memoryBefore_->vmRssKb)) * 1024.0 / n, "B", 0);
         report.metric("bytes_per_connection_anon", "RssAnon per connection",
                       (count(after->rssAnonKb) - count(memoryBefore_->rssAnonKb)) * 1024.0 / n, "B", 0);
         report.metric("server_threads", "server threads", after->threads, "", 0);
     }
-    report.metric("subscribers_dropped", "subscribers dropped while idle", count(fleet_->droppedAfterSubscribe()), "",
-                  0);
+    report.metric("subscribers_dropped", "subscribers dropped while idle",
+                  count(fleet_->droppedAfterSubscribe()), "", 0);
     if (fleet_->droppedAfterSubscribe() > 0) {
-        report.failure(std::to_string(fleet_->droppedAfterSubscribe()) + " idle subscribers were disconnected");
+        report.failure(std::to_string(fleet_->droppedAfterSubscribe()) +
+                       " idle subscribers were disconnected");
     }
     const LatencyHistogram& h = fleet_->connectToSubscribed();
-    std::string line = std::to_string(fleet_->subscribedCount()) + "/" + std::to_string(options_.subscribers) +
-                       " subscribed, connect->subscribed p50 " + fixed(ms(h.percentile(0.5)), 2) + " ms p99 " +
-                       fixed(ms(h.percentile(0.99)), 2) + " ms";
+    std::string line = std::to_string(fleet_->subscribedCount()) + "/" +
+                       std::to_string(options_.subscribers) + " subscribed, connect->subscribed p50 " +
+                       fixed(ms(h.percentile(0.5)), 2) + " ms p99 " + fixed(ms(h.percentile(0.99)), 2) +
+                       " ms";
     const double perConnection = report.value("bytes_per_connection_rss");
     if (std::isfinite(perConnection)) line += ", " + fixed(perConnection, 0) + " B/conn (VmRSS)";
     report.headline(line);

@@ -10,7 +10,7 @@
 namespace resound::bench {
 
 class ServerProbe {
-public:
+  public:
     explicit ServerProbe(pid_t pid) : pid_(pid) {}
 
     bool enabled() const { return pid_ > 0; }
@@ -20,7 +20,7 @@ public:
     std::optional<double> cpuSeconds() const;
     std::optional<ProcMemory> memory() const;
 
-private:
+  private:
     pid_t pid_;
 };
 

@@ -35,7 +35,8 @@ SubscriberFleet::SubscriberFleet(EventLoop& loop, TcpDialer& dialer, const Fleet
                                  DeliveryLedger& ledger)
     : loop_(loop), dialer_(dialer), config_(config), ledger_(ledger), subscribers_(config.subscribers) {
     if (config_.channels == 0) config_.channels = 1;
-    for (std::size_t c = 0; c < config_.channels; ++c) channelNames_.push_back(config_.channelPrefix + std::to_string(c));
+    for (std::size_t c = 0; c < config_.channels; ++c)
+        channelNames_.push_back(config_.channelPrefix + std::to_string(c));
     target_ = "/app/" + config_.appKey + "?protocol=7&client=bench&version=1";
     readBuffer_.resize(kReadChunk);
     realtimeOffsetNs_ = realtimeMinusMonotonicNs();
@@ -177,11 +178,14 @@ void SubscriberFleet::onReadable(std::size_t index, std::int64_t) {
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
                     timespec ts{};
                     std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-                    kernelReceivedNs_ = static_cast<std::int64_t>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec - realtimeOffsetNs_;
+                    kernelReceivedNs_ =
+                        static_cast<std::int64_t>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec - realtimeOffsetNs_;
                 }
             }
             consume(index, std::string_view(readBuffer_.data(), static_cast<std::size_t>(n)), monotonicNs());
-            if (subscribers_[index].phase == Phase::Closed || static_cast<std::size_t>(n) < readBuffer_.size()) return;
+            if (subscribers_[index].phase == Phase::Closed ||
+                static_cast<std::size_t>(n) < readBuffer_.size())
+                return;
         } else if (n == 0) {
             fail(index, "server closed the TCP connection");
             return;
@@ -261,16 +265,20 @@ std::size_t SubscriberFleet::consumeFrames(std::size_t index, std::string_view b
             case FrameOp::Ping:
                 send(index, ws::encodeMaskedFrame(ws::Opcode::Pong, frame.payload, nextMask()));
                 break;
-            case FrameOp::Pong: break;
+            case FrameOp::Pong:
+                break;
             case FrameOp::Close: {
                 int code = 1005;
                 if (frame.payload.size() >= 2) {
-                    code = (static_cast<std::uint8_t>(frame.payload[0]) << 8) | static_cast<std::uint8_t>(frame.payload[1]);
+                    code = (static_cast<std::uint8_t>(frame.payload[0]) << 8) |
+                           static_cast<std::uint8_t>(frame.payload[1]);
                 }
                 fail(index, "server sent close " + std::to_string(code));
                 return used;
             }
-            case FrameOp::Binary: ++otherEvents_; break;
+            case FrameOp::Binary:
+                ++otherEvents_;
+                break;
         }
         if (subscribers_[index].phase == Phase::Closed) return used;
     }
@@ -297,7 +305,8 @@ void SubscriberFleet::onMessage(std::size_t index, std::string_view text, std::i
     }
     if (message.event == "pusher:ping") {
         ++pingsAnswered_;
-        send(index, ws::encodeMaskedFrame(ws::Opcode::Text, R"({"event":"pusher:pong","data":{}})", nextMask()));
+        send(index,
+             ws::encodeMaskedFrame(ws::Opcode::Text, R"({"event":"pusher:pong","data":{}})", nextMask()));
         return;
     }
     if (message.event == "pusher:error" || message.event == "pusher:subscription_error") {

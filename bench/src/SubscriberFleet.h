@@ -26,7 +26,7 @@ struct FleetConfig {
 };
 
 class SubscriberFleet {
-public:
+  public:
     SubscriberFleet(EventLoop& loop, TcpDialer& dialer, const FleetConfig& config, DeliveryLedger& ledger);
     ~SubscriberFleet();
     SubscriberFleet(const SubscriberFleet&) = delete;
@@ -62,8 +62,16 @@ public:
     std::uint64_t otherEvents() const { return otherEvents_; }
     std::uint64_t badStamps() const { return badStamps_; }
 
-private:
-    enum class Phase : std::uint8_t { NotStarted, Connecting, Upgrading, AwaitEstablished, AwaitSubscribed, Subscribed, Closed };
+  private:
+    enum class Phase : std::uint8_t {
+        NotStarted,
+        Connecting,
+        Upgrading,
+        AwaitEstablished,
+        AwaitSubscribed,
+        Subscribed,
+        Closed
+    };
 
     struct Subscriber {
         int fd = -1;

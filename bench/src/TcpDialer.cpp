@@ -42,7 +42,8 @@ int TcpDialer::dial(std::string& error) {
             return -1;
         }
     }
-    if (connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) != 0 && errno != EINPROGRESS) {
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) != 0 &&
+        errno != EINPROGRESS) {
         error = std::string("connect: ") + std::strerror(errno);
         close(fd);
         return -1;

@@ -11,7 +11,7 @@
 namespace resound::bench {
 
 class TcpDialer {
-public:
+  public:
     // `sourceAddresses` = 0 lets the kernel pick the source; otherwise 127.0.0.2 .. 127.0.0.(1+n).
     TcpDialer(const std::string& host, std::uint16_t port, unsigned sourceAddresses);
 
@@ -21,7 +21,7 @@ public:
     // getsockopt(SO_ERROR) after the socket became writable: 0 when connected.
     static int pendingError(int fd);
 
-private:
+  private:
     sockaddr_in server_{};
     std::vector<in_addr> sources_;
     std::size_t next_ = 0;

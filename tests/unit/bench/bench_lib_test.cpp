@@ -118,7 +118,8 @@ TEST(ServerFrameReader, ReadsFramesFedByteByByte) {
     std::vector<std::size_t> sizes;
     for (std::size_t end = 1; end <= bytes.size(); ++end) {
         ServerFrame frame;
-        const FrameResult result = readServerFrame(std::string_view(bytes).substr(used, end - used), frame, 1 << 20);
+        const FrameResult result =
+            readServerFrame(std::string_view(bytes).substr(used, end - used), frame, 1 << 20);
         ASSERT_NE(result.status, FrameStatus::Invalid);
         if (result.status == FrameStatus::Complete) {
             EXPECT_EQ(frame.op, FrameOp::Text);
@@ -138,7 +139,8 @@ TEST(ServerFrameReader, RejectsMaskedReservedAndBadControlFrames) {
     EXPECT_EQ(readServerFrame(std::string("\xC1\x00", 2), frame, 1024).status, FrameStatus::Invalid);
     EXPECT_EQ(readServerFrame(std::string("\x09\x00", 2), frame, 1024).status, FrameStatus::Invalid);
     EXPECT_EQ(readServerFrame(std::string("\x83\x00", 2), frame, 1024).status, FrameStatus::Invalid);
-    EXPECT_EQ(readServerFrame(resound::ws::encodeFrame(resound::ws::Opcode::Text, std::string(2000, 'a')), frame, 1024)
+    EXPECT_EQ(readServerFrame(resound::ws::encodeFrame(resound::ws::Opcode::Text, std::string(2000, 'a')),
+                              frame, 1024)
                   .status,
               FrameStatus::Invalid);
 }
@@ -207,7 +209,8 @@ TEST(PusherMessageScanner, RejectsMalformedJsonAndMissingStamp) {
     PusherMessage message;
     EXPECT_FALSE(scanPusherMessage(R"({"event":"x",)", message));
     EXPECT_FALSE(scanPusherMessage(R"(["event"])", message));
-    ASSERT_TRUE(scanPusherMessage(R"({"event":"pusher:connection_established","data":"{\"socket_id\":\"1.2\"}"})", message));
+    ASSERT_TRUE(scanPusherMessage(
+        R"({"event":"pusher:connection_established","data":"{\"socket_id\":\"1.2\"}"})", message));
     BenchStamp stamp;
     std::string scratch;
     EXPECT_FALSE(readBenchStamp(message, stamp, scratch));
@@ -273,7 +276,8 @@ TEST(DeliveryLedger, CountsDuplicatesLossAndUnacceptedDeliveries) {
 
 TEST(HttpResponseReader, ReadsContentLengthResponseByteByByte) {
     HttpResponseReader reader;
-    EXPECT_EQ(feedByteByByte(reader, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
+    EXPECT_EQ(feedByteByByte(
+                  reader, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
               HttpResponseReader::Status::Complete);
     EXPECT_EQ(reader.status(), 200);
     EXPECT_TRUE(reader.keepAlive());
@@ -282,8 +286,9 @@ TEST(HttpResponseReader, ReadsContentLengthResponseByteByByte) {
 
 TEST(HttpResponseReader, ReadsChunkedResponseByteByByte) {
     HttpResponseReader reader;
-    EXPECT_EQ(feedByteByByte(reader, "HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                     "5\r\nAuth \r\na;ext=1\r\nsignature \r\n0\r\nX-Trailer: y\r\n\r\n"),
+    EXPECT_EQ(feedByteByByte(reader,
+                             "HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "5\r\nAuth \r\na;ext=1\r\nsignature \r\n0\r\nX-Trailer: y\r\n\r\n"),
               HttpResponseReader::Status::Complete);
     EXPECT_EQ(reader.status(), 401);
     EXPECT_EQ(reader.body(), "Auth signature ");
@@ -298,7 +303,8 @@ TEST(HttpResponseReader, SplitsBackToBackResponsesAndHonoursConnectionClose) {
     EXPECT_FALSE(reader.keepAlive());
     reader.reset();
     std::size_t second = 0;
-    ASSERT_EQ(reader.feed(std::string_view(two).substr(consumed), second), HttpResponseReader::Status::Complete);
+    ASSERT_EQ(reader.feed(std::string_view(two).substr(consumed), second),
+              HttpResponseReader::Status::Complete);
     EXPECT_EQ(reader.status(), 204);
     EXPECT_EQ(consumed + second, two.size());
 }
@@ -314,7 +320,8 @@ TEST(HttpResponseReader, BodyUntilCloseAndGarbage) {
 }
 
 TEST(ProcStats, ParsesStatWithSpacesAndParensInTheName) {
-    const auto cpu = parseProcStat("4242 (res (ound) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 3 0");
+    const auto cpu =
+        parseProcStat("4242 (res (ound) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 3 0");
     ASSERT_TRUE(cpu.has_value());
     EXPECT_EQ(cpu->state, 'S');
     EXPECT_EQ(cpu->utimeTicks, 1234u);
@@ -323,7 +330,8 @@ TEST(ProcStats, ParsesStatWithSpacesAndParensInTheName) {
 }
 
 TEST(ProcStats, ParsesStatus) {
-    const auto memory = parseProcStatus("Name:\tresound\nVmHWM:\t  9000 kB\nVmRSS:\t  8192 kB\nRssAnon:\t  4096 kB\nThreads:\t3\n");
+    const auto memory = parseProcStatus(
+        "Name:\tresound\nVmHWM:\t  9000 kB\nVmRSS:\t  8192 kB\nRssAnon:\t  4096 kB\nThreads:\t3\n");
     ASSERT_TRUE(memory.has_value());
     EXPECT_EQ(memory->vmRssKb, 8192u);
     EXPECT_EQ(memory->rssAnonKb, 4096u);
