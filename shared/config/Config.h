@@ -32,6 +32,11 @@ struct AppConfig {
     std::size_t maxChannelsPerEvent = 100;     // channels in one publish (400)
     int cacheTtlSeconds = 1800;                // cache channel last-event lifetime
     bool subscriptionCountEvents = false;      // pusher_internal:subscription_count
+    // resound-auth (docs/auth-verifier.md): HS256 key of the browser tokens the app issues; empty =
+    // the verifier refuses tokens for this app. At least 32 bytes (RFC 7518 section 3.2).
+    std::string jwtSecret;
+    // Base64 of 32 bytes, as the Pusher SDKs' encryptionMasterKeyBase64; empty = no private-encrypted-.
+    std::string encryptionMasterKey;
 };
 
 struct RedisConfig {

@@ -67,6 +67,10 @@ const FieldSpec<A> kApp[] = {
     {.key = "max_channels_per_event", .member = &A::maxChannelsPerEvent, .min = 1},
     {.key = "cache_ttl", .member = &A::cacheTtlSeconds, .min = 1},
     {.key = "subscription_count_events", .member = &A::subscriptionCountEvents},
+    {.key = "jwt_secret", .envVar = "RESOUND_APP_JWT_SECRET", .member = &A::jwtSecret},
+    {.key = "encryption_master_key",
+     .envVar = "RESOUND_APP_ENCRYPTION_MASTER_KEY",
+     .member = &A::encryptionMasterKey},
 };
 
 }  // namespace

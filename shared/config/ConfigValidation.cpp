@@ -4,6 +4,7 @@
 
 #include "config/ConfigLoader.h"
 #include "config/ConfigSchema.h"
+#include "crypto/Base64.h"
 
 namespace resound::config {
 namespace {
@@ -39,6 +40,21 @@ void checkOrigins(const AppConfig& app, const std::string& path) {
     }
 }
 
+// The auth verifier's keys (docs/auth-verifier.md). Checked here so a bad key stops start-up instead
+// of failing every encrypted subscription. The messages never quote the secrets.
+void checkAuthKeys(const AppConfig& app, const std::string& path) {
+    constexpr std::size_t kMinJwtSecretBytes = 32;  // RFC 7518 3.2: at least the hash size for HS256
+    if (!app.jwtSecret.empty() && app.jwtSecret.size() < kMinJwtSecretBytes) {
+        failField(path + ".jwt_secret", "must be at least 32 characters (RFC 7518 section 3.2)");
+    }
+    if (app.encryptionMasterKey.empty()) return;
+    const auto key = crypto::base64Decode(app.encryptionMasterKey);
+    if (!key || key->size() != 32) {
+        failField(path + ".encryption_master_key",
+                  "must be the base64 encoding of exactly 32 bytes (e.g. `openssl rand -base64 32`)");
+    }
+}
+
 // Apps are looked up by id (HTTP API) and by key (WebSocket path), so both must be unique.
 void checkUnique(std::map<std::string, std::size_t>& seen, const std::string& value, std::size_t index,
                  const char* field) {
@@ -69,6 +85,7 @@ void validate(const Config& config) {
         const std::string path = "apps[" + std::to_string(i) + "]";
         checkFields(detail::appFields(), app, path);
         checkOrigins(app, path);
+        checkAuthKeys(app, path);
         checkUnique(ids, app.id, i, "id");
         checkUnique(keys, app.key, i, "key");
     }
