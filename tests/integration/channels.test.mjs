@@ -171,6 +171,9 @@ describe('presence channels', () => {
     assert.equal(presence.count, 2, reply.raw);
     assert.deepEqual(presence.hash, { 'u-1': { name: 'One' }, 'u-2': { name: 'Two' } });
     assert.deepEqual([...presence.ids].map(String).sort(), ['u-1', 'u-2']);
+    const self = (m) => m.event === 'pusher_internal:member_added' && JSON.parse(m.data).user_id === 'u-2';
+    await first.next(self, { what: 'member_added u-2 at u-1' });
+    await second.expectNothing(self, QUIET_MS, 'member_added about itself');
   });
 
   it('numeric user_id: hash keyed by its string form, member_added carries it', async () => {

@@ -314,6 +314,16 @@ describe('request errors', () => {
     assert.equal(typeof result.json, 'object', `body is not JSON: ${result.body}`);
   });
 
+  it('a single `channel` instead of `channels` is accepted', async () => {
+    const target = uniqueName('singular-');
+    const [client] = await subscribers(1, target);
+    const result = await signedFetch(server, server.apps.main, 'POST', '/events', {
+      body: JSON.stringify({ name: 'singular', channel: target, data: '{"one":1}' }),
+    });
+    assert.equal(result.status, 200, result.body);
+    assert.equal((await client.nextEvent('singular', target)).data, '{"one":1}');
+  });
+
   it('event data larger than max_event_payload_bytes: 413', async () => {
     const target = uniqueName('huge-');
     const [client] = await subscribers(1, target);

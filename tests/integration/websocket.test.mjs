@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertServerServes, serverSdk } from './lib/clients.mjs';
-import { FrameSocket, OP, paddedPing } from './lib/frames.mjs';
+import { FrameSocket, OP, paddedPing, rawHttp } from './lib/frames.mjs';
 import { uniqueName } from './lib/raw-client.mjs';
 import { useServer } from './lib/server.mjs';
 
@@ -27,6 +27,42 @@ describe('handshake and server frames', () => {
     assert.equal(hello.fin, true);
     assert.equal(hello.masked, false, 'server frames must not be masked');
     assert.equal(hello.rsv, 0);
+  });
+});
+
+describe('upgrade requests the server must refuse', () => {
+  const upgrade = (path, extra = {}) => {
+    const headers = {
+      Host: `${server.host}:${server.port}`,
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version': '13',
+      ...extra,
+    };
+    const lines = Object.entries(headers)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${v}`);
+    return rawHttp(server, `GET ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+  };
+  const path = () => `/app/${server.apps.main.key}?protocol=7&client=js&version=8.6.0`;
+
+  it('no Sec-WebSocket-Key: 400', async () => {
+    const res = await upgrade(path(), { 'Sec-WebSocket-Key': undefined });
+    assert.equal(res.status, 400, res.head);
+    await assertServerServes(server);
+  });
+
+  it('Sec-WebSocket-Version 8: 426 with Sec-WebSocket-Version: 13', async () => {
+    const res = await upgrade(path(), { 'Sec-WebSocket-Version': '8' });
+    assert.equal(res.status, 426, res.head);
+    assert.match(res.headers['sec-websocket-version'] ?? '', /\b13\b/, res.head);
+  });
+
+  it('an upgrade to a path that is not /app/{key}: 404', async () => {
+    const res = await upgrade('/nowhere');
+    assert.equal(res.status, 404, res.head);
+    await assertServerServes(server);
   });
 });
 
@@ -164,6 +200,28 @@ describe('close handshake', () => {
     const closed = await socket.expectClose();
     assert.equal(closed.code, 1000);
     await assertServerServes(server);
+  });
+
+  const badCloses = {
+    'a 1-byte close payload': Buffer.from([0x03]),
+    'reserved code 1005': Buffer.from([0x03, 0xed]),
+    'code 999': Buffer.from([0x03, 0xe7]),
+  };
+  for (const [label, payload] of Object.entries(badCloses)) {
+    it(`client close with ${label}: the server closes with 1002`, async () => {
+      const socket = await FrameSocket.open(server);
+      socket.send({ opcode: OP.close, payload });
+      const closed = await socket.expectClose();
+      assert.equal(closed.code, 1002, socket.summary());
+      await assertServerServes(server);
+    });
+  }
+
+  it('client close with a reason that is not UTF-8: the server closes with 1007', async () => {
+    const socket = await FrameSocket.open(server);
+    socket.send({ opcode: OP.close, payload: Buffer.from([0x03, 0xe8, 0xff, 0xfe]) });
+    const closed = await socket.expectClose();
+    assert.equal(closed.code, 1007, socket.summary());
   });
 
   it('client close without a status code: the server answers with a close frame', async () => {

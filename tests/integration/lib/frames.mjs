@@ -235,3 +235,31 @@ export class FrameSocket {
     this.socket.destroy();
   }
 }
+
+/** Sends raw HTTP request text; resolves with {status, headers, head} of the response. */
+export function rawHttp(server, requestText, timeout = 3000) {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const socket = connect(server.port, server.host, () => socket.write(requestText));
+      let buffer = '';
+      const finish = () => {
+        const end = buffer.indexOf('\r\n\r\n');
+        const head = end < 0 ? buffer : buffer.slice(0, end);
+        const [statusLine = '', ...lines] = head.split('\r\n');
+        const headers = Object.fromEntries(
+          lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+        );
+        socket.destroy();
+        resolve({ status: Number(statusLine.split(' ')[1]), headers, head });
+      };
+      socket.on('data', (chunk) => {
+        buffer += chunk.toString('latin1');
+        if (buffer.includes('\r\n\r\n')) finish();
+      });
+      socket.on('end', finish);
+      socket.on('error', reject);
+    }),
+    timeout,
+    'an HTTP response',
+  );
+}
