@@ -2,10 +2,12 @@
 // exclusion, info), channel queries, terminating a user's connections, and error statuses.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertServerServes, httpResult, serverSdk } from './lib/clients.mjs';
+import net from 'node:net';
+import { assertServerServes, echo, httpResult, serverSdk, whenSubscribed } from './lib/clients.mjs';
 import { signedFetch } from './lib/http.mjs';
 import { RawClient, uniqueName } from './lib/raw-client.mjs';
 import { useServer } from './lib/server.mjs';
+import { eventually, withTimeout } from './lib/wait.mjs';
 
 const server = useServer();
 const QUIET_MS = 500;
@@ -106,6 +108,42 @@ describe('trigger', () => {
     assert.deepEqual(await res.json(), { channels: { [plain]: { subscription_count: 2 } } });
     const res2 = await sdk.trigger(presence, 'counted', {}, { info: 'user_count' });
     assert.deepEqual(await res2.json(), { channels: { [presence]: { user_count: 3 } } });
+  });
+});
+
+describe('what Laravel sends', () => {
+  it('Echo listen("OrderShipped") receives the namespaced event App\\Events\\OrderShipped', async () => {
+    const e = await echo(server);
+    const name = uniqueName('orders.');
+    const received = new Promise((resolve) => e.channel(name).listen('OrderShipped', resolve));
+    await whenSubscribed(e.connector.pusher.channel(name));
+    const payload = { order: { id: 1, note: 'line1\nline2\t"quoted" \\ back\u0001slash ✓ 🚚' } };
+    await serverSdk(server).trigger(name, 'App\\Events\\OrderShipped', payload);
+    assert.deepEqual(await withTimeout(received, 3000, 'the namespaced event'), payload);
+  });
+
+  it('a body sent after "Expect: 100-continue" (PHP curl does this above 1 KiB) is accepted', async () => {
+    const channel = uniqueName('curl-');
+    const [client] = await subscribers(1, channel);
+    const body = JSON.stringify({ name: 'curl', channels: [channel], data: JSON.stringify({ pad: 'c'.repeat(2000) }) });
+    const app = server.apps.main;
+    const path = `/apps/${app.id}/events`;
+    const query = serverSdk(server).createSignedQueryString({ method: 'POST', path, body });
+    const socket = net.connect(server.port, server.host);
+    server.track(socket);
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk.toString('latin1')));
+    socket.write(
+      `POST ${path}?${query} HTTP/1.1\r\nHost: ${server.host}:${server.port}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await eventually(() => /^HTTP\/1\.1 100 /.test(response), { ms: 2000, what: `100 Continue; got "${response}"` });
+    socket.write(body);
+    await eventually(() => /HTTP\/1\.1 200 /.test(response.replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, '')), {
+      ms: 3000,
+      what: 'the final 200',
+    }).catch((err) => assert.fail(`${err.message}; response so far: ${JSON.stringify(response)}`));
+    await client.nextEvent('curl', channel);
   });
 });
 
