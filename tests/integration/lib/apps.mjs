@@ -44,18 +44,21 @@ export const APPS = {
   big: app('app-big', 'key-big', 'secret-big', { max_message_size: 100000, max_event_payload_bytes: 100000 }),
 };
 
-/** YAML for `apps` + `server`, written by hand: JSON scalars and flow sequences are valid YAML. */
-export function configYaml({ port, logLevel = 'warn', apps = Object.values(APPS) }) {
-  const lines = [
-    'server:',
-    '  host: 127.0.0.1',
-    `  port: ${port}`,
-    '  io_threads: 2',
-    `  log_level: ${logLevel}`,
-    '  auth_timestamp_window: 600',
-    '  max_request_size: 10000',
-    'apps:',
-  ];
+/**
+ * YAML for `server` (+ `server` overrides) and `apps`, written by hand: JSON scalars and flow
+ * sequences are valid YAML.
+ */
+export function configYaml({ port, logLevel = 'warn', server = {}, apps = Object.values(APPS) }) {
+  const settings = {
+    host: '127.0.0.1',
+    port,
+    io_threads: 2,
+    log_level: logLevel,
+    auth_timestamp_window: 600,
+    max_request_size: 10000,
+    ...server,
+  };
+  const lines = ['server:', ...Object.entries(settings).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`), 'apps:'];
   for (const app of apps) {
     let first = true;
     for (const [key, value] of Object.entries(app)) {

@@ -4,9 +4,16 @@ import { createHash, createHmac } from 'node:crypto';
 
 /**
  * fetch() against /apps/{app.id}{subPath}, signed with `app.secret` (auth_version 1.0).
- * `sentBody` replaces the body after signing (a tampered request). Returns {status, body, json}.
+ * `sentBody` replaces the body after signing (a tampered request); `urlPrefix` goes in front of the
+ * signed path in the URL only (a server mounted under a prefix). Returns {status, body, json}.
  */
-export async function signedFetch(server, app, method, subPath, { body, sentBody = body, params = {}, timestamp } = {}) {
+export async function signedFetch(
+  server,
+  app,
+  method,
+  subPath,
+  { body, sentBody = body, params = {}, timestamp, urlPrefix = '' } = {},
+) {
   const path = `/apps/${app.id}${subPath}`;
   const query = {
     ...params,
@@ -22,7 +29,7 @@ export async function signedFetch(server, app, method, subPath, { body, sentBody
     .join('&');
   const signature = createHmac('sha256', app.secret).update(`${method}\n${path}\n${canonical}`).digest('hex');
   const search = new URLSearchParams({ ...query, auth_signature: signature });
-  const res = await fetch(`${server.httpUrl}${path}?${search}`, {
+  const res = await fetch(`${server.httpUrl}${urlPrefix}${path}?${search}`, {
     method,
     body: sentBody,
     headers: sentBody === undefined ? {} : { 'content-type': 'application/json' },

@@ -108,12 +108,13 @@ class RunningServer {
     }
   }
 
-  async launch({ logLevel = process.env.RESOUND_IT_LOG_LEVEL || 'warn' } = {}) {
+  /** `server`: extra keys for the config's server section (e.g. path_prefix). */
+  async launch({ logLevel = process.env.RESOUND_IT_LOG_LEVEL || 'warn', server = {} } = {}) {
     this.binary = resoundBinary();
     this.port = await freePort();
     this.dir = mkdtempSync(join(tmpdir(), 'resound-it-'));
     this.configPath = join(this.dir, 'config.yaml');
-    writeFileSync(this.configPath, configYaml({ port: this.port, logLevel }));
+    writeFileSync(this.configPath, configYaml({ port: this.port, logLevel, server }));
 
     // The config file is the whole truth: drop variables the loader would let override it.
     const env = Object.fromEntries(
