@@ -221,6 +221,25 @@ describe('presence channels', () => {
     assert.equal(JSON.parse(removed.data).user_id, 'dup');
   });
 
+  it('disconnecting removes the user from every presence channel it was in', async () => {
+    const sdk = serverSdk(server);
+    const rooms = [uniqueName('presence-a.'), uniqueName('presence-b.')];
+    const observers = [];
+    for (const room of rooms) {
+      const observer = await RawClient.open(server);
+      await observer.subscribeSigned(sdk, room, member('observer', 'O'));
+      observers.push(observer);
+    }
+    const roamer = await RawClient.open(server);
+    for (const room of rooms) await roamer.subscribeSigned(sdk, room, member('roamer', 'R'));
+    await roamer.close();
+    for (const [i, room] of rooms.entries()) {
+      const removed = await observers[i].nextEvent('pusher_internal:member_removed', room);
+      assert.equal(JSON.parse(removed.data).user_id, 'roamer');
+    }
+    assert.equal((await httpUsers(rooms[0])).length, 1);
+  });
+
   it('channel_data other than the signed one is refused', async () => {
     const client = await RawClient.open(server);
     const channel = uniqueName('presence-forged.');

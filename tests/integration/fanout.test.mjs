@@ -3,7 +3,9 @@
 // on which thread a connection lives on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serverSdk } from './lib/clients.mjs';
+import net from 'node:net';
+import { assertServerServes, serverSdk } from './lib/clients.mjs';
+import { FrameSocket, OP, encodeFrame } from './lib/frames.mjs';
 import { RawClient, uniqueName } from './lib/raw-client.mjs';
 import { useServer } from './lib/server.mjs';
 
@@ -70,5 +72,36 @@ describe('across I/O threads', () => {
     for (const tab of tabs) assert.equal((await tab.signin(sdk, { id: user })).event, 'pusher:signin_success');
     await sdk.terminateUserConnections(user);
     await Promise.all(tabs.map((tab) => tab.waitClosed(3000)));
+  });
+
+  it('clients vanishing mid-handshake, mid-frame and mid-broadcast do not disturb the others', async () => {
+    const channel = uniqueName('chaos-');
+    // Half-written upgrade requests and half-written frames, then the TCP connection drops.
+    for (let i = 0; i < 5; i += 1) {
+      const socket = server.track(net.connect(server.port, server.host));
+      socket.on('error', () => {});
+      socket.write(`GET /app/${server.apps.main.key}?protocol=7 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n`);
+      const framed = await FrameSocket.open(server);
+      framed.socket.write(encodeFrame({ opcode: OP.text, payload: 'x'.repeat(500) }).subarray(0, 100));
+      setTimeout(() => {
+        socket.destroy();
+        framed.close();
+      }, 20 * i);
+    }
+    // Subscribers, half of which disconnect abruptly while events are being published.
+    const clients = await openMany(16);
+    await Promise.all(clients.map((c) => c.subscribeOk(channel)));
+    const [leaving, staying] = [clients.slice(0, 8), clients.slice(8)];
+    const sdk = serverSdk(server);
+    const publishes = Array.from({ length: 30 }, (_, i) => sdk.trigger(channel, 'storm', { i }));
+    leaving.forEach((c, i) => setTimeout(() => c.ws.terminate(), 2 * i));
+    await Promise.all(publishes);
+    await sdk.trigger(channel, 'calm', {});
+    for (const client of staying) {
+      await client.nextEvent('calm', channel, { timeout: 5000 });
+      const seen = client.messages.filter((m) => m.event === 'storm').map((m) => JSON.parse(m.data).i);
+      assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i));
+    }
+    await assertServerServes(server);
   });
 });
