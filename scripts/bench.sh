@@ -243,7 +243,7 @@ for s in "${scenarios[@]}"; do
   case "$s" in
     quick)
       run quick 1 "$server_cpus" --mode fanout --subscribers 50 --channels 1 --rate 50 --duration 2 \
-        --drain 2 --settle 0.2 --publish-connections 2 --require-lossless ;;
+        --drain 5 --settle 0.2 --publish-connections 4 --require-lossless ;;
     memory)
       run memory 1 "$server_cpus" --mode connect --subscribers 10000 --channels 100 --settle 2 ;;
     fanout-1k)

