@@ -4,12 +4,28 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace resound::config {
 
 // Who may send client events (client-*) on an app. Mirrors Reverb's accept_client_events_from.
 enum class ClientEventsPolicy { Members, None };
+
+// Which channels a webhook target hears about (apps[].webhooks[].filter); empty = no condition.
+struct WebhookFilter {
+    std::string channelNameStartsWith;
+    std::string channelNameEndsWith;
+};
+
+// One receiver of an app's webhooks (apps[].webhooks[]). Event type names: config/WebhookConfig.h.
+struct WebhookTarget {
+    std::string url;                      // http:// or https://
+    std::vector<std::string> eventTypes;  // e.g. channel_occupied, member_added (at least one)
+    WebhookFilter filter;
+    std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, in order
+    int batchMs = 0;                      // 0 = one event per request; else collect events this long
+};
 
 struct AppConfig {
     std::string id;
@@ -37,6 +53,10 @@ struct AppConfig {
     std::string jwtSecret;
     // Base64 of 32 bytes, as the Pusher SDKs' encryptionMasterKeyBase64; empty = no private-encrypted-.
     std::string encryptionMasterKey;
+    std::vector<WebhookTarget> webhooks;    // none = no webhooks for this app
+    int webhookGraceMs = 3000;              // channel_vacated / member_removed wait this long
+    int webhookRetryWindowMs = 300000;      // retry a failing webhook this long, then drop it
+    std::size_t webhookQueueLimit = 10000;  // requests waiting per target; beyond that: dropped
 };
 
 struct RedisConfig {
@@ -58,6 +78,8 @@ struct ServerConfig {
     int handshakeTimeoutSeconds = 5;
     int httpIdleTimeoutSeconds = 30;
     std::size_t maxConnections = 0;        // whole process; 0 = derived from the fd limit
+    std::size_t maxConnectionsPerIp = 0;   // per source address; 0 = unlimited (behind a proxy all
+                                           // clients share the proxy's address)
     std::string logLevel = "info";
     bool scalingEnabled = false;           // Redis mode
     RedisConfig redis;

@@ -6,6 +6,8 @@ namespace {
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr long long kMaxPort = 65535;
 constexpr long long kMaxIoThreads = 1024;  // far above any core count; catches a mistyped value
+constexpr long long kMaxWebhookGraceMs = 60000;         // Pusher waits up to 3 s
+constexpr long long kMaxWebhookRetryWindowMs = 86400000;  // a day; Pusher retries for 5 minutes
 
 using S = ServerConfig;
 const FieldSpec<S> kServer[] = {
@@ -20,6 +22,7 @@ const FieldSpec<S> kServer[] = {
     {.key = "handshake_timeout", .member = &S::handshakeTimeoutSeconds, .min = 1},
     {.key = "http_idle_timeout", .member = &S::httpIdleTimeoutSeconds, .min = 1},
     {.key = "max_connections", .member = &S::maxConnections},  // 0 = derived from the fd limit
+    {.key = "max_connections_per_ip", .member = &S::maxConnectionsPerIp},  // 0 = unlimited
     {.key = "log_level", .envVar = "RESOUND_LOG_LEVEL", .member = &S::logLevel, .choices = kLogLevels},
 };
 
@@ -67,6 +70,15 @@ const FieldSpec<A> kApp[] = {
     {.key = "max_channels_per_event", .member = &A::maxChannelsPerEvent, .min = 1},
     {.key = "cache_ttl", .member = &A::cacheTtlSeconds, .min = 1},
     {.key = "subscription_count_events", .member = &A::subscriptionCountEvents},
+    {.key = "webhook_grace_ms",
+     .envVar = "RESOUND_APP_WEBHOOK_GRACE_MS",
+     .member = &A::webhookGraceMs,
+     .max = kMaxWebhookGraceMs},
+    {.key = "webhook_retry_window_ms",
+     .envVar = "RESOUND_APP_WEBHOOK_RETRY_WINDOW_MS",
+     .member = &A::webhookRetryWindowMs,
+     .max = kMaxWebhookRetryWindowMs},  // 0 = one attempt, no retries
+    {.key = "webhook_queue_limit", .member = &A::webhookQueueLimit, .min = 1},
     {.key = "jwt_secret", .envVar = "RESOUND_APP_JWT_SECRET", .member = &A::jwtSecret},
     {.key = "encryption_master_key",
      .envVar = "RESOUND_APP_ENCRYPTION_MASTER_KEY",

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "edge/AddressLimiter.h"
 #include "http/RequestParser.h"
 #include "loop/EventLoop.h"
 #include "pusher/Peer.h"
@@ -44,6 +45,8 @@ public:
     bool closeWhenFlushed = false;
     bool upgraded = false;        // a WebSocket: protocol.closed() is due at teardown
     bool continueSent = false;    // "100 Continue" already sent for the current request
+    bool addressCounted = false;  // holds a slot in the AddressLimiter
+    AddressKey address{};
     std::uint32_t connectionIndex = 0;   // position in IoThread's connection list
     std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t requestStartedAt = 0;  // loop seconds: first byte of an incomplete HTTP request

@@ -27,6 +27,27 @@ constexpr std::uint32_t kDrainSeconds = 3;  // how long a closing connection may
 constexpr int kIovBatch = 64;
 
 pusher::SharedFrame shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+
+AddressKey addressKeyOf(const sockaddr_storage& address) {
+    AddressKey key{};
+    if (address.ss_family == AF_INET6) {
+        std::memcpy(key.data(), &reinterpret_cast<const sockaddr_in6&>(address).sin6_addr, 16);
+    } else if (address.ss_family == AF_INET) {
+        key[10] = 0xFF;
+        key[11] = 0xFF;
+        std::memcpy(key.data() + 12, &reinterpret_cast<const sockaddr_in&>(address).sin_addr, 4);
+    }
+    return key;
+}
+
+// For connections refused before any request is read: a short HTTP answer, then close.
+void refuse(int fd, int status, std::string_view reason, metrics::Metrics& metrics) {
+    std::string body = "{\"error\":\"" + std::string(reason) + "\",\"code\":" + std::to_string(status) + "}";
+    std::string response = http::buildResponse(status, "application/json", body, false);
+    [[maybe_unused]] auto n = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+    ::close(fd);
+    metrics.countHttpResponse(status);
+}
 }  // namespace
 
 class IoThread::Acceptor final : public loop::IoHandler {
@@ -157,7 +178,10 @@ std::uint32_t IoThread::secondsNow() const {
 
 void IoThread::acceptAll() {
     for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
-        int fd = ::accept4(listenFd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        sockaddr_storage peerAddress{};
+        socklen_t peerLength = sizeof peerAddress;
+        int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&peerAddress), &peerLength,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -171,18 +195,21 @@ void IoThread::acceptAll() {
             return;
         }
         if (ctx_.totalConnections.load(std::memory_order_relaxed) >= ctx_.maxConnections) {
-            static constexpr char kBusy[] =
-                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 58\r\n"
-                "Connection: close\r\n\r\n{\"error\":\"Server is at its connection limit\",\"code\":503}\n";
-            [[maybe_unused]] auto n = ::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL);
-            ::close(fd);
-            ctx_.metrics.countHttpResponse(503);
+            refuse(fd, 503, "Server is at its connection limit", ctx_.metrics);
+            continue;
+        }
+        const AddressKey address = addressKeyOf(peerAddress);
+        const bool limited = ctx_.addressLimiter.enabled();
+        if (limited && !ctx_.addressLimiter.tryAcquire(address)) {
+            refuse(fd, 429, "Too many connections from your address", ctx_.metrics);
             continue;
         }
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         ctx_.totalConnections.fetch_add(1, std::memory_order_relaxed);
         auto connection = std::make_unique<Connection>(*this, fd, now_);
+        connection->address = address;
+        connection->addressCounted = limited;
         connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
         loop_.add(fd, EPOLLIN | EPOLLRDHUP, connection.get());
         connections_.push_back(std::move(connection));
@@ -465,6 +492,7 @@ void IoThread::teardown(Connection& c) {
     loop_.remove(c.fd);
     ::close(c.fd);
     ctx_.totalConnections.fetch_sub(1, std::memory_order_relaxed);
+    if (c.addressCounted) ctx_.addressLimiter.release(c.address);
     std::uint32_t index = c.connectionIndex;
     graveyard_.push_back(std::move(connections_[index]));
     if (index + 1 != connections_.size()) {

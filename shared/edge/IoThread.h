@@ -14,6 +14,7 @@
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
+#include "edge/AddressLimiter.h"
 #include "edge/Connection.h"
 #include "edge/HttpRouter.h"
 #include "loop/EventLoop.h"
@@ -32,6 +33,7 @@ struct EdgeContext {
     HttpRouter& router;
     std::atomic<std::size_t>& totalConnections;  // every IoThread's accepted sockets
     std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
+    AddressLimiter& addressLimiter;               // server.max_connections_per_ip
     webhooks::WebhookSink* webhooks = nullptr;    // optional
 };
 

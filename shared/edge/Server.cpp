@@ -40,7 +40,8 @@ Server::Server(config::Config config)
       apps_(config_.apps),
       state_(std::make_unique<state::InMemoryClusterState>()),
       bus_(std::make_unique<bus::InMemoryBus>()),
-      metrics_(ioThreadCount(config_.server)) {
+      metrics_(ioThreadCount(config_.server)),
+      addressLimiter_(config_.server.maxConnectionsPerIp) {
     api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
     router_ = std::make_unique<HttpRouter>(config_.server, *api_, metrics_, draining_);
 }
@@ -52,7 +53,8 @@ Server::~Server() {
 void Server::start() {
     const unsigned count = ioThreadCount(config_.server);
     const std::size_t cap = connectionCap(config_.server.maxConnections);
-    EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap};
+    EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap,
+                        addressLimiter_};
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;
     std::vector<int> listeners;

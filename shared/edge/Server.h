@@ -39,6 +39,7 @@ private:
     std::atomic<bool> draining_{false};
     std::unique_ptr<HttpRouter> router_;
     std::atomic<std::size_t> totalConnections_{0};
+    AddressLimiter addressLimiter_;
     std::vector<std::unique_ptr<IoThread>> threads_;
     std::uint16_t port_ = 0;
 };
