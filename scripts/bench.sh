@@ -280,7 +280,11 @@ fi
 
 # ---- table and JSON ---------------------------------------------------------------------------
 echo
-{ printf 'scenario\tstatus\tresult\n'; cat "$summary"; } | column -t -s $'\t'
+if command -v column >/dev/null; then
+  { printf 'scenario\tstatus\tresult\n'; cat "$summary"; } | column -t -s $'\t'
+else
+  { printf 'scenario\tstatus\tresult\n'; cat "$summary"; }
+fi
 
 mkdir -p bench/results
 stamp=$(date +%Y-%m-%d-%H%M%S)
