@@ -15,9 +15,9 @@ HttpResponse errorResponse(int status, std::string_view message) {
 
 }  // namespace
 
-HttpRouter::HttpRouter(const config::ServerConfig& server, api::ApiHandler& api, metrics::Metrics& metrics,
-                       const std::atomic<bool>& draining)
-    : server_(server), api_(api), metrics_(metrics), draining_(draining) {}
+HttpRouter::HttpRouter(const config::ServerConfig& server, ServerRoles roles, api::ApiHandler& api,
+                       metrics::Metrics& metrics, const std::atomic<bool>& draining)
+    : server_(server), roles_(roles), api_(api), metrics_(metrics), draining_(draining) {}
 
 std::string_view HttpRouter::stripPrefix(std::string_view path) const {
     // A proxy may or may not strip the prefix (Coolify/Traefik setups differ): accept both forms.
@@ -32,6 +32,7 @@ std::string_view HttpRouter::stripPrefix(std::string_view path) const {
 }
 
 std::optional<std::string_view> HttpRouter::webSocketAppKey(std::string_view path) const {
+    if (!roles_.webSocket) return std::nullopt;
     path = stripPrefix(path);
     constexpr std::string_view kApp = "/app/";
     if (path.substr(0, kApp.size()) != kApp) return std::nullopt;
@@ -44,6 +45,7 @@ HttpResponse HttpRouter::health() const {
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_);
     std::string body = "{\"status\":";
     body += draining_ ? "\"draining\"" : "\"ok\"";
+    body += ",\"service\":" + json::quoted(roles_.serviceName);
     body += ",\"version\":" + json::quoted(kVersion) + ",\"uptime_seconds\":" + std::to_string(uptime.count()) +
             ",\"connections\":" + std::to_string(metrics_.connections()) + "}";
     return json(200, std::move(body));
@@ -52,6 +54,9 @@ HttpResponse HttpRouter::health() const {
 HttpResponse HttpRouter::route(const http::Request& request) {
     std::string_view path = stripPrefix(request.path);
     if (path.substr(0, 6) == "/apps/") {
+        if (!roles_.httpApi) {
+            return errorResponse(404, "This is a WebSocket edge: send HTTP API requests to the api service");
+        }
         api::ApiResponse r = api_.handle(request, path);
         return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
     }

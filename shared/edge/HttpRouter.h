@@ -15,10 +15,18 @@
 
 namespace resound::edge {
 
+// What one process serves on its port: the all-in-one server does both; in the scale-out bundle the
+// edge serves WebSockets and the api service the HTTP API.
+struct ServerRoles {
+    bool webSocket = true;
+    bool httpApi = true;
+    const char* serviceName = "resound";
+};
+
 class HttpRouter {
 public:
-    HttpRouter(const config::ServerConfig& server, api::ApiHandler& api, metrics::Metrics& metrics,
-               const std::atomic<bool>& draining);
+    HttpRouter(const config::ServerConfig& server, ServerRoles roles, api::ApiHandler& api,
+               metrics::Metrics& metrics, const std::atomic<bool>& draining);
 
     HttpResponse route(const http::Request& request);
     // The app key of a WebSocket endpoint path, or nullopt if the path is not one.
@@ -29,6 +37,7 @@ private:
     HttpResponse health() const;
 
     const config::ServerConfig& server_;
+    ServerRoles roles_;
     api::ApiHandler& api_;
     metrics::Metrics& metrics_;
     const std::atomic<bool>& draining_;

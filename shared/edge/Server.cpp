@@ -35,7 +35,7 @@ unsigned ioThreadCount(const config::ServerConfig& server) {
     return cores > 0 ? cores : 1;
 }
 
-Server::Server(config::Config config)
+Server::Server(config::Config config, ServerRoles roles)
     : config_(std::move(config)),
       apps_(config_.apps),
       state_(std::make_unique<state::InMemoryClusterState>()),
@@ -43,7 +43,7 @@ Server::Server(config::Config config)
       metrics_(ioThreadCount(config_.server)),
       addressLimiter_(config_.server.maxConnectionsPerIp) {
     api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
-    router_ = std::make_unique<HttpRouter>(config_.server, *api_, metrics_, draining_);
+    router_ = std::make_unique<HttpRouter>(config_.server, roles, *api_, metrics_, draining_);
 }
 
 Server::~Server() {

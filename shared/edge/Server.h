@@ -20,7 +20,7 @@ namespace resound::edge {
 
 class Server {
 public:
-    explicit Server(config::Config config);
+    explicit Server(config::Config config, ServerRoles roles = {});
     ~Server();
 
     void start();  // binds (throws std::runtime_error if it cannot) and starts the I/O threads
