@@ -4,6 +4,7 @@
 
 #include "config/ConfigLoader.h"
 #include "config/ConfigSchema.h"
+#include "config/WebhookConfig.h"
 #include "crypto/Base64.h"
 
 namespace resound::config {
@@ -85,6 +86,7 @@ void validate(const Config& config) {
         const std::string path = "apps[" + std::to_string(i) + "]";
         checkFields(detail::appFields(), app, path);
         checkOrigins(app, path);
+        detail::checkWebhookTargets(app, path);
         checkAuthKeys(app, path);
         checkUnique(ids, app.id, i, "id");
         checkUnique(keys, app.key, i, "key");

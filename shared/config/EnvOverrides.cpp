@@ -1,6 +1,7 @@
 #include "config/EnvOverrides.h"
 
 #include "config/ConfigSchema.h"
+#include "config/WebhookConfig.h"
 
 namespace resound::config::detail {
 namespace {
@@ -21,6 +22,25 @@ void applyFields(std::span<const FieldSpec<Owner>> fields, Owner& object, const 
         if (field.envVar.empty()) continue;
         if (const auto value = lookup(env, field.envVar)) assignFromText(field, object, field.envVar, *value);
     }
+}
+
+// RESOUND_APP_WEBHOOK_* describe the first app's first webhook target, creating it when the app
+// has none (then the URL and the event list are both required).
+void applyWebhookTarget(AppConfig& app, const EnvLookup& env) {
+    bool any = false;
+    for (const auto& field : webhookTargetFields()) any = any || lookup(env, field.envVar).has_value();
+    if (!any) return;
+    if (app.webhooks.empty()) {
+        for (const std::string_view name : {"RESOUND_APP_WEBHOOK_URL", "RESOUND_APP_WEBHOOK_EVENTS"}) {
+            if (!lookup(env, name)) {
+                failField(name,
+                          "missing (RESOUND_APP_WEBHOOK_URL and RESOUND_APP_WEBHOOK_EVENTS together define a "
+                          "webhook target when the app has none)");
+            }
+        }
+        app.webhooks.emplace_back();
+    }
+    applyFields(webhookTargetFields(), app.webhooks.front(), env);
 }
 
 }  // namespace
@@ -49,6 +69,7 @@ void applyEnvironment(Config& config, const EnvLookup& env) {
         config.apps.emplace_back();
     }
     applyFields(appFields(), config.apps.front(), env);
+    applyWebhookTarget(config.apps.front(), env);
 }
 
 }  // namespace resound::config::detail

@@ -9,6 +9,7 @@
 
 #include "config/ConfigLoader.h"
 #include "config/ConfigSchema.h"
+#include "config/WebhookConfig.h"
 
 namespace resound::config::detail {
 namespace {
@@ -142,6 +143,40 @@ void readServer(const YAML::Node& node, ServerConfig& server) {
     readFields(node, "server", serverFields(), server, {{"scaling", readScaling}});
 }
 
+// headers: {Name: value, ...}; order is kept so requests carry them as written.
+void readHeaders(const YAML::Node& node, const std::string& path,
+                 std::vector<std::pair<std::string, std::string>>& headers) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) failAt(path, node, "expected a map of header names to values, got " + kindOf(node));
+    std::set<std::string, std::less<>> seen;
+    for (const auto& entry : node) {
+        const YAML::Node& keyNode = entry.first;
+        if (!keyNode.IsScalar()) failAt(path, keyNode, "header names must be plain names");
+        const std::string name = join(path, keyNode.Scalar());
+        if (!seen.insert(keyNode.Scalar()).second) failAt(name, keyNode, "duplicate key");
+        if (!entry.second.IsScalar()) failAt(name, entry.second, "expected a single value, got " + kindOf(entry.second));
+        headers.emplace_back(keyNode.Scalar(), entry.second.Scalar());
+    }
+}
+
+void readWebhooks(const YAML::Node& node, const std::string& path, std::vector<WebhookTarget>& targets) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) failAt(path, node, "expected a list of webhook targets, got " + kindOf(node));
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const std::string targetPath = path + "[" + std::to_string(i) + "]";
+        if (!node[i].IsMap()) failAt(targetPath, node[i], "expected a map with url and event_types, got " + kindOf(node[i]));
+        WebhookTarget target;
+        const NestedReader filter = [&](const YAML::Node& value, const std::string& filterPath) {
+            readFields(value, filterPath, webhookFilterFields(), target.filter);
+        };
+        const NestedReader headers = [&](const YAML::Node& value, const std::string& headersPath) {
+            readHeaders(value, headersPath, target.headers);
+        };
+        readFields(node[i], targetPath, webhookTargetFields(), target, {{"filter", filter}, {"headers", headers}});
+        targets.push_back(std::move(target));
+    }
+}
+
 void readApps(const YAML::Node& node, std::vector<AppConfig>& apps) {
     if (node.IsNull()) return;
     if (!node.IsSequence()) failAt("apps", node, "expected a list of apps, got " + kindOf(node));
@@ -150,7 +185,10 @@ void readApps(const YAML::Node& node, std::vector<AppConfig>& apps) {
         if (!node[i].IsMap())
             failAt(path, node[i], "expected a map with id, key and secret, got " + kindOf(node[i]));
         AppConfig app;
-        readFields(node[i], path, appFields(), app);
+        const NestedReader webhooks = [&](const YAML::Node& value, const std::string& webhooksPath) {
+            readWebhooks(value, webhooksPath, app.webhooks);
+        };
+        readFields(node[i], path, appFields(), app, {{"webhooks", webhooks}});
         apps.push_back(std::move(app));
     }
 }
