@@ -38,6 +38,7 @@ class BenchReport {
         std::string unit;
         double number = 0;
         bool isNumber = false;
+        int decimals = 0;
     };
     std::string scenario_;
     std::vector<Entry> params_;

@@ -369,7 +369,7 @@ TEST(BenchReport, RendersJsonTableAndSummary) {
     report.headline("p99 1.2 ms");
     EXPECT_TRUE(report.ok());
     const std::string json = report.json();
-    EXPECT_NE(json.find("\"latency_p99_ms\": 1.235"), std::string::npos);
+    EXPECT_NE(json.find("\"latency_p99_ms\": 1.23456"), std::string::npos);
     EXPECT_NE(json.find("\"ratio\": null"), std::string::npos);
     EXPECT_NE(json.find("\"rate\": 100.0"), std::string::npos);
     EXPECT_NE(json.find("\"mode\": \"fanout\""), std::string::npos);
