@@ -23,7 +23,7 @@ std::size_t LocalChannels::indexOf(const Peer& peer, const LocalChannel* channel
 }
 
 LocalChannel* LocalChannels::subscribe(Peer& peer, const std::string& appId, const std::string& name,
-                                       std::string presenceUserKey, bool& created) {
+                                       std::shared_ptr<const state::PresenceMember> presence, bool& created) {
     auto [it, inserted] = channels_.try_emplace(keyOf(appId, name));
     if (inserted) {
         it->second = std::make_unique<LocalChannel>();
@@ -33,17 +33,17 @@ LocalChannel* LocalChannels::subscribe(Peer& peer, const std::string& appId, con
     created = inserted;
     LocalChannel* channel = it->second.get();
     peer.subscriptions.push_back(
-        Subscription{channel, static_cast<std::uint32_t>(channel->subscribers.size()), std::move(presenceUserKey)});
+        Subscription{channel, static_cast<std::uint32_t>(channel->subscribers.size()), std::move(presence)});
     channel->subscribers.push_back(&peer);
     return channel;
 }
 
 bool LocalChannels::unsubscribe(Peer& peer, std::size_t i, std::string& appId, std::string& name,
-                                std::string& presenceUserKey) {
+                                std::shared_ptr<const state::PresenceMember>& presence) {
     Subscription sub = std::move(peer.subscriptions[i]);
     peer.subscriptions[i] = std::move(peer.subscriptions.back());
     peer.subscriptions.pop_back();
-    presenceUserKey = std::move(sub.presenceUserKey);
+    presence = std::move(sub.presence);
 
     LocalChannel* channel = sub.channel;
     auto& subscribers = channel->subscribers;

@@ -2,10 +2,12 @@
 // The Pusher-protocol state of one WebSocket connection. The edge's Connection derives from it; unit
 // tests use it directly. Owned and touched only by its event loop's thread.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "config/Config.h"
+#include "state/ClusterState.h"
 
 namespace resound::pusher {
 
@@ -14,7 +16,9 @@ struct LocalChannel;
 struct Subscription {
     LocalChannel* channel = nullptr;
     std::uint32_t slot = 0;       // index of this peer in channel->subscribers
-    std::string presenceUserKey;  // presence channels only: the user_id this connection joined as
+    // Presence channels only: who this connection joined as (kept whole so the membership can be
+    // announced on leave and registered again after a cluster-state resync).
+    std::shared_ptr<const state::PresenceMember> presence;
 };
 
 class Peer {

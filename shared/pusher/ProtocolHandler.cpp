@@ -232,9 +232,11 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
     }
 
     state::PresenceJoin join;
+    std::shared_ptr<const state::PresenceMember> member;
     if (presence) {
-        state::PresenceMember member{presence->userKey, presence->idJson, presence->infoJson};
-        join = deps_.state.joinPresence(app.id, channel, member, app.maxPresenceMembers);
+        member = std::make_shared<const state::PresenceMember>(
+            state::PresenceMember{presence->userKey, presence->idJson, presence->infoJson});
+        join = deps_.state.joinPresence(app.id, channel, *member, app.maxPresenceMembers);
         if (join.status == state::PresenceJoinStatus::RosterFull) {
             subscriptionError(peer, channel, "LimitReached", "Presence channel is full", 4100);
             return;
@@ -242,7 +244,7 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
     }
 
     bool created = false;
-    channels_.subscribe(peer, app.id, channel, presence ? presence->userKey : std::string{}, created);
+    channels_.subscribe(peer, app.id, channel, member, created);
     if (created) {
         metrics::LoopCounters::add(deps_.counters.localChannels, 1);
         deps_.bus.addInterest(app.id, channel);
@@ -253,8 +255,7 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
     if (presence) {
         send(peer, messages::presenceSubscriptionSucceeded(channel, join.members));
         if (join.status == state::PresenceJoinStatus::Joined) {
-            state::PresenceMember member{presence->userKey, presence->idJson, presence->infoJson};
-            publish(app, channel, messages::memberAdded(channel, member), socketId);
+            publish(app, channel, messages::memberAdded(channel, *member), socketId);
             webhook(app, webhooks::WebhookEvent::Kind::MemberAdded, channel, presence->userKey);
         }
     } else {
@@ -281,22 +282,18 @@ void ProtocolHandler::unsubscribe(Peer& peer, const std::string& channel) {
 
 void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
     const config::AppConfig& app = *peer.app;
-    std::string appId, channel, presenceUserKey;
-    if (channels_.unsubscribe(peer, subscriptionIndex, appId, channel, presenceUserKey)) {
+    std::string appId, channel;
+    std::shared_ptr<const state::PresenceMember> presence;
+    if (channels_.unsubscribe(peer, subscriptionIndex, appId, channel, presence)) {
         metrics::LoopCounters::add(deps_.counters.localChannels, -1);
         deps_.bus.removeInterest(appId, channel);
     }
     const std::size_t count = deps_.state.removeSubscription(appId, channel);
     if (count == 0) webhook(app, webhooks::WebhookEvent::Kind::ChannelVacated, channel);
-    if (!presenceUserKey.empty()) {
-        // Read the member before leaving: member_removed carries the user_id exactly as it was sent.
-        state::PresenceMember member{presenceUserKey, json::quoted(presenceUserKey), "null"};
-        for (auto& m : deps_.state.presenceMembers(appId, channel)) {
-            if (m.userKey == presenceUserKey) member = m;
-        }
-        if (deps_.state.leavePresence(appId, channel, presenceUserKey)) {
-            publish(app, channel, messages::memberRemoved(channel, member));
-            webhook(app, webhooks::WebhookEvent::Kind::MemberRemoved, channel, presenceUserKey);
+    if (presence) {
+        if (deps_.state.leavePresence(appId, channel, presence->userKey)) {
+            publish(app, channel, messages::memberRemoved(channel, *presence));
+            webhook(app, webhooks::WebhookEvent::Kind::MemberRemoved, channel, presence->userKey);
         }
     } else {
         publishSubscriptionCount(app, channel, count);
@@ -363,7 +360,8 @@ void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
         ++peer.rateWindowCount;
     }
     metrics::LoopCounters::add(deps_.counters.clientEvents);
-    const std::string& userKey = peer.subscriptions[index].presenceUserKey;
+    const auto& presence = peer.subscriptions[index].presence;
+    const std::string userKey = presence ? presence->userKey : std::string();
     const std::string dataJson = message.dataJson.empty() ? std::string("null") : message.dataJson;
     const std::string socketId = peer.socketId();
     publish(app, channel, messages::channelEvent(message.event, channel, dataJson, userKey), socketId);
@@ -439,7 +437,7 @@ void ProtocolHandler::terminateUser(const std::string& appId, const std::string&
     for (Peer* peer : peers_) {
         if (!peer->isOpen() || peer->app->id != appId) continue;
         bool match = peer->userId == userId;
-        for (const auto& sub : peer->subscriptions) match = match || sub.presenceUserKey == userId;
+        for (const auto& sub : peer->subscriptions) match = match || (sub.presence && sub.presence->userKey == userId);
         if (match) fail(*peer, code::Unauthorized, "You got disconnected by the app.");
     }
 }
@@ -462,6 +460,18 @@ void ProtocolHandler::tick() {
 void ProtocolHandler::closeAll(std::uint16_t closeCode, std::string_view reason) {
     for (Peer* peer : peers_) {
         if (peer->isOpen()) fail(*peer, closeCode, reason);
+    }
+}
+
+void ProtocolHandler::reregisterState() {
+    for (Peer* peer : peers_) {
+        if (!peer->app || !peer->countedInApp) continue;
+        const std::string& appId = peer->app->id;
+        deps_.state.tryAddConnection(appId, 0);
+        for (const auto& sub : peer->subscriptions) {
+            deps_.state.addSubscription(appId, sub.channel->name);
+            if (sub.presence) deps_.state.joinPresence(appId, sub.channel->name, *sub.presence, 0);
+        }
     }
 }
 
