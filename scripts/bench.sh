@@ -4,13 +4,16 @@
 # server by its PID, prints one table and writes bench/results/<date>.json.
 #
 #   scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
-#                    [--wait-quiet S]
+#                    [--wait-quiet S] [--realtime]
 #
 # --quick runs one small fan-out (50 subscribers, 2 s) and exits non-zero if a delivery was lost or
 # duplicated, a publish failed, or the server died: cheap enough for CI.
 # --wait-quiet S (default 60, 0 = off; off with --quick) waits up to S seconds before each scenario
 # for the machine to be under 15 % busy, because compilers or tests running beside a benchmark
 # make its numbers meaningless; the reports say how much CPU other processes used anyway.
+# --realtime runs the server and the load generator as SCHED_FIFO (chrt -f 10, needs root) so other
+# processes on the same CPUs only run while they sleep (the kernel keeps 5 % for others): on a
+# shared machine this approximates a quiet one. Compare realtime runs only with realtime runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -20,7 +23,7 @@ all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publ
 usage() {
   cat <<EOF
 usage: scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
-                        [--wait-quiet S]
+                        [--wait-quiet S] [--realtime]
 scenarios: quick ${all_scenarios[*]}
 EOF
 }
@@ -31,6 +34,7 @@ build_dir=build
 duration=10
 build=1
 wait_quiet=60
+realtime=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -39,6 +43,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs seconds}; shift ;;
     --no-build) build=0 ;;
     --wait-quiet) wait_quiet=${2:?--wait-quiet needs seconds}; shift ;;
+    --realtime) realtime=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -85,6 +90,15 @@ if [ "$cpus" -ge 2 ]; then
 else
   server_cpus=0 bench_cpus=0 both_cpus=0
   echo "bench.sh: only one CPU, server and load generator share it" >&2
+fi
+
+scheduler=()
+if [ "$realtime" = 1 ]; then
+  if ! command -v chrt >/dev/null || ! chrt -f 10 true 2>/dev/null; then
+    echo "bench.sh: --realtime needs chrt and permission for SCHED_FIFO" >&2
+    exit 2
+  fi
+  scheduler=(chrt -f 10)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/resound-bench.XXXXXX")
@@ -159,8 +173,8 @@ apps:
     ping_interval: 120
 EOF
   # Started directly (not through a shell function) so that $! is the server's own PID: taskset execs it.
-  local launcher=()
-  if command -v taskset >/dev/null; then launcher=(taskset -c "$cpu_list"); fi
+  local launcher=("${scheduler[@]}")
+  if command -v taskset >/dev/null; then launcher+=(taskset -c "$cpu_list"); fi
   "${launcher[@]}" "$server_bin" --config "$config" >"$work/$name.server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
@@ -216,11 +230,12 @@ run() {
   fi
   local rc=0
   # The load generator bounds itself (duration, drain, connect timeout); timeout is a last resort.
-  local launcher=(timeout --kill-after=10 900)
+  local launcher=(timeout --kill-after=10 900 "${scheduler[@]}")
   if command -v taskset >/dev/null; then launcher+=(taskset -c "$bench_cpus"); fi
   "${launcher[@]}" "$bench_bin" --name "$name" --port "$port" --server-pid "$server_pid" \
     --json "$work/$name.json" --summary "$summary" \
-    --param "io_threads=$threads" --param "server_cpus=$cpu_list" --param "bench_cpus=$bench_cpus" "$@" || rc=$?
+    --param "io_threads=$threads" --param "server_cpus=$cpu_list" --param "bench_cpus=$bench_cpus" \
+    --param "scheduler=$([ "$realtime" = 1 ] && echo fifo || echo normal)" "$@" || rc=$?
   if ! kill -0 "$server_pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$server_pid/stat" 2>/dev/null)" = Z ]; then
     echo "bench.sh: $name: the server died; last log lines:" >&2
     tail -n 20 "$work/$name.server.log" >&2
@@ -297,7 +312,8 @@ fi
 {
   printf '{\n  "date": "%s",\n  "commit": "%s",\n  "quick": %s,\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" \
     "$([ "$quick" = 1 ] && echo true || echo false)"
-  printf '  "machine": {"cpus": %s, "kernel": "%s"},\n' "$cpus" "$(uname -r)"
+  printf '  "machine": {"cpus": %s, "kernel": "%s"},\n  "realtime": %s,\n' "$cpus" "$(uname -r)" \
+    "$([ "$realtime" = 1 ] && echo true || echo false)"
   printf '  "scenarios": ['
   first=1
   for f in "$work"/*.json; do
