@@ -26,8 +26,8 @@ const FieldSpec<F> kFilter[] = {
 
 // Headers the sender writes itself: a configured copy would break the request or the signature check.
 constexpr std::string_view kReservedHeaders[] = {
-    "content-type", "content-length", "host", "transfer-encoding", "connection", "x-pusher-key",
-    "x-pusher-signature",
+    "content-type", "content-length",     "host", "transfer-encoding", "connection",
+    "x-pusher-key", "x-pusher-signature",
 };
 
 std::string lower(std::string_view text) {
@@ -38,7 +38,8 @@ std::string lower(std::string_view text) {
 }
 
 bool isTokenChar(unsigned char c) {
-    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 void checkUrl(const std::string& url, const std::string& name) {
@@ -62,7 +63,8 @@ void checkEventTypes(const WebhookTarget& target, const std::string& name) {
         if (std::find(std::begin(kWebhookEventTypes), std::end(kWebhookEventTypes), type) ==
             std::end(kWebhookEventTypes)) {
             std::string known;
-            for (const std::string_view t : kWebhookEventTypes) known += (known.empty() ? "" : ", ") + std::string(t);
+            for (const std::string_view t : kWebhookEventTypes)
+                known += (known.empty() ? "" : ", ") + std::string(t);
             failField(itemName, quoted(type) + " is not an event type (one of " + known + ")");
         }
         if (std::find(target.eventTypes.begin(), target.eventTypes.begin() + static_cast<long>(i), type) !=
@@ -79,7 +81,8 @@ void checkHeaders(const WebhookTarget& target, const std::string& path) {
             failField(name, "not a valid header name");
         }
         const std::string folded = lower(header);
-        if (std::find(std::begin(kReservedHeaders), std::end(kReservedHeaders), folded) != std::end(kReservedHeaders)) {
+        if (std::find(std::begin(kReservedHeaders), std::end(kReservedHeaders), folded) !=
+            std::end(kReservedHeaders)) {
             failField(name, "set by Resound itself and cannot be configured");
         }
         if (value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos) {
@@ -97,7 +100,8 @@ void checkWebhookTargets(const AppConfig& app, const std::string& path) {
     for (std::size_t i = 0; i < app.webhooks.size(); ++i) {
         const WebhookTarget& target = app.webhooks[i];
         const std::string targetPath = path + ".webhooks[" + std::to_string(i) + "]";
-        for (const auto& field : kTarget) checkField(field, target, targetPath + "." + std::string(field.key));
+        for (const auto& field : kTarget)
+            checkField(field, target, targetPath + "." + std::string(field.key));
         checkUrl(target.url, targetPath + ".url");
         checkEventTypes(target, targetPath + ".event_types");
         checkHeaders(target, targetPath);

@@ -22,15 +22,15 @@ struct WebhookEvent {
     };
     Kind kind = Kind::ChannelOccupied;
     std::string channel;
-    std::string userId;    // member_added / member_removed / client_event on presence channels
-    std::string event;     // client_event: the event name
-    std::string dataJson;  // client_event: data exactly as the client sent it (JSON)
-    std::string socketId;  // client_event: the sender
+    std::string userId;                 // member_added / member_removed / client_event on presence channels
+    std::string event;                  // client_event: the event name
+    std::string dataJson;               // client_event: data exactly as the client sent it (JSON)
+    std::string socketId;               // client_event: the sender
     std::size_t subscriptionCount = 0;  // subscription_count
 };
 
 class WebhookSink {
-public:
+  public:
     virtual ~WebhookSink() = default;
     virtual void emit(const config::AppConfig& app, WebhookEvent event) = 0;  // any thread, non-blocking
 };

@@ -1,0 +1,216 @@
+#include "webhooks/WebhookDispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include "webhooks/EventInterest.h"
+#include "webhooks/PocoHttpPoster.h"
+#include "webhooks/WebhookPayload.h"
+
+namespace resound::webhooks {
+
+using Clock = std::chrono::steady_clock;
+using Kind = WebhookEvent::Kind;
+
+namespace {
+
+bool matches(const config::WebhookFilter& filter, const std::string& channel) {
+    const auto& prefix = filter.channelNameStartsWith;
+    const auto& suffix = filter.channelNameEndsWith;
+    return channel.size() >= prefix.size() && channel.compare(0, prefix.size(), prefix) == 0 &&
+           channel.size() >= suffix.size() &&
+           channel.compare(channel.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::vector<std::string> appIds(const std::vector<config::AppConfig>& apps) {
+    std::vector<std::string> ids;
+    for (const auto& app : apps) ids.push_back(app.id);
+    return ids;
+}
+
+}  // namespace
+
+struct WebhookDispatcher::Target {
+    std::size_t app;
+    config::WebhookTarget config;
+    std::uint32_t kinds;
+    Batcher batcher;
+    std::unique_ptr<TargetSender> sender;
+};
+
+WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps, DispatcherOptions options)
+    : options_(std::move(options)), metrics_(appIds(apps)) {
+    if (!options_.wallClockMs) {
+        options_.wallClockMs = [] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        };
+    }
+    if (!options_.posterFactory) {
+        const auto timeout = options_.requestTimeout;
+        options_.posterFactory = [timeout](const config::WebhookTarget&) {
+            return std::make_unique<PocoHttpPoster>(timeout);
+        };
+    }
+    for (std::size_t a = 0; a < apps.size(); ++a) {
+        App app{apps[a], appInterest(apps[a]), {}};
+        const RetryPolicy retry{options_.initialRetryDelay, options_.maxRetryDelay,
+                                std::chrono::milliseconds(app.config.webhookRetryWindowMs)};
+        for (const auto& targetConfig : app.config.webhooks) {
+            const std::uint32_t kinds = targetKinds(targetConfig);
+            const std::string name = redactedUrl(targetConfig.url);
+            if (targetConfig.url.rfind("https", 0) == 0 && !httpsSupported()) {
+                spdlog::error(
+                    "webhook target app={} url={} is https, which this build cannot send (no Poco::NetSSL)",
+                    app.config.id, name);
+            }
+            app.targets.push_back(targets_.size());
+            targets_.push_back(std::make_unique<Target>(
+                Target{a, targetConfig, kinds,
+                       Batcher(std::chrono::milliseconds(targetConfig.batchMs), options_.maxEventsPerRequest),
+                       std::make_unique<TargetSender>(a, name, options_.posterFactory(targetConfig), retry,
+                                                      app.config.webhookQueueLimit, metrics_)}));
+        }
+        byId_.emplace(app.config.id, a);
+        apps_.push_back(std::move(app));
+    }
+}
+
+WebhookDispatcher::~WebhookDispatcher() { stop(); }
+
+void WebhookDispatcher::start() {
+    if (router_.joinable()) return;
+    for (auto& target : targets_) target->sender->start();
+    router_ = std::thread([this] { run(); });
+}
+
+void WebhookDispatcher::stop() {
+    {
+        std::lock_guard lock(intakeMutex_);
+        stopping_ = true;
+    }
+    intakeWake_.notify_all();
+    if (router_.joinable()) router_.join();
+    for (auto& target : targets_) target->sender->stop();
+}
+
+bool WebhookDispatcher::wants(std::string_view appId, Kind kind) const {
+    const auto it = byId_.find(std::string(appId));
+    return it != byId_.end() && (apps_[it->second].interest & kindBit(kind)) != 0;
+}
+
+void WebhookDispatcher::emit(const config::AppConfig& app, WebhookEvent event) {
+    const auto it = byId_.find(app.id);
+    if (it == byId_.end() || (apps_[it->second].interest & kindBit(event.kind)) == 0) return;
+    enqueue(it->second, std::move(event));
+}
+
+bool WebhookDispatcher::emit(std::string_view appId, WebhookEvent event) {
+    const auto it = byId_.find(std::string(appId));
+    if (it == byId_.end() || (apps_[it->second].interest & kindBit(event.kind)) == 0) return false;
+    return enqueue(it->second, std::move(event));
+}
+
+bool WebhookDispatcher::enqueue(std::size_t app, WebhookEvent&& event) {
+    bool wasEmpty = false;
+    {
+        std::lock_guard lock(intakeMutex_);
+        if (intake_.size() >= options_.intakeLimit) {
+            metrics_.app(app).eventsDropped.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        wasEmpty = intake_.empty();
+        intake_.push_back(AppEvent{app, std::move(event)});
+    }
+    if (wasEmpty) intakeWake_.notify_one();
+    return true;
+}
+
+std::optional<Clock::time_point> WebhookDispatcher::nextDue() const {
+    std::optional<Clock::time_point> due = grace_.nextDue();
+    for (const auto& target : targets_) {
+        if (const auto d = target->batcher.nextDue(); d && (!due || *d < *due)) due = d;
+    }
+    return due;
+}
+
+void WebhookDispatcher::run() {
+    std::vector<AppEvent> arrived;
+    std::vector<AppEvent> released;
+    for (;;) {
+        {
+            std::unique_lock lock(intakeMutex_);
+            const auto ready = [&] { return stopping_ || !intake_.empty(); };
+            if (const auto due = nextDue()) {
+                intakeWake_.wait_until(lock, *due, ready);
+            } else {
+                intakeWake_.wait(lock, ready);
+            }
+            if (stopping_) break;
+            arrived.swap(intake_);
+        }
+        const Clock::time_point now = Clock::now();
+        for (AppEvent& event : arrived) {
+            const std::chrono::milliseconds grace(apps_[event.app].config.webhookGraceMs);
+            if (auto passed = grace_.offer(std::move(event), grace, now)) route(*passed, now);
+        }
+        arrived.clear();
+        grace_.releaseDue(now, released);
+        for (AppEvent& event : released) route(event, now);
+        released.clear();
+        flushReady(now);
+    }
+    std::vector<AppEvent> held;
+    grace_.releaseAll(held);
+    std::size_t batched = 0;
+    for (const auto& target : targets_) batched += target->batcher.waiting();
+    if (!held.empty() || batched > 0) {
+        spdlog::info("webhooks stopping: {} events in their grace period and {} batched events not sent",
+                     held.size(), batched);
+    }
+}
+
+void WebhookDispatcher::route(AppEvent& event, Clock::time_point now) {
+    std::string json;
+    for (const std::size_t t : apps_[event.app].targets) {
+        Target& target = *targets_[t];
+        if ((target.kinds & kindBit(event.event.kind)) == 0 ||
+            !matches(target.config.filter, event.event.channel))
+            continue;
+        if (json.empty()) json = eventJson(event.event);
+        target.batcher.add(json, now);
+    }
+}
+
+void WebhookDispatcher::flushReady(Clock::time_point now) {
+    std::vector<std::string> events;
+    for (auto& target : targets_) {
+        while (target->batcher.takeReady(now, events)) target->sender->enqueue(build(*target, events));
+    }
+}
+
+Delivery WebhookDispatcher::build(const Target& target, std::vector<std::string>& events) const {
+    const config::AppConfig& app = apps_[target.app].config;
+    Delivery delivery;
+    delivery.events = events.size();
+    delivery.built = Clock::now();
+    delivery.request.url = target.config.url;
+    delivery.request.body = requestBody(options_.wallClockMs(), events);
+    auto& headers = delivery.request.headers;
+    headers.reserve(3 + target.config.headers.size());
+    headers.emplace_back("Content-Type", "application/json");
+    headers.emplace_back("X-Pusher-Key", app.key);
+    headers.emplace_back("X-Pusher-Signature", signature(app.secret, delivery.request.body));
+    headers.insert(headers.end(), target.config.headers.begin(), target.config.headers.end());
+    return delivery;
+}
+
+std::unique_ptr<WebhookDispatcher> makeWebhookDispatcher(const std::vector<config::AppConfig>& apps,
+                                                         DispatcherOptions options) {
+    bool any = false;
+    for (const auto& app : apps) any = any || !app.webhooks.empty();
+    if (!any) return nullptr;
+    return std::make_unique<WebhookDispatcher>(apps, std::move(options));
+}
+
+}  // namespace resound::webhooks

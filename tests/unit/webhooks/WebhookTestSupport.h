@@ -1,0 +1,98 @@
+#pragma once
+// Fakes for the webhook tests: a poster that records requests and answers as told, and app configs.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/Config.h"
+#include "webhooks/HttpPoster.h"
+#include "webhooks/WebhookSink.h"
+
+namespace resound::webhooks::test {
+
+// Shared between a test and the poster the dispatcher owns.
+struct PostLog {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<WebhookRequest> requests;  // every attempt, in order
+    std::vector<std::chrono::steady_clock::time_point> times;
+    // Status for the n-th attempt (0-based); default 200.
+    std::function<int(std::size_t attempt)> status = [](std::size_t) { return 200; };
+    std::atomic<bool> hang{false};  // post() blocks until abort() or hang is cleared
+
+    std::size_t count() {
+        std::lock_guard lock(mutex);
+        return requests.size();
+    }
+    // Waits (bounded) until at least n attempts were made.
+    bool waitFor(std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, timeout, [&] { return requests.size() >= n; });
+    }
+    std::vector<WebhookRequest> snapshot() {
+        std::lock_guard lock(mutex);
+        return requests;
+    }
+};
+
+class FakePoster final : public HttpPoster {
+  public:
+    explicit FakePoster(std::shared_ptr<PostLog> log) : log_(std::move(log)) {}
+
+    PostResult post(const WebhookRequest& request) override {
+        std::size_t attempt;
+        {
+            std::lock_guard lock(log_->mutex);
+            attempt = log_->requests.size();
+            log_->requests.push_back(request);
+            log_->times.push_back(std::chrono::steady_clock::now());
+        }
+        log_->changed.notify_all();
+        for (int i = 0; i < 10000 && log_->hang && !aborted_; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        if (aborted_ || log_->hang) return PostResult{0, "aborted"};
+        const int status = log_->status(attempt);
+        return PostResult{status, status == 0 ? "connection refused" : ""};
+    }
+    void abort() override { aborted_ = true; }
+
+  private:
+    std::shared_ptr<PostLog> log_;
+    std::atomic<bool> aborted_{false};
+};
+
+inline config::WebhookTarget target(std::string url, std::vector<std::string> events, int batchMs = 0) {
+    config::WebhookTarget t;
+    t.url = std::move(url);
+    t.eventTypes = std::move(events);
+    t.batchMs = batchMs;
+    return t;
+}
+
+inline config::AppConfig app(std::string id, std::vector<config::WebhookTarget> targets, int graceMs = 0) {
+    config::AppConfig a;
+    a.id = id;
+    a.key = id + "-key";
+    a.secret = id + "-secret";
+    a.webhooks = std::move(targets);
+    a.webhookGraceMs = graceMs;
+    return a;
+}
+
+inline WebhookEvent event(WebhookEvent::Kind kind, std::string channel, std::string userId = {}) {
+    WebhookEvent e;
+    e.kind = kind;
+    e.channel = std::move(channel);
+    e.userId = std::move(userId);
+    return e;
+}
+
+}  // namespace resound::webhooks::test

@@ -1,0 +1,169 @@
+// RedisWebhookSink -> Redis list -> WebhookWorker -> one dispatcher, against a real redis-server
+// started on a free loopback port (skipped when redis-server is not installed).
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "WebhookTestSupport.h"
+#include "webhooks/RedisWebhookSink.h"
+#include "webhooks/WebhookWorker.h"
+
+extern char** environ;
+
+namespace resound::webhooks::test {
+namespace {
+
+using Kind = WebhookEvent::Kind;
+using std::chrono::milliseconds;
+
+std::uint16_t freePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+// A throwaway redis-server: no persistence, loopback only, killed (by its pid) at the end.
+class RedisProcess {
+  public:
+    explicit RedisProcess(std::uint16_t port) : port_(port) {}
+    ~RedisProcess() { stop(); }
+
+    bool start() {
+        const std::string portText = std::to_string(port_);
+        const char* argv[] = {"redis-server", "--port", portText.c_str(), "--bind", "127.0.0.1",
+                              "--save",       "",       "--appendonly",   "no",     "--loglevel",
+                              "warning",      nullptr};
+        if (::posix_spawn(&pid_, kBinary, nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0)
+            return false;
+        for (int i = 0; i < 200; ++i) {  // up to 2 s for it to accept connections
+            try {
+                Poco::Redis::Client probe;
+                probe.connect("127.0.0.1", port_, Poco::Timespan(0, 200000));
+                return true;
+            } catch (const Poco::Exception&) {
+                std::this_thread::sleep_for(milliseconds(10));
+            }
+        }
+        return false;
+    }
+    void stop() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+    static bool installed() { return std::filesystem::exists(kBinary); }
+
+  private:
+    static constexpr const char* kBinary = "/usr/bin/redis-server";
+    std::uint16_t port_;
+    pid_t pid_ = -1;
+};
+
+struct Cluster {
+    std::uint16_t port = freePort();
+    config::RedisConfig redis;
+    std::shared_ptr<PostLog> log = std::make_shared<PostLog>();
+    std::vector<config::AppConfig> apps;
+    std::unique_ptr<WebhookDispatcher> dispatcher;
+    std::unique_ptr<WebhookWorker> worker;
+    std::string listKey = "resound:webhooks:test:" + std::to_string(::getpid());
+
+    explicit Cluster(int graceMs) {
+        redis.host = "127.0.0.1";
+        redis.port = port;
+        apps.push_back(app("app1", {target("http://a/", {"channel_occupied", "channel_vacated"})}, graceMs));
+        DispatcherOptions options;
+        options.posterFactory = [this](const config::WebhookTarget&) {
+            return std::make_unique<FakePoster>(log);
+        };
+        dispatcher = std::make_unique<WebhookDispatcher>(apps, options);
+        dispatcher->start();
+        WorkerOptions workerOptions;
+        workerOptions.listKey = listKey;
+        worker = std::make_unique<WebhookWorker>(redis, *dispatcher, workerOptions);
+    }
+    ~Cluster() {
+        worker->stop();
+        dispatcher->stop();
+    }
+    std::unique_ptr<RedisWebhookSink> edge() {
+        RedisSinkOptions options;
+        options.listKey = listKey;
+        auto sink = std::make_unique<RedisWebhookSink>(apps, redis, options);
+        sink->start();
+        return sink;
+    }
+};
+
+TEST(RedisWebhookPipeline, GracePeriodIsClusterWide) {
+    if (!RedisProcess::installed()) GTEST_SKIP() << "redis-server not installed";
+    Cluster cluster(200);
+    RedisProcess redis(cluster.port);
+    ASSERT_TRUE(redis.start());
+    cluster.worker->start();
+    auto edgeA = cluster.edge();
+    auto edgeB = cluster.edge();
+
+    edgeA->emit(cluster.apps[0], event(Kind::ChannelOccupied, "c"));
+    ASSERT_TRUE(cluster.log->waitFor(1));
+    // The last subscriber leaves on edge A and a client reconnects to edge B within the grace.
+    edgeA->emit(cluster.apps[0], event(Kind::ChannelVacated, "c"));
+    std::this_thread::sleep_for(milliseconds(50));
+    edgeB->emit(cluster.apps[0], event(Kind::ChannelOccupied, "c"));
+    std::this_thread::sleep_for(milliseconds(400));
+    EXPECT_EQ(cluster.log->count(), 1u);
+    // A real leave on edge B: one channel_vacated after the grace.
+    edgeB->emit(cluster.apps[0], event(Kind::ChannelVacated, "c"));
+    ASSERT_TRUE(cluster.log->waitFor(2));
+    EXPECT_NE(cluster.log->snapshot()[1].body.find("channel_vacated"), std::string::npos);
+    EXPECT_EQ(edgeA->pushed() + edgeB->pushed(), 4u);
+    EXPECT_EQ(cluster.worker->received(), 4u);
+    EXPECT_EQ(cluster.worker->rejected(), 0u);
+}
+
+TEST(RedisWebhookPipeline, WorkerAndSinkReconnectWhenRedisComesUpLate) {
+    if (!RedisProcess::installed()) GTEST_SKIP() << "redis-server not installed";
+    Cluster cluster(0);
+    cluster.worker->start();
+    auto edge = cluster.edge();
+    edge->emit(cluster.apps[0], event(Kind::ChannelOccupied, "late"));  // waits in the sink's queue
+    std::this_thread::sleep_for(milliseconds(300));
+    RedisProcess redis(cluster.port);
+    ASSERT_TRUE(redis.start());
+    ASSERT_TRUE(cluster.log->waitFor(1, milliseconds(8000)));
+    EXPECT_NE(cluster.log->snapshot()[0].body.find("late"), std::string::npos);
+}
+
+TEST(RedisWebhookPipeline, SinkIgnoresAppsAndKindsWithoutTargets) {
+    std::vector<config::AppConfig> apps{app("hooked", {target("http://a/", {"cache_miss"})}),
+                                        app("plain", {})};
+    RedisSinkOptions options;
+    options.localQueueLimit = 1;
+    RedisWebhookSink sink(apps, config::RedisConfig{}, options);  // not started: nothing drains it
+    sink.emit(apps[1], event(Kind::CacheMiss, "cache-a"));
+    sink.emit(apps[0], event(Kind::ChannelOccupied, "c"));
+    EXPECT_EQ(sink.dropped(), 0u);
+    sink.emit(apps[0], event(Kind::CacheMiss, "cache-a"));
+    sink.emit(apps[0], event(Kind::CacheMiss, "cache-b"));  // over the local limit
+    EXPECT_EQ(sink.dropped(), 1u);
+    std::string text;
+    sink.appendPrometheus(text);
+    EXPECT_NE(text.find("resound_webhook_events_forward_dropped_total{reason=\"local_queue_full\"} 1"),
+              std::string::npos);
+}
+
+}  // namespace
+}  // namespace resound::webhooks::test
