@@ -74,7 +74,9 @@ HttpResponse HttpRouter::route(const http::Request& request) {
     }
     if (path == "/metrics") {
         if (!readOnly) return onlyGet();
-        return HttpResponse{200, "text/plain; version=0.0.4", metrics_.renderPrometheus(), {}};
+        std::string body = metrics_.renderPrometheus();
+        for (const auto& append : metricsSources_) append(body);
+        return HttpResponse{200, "text/plain; version=0.0.4", std::move(body), {}};
     }
     if (path == "/") {
         return readOnly ? json(200, "{\"name\":\"resound\",\"version\":" + json::quoted(kVersion) + "}") : onlyGet();

@@ -4,8 +4,11 @@
 // or without the configured path prefix. Stateless apart from its references; any loop thread.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/ApiHandler.h"
 #include "config/Config.h"
@@ -29,6 +32,11 @@ public:
                metrics::Metrics& metrics, const std::atomic<bool>& draining);
 
     HttpResponse route(const http::Request& request);
+    // Text appended to /metrics after the server's own families (e.g. the webhook dispatcher's).
+    // Before the I/O threads start; the callbacks run on loop threads.
+    void addMetricsSource(std::function<void(std::string&)> append) {
+        metricsSources_.push_back(std::move(append));
+    }
     // The app key of a WebSocket endpoint path, or nullopt if the path is not one.
     std::optional<std::string_view> webSocketAppKey(std::string_view path) const;
 
@@ -41,6 +49,7 @@ private:
     api::ApiHandler& api_;
     metrics::Metrics& metrics_;
     const std::atomic<bool>& draining_;
+    std::vector<std::function<void(std::string&)>> metricsSources_;
     std::chrono::steady_clock::time_point startedAt_ = std::chrono::steady_clock::now();
 };
 

@@ -44,6 +44,8 @@ Server::Server(config::Config config, ServerRoles roles)
       addressLimiter_(config_.server.maxConnectionsPerIp) {
     api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
     router_ = std::make_unique<HttpRouter>(config_.server, roles, *api_, metrics_, draining_);
+    webhooks_ = webhooks::makeWebhookDispatcher(config_.apps);
+    if (webhooks_) router_->addMetricsSource([this](std::string& out) { webhooks_->appendPrometheus(out); });
 }
 
 Server::~Server() {
@@ -55,6 +57,7 @@ void Server::start() {
     const std::size_t cap = connectionCap(config_.server.maxConnections);
     EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap,
                         addressLimiter_};
+    context.webhooks = webhooks_.get();
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;
     std::vector<int> listeners;
@@ -69,6 +72,7 @@ void Server::start() {
         IoThread* thread = threads_.back().get();
         bus_->addReceiver([thread](const bus::BusMessagePtr& message) { thread->enqueueBus(message); });
     }
+    if (webhooks_) webhooks_->start();
     for (auto& t : threads_) t->start();
     spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_, count,
                  cap);
@@ -84,6 +88,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     std::size_t left = totalConnections_.load();
     if (left > 0) spdlog::warn("shutdown grace period over, dropping {} connections", left);
     for (auto& t : threads_) t->stop();
+    if (webhooks_) webhooks_->stop();  // after the loops: they emit until they stop
 }
 
 }  // namespace resound::edge

@@ -15,6 +15,7 @@
 #include "edge/Listener.h"
 #include "metrics/Metrics.h"
 #include "state/ClusterState.h"
+#include "webhooks/WebhookDispatcher.h"
 
 namespace resound::edge {
 
@@ -40,6 +41,7 @@ private:
     std::unique_ptr<HttpRouter> router_;
     std::atomic<std::size_t> totalConnections_{0};
     AddressLimiter addressLimiter_;
+    std::unique_ptr<webhooks::WebhookDispatcher> webhooks_;  // null when no app has a webhook target
     std::vector<std::unique_ptr<IoThread>> threads_;
     std::uint16_t port_ = 0;
 };
