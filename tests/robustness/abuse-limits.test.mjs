@@ -1,0 +1,418 @@
+// Every abuse limit of docs/limits.md, hit on purpose against the real server, checking what the client
+// sees (status code, close code, pusher:error) and that the server carries on serving others.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ApiClient, rawHttp } from './lib/api.mjs';
+import { OP, RawWebSocket, buildFrame, openPusher, openTcp, openWebSocket, subscribe, upgradeRequest } from './lib/raw-ws.mjs';
+import { sleep, startResound } from './lib/resound.mjs';
+
+const HANDSHAKE_TIMEOUT = 2;
+const HTTP_IDLE_TIMEOUT = 6; // well above the handshake deadline, so the two are told apart
+const TICK_SLACK_MS = 2500; // timers are swept once a second; allow for a loaded machine
+
+const limitsConfig = {
+  server: {
+    handshake_timeout: HANDSHAKE_TIMEOUT,
+    http_idle_timeout: HTTP_IDLE_TIMEOUT,
+    max_request_header_bytes: 1024,
+    max_request_size: 10000,
+  },
+  apps: [
+    {
+      max_channels_per_connection: 5,
+      max_presence_members: 100,
+      max_user_info_bytes: 1024,
+      client_event_rate_limit: 10,
+      max_batch_size: 10,
+      max_channels_per_event: 100,
+      max_event_payload_bytes: 4096,
+    },
+    { max_connections: 3 },
+  ],
+};
+
+/** Sends the bytes one at a time, `gapMs` apart, while the socket stays open; returns bytes sent. */
+async function trickle(socket, bytes, gapMs, stop) {
+  let sent = 0;
+  for (const byte of Buffer.from(bytes)) {
+    if (socket.destroyed || stop()) break;
+    socket.write(Buffer.from([byte]));
+    sent++;
+    await sleep(gapMs);
+  }
+  return sent;
+}
+
+/** Resolves with the time (ms) until the peer closes the socket, or null after `timeoutMs`. */
+function closedWithin(socket, timeoutMs) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve(Date.now() - started);
+    };
+    if (socket.destroyed || socket.readableEnded) return done();
+    socket.once('end', done);
+    socket.once('close', done);
+    socket.once('error', done);
+  });
+}
+
+describe('limits of one server (timeouts, sizes, app limits)', () => {
+  let server;
+  let api;
+  before(async () => {
+    server = await startResound(limitsConfig);
+    api = new ApiClient(server);
+  });
+  after(async () => {
+    api?.close();
+    await server?.stop();
+  });
+
+  test('handshake deadline: an upgrade request sent one byte every 200 ms is cut off', async () => {
+    const socket = await openTcp(server.port);
+    const received = [];
+    socket.on('data', (c) => received.push(c));
+    const request = upgradeRequest(server.port, { path: '/app/rob-key?protocol=7', key: 'dGhlIHNhbXBsZSBub25jZQ==' });
+    let closed = false;
+    const closing = closedWithin(socket, (HANDSHAKE_TIMEOUT + 10) * 1000).then((ms) => {
+      closed = true;
+      return ms;
+    });
+    const sent = trickle(socket, request, 200, () => closed);
+    const ms = await closing;
+    const bytes = await sent;
+    socket.destroy();
+    console.log(`# slowloris upgrade: closed after ${ms} ms, ${bytes}/${request.length} bytes sent, response: ${JSON.stringify(Buffer.concat(received).toString().split('\r\n')[0] || '(none)')}`);
+    assert.ok(ms !== null, 'the server never closed the trickling connection');
+    assert.ok(ms >= (HANDSHAKE_TIMEOUT - 1) * 1000 && ms <= HANDSHAKE_TIMEOUT * 1000 + TICK_SLACK_MS, `closed after ${ms} ms`);
+    assert.ok(bytes < request.length, 'the whole request got through before the deadline');
+  });
+
+  test('handshake deadline also applies to a connection that never sends a byte', async () => {
+    const socket = await openTcp(server.port);
+    const ms = await closedWithin(socket, (HTTP_IDLE_TIMEOUT + 10) * 1000);
+    socket.destroy();
+    console.log(`# silent connection: closed after ${ms} ms (handshake_timeout ${HANDSHAKE_TIMEOUT} s, http_idle_timeout ${HTTP_IDLE_TIMEOUT} s)`);
+    assert.ok(ms !== null, 'a silent connection was never closed');
+    assert.ok(ms <= HANDSHAKE_TIMEOUT * 1000 + TICK_SLACK_MS,
+      `a connection that never sent a request was kept ${ms} ms: expected the handshake deadline (${HANDSHAKE_TIMEOUT} s), not the keep-alive idle timeout`);
+  });
+
+  test('idle keep-alive HTTP connection is closed after http_idle_timeout', async () => {
+    const socket = await openTcp(server.port);
+    const chunks = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let i = 0; i < 50 && !Buffer.concat(chunks).includes('\r\n\r\n'); i++) await sleep(20);
+    assert.match(Buffer.concat(chunks).toString(), /^HTTP\/1\.1 200/);
+    const ms = await closedWithin(socket, (HTTP_IDLE_TIMEOUT + 10) * 1000);
+    socket.destroy();
+    console.log(`# idle keep-alive: closed ${ms} ms after the response`);
+    assert.ok(ms !== null && ms >= (HTTP_IDLE_TIMEOUT - 1) * 1000 && ms <= HTTP_IDLE_TIMEOUT * 1000 + TICK_SLACK_MS, `closed after ${ms} ms`);
+  });
+
+  test('request headers above max_request_header_bytes: 431', async () => {
+    const big = `GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(2000)}\r\n\r\n`;
+    const response = await rawHttp(server.port, big);
+    assert.equal(response.status, 431, response.raw.slice(0, 200));
+    const upgrade = await rawHttp(server.port, upgradeRequest(server.port, { path: '/app/rob-key?protocol=7', key: 'dGhlIHNhbXBsZSBub25jZQ==', extraHeaders: [`Cookie: ${'c'.repeat(3000)}`] }));
+    assert.equal(upgrade.status, 431, upgrade.raw.slice(0, 200));
+    // Headers that never end are cut off at the limit too, not buffered.
+    const endless = await rawHttp(server.port, `GET / HTTP/1.1\r\n${'X-A: b\r\n'.repeat(500)}`);
+    assert.equal(endless.status, 431);
+  });
+
+  test('HTTP API body: 413 from the headers alone (huge Content-Length, no body sent)', async () => {
+    for (const length of ['10001', '1000000000', '99999999999999999999999']) {
+      const started = Date.now();
+      const response = await rawHttp(
+        server.port,
+        `POST /apps/rob/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
+        { timeoutMs: 5000 },
+      );
+      assert.equal(response.status, 413, `Content-Length ${length}: ${response.raw.slice(0, 200) || '(no response)'}`);
+      assert.ok(Date.now() - started < 3000);
+      assert.match(response.head, /connection: close/i);
+    }
+  });
+
+  test('HTTP API body larger than max_request_size (body actually sent): 413', async () => {
+    const response = await api.call('POST', '/events', { body: { name: 'e', channels: ['c'], data: 'x'.repeat(12000) } });
+    assert.equal(response.status, 413, response.body);
+  });
+
+  test('event data above max_event_payload_bytes: 413; batch above max_batch_size and channels above max_channels_per_event: 400', async () => {
+    const payload = await api.publish(['c'], 'e', 'x'.repeat(4097));
+    assert.equal(payload.status, 413, payload.body);
+    assert.equal((await api.publish(['c'], 'e', 'x'.repeat(4096))).status, 200);
+    const batch = Array.from({ length: 11 }, (_, i) => ({ channel: 'c', name: `e${i}`, data: 'x' }));
+    const batchResponse = await api.batch(batch);
+    assert.equal(batchResponse.status, 400, batchResponse.body);
+    assert.equal((await api.batch(batch.slice(0, 10))).status, 200);
+    const channels = Array.from({ length: 101 }, (_, i) => `c${i}`);
+    const channelsResponse = await api.call('POST', '/events', { body: { name: 'e', channels, data: 'x' }, timeoutMs: 10000 });
+    assert.equal(channelsResponse.status, 400, channelsResponse.body);
+    assert.equal((await api.publish(channels.slice(0, 100), 'e', 'x')).status, 200);
+  });
+
+  test('signed requests with invalid JSON bodies: 400, never 500', async () => {
+    const bodies = [
+      '{',
+      '}',
+      '[]',
+      '"just a string"',
+      'null',
+      '12',
+      '{"name":1,"channels":["a"],"data":"x"}',
+      '{"name":"e","channels":"not-an-array","data":"x"}',
+      '{"name":"e","channels":[1,2],"data":"x"}',
+      '{"name":"e","channels":["a"],"data":"x","socket_id":123}',
+      '{"name":"e","channels":["a"],"data":"x","info":["user_count"]}',
+      '{"name":"e","channels":["a"],"data":1e999999}',
+      '{"name":"e","channels":["a"],"data":"\\ud800"}',
+      '{"name":"e","channel":["a"],"data":"x"}',
+      '{"name":"e","channels":["a"],"data":"x"} trailing',
+      '{"name":"e","channels":["a"],"data":"x",}',
+      '{"batch":"x"}',
+      '{"batch":[1,2,3]}',
+      '{"batch":[{"name":"e","channel":{},"data":"x"}]}',
+      '{"name":"e","channels":["a"],"data":' + '['.repeat(3000) + ']'.repeat(3000) + '}',
+      '{"batch":' + '['.repeat(4000) + ']'.repeat(4000) + '}',
+      '{"name":"e","channels":["a"],"data":"\u0000"}',
+    ];
+    const binary = [Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), Buffer.from([0x00, 0x01, 0x02])];
+    const failures = [];
+    for (const endpoint of ['/events', '/batch_events']) {
+      for (const body of [...bodies, ...binary.map((b) => b.toString('latin1'))]) {
+        const response = await api.call('POST', endpoint, { rawBody: body });
+        if (response.status !== 400) failures.push(`${endpoint} ${JSON.stringify(body.slice(0, 60))}: ${response.status} ${response.body.slice(0, 120)}`);
+      }
+    }
+    assert.deepEqual(failures, [], `expected 400 for every malformed body:\n${failures.join('\n')}`);
+    assert.equal((await fetch(`${server.httpUrl}/health`)).status, 200);
+  });
+
+  test('max_connections of an app: the next connection gets 4004', async () => {
+    const key = server.app(1).key;
+    const open = [];
+    try {
+      for (let i = 0; i < 3; i++) open.push(await openPusher(server.port, { key }));
+      // The 4th connection is upgraded, told why, and closed with 4004 (pusher-js: do not retry).
+      const ws = await openWebSocket(server.port, { key });
+      const error = await ws.waitEvent(undefined, 3000);
+      assert.equal(error.event, 'pusher:error', 'the 4th connection must not receive connection_established');
+      assert.equal(error.data.code, 4004);
+      const close = await ws.waitClose(3000);
+      assert.equal(close?.code, 4004, ws.describeClose());
+      ws.destroy();
+      // Other apps are not affected, and a slot frees up when a connection leaves.
+      const other = await openPusher(server.port);
+      other.destroy();
+      await open.pop().close();
+      await sleep(200);
+      open.push(await openPusher(server.port, { key }));
+    } finally {
+      for (const ws of open) ws.destroy();
+    }
+  });
+
+  test('max_channels_per_connection: the 6th subscription fails with 4100, the others keep working', async () => {
+    const ws = await openPusher(server.port);
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await subscribe(ws, `room-${i}`)).event, 'pusher_internal:subscription_succeeded');
+      const refused = await subscribe(ws, 'room-5');
+      assert.equal(refused.event, 'pusher:subscription_error');
+      assert.equal(refused.data.status, 4100, JSON.stringify(refused));
+      assert.equal((await api.publish(['room-4'], 'still', '1')).status, 200);
+      assert.equal((await ws.waitEvent('still', 3000)).channel, 'room-4');
+      // Unsubscribing frees a slot.
+      ws.sendJson({ event: 'pusher:unsubscribe', data: { channel: 'room-0' } });
+      assert.equal((await subscribe(ws, 'room-5')).event, 'pusher_internal:subscription_succeeded');
+    } finally {
+      ws.destroy();
+    }
+  });
+
+  test('max_presence_members (100): the 101st user gets 4100; a present user can add connections', async () => {
+    const channel = 'presence-crowd';
+    const app = server.app(0);
+    const members = [];
+    try {
+      for (let batch = 0; batch < 10; batch++) {
+        const opened = await Promise.all(Array.from({ length: 10 }, () => openPusher(server.port)));
+        const answers = await Promise.all(
+          opened.map((ws, i) => subscribe(ws, channel, { app, channelData: JSON.stringify({ user_id: `u${batch * 10 + i}` }) })),
+        );
+        assert.ok(answers.every((a) => a.event === 'pusher_internal:subscription_succeeded'), JSON.stringify(answers.find((a) => a.event !== 'pusher_internal:subscription_succeeded')));
+        members.push(...opened);
+      }
+      const late = await openPusher(server.port);
+      members.push(late);
+      const refused = await subscribe(late, channel, { app, channelData: JSON.stringify({ user_id: 'u100' }) });
+      assert.equal(refused.event, 'pusher:subscription_error');
+      assert.equal(refused.data.status, 4100);
+      const again = await openPusher(server.port);
+      members.push(again);
+      const sameUser = await subscribe(again, channel, { app, channelData: JSON.stringify({ user_id: 'u7' }) });
+      assert.equal(sameUser.event, 'pusher_internal:subscription_succeeded');
+      const users = await api.call('GET', `/channels/${channel}/users`);
+      assert.equal(users.json.users.length, 100);
+    } finally {
+      for (const ws of members) ws.destroy();
+    }
+  });
+
+  test('max_user_info_bytes (1024): a larger user_info is refused with 4301', async () => {
+    const app = server.app(0);
+    const ws = await openPusher(server.port);
+    try {
+      const info = (n) => ({ name: 'x'.repeat(n - '{"name":""}'.length) });
+      assert.equal(JSON.stringify(info(1024)).length, 1024);
+      const ok = await subscribe(ws, 'presence-info-a', { app, channelData: JSON.stringify({ user_id: 'a', user_info: info(1024) }) });
+      assert.equal(ok.event, 'pusher_internal:subscription_succeeded');
+      const refused = await subscribe(ws, 'presence-info-b', { app, channelData: JSON.stringify({ user_id: 'b', user_info: info(1025) }) });
+      assert.equal(refused.event, 'pusher:subscription_error');
+      assert.equal(refused.data.status, 4301);
+    } finally {
+      ws.destroy();
+    }
+  });
+
+  test('client_event_rate_limit (10/s): the rest of a burst gets 4301, the connection stays usable', async () => {
+    const app = server.app(0);
+    const sender = await openPusher(server.port);
+    const receiver = await openPusher(server.port);
+    try {
+      await subscribe(sender, 'private-chat', { app });
+      await subscribe(receiver, 'private-chat', { app });
+      for (let i = 0; i < 30; i++) sender.sendJson({ event: 'client-typing', channel: 'private-chat', data: { i } });
+      let delivered = 0;
+      for (;;) {
+        const frame = await receiver.nextFrame(1000);
+        if (!frame) break;
+        if (JSON.parse(frame.payload).event === 'client-typing') delivered++;
+      }
+      let rejected = 0;
+      for (;;) {
+        const frame = await sender.nextFrame(200);
+        if (!frame) break;
+        const message = JSON.parse(frame.payload);
+        if (message.event === 'pusher:error' && message.data.code === 4301) rejected++;
+      }
+      console.log(`# client events: 30 sent in a burst, ${delivered} delivered, ${rejected} rejected with 4301`);
+      assert.ok(delivered >= 10 && delivered <= 20, `${delivered} delivered`); // the window may roll over once
+      assert.equal(delivered + rejected, 30);
+      assert.equal(sender.closeFrame, null, 'the rate limit does not close the connection');
+      await sleep(1100);
+      sender.sendJson({ event: 'client-typing', channel: 'private-chat', data: { after: true } });
+      const late = await receiver.waitEvent('client-typing', 3000);
+      assert.deepEqual(typeof late.data === 'string' ? JSON.parse(late.data) : late.data, { after: true });
+    } finally {
+      sender.destroy();
+      receiver.destroy();
+    }
+  });
+});
+
+describe('server.max_connections: the process-wide cap', () => {
+  const CAP = 20;
+  let server;
+  before(async () => {
+    server = await startResound({ server: { max_connections: CAP } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('connections beyond the cap get 503 and are closed; the server keeps serving', async () => {
+    const held = [];
+    let refused = null;
+    try {
+      // Idle TCP connections count like any other.
+      for (let i = 0; i < CAP + 5 && !refused; i++) {
+        const socket = await openTcp(server.port);
+        const first = await new Promise((resolve) => {
+          const timer = setTimeout(() => resolve(null), 300);
+          socket.once('data', (c) => {
+            clearTimeout(timer);
+            resolve(c.toString());
+          });
+        });
+        if (first !== null) {
+          refused = { index: i, response: first };
+          socket.destroy();
+        } else {
+          held.push(socket);
+        }
+      }
+      assert.ok(refused, `no refusal after ${CAP + 5} connections`);
+      console.log(`# total cap ${CAP}: connection #${refused.index + 1} refused with ${JSON.stringify(refused.response.split('\r\n')[0])}`);
+      assert.equal(refused.index, CAP, `refused at #${refused.index + 1}`);
+      assert.match(refused.response, /^HTTP\/1\.1 503/);
+      // A WebSocket client at the cap is refused too (upgrade never happens), without a crash.
+      const ws = await openTcp(server.port);
+      const client = new RawWebSocket(ws);
+      client.send(upgradeRequest(server.port, { path: '/app/rob-key?protocol=7', key: 'dGhlIHNhbXBsZSBub25jZQ==' }));
+      const handshake = await client.waitHandshake(3000);
+      console.log(`# upgrade at the cap: ${handshake ? handshake.statusLine : client.describeClose()}`);
+      assert.ok(!handshake || handshake.status === 503, 'an upgrade at the cap must not succeed');
+      client.destroy();
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await sleep(300);
+    const health = await fetch(`${server.httpUrl}/health`);
+    assert.equal(health.status, 200);
+    const ws = await openPusher(server.port);
+    await ws.close();
+  });
+});
+
+describe('server.max_connections_per_ip', () => {
+  let server;
+  let unsupported = null;
+  before(async () => {
+    try {
+      server = await startResound({ server: { max_connections_per_ip: 3 } });
+    } catch (err) {
+      if (err.exit?.code === 78) unsupported = err.output; // configuration error: key unknown
+      else throw err;
+    }
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('the 4th connection from one address is refused (429)', async (t) => {
+    if (unsupported) {
+      t.todo(`server.max_connections_per_ip is not supported yet: ${unsupported.trim().split('\n').pop()}`);
+      return;
+    }
+    const held = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await openPusher(server.port));
+      const socket = await openTcp(server.port);
+      const response = await new Promise((resolve) => {
+        let text = '';
+        const timer = setTimeout(() => resolve(text), 3000);
+        socket.on('data', (c) => (text += c));
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve(text);
+        });
+      });
+      socket.destroy();
+      assert.match(response, /^HTTP\/1\.1 429/, response || '(nothing received)');
+      // The three established connections are untouched.
+      for (const ws of held) {
+        ws.send(buildFrame(OP.PING, 'ok'));
+        assert.equal((await ws.nextFrame(2000))?.opcode, OP.PONG);
+      }
+    } finally {
+      for (const ws of held) ws.destroy();
+    }
+  });
+});
