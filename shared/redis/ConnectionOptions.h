@@ -1,0 +1,32 @@
+#pragma once
+// Where and how to reach Redis, with the time bounds every connection in this module obeys.
+// Plain data, built once from config::RedisConfig.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "config/Config.h"
+#include "redis/RespParser.h"
+
+namespace resound::redis {
+
+struct ConnectionOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6379;
+    std::string password;  // AUTH on connect when not empty (never logged)
+    int db = 0;            // SELECT on connect when not 0
+    // A hung Redis (e.g. SIGSTOPped) still completes TCP handshakes, so the I/O timeout is what bounds
+    // a call: connect + handshake <= connectTimeout + ioTimeout, a command <= ioTimeout.
+    std::chrono::milliseconds connectTimeout{500};
+    std::chrono::milliseconds ioTimeout{500};
+    // Reconnect attempts after a failed one wait backoffInitial, doubling up to backoffMax.
+    std::chrono::milliseconds backoffInitial{100};
+    std::chrono::milliseconds backoffMax{2000};
+    std::size_t maxIdleConnections = 32;  // CommandClient pool; more are closed on release
+    RespLimits limits;
+
+    static ConnectionOptions fromConfig(const config::RedisConfig& redis);
+    std::string describe() const;  // "host:port/db" for logs (no password)
+};
+
+}  // namespace resound::redis

@@ -1,0 +1,104 @@
+#include "redis/Reaper.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+#include "json/JsonText.h"
+#include "redis/ClusterScripts.h"
+#include "redis/KeySchema.h"
+#include "redis/PresenceInfo.h"
+
+namespace resound::redis {
+
+Reaper::Reaper(std::shared_ptr<CommandClient> redis, TransitionAnnouncer& announcer, ReaperOptions options)
+    : redis_(std::move(redis)), announcer_(announcer), options_(options) {
+    if (options_.runThread) thread_ = std::thread([this] { run(); });
+}
+
+Reaper::~Reaper() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+ReapResult Reaper::reapExpired() {
+    ReapResult total;
+    total.ok = true;
+    // Bounded: each script claims at most nodesPerScript nodes; stop when a pass claims fewer.
+    for (int round = 0; round < 64; ++round) {
+        ReapResult part = reap({});
+        if (!part.ok) {
+            total.ok = false;
+            break;
+        }
+        const bool more = part.nodes.size() >= options_.nodesPerScript;
+        total.nodes.insert(total.nodes.end(), part.nodes.begin(), part.nodes.end());
+        auto& t = total.transitions;
+        t.left.insert(t.left.end(), part.transitions.left.begin(), part.transitions.left.end());
+        t.vacated.insert(t.vacated.end(), part.transitions.vacated.begin(), part.transitions.vacated.end());
+        if (!more) break;
+    }
+    return total;
+}
+
+ReapResult Reaper::reapNode(const std::string& nodeId) { return reap(nodeId); }
+
+ReapResult Reaper::reap(const std::string& nodeId) {
+    ReapResult result;
+    const std::string nodes = keys::nodes(), lease = std::to_string(options_.lease.count()),
+                      batch = std::to_string(options_.nodesPerScript),
+                      tombstone = std::to_string(
+                          std::chrono::duration_cast<std::chrono::seconds>(options_.tombstoneTtl).count());
+    const std::array<std::string_view, 1> keyList{nodes};
+    const std::array<std::string_view, 4> args{lease, nodeId, batch, tombstone};
+    const auto reply = redis_->eval(scripts::reap(), keyList, args);
+    if (!reply || !reply->isArray() || reply->elements.size() != 3) {
+        if (reply && reply->isError()) spdlog::error("reaper script failed: {}", reply->text);
+        return result;
+    }
+    result.ok = true;
+    for (const RespValue& node : reply->elements[0].elements) result.nodes.push_back(node.text);
+    for (const RespValue& left : reply->elements[1].elements) {
+        if (left.elements.size() != 4) continue;
+        const std::string& user = left.elements[2].text;
+        auto member = decodePresenceInfo(user, left.elements[3].text);
+        result.transitions.left.push_back(
+            {left.elements[0].text, left.elements[1].text,
+             member ? std::move(*member) : state::PresenceMember{user, json::quoted(user), "null"}});
+    }
+    for (const RespValue& vacated : reply->elements[2].elements) {
+        if (vacated.elements.size() == 2)
+            result.transitions.vacated.push_back({vacated.elements[0].text, vacated.elements[1].text});
+    }
+    if (!result.nodes.empty()) {
+        reapedNodes_.fetch_add(result.nodes.size(), std::memory_order_relaxed);
+        for (const auto& node : result.nodes) spdlog::info("reaped node {}", node);
+        spdlog::info("reaper: {} members left, {} channels vacated", result.transitions.left.size(),
+                     result.transitions.vacated.size());
+        announcer_.announce(result.transitions);
+    }
+    return result;
+}
+
+void Reaper::run() {
+    // Working contact must last a full lease before the first reap (and again after any failure).
+    Clock::time_point healthySince = Clock::now();
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            if (cv_.wait_for(lock, options_.interval, [&] { return stopping_; })) return;
+        }
+        if (Clock::now() - healthySince < options_.lease) {
+            const auto pong = redis_->command({"PING"});
+            if (!pong || pong->isError()) healthySince = Clock::now();
+            continue;
+        }
+        if (!reapExpired().ok) healthySince = Clock::now();
+    }
+}
+
+}  // namespace resound::redis

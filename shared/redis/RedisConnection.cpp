@@ -1,0 +1,231 @@
+#include "redis/RedisConnection.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "redis/RespCommand.h"
+
+namespace resound::redis {
+namespace {
+
+using Clock = RedisConnection::Clock;
+
+int millisecondsLeft(Clock::time_point deadline) {
+    const auto left = deadline - Clock::now();
+    if (left <= Clock::duration::zero()) return 0;
+    return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+}
+
+// > 0 ready (or errored: the next syscall reports it), 0 deadline passed, < 0 poll failed.
+int waitFor(int fd, short events, Clock::time_point deadline) {
+    for (;;) {
+        pollfd p{fd, events, 0};
+        const int rc = ::poll(&p, 1, millisecondsLeft(deadline));
+        if (rc < 0 && errno == EINTR) continue;
+        return rc;
+    }
+}
+
+std::string errnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// Connects one address within the deadline; returns the fd or -1.
+int connectTo(const addrinfo& address, Clock::time_point deadline, std::string& error) {
+    const int fd = ::socket(address.ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error = errnoText("socket");
+        return -1;
+    }
+    if (::connect(fd, address.ai_addr, address.ai_addrlen) != 0) {
+        if (errno != EINPROGRESS) {
+            error = errnoText("connect");
+            ::close(fd);
+            return -1;
+        }
+        const int ready = waitFor(fd, POLLOUT, deadline);
+        if (ready <= 0) {
+            error = ready == 0 ? "connect timed out" : errnoText("poll");
+            ::close(fd);
+            return -1;
+        }
+        int soError = 0;
+        socklen_t length = sizeof soError;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length) != 0 || soError != 0) {
+            error = std::string("connect: ") + std::strerror(soError ? soError : errno);
+            ::close(fd);
+            return -1;
+        }
+    }
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+}  // namespace
+
+RedisConnection::RedisConnection(int fd, const ConnectionOptions& options)
+    : fd_(fd), ioTimeout_(options.ioTimeout), parser_(options.limits) {}
+
+RedisConnection::~RedisConnection() { ::close(fd_); }
+
+std::unique_ptr<RedisConnection> RedisConnection::open(const ConnectionOptions& options, std::string& error) {
+    const auto deadline = Clock::now() + options.connectTimeout;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* addresses = nullptr;
+    // Name resolution is not bounded by our deadline; configure an address or a name /etc/hosts knows.
+    const int rc =
+        ::getaddrinfo(options.host.c_str(), std::to_string(options.port).c_str(), &hints, &addresses);
+    if (rc != 0) {
+        error = std::string("resolve ") + options.host + ": " + ::gai_strerror(rc);
+        return nullptr;
+    }
+    int fd = -1;
+    for (const addrinfo* a = addresses; a && fd < 0; a = a->ai_next) fd = connectTo(*a, deadline, error);
+    ::freeaddrinfo(addresses);
+    if (fd < 0) return nullptr;
+
+    std::unique_ptr<RedisConnection> connection(new RedisConnection(fd, options));
+    std::string handshake;
+    std::size_t replies = 0;
+    if (!options.password.empty()) {
+        appendCommand(handshake, {"AUTH", options.password});
+        ++replies;
+    }
+    if (options.db != 0) {
+        appendCommand(handshake, {"SELECT", std::to_string(options.db)});
+        ++replies;
+    }
+    if (replies == 0) return connection;
+    std::vector<RespValue> answers;
+    if (!connection->roundTrip(handshake, replies, answers, error)) {
+        error = "handshake: " + error;
+        return nullptr;
+    }
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+        if (answers[i].isError()) {
+            const bool auth = !options.password.empty() && i == 0;
+            error = std::string(auth ? "AUTH" : "SELECT") + " refused: " + answers[i].text;
+            return nullptr;
+        }
+    }
+    return connection;
+}
+
+bool RedisConnection::writeAll(std::string_view data, Clock::time_point deadline, std::string& error) {
+    while (!data.empty()) {
+        const ssize_t sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+        if (sent > 0) {
+            data.remove_prefix(static_cast<std::size_t>(sent));
+            continue;
+        }
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            const int ready = waitFor(fd_, POLLOUT, deadline);
+            if (ready == 0) {
+                error = "write timed out";
+                return false;
+            }
+            if (ready < 0) {
+                error = errnoText("poll");
+                return false;
+            }
+            continue;
+        }
+        error = errnoText("send");
+        return false;
+    }
+    return true;
+}
+
+bool RedisConnection::roundTrip(std::string_view request, std::size_t replyCount,
+                                std::vector<RespValue>& replies, std::string& error) {
+    replies.clear();
+    if (parser_.failed() || !parser_.idle()) {
+        error = "connection is out of step";
+        return false;
+    }
+    const auto deadline = Clock::now() + ioTimeout_;
+    if (!writeAll(request, deadline, error)) return false;
+    char buffer[16 * 1024];
+    while (replies.size() < replyCount) {
+        const int ready = waitFor(fd_, POLLIN, deadline);
+        if (ready == 0) {
+            error = "reply timed out";
+            return false;
+        }
+        if (ready < 0) {
+            error = errnoText("poll");
+            return false;
+        }
+        const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (got == 0) {
+            error = "closed by Redis";
+            return false;
+        }
+        if (got < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+            error = errnoText("recv");
+            return false;
+        }
+        if (!parser_.feed(buffer, static_cast<std::size_t>(got), replies)) {
+            error = "protocol error: " + parser_.error();
+            return false;
+        }
+    }
+    if (replies.size() != replyCount || !parser_.idle()) {
+        error = "unexpected extra data from Redis";
+        return false;
+    }
+    return true;
+}
+
+bool RedisConnection::looksIdleAndAlive() const {
+    pollfd p{fd_, POLLIN, 0};
+    int rc;
+    do {
+        rc = ::poll(&p, 1, 0);
+    } while (rc < 0 && errno == EINTR);
+    // Anything readable on an idle connection is EOF, a reset or data nobody asked for.
+    return rc == 0;
+}
+
+bool RedisConnection::hasScript(std::string_view sha1) const {
+    return std::find(scripts_.begin(), scripts_.end(), sha1) != scripts_.end();
+}
+
+void RedisConnection::addScript(const std::string& sha1) {
+    if (!hasScript(sha1)) scripts_.push_back(sha1);
+}
+
+long RedisConnection::sendSome(const char* data, std::size_t size) {
+    for (;;) {
+        const ssize_t sent = ::send(fd_, data, size, MSG_NOSIGNAL);
+        if (sent >= 0) return static_cast<long>(sent);
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        return -1;
+    }
+}
+
+long RedisConnection::receiveSome(char* data, std::size_t size) {
+    for (;;) {
+        const ssize_t got = ::recv(fd_, data, size, 0);
+        if (got > 0) return static_cast<long>(got);
+        if (got == 0) return -1;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        return -1;
+    }
+}
+
+}  // namespace resound::redis

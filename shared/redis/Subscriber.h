@@ -1,0 +1,121 @@
+#pragma once
+// The receive side of Redis pub/sub: one thread with its own connection (non-blocking socket, our
+// RESP parser, poll() with an eventfd wake-up), reference-counted topic interest, batched
+// SUBSCRIBE/UNSUBSCRIBE, keep-alive PINGs, reconnect with backoff and re-SUBSCRIBE of everything
+// wanted. add()/remove() may be called from any thread; the handler runs on the subscriber thread.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "redis/ConnectionOptions.h"
+#include "redis/RedisConnection.h"
+
+namespace resound::redis {
+
+struct SubscriberOptions {
+    // Topics subscribed for the subscriber's whole life (e.g. control channels).
+    std::vector<std::string> permanentTopics;
+    // Idle this long -> PING; no answer (nor any other byte) within pingTimeout -> reconnect. Bounds
+    // how long a hung Redis goes unnoticed: pingInterval + pingTimeout.
+    std::chrono::milliseconds pingInterval{1000};
+    std::chrono::milliseconds pingTimeout{1000};
+    // How long add() waits for Redis to confirm a new SUBSCRIBE (0: do not wait).
+    std::chrono::milliseconds confirmWait{500};
+};
+
+class Subscriber {
+  public:
+    // Receives (topic, payload) for every pub/sub message; the payload may be moved from.
+    using Handler = std::function<void(std::string_view topic, std::string&& payload)>;
+
+    Subscriber(ConnectionOptions connection, SubscriberOptions options, Handler handler);
+    ~Subscriber();
+    Subscriber(const Subscriber&) = delete;
+    Subscriber& operator=(const Subscriber&) = delete;
+
+    // Reference-counted interest: SUBSCRIBE on 0 -> 1, UNSUBSCRIBE on 1 -> 0, sent in batches by the
+    // subscriber thread. add() returns once Redis confirmed the subscription (messages published
+    // afterwards will arrive), or after confirmWait, or at once during an outage.
+    void add(const std::string& topic);
+    void remove(const std::string& topic);
+
+    // Connected and every wanted topic confirmed by Redis.
+    bool connected() const { return connected_.load(std::memory_order_acquire); }
+    std::uint64_t reconnects() const { return reconnects_.load(std::memory_order_relaxed); }
+    std::size_t topicCount() const;
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    struct Interest {
+        std::size_t references = 0;
+        bool confirmed = false;
+    };
+    // What the thread has asked Redis for (thread-owned).
+    struct ServerTopic {
+        bool subscribed = false;
+        int pendingSubscribes = 0;
+    };
+
+    void run();
+    bool connect();
+    void disconnect(const std::string& reason);
+    // Sends SUBSCRIBE/UNSUBSCRIBE for what changed (or, after connecting, for everything wanted).
+    void syncInterest(bool everything);
+    bool flushOutput();
+    bool readInput();
+    bool onReply(RespValue& reply);
+    void onSubscribed(const std::string& topic);
+    void onPong();
+    void sendPing();
+    void wake();
+    void sleepUntil(Clock::time_point until);
+
+    const ConnectionOptions connection_;
+    const SubscriberOptions options_;
+    const Handler handler_;
+    int wakeFd_ = -1;
+
+    mutable std::mutex mutex_;
+    std::condition_variable confirmedCv_;
+    std::unordered_map<std::string, Interest> interest_;
+    std::vector<std::string> dirty_;
+    bool linkUp_ = false;
+    // A connect attempt failed or the link was lost, and no connection was confirmed since: add() does
+    // not wait then. Before the very first attempt it is false, so early add()s wait for it (bounded).
+    bool outage_ = false;
+    bool stopping_ = false;
+
+    // Subscriber thread only.
+    std::unique_ptr<RedisConnection> link_;
+    std::unordered_map<std::string, ServerTopic> server_;
+    std::unordered_set<std::string> permanent_;
+    std::string output_;
+    std::vector<char> input_;
+    std::vector<RespValue> replies_;
+    // The PING sent after the initial SUBSCRIBE batch: its answer means every topic is confirmed.
+    bool confirming_ = false;
+    Clock::time_point lastInput_{};
+    Clock::time_point pingSentAt_{};
+    bool pingOutstanding_ = false;
+    std::chrono::milliseconds backoff_{0};
+    Clock::time_point downSince_{};
+    bool everConnected_ = false;
+    bool loggedDown_ = false;
+
+    std::atomic<bool> connected_{false};
+    std::atomic<std::uint64_t> reconnects_{0};
+    std::thread thread_;
+};
+
+}  // namespace resound::redis
