@@ -289,8 +289,22 @@ one=$(metric multicore-1thread deliveries_per_s)
 two=$(metric multicore-2threads deliveries_per_s)
 if [ -n "$one" ] && [ -n "$two" ]; then
   factor=$(awk -v a="$one" -v b="$two" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "null" }')
-  printf 'multicore\t-\tio_threads 2 vs 1: %sx delivery throughput (%s vs %s deliveries/s)\n' "$factor" "$two" "$one" >>"$summary"
-  multicore_json=",\n  \"multicore_factor\": $factor"
+  # The factor only means something if one io thread could not keep up with the offered load and the
+  # load generator was not itself the limit.
+  skipped=$(metric multicore-1thread events_skipped)
+  sent=$(metric multicore-1thread events_sent)
+  ratio=$(metric multicore-1thread delivery_ratio)
+  client1=$(metric multicore-1thread client_cpu_utilisation)
+  client2=$(metric multicore-2threads client_cpu_utilisation)
+  caveat=""
+  if awk -v s="${skipped:-0}" -v n="${sent:-0}" -v r="${ratio:-0}" 'BEGIN { exit !(s * 100 <= n && r >= 0.999) }'; then
+    caveat="one io thread kept up with the offered load, so this says nothing about scaling"
+  elif awk -v a="${client1:-0}" -v b="${client2:-0}" 'BEGIN { exit !(a > 0.9 || b > 0.9) }'; then
+    caveat="the load generator used more than 90 percent of its CPU, so it may be the limit"
+  fi
+  printf 'multicore\t-\tio_threads 2 vs 1: %sx delivery throughput (%s vs %s deliveries/s)%s\n' "$factor" "$two" "$one" \
+    "${caveat:+; $caveat}" >>"$summary"
+  multicore_json=$(printf ',\n  "multicore_factor": %s,\n  "multicore_caveat": "%s"' "$factor" "$caveat")
 fi
 
 # ---- table and JSON ---------------------------------------------------------------------------
@@ -324,7 +338,7 @@ fi
     sed 's/^/    /' "$f" | sed '$ s/[[:space:]]*$//'
   done
   printf '\n  ]'
-  printf "$multicore_json"
+  printf '%s' "$multicore_json"
   printf '\n}\n'
 } >"$out"
 echo
