@@ -1,9 +1,22 @@
 #include "json/JsonText.h"
 
+#include "json/Utf8Repair.h"
+
 namespace resound::json {
 
 void appendQuoted(std::string& out, std::string_view value) {
     static constexpr char kHex[] = "0123456789abcdef";
+    for (char c : value) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            // Rare (non-ASCII text): repair invalid UTF-8 first so the JSON is always valid.
+            std::string repaired = repairedUtf8(value);
+            if (repaired != value) {
+                appendQuoted(out, repaired);
+                return;
+            }
+            break;
+        }
+    }
     out.reserve(out.size() + value.size() + 2);
     out.push_back('"');
     for (char c : value) {

@@ -7,7 +7,7 @@
 namespace resound::json {
 
 // Appends `value` as a JSON string literal (with the quotes), escaping per RFC 8259.
-// Bytes >= 0x80 are copied as they are: callers pass UTF-8.
+// Valid UTF-8 is copied as it is; invalid sequences become U+FFFD, so the result is always valid JSON.
 void appendQuoted(std::string& out, std::string_view value);
 
 inline std::string quoted(std::string_view value) {

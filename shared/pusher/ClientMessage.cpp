@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "json/JsonText.h"
+#include "json/Utf8Repair.h"
 
 namespace resound::pusher {
 
@@ -43,10 +44,10 @@ ParseResult parseClientMessage(std::string_view text) {
     try {
         root = asObject(parseJson(text));
     } catch (const Poco::Exception& e) {
-        result.error = "Invalid JSON: " + e.message();
+        result.error = json::repairedUtf8("Invalid JSON: " + e.message());
         return result;
     } catch (const std::exception& e) {
-        result.error = std::string("Invalid JSON: ") + e.what();
+        result.error = json::repairedUtf8(std::string("Invalid JSON: ") + e.what());
         return result;
     }
     if (!root) {

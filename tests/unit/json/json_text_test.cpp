@@ -18,3 +18,10 @@ TEST(JsonText, KeepsUtf8AndNestedJsonAsText) {
     EXPECT_EQ(quotedText("h\xC3\xA9"), "\"h\xC3\xA9\"");
     EXPECT_EQ(quotedText("{\"a\":1}"), "\"{\\\"a\\\":1}\"");
 }
+
+TEST(JsonText, RepairsInvalidUtf8SoTheResultIsAlwaysValid) {
+    EXPECT_EQ(quotedText("a\xff" "b"), "\"a\xEF\xBF\xBD" "b\"");
+    EXPECT_EQ(quotedText("\xC3"), "\"\xEF\xBF\xBD\"");                  // truncated sequence
+    EXPECT_EQ(quotedText("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+    EXPECT_EQ(quotedText("\xE2\x82\xAC"), "\"\xE2\x82\xAC\"");            // euro sign kept
+}
