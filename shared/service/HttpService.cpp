@@ -36,7 +36,7 @@ unsigned threadCount(unsigned configured) {
 }
 
 void send(Poco::Net::HTTPServerResponse& response, const HttpReply& reply) {
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
     if (!reply.body.empty() || reply.status != 204) response.setContentType(reply.contentType);
     for (const auto& [name, value] : reply.headers) response.set(name, value);
     response.setContentLength64(static_cast<Poco::Int64>(reply.body.size()));
