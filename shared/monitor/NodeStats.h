@@ -1,0 +1,43 @@
+#pragma once
+// What the monitor knows about one node of the bundle: its heartbeat in resound:nodes and the stats
+// hash it refreshes (resound:node:{id}:stats, see shared/redis/KeySchema.h). Pure data + parsing;
+// any thread.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace resound::monitor {
+
+// The Redis key schema the nodes write (shared/redis/KeySchema.cpp); kept here so the monitor reads
+// exactly these names and nothing else.
+inline constexpr const char* kNodesKey = "resound:nodes";  // ZSET nodeId -> last heartbeat (unix ms)
+std::string nodeStatsKey(const std::string& nodeId);       // resound:node:{nodeId}:stats
+
+struct NodeCounters {
+    std::uint64_t connections = 0;  // gauge
+    std::uint64_t channels = 0;     // gauge
+    std::uint64_t messagesIn = 0;   // counters from here on
+    std::uint64_t messagesOut = 0;
+    std::uint64_t bytesIn = 0;
+    std::uint64_t bytesOut = 0;
+    std::uint64_t httpRequests = 0;
+};
+
+struct NodeStats {
+    std::string node;
+    std::int64_t heartbeatMs = 0;  // score in resound:nodes
+    bool hasStats = false;         // the stats hash still existed (it expires 30 s after the last beat)
+    std::string service;           // e.g. resound-edge; "" when unknown
+    std::string version;
+    std::string host;
+    std::optional<double> startedAtSeconds;
+    NodeCounters counters;
+};
+
+// Fills the stats fields of `node` from an HGETALL reply (field, value pairs). Unknown fields are
+// ignored and unparsable numbers read as 0, so a newer node cannot break an older monitor.
+void applyStatsHash(NodeStats& node, const std::vector<std::pair<std::string, std::string>>& fields);
+
+}  // namespace resound::monitor
