@@ -1,3 +1,5 @@
+#include <sched.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -90,6 +92,12 @@ double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const 
                                       : other > 0.1 + 0.1 * seconds;
         if (delayed || steal > 0.05 + 0.05 * seconds) {
             machineNoisy_ = true;
+            if (sched_getscheduler(server_.enabled() ? server_.pid() : 0) == SCHED_FIFO) {
+                report.note(label +
+                            "the server runs SCHED_FIFO: when it is saturated the kernel pauses it for the "
+                            "non-realtime share (sched_rt_runtime_us), which shows as run-queue wait and "
+                            "in the latency tail");
+            }
             report.note(label + "the machine was not quiet (" + fixed(other, 2) +
                         " CPU-s by other processes, " + fixed(steal, 2) +
                         " s stolen, server kept waiting for a CPU " + fixed(serverWait, 3) +
