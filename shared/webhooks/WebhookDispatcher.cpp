@@ -71,6 +71,11 @@ WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps,
                        std::make_unique<TargetSender>(a, name, options_.posterFactory(targetConfig), retry,
                                                       app.config.webhookQueueLimit, metrics_)}));
         }
+        if (!app.targets.empty()) {
+            spdlog::info("webhooks app={} targets={} grace_ms={} retry_window_ms={} queue_limit={}",
+                         app.config.id, app.targets.size(), app.config.webhookGraceMs,
+                         app.config.webhookRetryWindowMs, app.config.webhookQueueLimit);
+        }
         byId_.emplace(app.config.id, a);
         apps_.push_back(std::move(app));
     }
