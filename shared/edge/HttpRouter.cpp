@@ -70,7 +70,11 @@ HttpResponse HttpRouter::route(const http::Request& request) {
     if (path == "/up") return readOnly ? json(200, "{\"health\":\"OK\"}") : onlyGet();
     if (path == "/ready") {
         if (!readOnly) return onlyGet();
-        return draining_ ? errorResponse(503, "Draining: shutting down") : json(200, "{\"status\":\"ready\"}");
+        if (draining_) return errorResponse(503, "Draining: shutting down");
+        if (readiness_) {
+            if (auto reason = readiness_()) return errorResponse(503, "Not ready: " + *reason);
+        }
+        return json(200, "{\"status\":\"ready\"}");
     }
     if (path == "/metrics") {
         if (!readOnly) return onlyGet();

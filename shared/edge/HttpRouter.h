@@ -34,6 +34,9 @@ public:
     HttpResponse route(const http::Request& request);
     // Text appended to /metrics after the server's own families (e.g. the webhook dispatcher's).
     // Before the I/O threads start; the callbacks run on loop threads.
+    // Extra readiness condition (scale-out: Redis connected); returns why not ready, or nullopt.
+    void setReadinessCheck(std::function<std::optional<std::string>()> check) { readiness_ = std::move(check); }
+    const char* serviceName() const { return roles_.serviceName; }
     void addMetricsSource(std::function<void(std::string&)> append) {
         metricsSources_.push_back(std::move(append));
     }
@@ -51,6 +54,7 @@ private:
     const std::atomic<bool>& draining_;
     std::vector<std::function<void(std::string&)>> metricsSources_;
     std::chrono::steady_clock::time_point startedAt_ = std::chrono::steady_clock::now();
+    std::function<std::optional<std::string>()> readiness_;
 };
 
 }  // namespace resound::edge

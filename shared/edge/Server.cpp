@@ -5,9 +5,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <thread>
 
 #include "bus/InMemoryBus.h"
+#include "redis/CommandClient.h"
+#include "redis/ConnectionOptions.h"
+#include "redis/NodeLease.h"
+#include "redis/Reaper.h"
+#include "redis/RedisBus.h"
+#include "redis/RedisClusterState.h"
+#include "redis/TransitionAnnouncer.h"
+#include "util/Version.h"
 #include "state/InMemoryClusterState.h"
 
 namespace resound::edge {
@@ -38,10 +47,22 @@ unsigned ioThreadCount(const config::ServerConfig& server) {
 Server::Server(config::Config config, ServerRoles roles)
     : config_(std::move(config)),
       apps_(config_.apps),
-      state_(std::make_unique<state::InMemoryClusterState>()),
-      bus_(std::make_unique<bus::InMemoryBus>()),
+      state_(nullptr),
+      bus_(nullptr),
       metrics_(ioThreadCount(config_.server)),
       addressLimiter_(config_.server.maxConnectionsPerIp) {
+    if (config_.server.scalingEnabled) {
+        redis_ = std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(config_.server.redis));
+        redis::RedisBusOptions busOptions;
+        for (const auto& app : config_.apps) busOptions.appIds.push_back(app.id);
+        bus_ = std::make_unique<redis::RedisBus>(redis_, busOptions);
+        auto redisState = std::make_unique<redis::RedisClusterState>(redis_);
+        redisState_ = redisState.get();
+        state_ = std::move(redisState);
+    } else {
+        state_ = std::make_unique<state::InMemoryClusterState>();
+        bus_ = std::make_unique<bus::InMemoryBus>();
+    }
     api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
     router_ = std::make_unique<HttpRouter>(config_.server, roles, *api_, metrics_, draining_);
     webhooks_ = webhooks::makeWebhookDispatcher(config_.apps);
@@ -50,6 +71,49 @@ Server::Server(config::Config config, ServerRoles roles)
 
 Server::~Server() {
     for (auto& t : threads_) t->stop();
+    lease_.reset();
+    reaper_.reset();
+}
+
+void Server::startScaleOut() {
+    // Webhooks in scale-out mode are sent by each process for the transitions it decides (the counts
+    // are cluster-wide, so each transition is reported once); the grace period is per process.
+    announcer_ = std::make_unique<redis::TransitionAnnouncer>(*bus_, config_.apps, webhooks_.get());
+    redisState_->setResyncListener([this](const redis::ResyncReport& report) {
+        spdlog::warn("cluster state re-registered ({}) as node {}", redis::toString(report.reason), report.nodeId);
+        announcer_->announce(report.transitions);
+    });
+    reaper_ = std::make_unique<redis::Reaper>(redis_, *announcer_);
+    const std::string service = router_->serviceName();
+    const auto started = std::chrono::duration_cast<std::chrono::seconds>(startedAt_.time_since_epoch()).count();
+    lease_ = std::make_unique<redis::NodeLease>(*redisState_, [this, service, started] {
+        std::uint64_t in = 0, out = 0, bytesIn = 0, bytesOut = 0;
+        std::int64_t channels = 0;
+        for (std::size_t i = 0; i < metrics_.loopCount(); ++i) {
+            auto& l = metrics_.loop(i);
+            in += l.messagesIn.load(std::memory_order_relaxed);
+            out += l.messagesOut.load(std::memory_order_relaxed);
+            bytesIn += l.bytesIn.load(std::memory_order_relaxed);
+            bytesOut += l.bytesOut.load(std::memory_order_relaxed);
+            channels += l.localChannels.load(std::memory_order_relaxed);
+        }
+        return std::map<std::string, std::string>{
+            {"service", service},
+            {"version", kVersion},
+            {"started_at", std::to_string(started)},
+            {"connections", std::to_string(metrics_.connections())},
+            {"channels", std::to_string(channels)},
+            {"messages_in", std::to_string(in)},
+            {"messages_out", std::to_string(out)},
+            {"bytes_in", std::to_string(bytesIn)},
+            {"bytes_out", std::to_string(bytesOut)},
+        };
+    });
+    router_->setReadinessCheck([this]() -> std::optional<std::string> {
+        if (!redis_->available()) return std::string("Redis is unreachable");
+        if (!redisState_->available()) return std::string("cluster state not registered in Redis yet");
+        return std::nullopt;
+    });
 }
 
 void Server::start() {
@@ -73,6 +137,7 @@ void Server::start() {
         bus_->addReceiver([thread](const bus::BusMessagePtr& message) { thread->enqueueBus(message); });
     }
     if (webhooks_) webhooks_->start();
+    if (config_.server.scalingEnabled) startScaleOut();
     for (auto& t : threads_) t->start();
     spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_, count,
                  cap);

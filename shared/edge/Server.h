@@ -17,6 +17,14 @@
 #include "state/ClusterState.h"
 #include "webhooks/WebhookDispatcher.h"
 
+namespace resound::redis {
+class CommandClient;
+class RedisClusterState;
+class NodeLease;
+class Reaper;
+class TransitionAnnouncer;
+}  // namespace resound::redis
+
 namespace resound::edge {
 
 class Server {
@@ -42,7 +50,16 @@ private:
     std::atomic<std::size_t> totalConnections_{0};
     AddressLimiter addressLimiter_;
     std::unique_ptr<webhooks::WebhookDispatcher> webhooks_;  // null when no app has a webhook target
+    // Scale-out mode only (REVERB_SCALING_ENABLED): the Redis pieces that keep this node's share of
+    // the cluster state alive (heartbeats), reap dead nodes, and announce their departures.
+    std::shared_ptr<redis::CommandClient> redis_;
+    redis::RedisClusterState* redisState_ = nullptr;  // == state_ in scale-out mode
+    std::unique_ptr<redis::TransitionAnnouncer> announcer_;
+    std::unique_ptr<redis::Reaper> reaper_;
+    std::unique_ptr<redis::NodeLease> lease_;
     std::vector<std::unique_ptr<IoThread>> threads_;
+    std::chrono::system_clock::time_point startedAt_ = std::chrono::system_clock::now();
+    void startScaleOut();
     std::uint16_t port_ = 0;
 };
 
