@@ -15,8 +15,6 @@
 #   --build-only     configure and build, run nothing
 #   --replay         run each target once over its seeds and regressions, no fuzzing
 #   --jobs N         parallel fuzzing processes per target (libFuzzer -fork=N), default 1
-#   --strict         also check the invariants that known, reported bugs still break
-#                    (RESOUND_FUZZ_STRICT=1; fails until those bugs are fixed, see fuzz/README.md)
 #
 # A crash, leak, timeout (> 10 s for one input), out-of-memory (> 2 GB) or failed invariant leaves the
 # input in <build-dir>/crashes/<target>/ and makes the script exit 1. Copy it to
@@ -46,8 +44,7 @@ while [[ $# -gt 0 ]]; do
     --build-only) run=0; shift ;;
     --replay) replay_only=1; shift ;;
     --jobs) jobs="$2"; shift 2 ;;
-    --strict) export RESOUND_FUZZ_STRICT=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -150,6 +147,6 @@ for target in "${targets[@]}"; do
   fi
 done
 
-echo "fuzz summary (${seconds}s per target):"
+if [[ $replay_only -eq 1 ]]; then echo "fuzz summary (replay only):"; else echo "fuzz summary (${seconds}s per target):"; fi
 for line in "${summary[@]}"; do echo "  $line"; done
 exit $status

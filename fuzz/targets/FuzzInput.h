@@ -59,17 +59,6 @@ class ChunkSizes {
     std::uint32_t state_;
 };
 
-// Invariants that known, reported bugs still break are checked only with RESOUND_FUZZ_STRICT=1
-// (scripts/fuzz.sh --strict); by default the targets step around them so that fuzzing keeps finding
-// new faults. Each such bug has a failing regression gtest, which is where it stays visible.
-inline bool strictMode() {
-    static const bool strict = [] {
-        const char* value = std::getenv("RESOUND_FUZZ_STRICT");
-        return value != nullptr && value[0] == '1';
-    }();
-    return strict;
-}
-
 // A broken invariant: print it and abort, which libFuzzer records as a crash with the input.
 [[noreturn]] inline void invariantFailed(const char* what, const char* file, int line) {
     std::fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", what, file, line);

@@ -23,12 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!parsed.message) {
         FUZZ_CHECK(!parsed.error.empty());
         // The server sends "Invalid message format: <error>" back in a text frame: for the valid UTF-8
-        // it accepts, that must be valid UTF-8 too, or the client's WebSocket fails the connection.
-        // Known bug (tests/unit/pusher/client_message_error_utf8_regression_test.cpp): Poco's message
-        // quotes one byte of a multi-byte character. Checked with RESOUND_FUZZ_STRICT=1 only.
-        if (fuzz::strictMode() && ws::Utf8Validator::isValid(text)) {
-            FUZZ_CHECK(ws::Utf8Validator::isValid(parsed.error));
-        }
+        // it accepts, that must be valid UTF-8 too, or the client's WebSocket fails the connection
+        // (regression: fuzz/regressions/pusher_message/, tests/unit/pusher/client_message_error_utf8_*).
+        if (ws::Utf8Validator::isValid(text)) FUZZ_CHECK(ws::Utf8Validator::isValid(parsed.error));
     } else {
         const pusher::ClientMessage& message = *parsed.message;
         FUZZ_CHECK(!message.event.empty());

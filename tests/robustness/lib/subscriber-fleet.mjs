@@ -44,6 +44,8 @@ async function main() {
       const p = frame.payload;
       const start = p.indexOf(DATA_MARKER);
       if (start < 0) {
+        // Answer the server's keep-alive like pusher-js does, or a long run ends in 4201 closes.
+        if (p.includes('"pusher:ping"')) ws.sendJson({ event: 'pusher:pong', data: {} });
         s.others++;
         return;
       }
