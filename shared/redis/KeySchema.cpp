@@ -19,6 +19,13 @@ std::string channelTopic(std::string_view appId, std::string_view channel) {
 }
 std::string controlTopic(std::string_view appId) { return join({"resound:", appId, ":control"}); }
 
+void assignChannelTopic(std::string& out, std::string_view appId, std::string_view channel) {
+    out.assign("resound:").append(appId).append(":ch:").append(channel);
+}
+void assignControlTopic(std::string& out, std::string_view appId) {
+    out.assign("resound:").append(appId).append(":control");
+}
+
 std::string channels(std::string_view appId) { return join({"resound:", appId, ":channels"}); }
 std::string presence(std::string_view appId, std::string_view channel) {
     return join({"resound:", appId, ":presence:", channel});

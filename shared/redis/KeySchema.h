@@ -10,6 +10,9 @@ namespace resound::redis::keys {
 // Pub/sub
 std::string channelTopic(std::string_view appId, std::string_view channel);  // resound:{app}:ch:{channel}
 std::string controlTopic(std::string_view appId);                            // resound:{app}:control
+// The same names written into a reused buffer (the publish hot path).
+void assignChannelTopic(std::string& out, std::string_view appId, std::string_view channel);
+void assignControlTopic(std::string& out, std::string_view appId);
 
 // Cluster state, per app
 std::string channels(std::string_view appId);                                 // HASH channel -> count

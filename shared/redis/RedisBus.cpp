@@ -30,9 +30,11 @@ bool RedisBus::publish(bus::BusMessagePtr message) {
     if (!message) return false;
     thread_local std::string topic;
     thread_local std::string payload;
-    topic = message->kind == bus::BusMessage::Kind::TerminateUser
-                ? keys::controlTopic(message->appId)
-                : keys::channelTopic(message->appId, message->channel);
+    if (message->kind == bus::BusMessage::Kind::TerminateUser) {
+        keys::assignControlTopic(topic, message->appId);
+    } else {
+        keys::assignChannelTopic(topic, message->appId, message->channel);
+    }
     payload.clear();
     encodeBusMessage(*message, payload);
     const auto reply = commands_->command({"PUBLISH", topic, payload});
