@@ -1,0 +1,204 @@
+// The auth verifier (resound-auth, docs/auth-verifier.md) in front of the real server: pusher-js uses
+// it as its channel-authorization and user-authentication endpoint with a Bearer JWT minted here, and
+// receives events the pusher SDK publishes (encrypted ones too). RESOUND_AUTH_BIN names the binary.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ENCRYPTION_MASTER_KEY_BASE64, deferredEvent, pusherJsOptions, serverSdk, whenConnected, whenSubscribed } from './lib/clients.mjs';
+import { PusherClient } from './lib/deps.mjs';
+import { uniqueName } from './lib/raw-client.mjs';
+import { freePort, useServer } from './lib/server.mjs';
+import { deferred, eventually, sleep, withTimeout } from './lib/wait.mjs';
+
+const JWT_SECRET = 'integration-jwt-secret-0123456789abcdef';
+const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/;
+
+const server = useServer();
+const verifier = { url: '', output: '', process: null, exit: null, dir: '' };
+
+/** RESOUND_AUTH_BIN (set by CTest), else the newest build*\/services/auth/resound-auth. */
+function authBinary() {
+  if (process.env.RESOUND_AUTH_BIN) return process.env.RESOUND_AUTH_BIN;
+  const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const candidates = readdirSync(repo)
+    .filter((name) => name.startsWith('build'))
+    .map((name) => join(repo, name, 'services', 'auth', 'resound-auth'))
+    .filter((path) => existsSync(path))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (candidates.length === 0) throw new Error('no resound-auth binary: set RESOUND_AUTH_BIN or build it into build*/');
+  return candidates[0];
+}
+
+before(async () => {
+  const app = server.apps.main;
+  const port = await freePort();
+  verifier.dir = mkdtempSync(join(tmpdir(), 'resound-auth-it-'));
+  const config = join(verifier.dir, 'auth.yaml');
+  writeFileSync(
+    config,
+    [
+      'server: {host: 127.0.0.1, log_level: warn}',
+      'apps:',
+      `  - {id: ${JSON.stringify(app.id)}, key: ${JSON.stringify(app.key)}, secret: ${JSON.stringify(app.secret)},`,
+      `     jwt_secret: ${JSON.stringify(JWT_SECRET)}, encryption_master_key: ${JSON.stringify(ENCRYPTION_MASTER_KEY_BASE64)}}`,
+      '',
+    ].join('\n'),
+  );
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(name)));
+  verifier.url = `http://127.0.0.1:${port}`;
+  verifier.process = spawn(authBinary(), ['--config', config, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const capture = (chunk) => (verifier.output += chunk.toString('utf8'));
+  verifier.process.stdout.on('data', capture);
+  verifier.process.stderr.on('data', capture);
+  verifier.exited = new Promise((resolve) =>
+    verifier.process.once('exit', (code, signal) => resolve((verifier.exit = { code, signal }))),
+  );
+  await eventually(
+    async () => {
+      if (verifier.exit) throw new Error(`resound-auth exited: ${JSON.stringify(verifier.exit)}\n${verifier.output}`);
+      const res = await fetch(`${verifier.url}/health`, { signal: AbortSignal.timeout(1000) });
+      return res.status === 200;
+    },
+    { ms: 10000, what: 'resound-auth /health' },
+  );
+});
+
+after(async () => {
+  if (!verifier.process) return;
+  if (!verifier.exit) {
+    verifier.process.kill('SIGTERM');
+    const outcome = await Promise.race([verifier.exited, sleep(5000).then(() => 'timeout')]);
+    if (outcome === 'timeout') {
+      verifier.process.kill('SIGKILL');
+      await verifier.exited;
+      assert.fail(`resound-auth did not stop within 5 s of SIGTERM\n${verifier.output}`);
+    }
+  }
+  assert.deepEqual(verifier.exit, { code: 0, signal: null }, `resound-auth exit after SIGTERM\n${verifier.output}`);
+  assert.ok(!SANITIZER_REPORT.test(verifier.output), `sanitizer report from resound-auth\n${verifier.output}`);
+  rmSync(verifier.dir, { recursive: true, force: true });
+});
+
+/** An HS256 JWT as a Laravel app would issue it (claims per docs/auth-verifier.md). */
+function mintToken(claims, secret = JWT_SECRET) {
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ app: server.apps.main.id, iat: now, exp: now + 600, ...claims })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+/** A connected pusher-js client whose auth requests go to the verifier with `token`. */
+async function pusherWithToken(token) {
+  const { authorizer, userAuthentication, ...options } = pusherJsOptions(server);
+  const auth = { transport: 'ajax', headers: { Authorization: `Bearer ${token}` } };
+  const pusher = server.track(
+    new PusherClient(server.apps.main.key, {
+      ...options,
+      channelAuthorization: { endpoint: `${verifier.url}/broadcasting/auth`, ...auth },
+      userAuthentication: { endpoint: `${verifier.url}/user-auth`, ...auth },
+    }),
+  );
+  return whenConnected(pusher);
+}
+
+/** Resolves with pusher-js's subscription_error payload (rejects if the subscription succeeds). */
+function subscriptionError(channel) {
+  const { promise, resolve, reject } = deferred();
+  channel.bind('pusher:subscription_error', resolve);
+  channel.bind('pusher:subscription_succeeded', () => reject(new Error(`${channel.name} subscribed unexpectedly`)));
+  return withTimeout(promise, 5000, `subscription_error on ${channel.name}`);
+}
+
+describe('auth verifier with pusher-js and the pusher SDK', () => {
+  it('private channel: subscribes with the Bearer token and receives an SDK event', async () => {
+    const name = uniqueName('private-orders.');
+    const pusher = await pusherWithToken(mintToken({ sub: '42', channels: ['private-orders.*'] }));
+    const channel = await whenSubscribed(pusher.subscribe(name));
+    const got = deferredEvent(channel, 'shipped');
+    await serverSdk(server).trigger(name, 'shipped', { id: 7 });
+    assert.deepEqual(await got, { id: 7 });
+  });
+
+  it('presence channel: members carry the token subject and user_info', async () => {
+    const name = uniqueName('presence-room.');
+    const alice = await pusherWithToken(mintToken({ sub: 'alice', user_info: { name: 'Alice' }, channels: [name] }));
+    const bob = await pusherWithToken(mintToken({ sub: 'bob', user_info: { name: 'Bob' }, channels: ['presence-room.*'] }));
+    const aliceChannel = await whenSubscribed(alice.subscribe(name));
+    assert.equal(aliceChannel.members.me.id, 'alice');
+    assert.deepEqual(aliceChannel.members.me.info, { name: 'Alice' });
+
+    const joined = deferredEvent(aliceChannel, 'pusher:member_added');
+    const bobChannel = await whenSubscribed(bob.subscribe(name));
+    assert.deepEqual(await joined, { id: 'bob', info: { name: 'Bob' } });
+    assert.equal(bobChannel.members.count, 2);
+
+    const got = deferredEvent(bobChannel, 'message');
+    await serverSdk(server).trigger(name, 'message', { text: 'hi' });
+    assert.deepEqual(await got, { text: 'hi' });
+  });
+
+  it('private-encrypted channel: the shared_secret lets pusher-js decrypt what the SDK encrypted', async () => {
+    const name = uniqueName('private-encrypted-vault.');
+    const pusher = await pusherWithToken(mintToken({ sub: '42', channels: ['private-encrypted-vault.*'] }));
+    const channel = await whenSubscribed(pusher.subscribe(name));
+    const secret = { pin: '4711' };
+    const got = deferredEvent(channel, 'sealed');
+    await serverSdk(server).trigger(name, 'sealed', secret); // SDK with encryptionMasterKeyBase64
+    assert.deepEqual(await got, secret);
+  });
+
+  it('a channel the token does not list: 403 and pusher:subscription_error', async () => {
+    const pusher = await pusherWithToken(mintToken({ sub: '42', channels: ['private-orders.42'] }));
+    const error = await subscriptionError(pusher.subscribe('private-orders.43'));
+    assert.equal(error.status, 403, JSON.stringify(error));
+    // The server still serves this connection.
+    await whenSubscribed(pusher.subscribe('private-orders.42'));
+  });
+
+  it('an expired or wrongly signed token: 401 with the reason', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [token, reason] of [
+      [mintToken({ sub: '42', channels: ['*'], iat: now - 7200, exp: now - 3600 }), 'token_expired'],
+      [mintToken({ sub: '42', channels: ['*'] }, 'another-secret-0123456789abcdef-xyz'), 'bad_signature'],
+    ]) {
+      const res = await fetch(`${verifier.url}/auth`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'socket_id=1.2&channel_name=private-x',
+      });
+      assert.equal(res.status, 401);
+      assert.equal((await res.json()).error, reason);
+    }
+    const pusher = await pusherWithToken(mintToken({ sub: '42', channels: ['*'], exp: now - 3600 }));
+    assert.equal((await subscriptionError(pusher.subscribe('private-anything'))).status, 401);
+  });
+
+  it('user sign-in through /user-auth, then a server-to-user event', async () => {
+    const id = uniqueName('user-');
+    const pusher = await pusherWithToken(mintToken({ sub: id, user_info: { name: 'Signed In' } }));
+    const success = deferredEvent(pusher, 'pusher:signin_success');
+    pusher.signin();
+    const data = await success;
+    assert.deepEqual(JSON.parse(data.user_data), { id, user_info: { name: 'Signed In' } });
+    await eventually(() => pusher.user.serverToUserChannel?.subscribed, { what: `#server-to-user-${id} subscribed` });
+    const got = deferredEvent(pusher.user, 'notice');
+    await serverSdk(server).sendToUser(id, 'notice', { n: 1 });
+    assert.deepEqual(await got, { n: 1 });
+  });
+
+  it('ForwardAuth, health, readiness and metrics', async () => {
+    const ok = await fetch(`${verifier.url}/forward-auth`, { headers: { Authorization: `Bearer ${mintToken({ sub: '9' })}` } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('x-resound-user'), '9');
+    assert.equal((await fetch(`${verifier.url}/forward-auth`)).status, 401);
+    assert.equal((await fetch(`${verifier.url}/ready`)).status, 200);
+    const metrics = await (await fetch(`${verifier.url}/metrics`)).text();
+    assert.match(metrics, /resound_auth_requests_total\{endpoint="channel",status="200"\} \d+/);
+    assert.match(metrics, /resound_auth_failures_total\{reason="channel_not_allowed"\} [1-9]/);
+  });
+});
