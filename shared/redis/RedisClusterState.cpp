@@ -20,7 +20,7 @@ namespace {
 using Views = std::vector<std::string_view>;
 
 // Re-registration sends this many script calls per round trip.
-constexpr std::size_t kResyncBatch = 256;
+constexpr std::size_t kResyncBatch = 1000;
 
 std::string defaultNodeName() {
     char host[256] = {};
@@ -409,7 +409,7 @@ bool RedisClusterState::renewLease(const std::map<std::string, std::string>& sta
             // Probe before spending a generation on a resync that cannot succeed.
             const auto pong = redis_->command({"PING"});
             if (!pong || pong->isError()) return false;
-            if (!resync(ResyncReport::Reason::Reconnected)) return false;
+            if (!resync(pendingReason_.value_or(ResyncReport::Reason::Reconnected))) return false;
             continue;
         }
         const std::string nodes = keys::nodes(), statsKey = keys::nodeStats(id),
@@ -531,6 +531,7 @@ bool RedisClusterState::resync(ResyncReport::Reason reason) {
         redis_->command({"ZADD", nodes, "XX", "0", report.previousNodeId});
     }
 
+    pendingReason_ = ok ? std::nullopt : std::optional(reason);
     ResyncListener listener;
     {
         std::lock_guard lock(mutex_);

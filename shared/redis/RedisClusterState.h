@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "redis/ClusterTransitions.h"
@@ -130,6 +131,9 @@ class RedisClusterState final : public state::ClusterState {
     LocalContributions local_;
     ResyncListener listener_;
     std::function<void()> leaseWaker_;
+    // Lease thread only: why the last resync was needed, kept while it has not succeeded, so a retry
+    // after a failed re-registration still knows e.g. that Redis lost its data.
+    std::optional<ResyncReport::Reason> pendingReason_;
 };
 
 }  // namespace resound::redis

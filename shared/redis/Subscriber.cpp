@@ -124,8 +124,10 @@ void Subscriber::run() {
             if (!connect()) sleepUntil(Clock::now() + backoff_);
             continue;
         }
-        const Clock::time_point timer =
-            pingOutstanding_ ? pingSentAt_ + options_.pingTimeout : lastInput_ + options_.pingInterval;
+        // Any byte from Redis proves it alive: a PING queued behind a burst of messages is not late.
+        const Clock::time_point timer = pingOutstanding_
+                                            ? std::max(pingSentAt_, lastInput_) + options_.pingTimeout
+                                            : lastInput_ + options_.pingInterval;
         pollfd fds[2] = {
             {link_->fd(), static_cast<short>(POLLIN | (output_.empty() ? 0 : POLLOUT)), 0},
             {wakeFd_, POLLIN, 0},
@@ -146,7 +148,7 @@ void Subscriber::run() {
             continue;
         }
         const auto now = Clock::now();
-        if (pingOutstanding_ && now - pingSentAt_ >= options_.pingTimeout) {
+        if (pingOutstanding_ && now - std::max(pingSentAt_, lastInput_) >= options_.pingTimeout) {
             disconnect("no answer to PING within " + std::to_string(options_.pingTimeout.count()) + " ms");
             continue;
         }
