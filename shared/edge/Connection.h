@@ -46,6 +46,7 @@ public:
     bool upgraded = false;        // a WebSocket: protocol.closed() is due at teardown
     bool continueSent = false;    // "100 Continue" already sent for the current request
     bool addressCounted = false;  // holds a slot in the AddressLimiter
+    bool servedRequest = false;   // answered at least one HTTP request (else the handshake deadline applies)
     AddressKey address{};
     std::uint32_t connectionIndex = 0;   // position in IoThread's connection list
     std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)

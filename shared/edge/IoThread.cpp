@@ -279,6 +279,7 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         }
         c.requestStartedAt = 0;
         c.continueSent = false;
+        c.servedRequest = true;
         if (status == http::RequestParser::Status::Error) {
             HttpResponse response;
             response.status = c.httpParser->errorStatus();
@@ -533,9 +534,13 @@ void IoThread::tick() {
         Connection& c = *connections_[i];
         bool expired = false;
         if (c.mode == Connection::Mode::Http) {
-            expired = c.requestStartedAt != 0
-                          ? now_ - c.requestStartedAt >= static_cast<std::uint32_t>(server.handshakeTimeoutSeconds)
-                          : now_ - c.lastBytesAt >= static_cast<std::uint32_t>(server.httpIdleTimeoutSeconds);
+            // A connection that has sent nothing yet is held only as long as a slow request would be.
+            if (c.requestStartedAt != 0 || !c.servedRequest) {
+                std::uint32_t since = c.requestStartedAt != 0 ? c.requestStartedAt : c.lastBytesAt;
+                expired = now_ - since >= static_cast<std::uint32_t>(server.handshakeTimeoutSeconds);
+            } else {
+                expired = now_ - c.lastBytesAt >= static_cast<std::uint32_t>(server.httpIdleTimeoutSeconds);
+            }
         } else if (c.mode == Connection::Mode::Draining) {
             expired = now_ - c.lastBytesAt >= kDrainSeconds;
         }
