@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libpoco-dev libyaml-cpp-dev libspdlog-dev libssl-dev
   libgtest-dev
-  redis-server
+  redis-server python3-yaml
   nodejs npm
 )
 
