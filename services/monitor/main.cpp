@@ -77,7 +77,8 @@ int run(service::ServiceContext& context) {
 
     monitor::RedisNodeReader reader(redis, {.connectTimeout = std::chrono::milliseconds(2000),
                                             .ioTimeout = std::chrono::milliseconds(2000),
-                                            .forgetAfter = std::chrono::seconds(forgetAfter)});
+                                            .forgetAfter = std::chrono::seconds(forgetAfter),
+                                            .diedIfSilentFor = std::chrono::milliseconds(staleAfter * 500)});
     monitor::ClusterPoller poller([&reader] { return reader.read(); }, [&reader] { return reader.reconnects(); }, {});
     monitor::MonitorEndpoints endpoints([&poller] { return poller.latest(); },
                                         {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000});

@@ -75,7 +75,7 @@ constexpr CounterFamily kFamilies[] = {
 }  // namespace
 
 bool isUp(const NodeStats& node, const ClusterSnapshot& snapshot, const ReportOptions& options) {
-    return snapshot.redisTimeMs - node.heartbeatMs <= options.staleAfterMs;
+    return !node.reaped && snapshot.redisTimeMs - node.heartbeatMs <= options.staleAfterMs;
 }
 
 ClusterSummary summarize(const ClusterSnapshot& snapshot, const ReportOptions& options) {
@@ -133,6 +133,7 @@ std::string renderHealthJson(const ClusterSnapshot& snapshot, const ReportOption
         json::appendQuoted(out, node.host);
         out += ",\"up\":";
         out += isUp(node, snapshot, options) ? "true" : "false";
+        if (node.reaped) out += ",\"reaped\":true";
         out += ",\"heartbeat_age_seconds\":" + number((snapshot.redisTimeMs - node.heartbeatMs) / 1000.0);
         out += ",\"connections\":" + std::to_string(node.counters.connections);
         out += ",\"channels\":" + std::to_string(node.counters.channels);

@@ -29,6 +29,7 @@ struct NodeStats {
     std::string node;
     std::int64_t heartbeatMs = 0;  // score in resound:nodes
     bool hasStats = false;         // the stats hash still existed (it expires 30 s after the last beat)
+    bool reaped = false;           // gone from resound:nodes after dying; remembered by the monitor
     std::string service;           // e.g. resound-edge; "" when unknown
     std::string version;
     std::string host;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <stdexcept>
 
 namespace resound::monitor {
@@ -64,6 +65,27 @@ void RedisNodeReader::connect() {
     if (connects_++ > 0) ++reconnects_;
 }
 
+void RedisNodeReader::rememberVanished(ClusterSnapshot& snapshot) {
+    std::map<std::string, NodeStats> current;
+    for (const NodeStats& node : snapshot.nodes) current.emplace(node.node, node);
+    for (auto& [id, node] : lastSeen_) {
+        if (current.count(id) != 0 || vanished_.count(id) != 0) continue;
+        if (lastReadMs_ - node.heartbeatMs < options_.diedIfSilentFor.count()) continue;  // left cleanly
+        node.reaped = true;
+        node.hasStats = false;  // its last numbers are not current
+        vanished_.emplace(id, node);
+    }
+    lastSeen_ = std::move(current);
+    lastReadMs_ = snapshot.redisTimeMs;
+    const std::int64_t forgetMs = std::chrono::milliseconds(options_.forgetAfter).count();
+    for (auto it = vanished_.begin(); it != vanished_.end();) {
+        const bool back = lastSeen_.count(it->first) != 0;
+        const bool old = snapshot.redisTimeMs - it->second.heartbeatMs > forgetMs;
+        it = (back || old) ? vanished_.erase(it) : std::next(it);
+    }
+    for (const auto& [id, node] : vanished_) snapshot.nodes.push_back(node);
+}
+
 ClusterSnapshot RedisNodeReader::read() {
     ClusterSnapshot snapshot;
     try {
@@ -103,6 +125,7 @@ ClusterSnapshot RedisNodeReader::read() {
                 applyStatsHash(snapshot.nodes[i], fields);
             }
         }
+        rememberVanished(snapshot);
         std::sort(snapshot.nodes.begin(), snapshot.nodes.end(),
                   [](const NodeStats& a, const NodeStats& b) { return a.node < b.node; });
         snapshot.redisUp = true;

@@ -79,6 +79,50 @@ TEST(RedisNodeReader, ReadsHeartbeatsAndStatsAndAggregates) {
     EXPECT_EQ(metrics.find("edge-ancient"), std::string::npos);
 }
 
+TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
+    RedisServerProcess redis;
+    if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
+    ASSERT_TRUE(redis.start());
+    auto client = redis.client();
+    const std::int64_t now = RedisServerProcess::timeMs(*client);
+    writeNode(*client, "edge-crashed-g1", now - 9000, {{"service", "resound-edge"}, {"connections", "50"}});
+    writeNode(*client, "edge-stopped-g1", now - 1000, {{"service", "resound-edge"}, {"connections", "5"}});
+    writeNode(*client, "edge-live-g1", now, {{"service", "resound-edge"}, {"connections", "1"}});
+
+    RedisNodeReader reader(redisConfig(redis), fastOptions());  // died if silent for 5 s
+    ClusterSnapshot snapshot = reader.read();
+    ASSERT_EQ(snapshot.nodes.size(), 3u);
+
+    // The reaper removes the silent node; the stopped one reaped itself while its heartbeat was fresh.
+    RedisServerProcess::command(*client, {"ZREM", kNodesKey, "edge-crashed-g1", "edge-stopped-g1"});
+    RedisServerProcess::command(*client, {"DEL", nodeStatsKey("edge-crashed-g1"), nodeStatsKey("edge-stopped-g1")});
+    snapshot = reader.read();
+    ASSERT_EQ(snapshot.nodes.size(), 2u);
+    EXPECT_EQ(snapshot.nodes[0].node, "edge-crashed-g1");
+    EXPECT_TRUE(snapshot.nodes[0].reaped);
+    EXPECT_EQ(snapshot.nodes[0].service, "resound-edge");
+    EXPECT_FALSE(isUp(snapshot.nodes[0], snapshot, {.staleAfterMs = 10000}));
+    EXPECT_EQ(snapshot.nodes[1].node, "edge-live-g1");
+    const ClusterSummary summary = summarize(snapshot, {.staleAfterMs = 10000});
+    EXPECT_EQ(summary.nodesDown, 1u);
+    EXPECT_EQ(summary.totals.connections, 1u);  // the dead node's last numbers are not counted
+    const std::string metrics = renderPrometheus(snapshot, {.staleAfterMs = 10000}, {});
+    EXPECT_NE(metrics.find("resound_node_up{node=\"edge-crashed-g1\",service=\"resound-edge\"} 0\n"), std::string::npos);
+    EXPECT_NE(renderHealthJson(snapshot, {}, {}).find("\"reaped\":true"), std::string::npos);
+    EXPECT_EQ(reader.read().nodes.size(), 2u);  // still remembered on the next read
+
+    // forgetAfter ends it.
+    RedisNodeReader forgetful(redisConfig(redis), {.connectTimeout = 500ms, .ioTimeout = 1000ms,
+                                                   .forgetAfter = std::chrono::seconds(8),
+                                                   .diedIfSilentFor = 5000ms});
+    writeNode(*client, "edge-old-g1", now - 7000, {{"service", "resound-edge"}});
+    EXPECT_EQ(forgetful.read().nodes.size(), 2u);
+    RedisServerProcess::command(*client, {"ZREM", kNodesKey, "edge-old-g1"});
+    EXPECT_EQ(forgetful.read().nodes.size(), 2u);  // remembered: 7 s < 8 s
+    std::this_thread::sleep_for(1200ms);
+    EXPECT_EQ(forgetful.read().nodes.size(), 1u);  // forgotten once older than 8 s
+}
+
 TEST(RedisNodeReader, EmptyRegistryIsNotAnError) {
     RedisServerProcess redis;
     if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
