@@ -153,6 +153,12 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     std::size_t left = totalConnections_.load();
     if (left > 0) spdlog::warn("shutdown grace period over, dropping {} connections", left);
     for (auto& t : threads_) t->stop();
+    if (reaper_ && redisState_) {
+        // Leave the cluster now rather than after the lease runs out, so the monitor does not show a
+        // scaled-down node as dead and whatever this node still held is announced at once.
+        lease_.reset();
+        reaper_->reapNode(redisState_->nodeId());
+    }
     if (webhooks_) webhooks_->stop();  // after the loops: they emit until they stop
 }
 
