@@ -328,31 +328,37 @@ describe('server.max_connections: the process-wide cap', () => {
   });
 
   test('connections beyond the cap get 503 and are closed; the server keeps serving', async () => {
+    // Fill the cap with WebSocket clients (idle TCP connections would be cut by the handshake deadline)
+    // until one is refused. The readiness probe's connection may still be closing, so the refusal
+    // may come a little early.
     const held = [];
-    let refused = null;
+    let refusal = null;
     try {
-      // Idle TCP connections count like any other.
-      for (let i = 0; i < CAP + 5 && !refused; i++) {
-        const socket = await openTcp(server.port);
-        const first = await new Promise((resolve) => {
-          const timer = setTimeout(() => resolve(null), 300);
-          socket.once('data', (c) => {
-            clearTimeout(timer);
-            resolve(c.toString());
-          });
-        });
-        if (first !== null) {
-          refused = { index: i, response: first };
-          socket.destroy();
-        } else {
-          held.push(socket);
+      while (!refusal && held.length <= CAP) {
+        try {
+          held.push(await openPusher(server.port));
+        } catch (err) {
+          refusal = err.message;
         }
       }
-      assert.ok(refused, `no refusal after ${CAP + 5} connections`);
-      console.log(`# total cap ${CAP}: connection #${refused.index + 1} refused with ${JSON.stringify(refused.response.split('\r\n')[0])}`);
-      assert.equal(refused.index, CAP, `refused at #${refused.index + 1}`);
-      assert.match(refused.response, /^HTTP\/1\.1 503/);
-      // A WebSocket client at the cap is refused too (upgrade never happens), without a crash.
+      console.log(`# total cap ${CAP}: connection #${held.length + 1} refused: ${refusal}`);
+      assert.match(refusal ?? '(never refused)', /upgrade refused: HTTP\/1\.1 503/);
+      assert.ok(held.length >= CAP - 2 && held.length <= CAP, `refused after ${held.length} connections`);
+      const over = await rawHttp(server.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 3000 });
+      assert.equal(over.status, 503, over.raw || '(no response)');
+      assert.match(over.body, /connection limit/);
+      // A silent client at the cap is refused too, before it sends anything.
+      const silent = await openTcp(server.port);
+      const first = await new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(null), 3000);
+        silent.once('data', (c) => {
+          clearTimeout(timer);
+          resolve(c.toString());
+        });
+      });
+      silent.destroy();
+      assert.match(first ?? '(nothing)', /^HTTP\/1\.1 503/);
+      // A WebSocket upgrade at the cap is refused, without a crash.
       const ws = await openTcp(server.port);
       const client = new RawWebSocket(ws);
       client.send(upgradeRequest(server.port, { path: '/app/rob-key?protocol=7', key: 'dGhlIHNhbXBsZSBub25jZQ==' }));
@@ -360,13 +366,50 @@ describe('server.max_connections: the process-wide cap', () => {
       console.log(`# upgrade at the cap: ${handshake ? handshake.statusLine : client.describeClose()}`);
       assert.ok(!handshake || handshake.status === 503, 'an upgrade at the cap must not succeed');
       client.destroy();
+      // The clients already connected are unaffected.
+      held[0].send(buildFrame(OP.PING, 'still here'));
+      assert.equal((await held[0].nextFrame(2000))?.opcode, OP.PONG);
     } finally {
-      for (const socket of held) socket.destroy();
+      await Promise.all(held.map((ws) => ws.close()));
     }
     await sleep(300);
     const health = await fetch(`${server.httpUrl}/health`);
     assert.equal(health.status, 200);
     const ws = await openPusher(server.port);
+    await ws.close();
+  });
+});
+
+describe('server.max_connections = 0: the cap derived from the file-descriptor limit', () => {
+  const FD_LIMIT = 256; // the server keeps 64 descriptors in reserve: 192 connections
+  let server;
+  before(async () => {
+    server = await startResound({ fdLimit: FD_LIMIT, server: { log_level: 'info' } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test(`under ulimit -n ${FD_LIMIT}, connections beyond the derived cap get 503, no EMFILE, no crash`, async () => {
+    const match = server.output.match(/connection cap (\d+)/);
+    assert.ok(match, `no "connection cap" in the start-up log:\n${server.tail()}`);
+    const cap = Number(match[1]);
+    assert.equal(cap, FD_LIMIT - 64);
+    const held = [];
+    try {
+      for (let i = 0; i < cap; i += 32) {
+        held.push(...(await Promise.all(Array.from({ length: Math.min(32, cap - i) }, () => openPusher(server.port)))));
+      }
+      const over = await rawHttp(server.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 3000 });
+      console.log(`# fd-derived cap ${cap}: connection #${cap + 1} got ${JSON.stringify(over.head.split('\r\n')[0] || '(nothing)')}`);
+      assert.equal(over.status, 503);
+      server.assertRunning();
+      assert.doesNotMatch(server.output, /accept paused|Too many open files/);
+    } finally {
+      await Promise.all(held.map((ws) => ws.close()));
+    }
+    await sleep(300);
+    const ws = await openPusher(server.port); // accepting again
     await ws.close();
   });
 });

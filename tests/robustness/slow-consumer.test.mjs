@@ -18,6 +18,7 @@ const BATCH = 100;
 const BATCHES_PER_SECOND = Number(process.env.ROB_SLOW_BATCHES_PER_SECOND || 10); // 1,000 events/s
 const QUEUE_CAP = 1 << 20;
 const CHANNEL = 'feed';
+const WARMUP_EVENTS = 3000; // published before the stalled subscriber joins: the control period
 
 let server;
 before(async () => {
@@ -112,7 +113,6 @@ test(`${NORMAL_SUBSCRIBERS} subscribers + 1 that never reads, ${EVENTS} events o
   const api = new ApiClient(server);
   try {
     assert.equal((await nextFleetMessage(60000)).type, 'ready');
-    const stalled = await stalledSubscriber();
     const connected = server.stats();
 
     // Watch for the slow-consumer close; as soon as it happens the stalled client starts reading, so it
@@ -120,7 +120,10 @@ test(`${NORMAL_SUBSCRIBERS} subscribers + 1 that never reads, ${EVENTS} events o
     let slowClosedAtSeq = null;
     let published = 0;
     let drained = null;
+    let stalled = null;
+    let stalledFromSeq = null;
     const watcher = (async () => {
+      while (stalled === null && published < EVENTS) await sleep(50);
       const deadline = Date.now() + 600000;
       while (slowClosedAtSeq === null && Date.now() < deadline && published < EVENTS) {
         await sleep(250);
@@ -133,9 +136,10 @@ test(`${NORMAL_SUBSCRIBERS} subscribers + 1 that never reads, ${EVENTS} events o
     const padding = 'x'.repeat(EVENT_BYTES);
     const started = Date.now();
     let peakRss = connected.rssKiB;
+    let due = started;
     for (let b = 0; b < EVENTS / BATCH; b++) {
-      const due = started + (b * 1000) / BATCHES_PER_SECOND;
       if (due > Date.now()) await sleep(due - Date.now());
+      due += 1000 / BATCHES_PER_SECOND;
       const sentAt = (performance.timeOrigin + performance.now()).toFixed(3);
       const batch = [];
       for (let i = 0; i < BATCH; i++) {
@@ -147,10 +151,16 @@ test(`${NORMAL_SUBSCRIBERS} subscribers + 1 that never reads, ${EVENTS} events o
       assert.equal(response.status, 200, response.body);
       published = (b + 1) * BATCH;
       if (b % 10 === 9) peakRss = Math.max(peakRss, server.stats().rssKiB);
+      // A control period first (normal subscribers only), then the subscriber that never reads joins.
+      if (published === WARMUP_EVENTS) {
+        stalled = await stalledSubscriber();
+        stalledFromSeq = published;
+        due = Date.now(); // no catch-up burst after the pause
+      }
     }
     const publishSeconds = (Date.now() - started) / 1000;
     await watcher;
-    fleet.postMessage({ type: 'finish', expected: EVENTS, timeoutMs: 30000, splitSeq: slowClosedAtSeq ?? EVENTS });
+    fleet.postMessage({ type: 'finish', expected: EVENTS, timeoutMs: 30000, splits: [stalledFromSeq, slowClosedAtSeq ?? EVENTS] });
     const report = await nextFleetMessage(40000);
     const slowCloses = await metric('resound_slow_consumer_disconnects_total');
     const stalledResult = await drained;
@@ -163,7 +173,9 @@ test(`${NORMAL_SUBSCRIBERS} subscribers + 1 that never reads, ${EVENTS} events o
     console.log(`# published ${EVENTS} x ${EVENT_BYTES} B in ${publishSeconds.toFixed(1)} s (${Math.round(EVENTS / publishSeconds)} events/s, batches of ${BATCH})`);
     console.log(`# normal subscribers: ${complete}/${NORMAL_SUBSCRIBERS} got all ${EVENTS}; gaps ${report.gaps}; closed ${report.closed.length}`);
     console.log(`# delivery latency ms: p50 ${l.p50.toFixed(2)}, p90 ${l.p90.toFixed(2)}, p99 ${l.p99.toFixed(2)}, max ${l.max.toFixed(2)} (${l.samples} samples)`);
-    console.log(`#   while the stalled subscriber was connected: ${fmt(report.latencyBeforeSplitMs)}; after it was closed: ${fmt(report.latencyAfterSplitMs)}`);
+    const [control, whileStalled, afterClose] = report.periods;
+    console.log(`#   events 0-${stalledFromSeq - 1}, before the stalled subscriber joined: ${fmt(control)}`);
+    console.log(`#   while it was connected (to ~${slowClosedAtSeq}): ${fmt(whileStalled)}; after it was closed: ${fmt(afterClose)}`);
     console.log(`# stalled subscriber (${stalled.kind}): ${JSON.stringify(stalledResult)}; slow-consumer closes ${slowCloses}` +
       (slowClosedAtSeq !== null ? `, seen after ~${slowClosedAtSeq} events` : ''));
     console.log(`# server RSS MiB: baseline ${mib(baseline.rssKiB)}, connected ${mib(connected.rssKiB)}, peak sampled ${mib(peakRss)} (VmHWM ${mib(end.hwmKiB)}), end ${mib(end.rssKiB)}`);

@@ -133,7 +133,11 @@ export class Resound {
     const cleanEnv = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(name)),
     );
-    this.process = spawn(this.binary, ['--config', this.configPath], {
+    // `fdLimit` runs the server under `ulimit -n` (soft and hard), e.g. to reach the fd-derived cap.
+    const [command, args] = this.options.fdLimit
+      ? ['/bin/sh', ['-c', `ulimit -n ${Number(this.options.fdLimit)} && exec "$0" "$@"`, this.binary, '--config', this.configPath]]
+      : [this.binary, ['--config', this.configPath]];
+    this.process = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...cleanEnv, ...env },
     });

@@ -5,7 +5,7 @@
 //
 // Main thread: new Worker(url, { workerData: { port, key, channel, count } }); messages:
 //   <- {type:'ready'}                after every subscription succeeded
-//   -> {type:'finish', expected, splitSeq?}  wait (bounded) until every subscriber has `expected` events
+//   -> {type:'finish', expected, splits?}  wait (bounded) until every subscriber has `expected` events
 //   <- {type:'report', ...}          counts, gaps, closes, latency percentiles
 import { parentPort, workerData } from 'node:worker_threads';
 import { OP, openPusher, subscribe } from './raw-ws.mjs';
@@ -77,18 +77,17 @@ async function main() {
       return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], samples: sorted.length };
     };
     const all = latencies.slice(0, latencyCount);
-    // Split at `splitSeq` (e.g. when the slow consumer was closed) to compare the two periods.
-    const split = message.splitSeq ?? Infinity;
-    const early = all.filter((_, i) => latencySeqs[i] < split);
-    const late = all.filter((_, i) => latencySeqs[i] >= split);
+    // Latency per period: `splits` are sequence numbers where a period ends (e.g. the stalled
+    // subscriber joined, it was closed), so the periods can be compared.
+    const bounds = [0, ...(message.splits ?? []), Infinity];
+    const periods = bounds.slice(1).map((end, k) => summary(all.filter((_, i) => latencySeqs[i] >= bounds[k] && latencySeqs[i] < end)));
     const report = {
       type: 'report',
       received: state.map((s) => s.received),
       gaps: state.reduce((n, s) => n + s.gaps, 0),
       closed: state.filter((s) => s.ws.closeFrame || s.ws.ended).map((s) => s.ws.describeClose()),
       latencyMs: summary(all),
-      latencyBeforeSplitMs: summary(early),
-      latencyAfterSplitMs: summary(late),
+      periods,
     };
     for (const s of state) s.ws.destroy();
     parentPort.postMessage(report);
