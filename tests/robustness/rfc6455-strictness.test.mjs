@@ -3,9 +3,10 @@
 // Oversized length headers are refused from the header alone: the payload is never sent, and a
 // thousand such headers do not move the server's memory.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { OP, buildFrame, openPusher } from './lib/raw-ws.mjs';
-import { mib, startResound } from './lib/resound.mjs';
+import { mib, sleep, startResound } from './lib/resound.mjs';
 
 const MAX = 4096; // the app's max_message_size in this file
 const CLOSE_WITHIN_MS = 3000;
@@ -186,6 +187,42 @@ describe('1009 message too big, decided from the length header', () => {
     const growth = afterStats.rssKiB - before.rssKiB;
     console.log(`# 500 x 2^63-1 headers: RSS ${mib(before.rssKiB)} -> ${mib(afterStats.rssKiB)} MiB (peak ${mib(afterStats.hwmKiB)} MiB)`);
     assert.ok(growth < 32 * 1024, `RSS grew by ${mib(growth)} MiB`);
+  });
+});
+
+describe('memory follows the bytes that arrived, not the length a header declares', () => {
+  const BIG = 64 * 1024 * 1024; // an app that allows 64 MiB messages
+  let big;
+  before(async () => {
+    big = await startResound({ apps: [{ max_message_size: BIG }] });
+  });
+  after(async () => {
+    await big?.stop();
+  });
+
+  test('50 frames declaring 64 MiB (within the limit) with 1 byte sent reserve no 64 MiB buffers', async () => {
+    const vmSizeKiB = () => Number(readFileSync(`/proc/${big.pid}/status`, 'utf8').match(/^VmSize:\s+(\d+)/m)[1]);
+    const sockets = [];
+    try {
+      const before = { ...big.stats(), vm: vmSizeKiB() };
+      for (let i = 0; i < 50; i++) {
+        const ws = await openPusher(big.port);
+        ws.send(Buffer.concat([lengthOnlyHeader(OP.TEXT, BIG - 1000), Buffer.from('{')]));
+        sockets.push(ws);
+      }
+      await sleep(500);
+      for (const ws of sockets) assert.equal(ws.closeFrame, null, 'a frame within the limit is not refused');
+      const afterStats = { ...big.stats(), vm: vmSizeKiB() };
+      const vmGrowth = afterStats.vm - before.vm;
+      console.log(`# 50 x (15 bytes declaring ${BIG - 1000}): RSS ${mib(before.rssKiB)} -> ${mib(afterStats.rssKiB)} MiB, virtual size +${mib(vmGrowth)} MiB`);
+      // Reserving the declared length up front lets 15 bytes claim 64 MiB of address space each: with
+      // strict overcommit or an address-space limit that becomes bad_alloc in an event loop, which
+      // aborts the process (a release build under `ulimit -v 1500000` died after 21 such connections:
+      // "critical event loop 1 stopped: std::bad_alloc", SIGABRT).
+      assert.ok(vmGrowth < 50 * 1024, `virtual size grew by ${mib(vmGrowth)} MiB for 750 bytes received`);
+    } finally {
+      for (const ws of sockets) ws.destroy();
+    }
   });
 });
 
