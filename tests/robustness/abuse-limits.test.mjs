@@ -447,6 +447,87 @@ describe('HTTP bodies: memory follows the bytes received, not Content-Length', (
   });
 });
 
+describe('clients that send requests and never read the answers', () => {
+  let server;
+  before(async () => {
+    const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=8'].filter(Boolean).join(':');
+    server = await startResound({ env: { ASAN_OPTIONS: asan } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('the answers queued for one connection stay bounded (max_queued_bytes_per_connection, 1 MiB)', async () => {
+    // 36 bytes of request ask for a /metrics page of a few KiB: without a bound on unsent answers
+    // (or on reading while they pile up) one connection can make the server queue without limit.
+    const before = server.stats();
+    const socket = await openTcp(server.port);
+    socket.pause(); // never read
+    const chunk = Buffer.from('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1000));
+    let sent = 0;
+    const started = Date.now();
+    let peak = before.rssKiB;
+    while (Date.now() - started < 3000 && sent < 4 * 1024 * 1024 && !socket.destroyed) {
+      if (!socket.write(chunk)) {
+        await new Promise((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            socket.off('drain', done);
+            resolve();
+          };
+          const timer = setTimeout(done, 200);
+          socket.on('drain', done);
+        });
+      }
+      sent += chunk.length;
+      peak = Math.max(peak, server.stats().rssKiB);
+    }
+    for (let i = 0; i < 15; i++) {
+      await sleep(100); // let the server work through what it has already received
+      peak = Math.max(peak, server.stats().rssKiB);
+    }
+    socket.destroy();
+    console.log(`# ${mib(sent / 1024)} MiB of pipelined GET /metrics, never read: server RSS ${mib(before.rssKiB)} -> peak ${mib(peak)} MiB`);
+    server.assertRunning();
+    assert.ok(peak - before.rssKiB < 32 * 1024, `RSS grew by ${mib(peak - before.rssKiB)} MiB for one connection`);
+  });
+
+  test('WebSocket pings: the pongs queued for one connection stay bounded (or it is closed with 4100)', async () => {
+    // Every ping is answered with a pong of the same size; a client that never reads must meet the same
+    // queue cap as for broadcasts (RFC 6455 5.5.3 also allows answering only the most recent ping).
+    const before = server.stats();
+    const ws = await openPusher(server.port);
+    ws.socket.pause(); // never read
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const chunk = Buffer.concat(Array.from({ length: 1000 }, () => buildFrame(OP.PING, Buffer.alloc(125, 0x61), { mask })));
+    let sent = 0;
+    let peak = before.rssKiB;
+    const started = Date.now();
+    while (Date.now() - started < 5000 && sent < 40 * 1024 * 1024 && !ws.socket.destroyed) {
+      if (ws.socket.writableLength > 256 * 1024) {
+        await sleep(20);
+        continue;
+      }
+      ws.socket.write(chunk);
+      sent += chunk.length;
+      peak = Math.max(peak, server.stats().rssKiB);
+    }
+    for (let i = 0; i < 15; i++) {
+      await sleep(100);
+      peak = Math.max(peak, server.stats().rssKiB);
+    }
+    ws.socket.resume(); // now read, to see whether the server gave up on us
+    await ws.waitEnd(3000);
+    const close = ws.closeFrame ? ws.closeFrame.code : null;
+    ws.destroy();
+    console.log(`# ${mib(sent / 1024)} MiB of 125-byte pings, pongs never read: server RSS ${mib(before.rssKiB)} -> peak ${mib(peak)} MiB; close ${close}`);
+    server.assertRunning();
+    assert.ok(peak - before.rssKiB < 32 * 1024 || (close >= 4100 && close < 4200),
+      `RSS grew by ${mib(peak - before.rssKiB)} MiB for one connection and it was not closed as a slow consumer`);
+    assert.ok(peak - before.rssKiB < 32 * 1024, `RSS grew by ${mib(peak - before.rssKiB)} MiB for one connection`);
+  });
+});
+
 describe('server.max_connections_per_ip', () => {
   let server;
   let unsupported = null;

@@ -1,7 +1,8 @@
 // RFC 6455 strictness against the real server: every violation is answered with a real close frame
 // carrying the right code (1002 protocol error, 1007 invalid UTF-8, 1009 too big), then TCP is closed.
-// Oversized length headers are refused from the header alone: the payload is never sent, and a
-// thousand such headers do not move the server's memory.
+// Oversized length headers are refused from the header alone: the payload is never sent, and 500
+// such headers do not move the server's memory. Memory for a frame within the limit should follow
+// the bytes that arrived, not the length its header declares.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
