@@ -194,7 +194,16 @@ for source in $BUILD_COPIES; do
   cp -a "$repo/$source" "$src/$(dirname "$source")/"
 done
 # /src, /build and /out of the Dockerfile become scratch directories here.
-run=$(printf '%s' "$BUILD_RUN" | sed -e "s#/src#$src#g" -e "s#/build#$work/build#g" -e "s#/out#$work/out#g")
+# Whole words only, in one pass: the scratch paths themselves may contain "/build" or "/src".
+run=""
+for word in $BUILD_RUN; do
+  case "$word" in
+    /src) word=$src ;;
+    /build) word=$work/build ;;
+    /out) word=$work/out ;;
+  esac
+  run+="${run:+ }$word"
+done
 note "running the build stage: $run"
 rm -rf "$work/out"
 (cd "$src" && eval "$run") > "$work/build.log" 2>&1 || {

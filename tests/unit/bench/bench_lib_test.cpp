@@ -196,8 +196,10 @@ TEST(PusherMessageScanner, BenchDataRoundTripsThroughQuoting) {
         quoted.push_back(c);
     }
     quoted += "\"";
+    // The scanner keeps views into the text, so the text must outlive the message.
+    const std::string text = R"({"event":"x","data":)" + quoted + "}";
     PusherMessage message;
-    ASSERT_TRUE(scanPusherMessage(R"({"event":"x","data":)" + quoted + "}", message));
+    ASSERT_TRUE(scanPusherMessage(text, message));
     BenchStamp stamp;
     std::string scratch;
     ASSERT_TRUE(readBenchStamp(message, stamp, scratch));
