@@ -19,12 +19,17 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publish-fixed connections multicore)
+# Redis mode (scripts/bench-cluster.sh): not in the default run, since they need redis-server and take
+# longer; `--scenario redis` runs each fan-out embedded and then in Redis mode, for the comparison.
+redis_scenarios=(redis-fanout-1k redis-fanout-100x100 redis-fanout-10k connections-100k)
 
 usage() {
   cat <<EOF
 usage: scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
                         [--wait-quiet S] [--realtime]
 scenarios: quick ${all_scenarios[*]}
+Redis mode: ${redis_scenarios[*]}
+  (redis = fanout-1k redis-fanout-1k fanout-100x100 redis-fanout-100x100 fanout-10k redis-fanout-10k)
 EOF
 }
 
@@ -63,7 +68,15 @@ if [ "$quick" = 1 ]; then
   scenarios=(quick)
   wait_quiet=0
 elif [ -n "$selected" ]; then
-  IFS=, read -r -a scenarios <<<"$selected"
+  IFS=, read -r -a requested <<<"$selected"
+  scenarios=()
+  for s in "${requested[@]}"; do
+    if [ "$s" = redis ]; then
+      scenarios+=(fanout-1k redis-fanout-1k fanout-100x100 redis-fanout-100x100 fanout-10k redis-fanout-10k)
+    else
+      scenarios+=("$s")
+    fi
+  done
 else
   scenarios=("${all_scenarios[@]}")
 fi
@@ -73,11 +86,16 @@ if [ "$build" = 1 ]; then
   generator=()
   if [ ! -f "$build_dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
   cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build_dir" --target resound resound-bench
+  cmake --build "$build_dir" --target resound resound-edge resound-api resound-bench
 fi
 server_bin=$build_dir/services/resound/resound
 bench_bin=$build_dir/bench/resound-bench
-for bin in "$server_bin" "$bench_bin"; do
+needed_bins=("$server_bin" "$bench_bin")
+if [[ " ${scenarios[*]} " == *" redis-"* || " ${scenarios[*]} " == *" connections-100k "* ]]; then
+  needed_bins+=("$build_dir/services/edge/resound-edge" "$build_dir/services/api/resound-api")
+  command -v redis-server >/dev/null || { echo "bench.sh: Redis mode needs redis-server" >&2; exit 1; }
+fi
+for bin in "${needed_bins[@]}"; do
   [ -x "$bin" ] || { echo "bench.sh: $bin is missing (build failed?)" >&2; exit 1; }
 done
 
@@ -107,42 +125,51 @@ summary=$work/summary.tsv
 server_pid=""
 failed=0
 
-# Stops the server by its PID: SIGTERM, then SIGKILL after 10 s. A slow or failing shutdown is
-# reported, since it is a server bug the benchmark happens to see.
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  local status=0 waited=0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    while kill -0 "$server_pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$server_pid/stat" 2>/dev/null)" != Z ] &&
+# stop_process PID NAME: SIGTERM, then SIGKILL after 10 s. A slow or failing shutdown is reported,
+# since it is a server bug the benchmark happens to see.
+stop_process() {
+  local pid=$1 name=$2 status=0 waited=0
+  [ -n "$pid" ] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
       [ "$waited" -lt 100 ]; do
       sleep 0.1
       waited=$((waited + 1))
     done
     if [ "$waited" -ge 100 ]; then
-      echo "bench.sh: the server did not exit within 10 s of SIGTERM; killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
+      echo "bench.sh: $name did not exit within 10 s of SIGTERM; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
     elif [ "$waited" -ge 30 ]; then
-      echo "bench.sh: the server took $((waited / 10)) s to exit after SIGTERM" >&2
+      echo "bench.sh: $name took $((waited / 10)) s to exit after SIGTERM" >&2
     fi
   fi
-  wait "$server_pid" 2>/dev/null || status=$?
+  wait "$pid" 2>/dev/null || status=$?
   if [ "$status" -ne 0 ] && [ "$status" -ne 143 ] && [ "$status" -ne 137 ]; then
-    echo "bench.sh: the server exited with status $status" >&2
+    echo "bench.sh: $name exited with status $status" >&2
   fi
+}
+
+stop_server() {
+  stop_process "$server_pid" "the server"
   server_pid=""
 }
-trap stop_server EXIT
+
+# shellcheck source=scripts/bench-cluster.sh
+source "$repo/scripts/bench-cluster.sh"
+trap 'stop_server; stop_cluster' EXIT
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# health_ok PORT [PATH]: PATH (default /health) answers 200.
 health_ok() {
+  local path=${2:-/health}
   if command -v curl >/dev/null; then
-    curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$1/health" 2>/dev/null
+    curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$1$path" 2>/dev/null
   else
     local line
     exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-    printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
     read -r -t 2 line <&3 || true
     exec 3>&- 3<&-
     [[ $line == *" 200"* ]]
@@ -150,18 +177,21 @@ health_ok() {
 }
 
 next_port=18700
-# start_server NAME IO_THREADS CPUS: writes the config, starts resound, waits for /health.
-start_server() {
-  local name=$1 threads=$2 cpu_list=$3
+# free_port: sets $port to a loopback port nothing listens on (and that this run has not handed out).
+free_port() {
   while port_in_use "$next_port"; do next_port=$((next_port + 1)); done
   port=$next_port
   next_port=$((next_port + 1))
-  local config=$work/$name.yaml
-  cat >"$config" <<EOF
+}
+
+# write_config FILE PORT IO_THREADS: the server config every scenario uses (README, "How a run is set
+# up"). Redis mode adds the scaling settings through the environment, as a deployment would.
+write_config() {
+  cat >"$1" <<EOF
 server:
   host: 127.0.0.1
-  port: $port
-  io_threads: $threads
+  port: $2
+  io_threads: $3
   log_level: warn
   max_queued_bytes_per_connection: 4194304
 apps:
@@ -172,6 +202,14 @@ apps:
     activity_timeout: 120
     ping_interval: 120
 EOF
+}
+
+# start_server NAME IO_THREADS CPUS: writes the config, starts resound, waits for /health.
+start_server() {
+  local name=$1 threads=$2 cpu_list=$3
+  free_port
+  local config=$work/$name.yaml
+  write_config "$config" "$port" "$threads"
   # Started directly (not through a shell function) so that $! is the server's own PID: taskset execs it.
   local launcher=("${scheduler[@]}")
   if command -v taskset >/dev/null; then launcher+=(taskset -c "$cpu_list"); fi
@@ -232,7 +270,7 @@ run() {
   # The load generator bounds itself (duration, drain, connect timeout); timeout is a last resort.
   local launcher=(timeout --kill-after=10 900 "${scheduler[@]}")
   if command -v taskset >/dev/null; then launcher+=(taskset -c "$bench_cpus"); fi
-  "${launcher[@]}" "$bench_bin" --name "$name" --port "$port" --server-pid "$server_pid" \
+  "${launcher[@]}" "$bench_bin" --name "$name" --port "$port" --server-pid "resound=$server_pid" \
     --json "$work/$name.json" --summary "$summary" \
     --param "io_threads=$threads" --param "server_cpus=$cpu_list" --param "bench_cpus=$bench_cpus" \
     --param "scheduler=$([ "$realtime" = 1 ] && echo fifo || echo normal)" "$@" || rc=$?
@@ -280,7 +318,17 @@ for s in "${scenarios[@]}"; do
         --publish-connections 16 --duration "$d"
       run multicore-2threads 2 "$both_cpus" --mode fanout --subscribers 1000 --channels 1 --rate 500 \
         --publish-connections 16 --duration "$d" ;;
-    *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]})" >&2; exit 2 ;;
+    redis-fanout-1k)
+      run_cluster_fanout redis-fanout-1k 2 --mode fanout --subscribers 1000 --channels 1 --rate 100 --duration "$d" ;;
+    redis-fanout-100x100)
+      run_cluster_fanout redis-fanout-100x100 2 --mode fanout --subscribers 10000 --channels 100 --rate 1000 \
+        --duration "$d" ;;
+    redis-fanout-10k)
+      run_cluster_fanout redis-fanout-10k 2 --mode fanout --subscribers 10000 --channels 1 --rate 100 --duration "$d" ;;
+    connections-100k)
+      # 6 edges x 16,667: each process (edge and load generator) stays under the 20,000-descriptor limit.
+      run_connections_spread connections-100k 6 100000 100 ;;
+    *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]} ${redis_scenarios[*]} redis)" >&2; exit 2 ;;
   esac
 done
 
@@ -306,6 +354,8 @@ if [ -n "$one" ] && [ -n "$two" ]; then
     "${caveat:+; $caveat}" >>"$summary"
   multicore_json=$(printf ',\n  "multicore_factor": %s,\n  "multicore_caveat": "%s"' "$factor" "$caveat")
 fi
+
+compare_redis_to_embedded
 
 # ---- table and JSON ---------------------------------------------------------------------------
 echo
@@ -339,6 +389,7 @@ fi
   done
   printf '\n  ]'
   printf '%s' "$multicore_json"
+  printf '%s' "$redis_comparison_json"
   printf '\n}\n'
 } >"$out"
 echo

@@ -20,6 +20,38 @@ bool toUnsigned(const std::string& text, std::uint64_t& out) {
     return end && *end == '\0';
 }
 
+bool toPort(const std::string& text, std::uint16_t& out) {
+    std::uint64_t n = 0;
+    if (!toUnsigned(text, n) || n == 0 || n > 65535) return false;
+    out = static_cast<std::uint16_t>(n);
+    return true;
+}
+
+// "P1,P2,..." -> ports; false on an empty item or a bad number.
+bool toPortList(const std::string& text, std::vector<std::uint16_t>& out) {
+    out.clear();
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = text.find(',', start);
+        std::uint16_t port = 0;
+        if (!toPort(text.substr(start, comma - start), port)) return false;
+        out.push_back(port);
+        if (comma == std::string::npos) return true;
+        start = comma + 1;
+    }
+}
+
+// "[NAME=]PID" -> a measured process; the name defaults to "pid<PID>".
+bool toServerProcess(const std::string& text, ServerProcess& out) {
+    const std::size_t eq = text.find('=');
+    const std::string pidText = eq == std::string::npos ? text : text.substr(eq + 1);
+    std::uint64_t n = 0;
+    if (eq == 0 || !toUnsigned(pidText, n) || n == 0 || n > 0x7fffffff) return false;
+    out.pid = static_cast<pid_t>(n);
+    out.name = eq == std::string::npos ? "pid" + pidText : text.substr(0, eq);
+    return true;
+}
+
 }  // namespace
 
 std::string benchUsage() {
@@ -34,13 +66,17 @@ modes:
             (--rate 0) or fixed rate; report requests per server CPU-second and latency
 
 server:      --host 127.0.0.1 --port 8080 --app-id bench --app-key bench-key --app-secret bench-secret
-             --server-pid PID (enables /proc CPU and memory figures)
+             --server-pid [NAME=]PID (enables /proc CPU and memory figures; repeatable: several
+               processes, e.g. edges + api + redis-server, are measured as one server, their sum)
+             --ws-ports P1,P2,... (subscriber i connects to P(i mod n); --port stays the HTTP API)
 shape:       --subscribers N --channels N --rate R --duration S --drain S --settle S --hold S
              --max-events N --publish-connections N --connect-concurrency N --connect-timeout S
              --source-addresses N (bind 127.0.0.2.. before connect; 0 = kernel choice)
              --channel-prefix P --event-name E
 output:      --name NAME --json FILE --summary FILE (appends one tab-separated line)
              --param KEY=VALUE (repeatable; recorded in the report's params, e.g. the server's io_threads)
+             --connect-latencies FILE (connect->subscribed of every subscriber in ns, one per line, so
+               a runner can merge several load generators' samples into exact percentiles)
 checks:      --require-lossless (exit 1 on any lost or duplicate delivery)
 exit status: 0 ok, 1 a check failed (loss, server died, handshakes failed), 2 bad usage
 )";
@@ -78,21 +114,16 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
          }},
         {"--name", text(o.name)},
         {"--host", text(o.host)},
-        {"--port",
-         [&](const std::string& v) {
-             std::uint64_t n = 0;
-             if (!toUnsigned(v, n) || n == 0 || n > 65535) return false;
-             o.port = static_cast<std::uint16_t>(n);
-             return true;
-         }},
+        {"--port", [&](const std::string& v) { return toPort(v, o.port); }},
+        {"--ws-ports", [&](const std::string& v) { return toPortList(v, o.wsPorts); }},
         {"--app-id", text(o.appId)},
         {"--app-key", text(o.appKey)},
         {"--app-secret", text(o.appSecret)},
         {"--server-pid",
          [&](const std::string& v) {
-             std::uint64_t n = 0;
-             if (!toUnsigned(v, n)) return false;
-             o.serverPid = static_cast<pid_t>(n);
+             ServerProcess process;
+             if (!toServerProcess(v, process)) return false;
+             o.servers.push_back(process);
              return true;
          }},
         {"--subscribers", size(o.subscribers)},
@@ -124,6 +155,7 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
          }},
         {"--json", text(o.jsonPath)},
         {"--summary", text(o.summaryPath)},
+        {"--connect-latencies", text(o.connectLatenciesPath)},
     };
 
     bool subscribersGiven = false;
@@ -166,6 +198,7 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
         message = "--subscribers is capped at 1000000\n";
         return false;
     }
+    if (o.wsPorts.empty()) o.wsPorts.push_back(o.port);
     if (o.name.empty())
         o.name = o.mode == Mode::Connect ? "connect" : o.mode == Mode::Fanout ? "fanout" : "publish";
     return true;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "ServerProbe.h"
+
 namespace resound::bench {
 
 enum class Mode { Connect, Fanout, Publish };
@@ -15,11 +17,14 @@ struct BenchOptions {
     Mode mode = Mode::Fanout;
     std::string name;  // scenario name in the report; defaults to the mode
     std::string host = "127.0.0.1";
-    std::uint16_t port = 8080;
+    std::uint16_t port = 8080;           // HTTP API (publisher); also WebSocket unless wsPorts is set
+    std::vector<std::uint16_t> wsPorts;  // --ws-ports: subscriber i connects to wsPorts[i % size]
     std::string appId = "bench";
     std::string appKey = "bench-key";
     std::string appSecret = "bench-secret";
-    pid_t serverPid = 0;  // 0: no server-side CPU or memory figures
+    // --server-pid [NAME=]PID, repeatable: the figures are summed over all of them. None: no
+    // server-side CPU or memory figures.
+    std::vector<ServerProcess> servers;
 
     std::size_t subscribers = 1000;
     std::size_t channels = 1;
@@ -40,6 +45,7 @@ struct BenchOptions {
     std::vector<std::pair<std::string, std::string>> extraParams;  // --param KEY=VALUE, copied to the report
     std::string jsonPath;
     std::string summaryPath;
+    std::string connectLatenciesPath;  // connect->subscribed of each subscriber, ns, one per line
 };
 
 // Parses argv; on error or --help returns false with `message` set (usage text included).

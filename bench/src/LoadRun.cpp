@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "Clock.h"
 
@@ -30,12 +31,13 @@ std::size_t raiseFileLimit() {
 
 LoadRun::LoadRun(const BenchOptions& options)
     : options_(options),
-      dialer_(options.host, options.port, options.sourceAddresses),
-      server_(options.serverPid),
+      subscriberDialer_(options.host, options.wsPorts, options.sourceAddresses),
+      publisherDialer_(options.host, {options.port}, options.sourceAddresses),
+      server_(options.servers),
       ledger_(options.subscribers, options.channels) {}
 
 bool LoadRun::checkResources(BenchReport& report) {
-    if (!dialer_.valid()) {
+    if (!subscriberDialer_.valid() || !publisherDialer_.valid()) {
         report.failure("--host must be an IPv4 address: " + options_.host);
         return false;
     }
@@ -47,7 +49,7 @@ bool LoadRun::checkResources(BenchReport& report) {
         return false;
     }
     if (!server_.alive()) {
-        report.failure("server pid " + std::to_string(options_.serverPid) + " is not running");
+        report.failure("server pid " + std::to_string(server_.firstDead()) + " is not running");
         return false;
     }
     return true;
@@ -94,7 +96,7 @@ void LoadRun::connectSubscribers(BenchReport& report) {
     config.channelPrefix = options_.channelPrefix;
     config.eventName = options_.eventName;
     config.connectConcurrency = options_.connectConcurrency;
-    fleet_ = std::make_unique<SubscriberFleet>(loop_, dialer_, config, ledger_);
+    fleet_ = std::make_unique<SubscriberFleet>(loop_, subscriberDialer_, config, ledger_);
     if (options_.subscribers == 0) return;
 
     const CpuSnapshot cpuBefore = takeCpuSnapshot(server_);
@@ -118,6 +120,13 @@ void LoadRun::connectSubscribers(BenchReport& report) {
     }
 }
 
+void LoadRun::writeConnectLatencies(BenchReport& report) const {
+    if (options_.connectLatenciesPath.empty() || !fleet_) return;
+    std::ofstream out(options_.connectLatenciesPath);
+    for (const std::int64_t ns : fleet_->subscribeLatenciesNs()) out << ns << '\n';
+    if (!out) report.failure("cannot write " + options_.connectLatenciesPath);
+}
+
 void LoadRun::publishAndDrain(BenchReport& report) {
     PublisherConfig config;
     config.hostHeader = options_.host + ":" + std::to_string(options_.port);
@@ -131,7 +140,7 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     config.channels = options_.channels;
     config.channelPrefix = options_.channelPrefix;
     config.eventName = options_.eventName;
-    publisher_ = std::make_unique<HttpPublisher>(loop_, dialer_, config, &ledger_);
+    publisher_ = std::make_unique<HttpPublisher>(loop_, publisherDialer_, config, &ledger_);
     publisher_->connect();
     runUntil(monotonicNs() + 5 * kNsPerSecond,
              [&](std::int64_t) { return publisher_->readyConnections() == options_.publishConnections; });
@@ -189,6 +198,7 @@ void LoadRun::execute(BenchReport& report) {
     memoryBefore_ = server_.memory();
 
     connectSubscribers(report);
+    writeConnectLatencies(report);
 
     if (options_.mode == Mode::Connect) {
         runUntil(monotonicNs() + secondsToNs(options_.settleSeconds), [](std::int64_t) { return false; });

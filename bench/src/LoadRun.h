@@ -27,6 +27,7 @@ class LoadRun {
     bool checkResources(BenchReport& report);
     // Connect phase; false if it could not even start.
     void connectSubscribers(BenchReport& report);
+    void writeConnectLatencies(BenchReport& report) const;
     void publishAndDrain(BenchReport& report);
     // Dispatches loop events until `done()` or the deadline (monotonic ns).
     void runUntil(std::int64_t deadlineNs, const std::function<bool(std::int64_t)>& done);
@@ -58,7 +59,8 @@ class LoadRun {
 
     BenchOptions options_;
     EventLoop loop_;
-    TcpDialer dialer_;
+    TcpDialer subscriberDialer_;  // the WebSocket ports (one server, or the edges of a cluster)
+    TcpDialer publisherDialer_;   // the HTTP API port
     ServerProbe server_;
     DeliveryLedger ledger_;
     std::unique_ptr<SubscriberFleet> fleet_;

@@ -47,7 +47,12 @@ void LoadRun::recordParams(BenchReport& report) const {
         report.param("publish_connections", static_cast<double>(options_.publishConnections));
     }
     report.param("source_addresses", options_.sourceAddresses);
-    report.param("server_pid", options_.serverPid);
+    std::string servers, ports;
+    for (const auto& p : options_.servers)
+        servers += (servers.empty() ? "" : ",") + p.name + "=" + std::to_string(p.pid);
+    for (const auto port : options_.wsPorts) ports += (ports.empty() ? "" : ",") + std::to_string(port);
+    report.param("server_pids", servers);
+    report.param("ws_ports", ports);
     for (const auto& [key, value] : options_.extraParams) report.param(key, value);
 }
 
@@ -60,6 +65,16 @@ double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const 
     if (server_.enabled()) {
         report.metric(key + "server_cpu_s", label + "server CPU (utime+stime)", server, "s", 2);
         report.metric(key + "server_cpu_utilisation", label + "server CPU / wall", server / seconds, "", 3);
+        // Several processes (Redis mode): where the CPU went, so the cost of the Redis hop shows.
+        const auto& processes = server_.processes();
+        if (processes.size() > 1 && before.serverEach.size() == processes.size() &&
+            after.serverEach.size() == processes.size()) {
+            for (std::size_t i = 0; i < processes.size(); ++i) {
+                report.metric(key + "server_cpu_s_" + processes[i].name,
+                              label + "server CPU of " + processes[i].name,
+                              after.serverEach[i] - before.serverEach[i], "s", 2);
+            }
+        }
     }
     report.metric(key + "client_cpu_s", label + "load generator CPU", self, "s", 2);
     report.metric(key + "client_cpu_utilisation", label + "load generator CPU / wall", self / seconds, "", 3);
@@ -92,7 +107,7 @@ double LoadRun::reportCpu(BenchReport& report, const std::string& prefix, const 
                                       : other > 0.1 + 0.1 * seconds;
         if (delayed || steal > 0.05 + 0.05 * seconds) {
             machineNoisy_ = true;
-            if (sched_getscheduler(server_.enabled() ? server_.pid() : 0) == SCHED_FIFO) {
+            if (sched_getscheduler(server_.enabled() ? server_.processes().front().pid : 0) == SCHED_FIFO) {
                 report.note(label +
                             "the server runs SCHED_FIFO: when it is saturated the kernel pauses it for the "
                             "non-realtime share (sched_rt_runtime_us), which shows as run-queue wait and "

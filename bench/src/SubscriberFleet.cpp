@@ -330,6 +330,7 @@ void SubscriberFleet::onMessage(std::size_t index, std::string_view text, std::i
             return;
         }
         connectToSubscribed_.record(now - s.startedNs);
+        subscribeLatencies_.push_back(now - s.startedNs);
         s.phase = Phase::Subscribed;
         s.everSubscribed = true;
         --inProgress_;

@@ -52,6 +52,9 @@ class SubscriberFleet {
 
     const LatencyHistogram& connectToEstablished() const { return connectToEstablished_; }
     const LatencyHistogram& connectToSubscribed() const { return connectToSubscribed_; }
+    // The same as raw samples, in completion order: several load generators' samples can be merged
+    // into exact percentiles, which their histograms' percentiles cannot.
+    const std::vector<std::int64_t>& subscribeLatenciesNs() const { return subscribeLatencies_; }
     const LatencyHistogram& deliveryLatency() const { return deliveryLatency_; }
     // Stamp -> the kernel's receive timestamp of the segment (SO_TIMESTAMPNS): leaves out the time
     // a frame waited in the socket while this single thread served other sockets.
@@ -119,6 +122,7 @@ class SubscriberFleet {
     std::string readBuffer_;
     LatencyHistogram connectToEstablished_;
     LatencyHistogram connectToSubscribed_;
+    std::vector<std::int64_t> subscribeLatencies_;
     LatencyHistogram deliveryLatency_;
     LatencyHistogram kernelDeliveryLatency_;
     std::int64_t realtimeOffsetNs_ = 0;

@@ -10,10 +10,17 @@
 
 namespace resound::bench {
 
-TcpDialer::TcpDialer(const std::string& host, std::uint16_t port, unsigned sourceAddresses) {
-    server_.sin_family = AF_INET;
-    server_.sin_port = htons(port);
-    valid_ = inet_pton(AF_INET, host.c_str(), &server_.sin_addr) == 1;
+TcpDialer::TcpDialer(const std::string& host, const std::vector<std::uint16_t>& ports,
+                     unsigned sourceAddresses) {
+    in_addr address{};
+    valid_ = inet_pton(AF_INET, host.c_str(), &address) == 1 && !ports.empty();
+    for (const std::uint16_t port : ports) {
+        sockaddr_in server{};
+        server.sin_family = AF_INET;
+        server.sin_port = htons(port);
+        server.sin_addr = address;
+        servers_.push_back(server);
+    }
     for (unsigned i = 0; i < sourceAddresses && i < 250; ++i) {
         in_addr source{};
         source.s_addr = htonl((127u << 24) | (2u + i));
@@ -22,6 +29,8 @@ TcpDialer::TcpDialer(const std::string& host, std::uint16_t port, unsigned sourc
 }
 
 int TcpDialer::dial(std::string& error) {
+    // Chosen first, so that a failed dial still moves on: the n-th call always targets port n mod k.
+    const sockaddr_in& server = servers_[nextServer_++ % servers_.size()];
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         error = std::string("socket: ") + std::strerror(errno);
@@ -42,8 +51,7 @@ int TcpDialer::dial(std::string& error) {
             return -1;
         }
     }
-    if (connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) != 0 &&
-        errno != EINPROGRESS) {
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0 && errno != EINPROGRESS) {
         error = std::string("connect: ") + std::strerror(errno);
         close(fd);
         return -1;
