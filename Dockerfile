@@ -25,7 +25,8 @@ FROM debian:12-slim AS runtime
 # Runtime libraries only; their dependencies (libexpat1, libpcre3, zlib1g, ...) come along.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpocofoundation80 libpoconet80 libpocoutil80 libpocoxml80 libpocojson80 libpocoredis80 \
+      libpocofoundation80 libpoconet80 libpoconetssl80 libpococrypto80 libpocoutil80 libpocoxml80 \
+      libpocojson80 libpocoredis80 \
       libyaml-cpp0.7 libspdlog1.10 libfmt9 libssl3 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 resound \

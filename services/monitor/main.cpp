@@ -1,9 +1,15 @@
 // resound-monitor: health and Prometheus metrics for the whole bundle, read from the node registry
-// the services keep in Redis (resound:nodes heartbeats + resound:node:{id}:stats). Not public: put
-// it on the internal network and let Prometheus scrape /metrics.
+// the services keep in Redis (resound:nodes heartbeats + resound:node:{id}:stats), and the cluster's
+// webhook sender: edges in Redis mode forward their transitions to a Redis list, and the monitor that
+// holds the sender lease delivers them (one grace period for the whole cluster). The monitor is the
+// bundle's one internal, non-WebSocket service that already talks to Redis on its own thread, so the
+// blocking HTTP delivery, its retries for minutes and its memory stay out of the edges; running more
+// than one monitor is safe (the others stand by). Not public: put it on the internal network and let
+// Prometheus scrape /metrics.
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -12,6 +18,8 @@
 #include "monitor/RedisNodeReader.h"
 #include "service/HttpService.h"
 #include "service/ServiceMain.h"
+#include "webhooks/WebhookDispatcher.h"
+#include "webhooks/WebhookWorker.h"
 
 namespace {
 
@@ -25,14 +33,21 @@ const service::ServiceInfo kInfo{
                "                is unreachable\n"
                "  GET /ready    503 until Redis answers, while it does not, and while stopping\n"
                "  GET /metrics  Prometheus: resound_node_up{node,service}, per-node and cluster totals of\n"
-               "                connections, channels, messages and bytes, resound_redis_up",
+               "                connections, channels, messages and bytes, resound_redis_up, and the\n"
+               "                webhook sender's metrics\n"
+               "When any app has webhook targets, it is also the cluster's webhook sender: it delivers what\n"
+               "the edges forward through Redis while it holds the sender lease (others stand by).",
     .defaultPort = 9601,
     .portEnvVar = "RESOUND_MONITOR_PORT",
-    .valueOptions = {"stale-after", "forget-after"},
+    .valueOptions = {"stale-after", "forget-after", "webhooks", "webhook-lease"},
     .extraUsage =
         "  --stale-after S    A node whose heartbeat is older is down (default 10; RESOUND_MONITOR_STALE_AFTER).\n"
         "  --forget-after S   Nodes silent longer are no longer listed (default 900;\n"
-        "                     RESOUND_MONITOR_FORGET_AFTER).\n",
+        "                     RESOUND_MONITOR_FORGET_AFTER).\n"
+        "  --webhooks on|off  Be a candidate webhook sender when apps have targets (default on;\n"
+        "                     RESOUND_MONITOR_WEBHOOKS).\n"
+        "  --webhook-lease S  The sender lease: a standby takes over this long after the sender died\n"
+        "                     (default 10; RESOUND_MONITOR_WEBHOOK_LEASE).\n",
 };
 
 int secondsOption(const service::CommandLine& commandLine, const std::string& option, const char* envVar,
@@ -59,14 +74,29 @@ int secondsOption(const service::CommandLine& commandLine, const std::string& op
     return value;
 }
 
+std::string textOption(const service::CommandLine& commandLine, const std::string& option, const char* envVar,
+                       const std::string& fallback) {
+    if (const auto it = commandLine.options.find(option); it != commandLine.options.end()) return it->second;
+    if (const char* env = std::getenv(envVar); env && *env) return env;
+    return fallback;
+}
+
 int run(service::ServiceContext& context) {
     int staleAfter = 0;
     int forgetAfter = 0;
+    int webhookLease = 0;
     try {
         staleAfter = secondsOption(context.commandLine, "stale-after", "RESOUND_MONITOR_STALE_AFTER", 10, 1, 3600);
         forgetAfter = secondsOption(context.commandLine, "forget-after", "RESOUND_MONITOR_FORGET_AFTER", 900, 1, 604800);
+        webhookLease =
+            secondsOption(context.commandLine, "webhook-lease", "RESOUND_MONITOR_WEBHOOK_LEASE", 10, 5, 300);
     } catch (const std::invalid_argument& e) {
         spdlog::critical("{}", e.what());
+        return 2;
+    }
+    const std::string webhooksMode = textOption(context.commandLine, "webhooks", "RESOUND_MONITOR_WEBHOOKS", "on");
+    if (webhooksMode != "on" && webhooksMode != "off") {
+        spdlog::critical("--webhooks / RESOUND_MONITOR_WEBHOOKS: '{}' is neither on nor off", webhooksMode);
         return 2;
     }
     if (forgetAfter < staleAfter) {
@@ -80,8 +110,24 @@ int run(service::ServiceContext& context) {
                                             .forgetAfter = std::chrono::seconds(forgetAfter),
                                             .diedIfSilentFor = std::chrono::milliseconds(staleAfter * 500)});
     monitor::ClusterPoller poller([&reader] { return reader.read(); }, [&reader] { return reader.reconnects(); }, {});
-    monitor::MonitorEndpoints endpoints([&poller] { return poller.latest(); },
-                                        {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000});
+
+    // The webhook sender candidate (null when webhooks are off or no app has a target).
+    std::unique_ptr<webhooks::WebhookDispatcher> dispatcher;
+    std::unique_ptr<webhooks::WebhookWorker> worker;
+    if (webhooksMode == "on") dispatcher = webhooks::makeWebhookDispatcher(context.config.apps);
+    if (dispatcher) {
+        webhooks::WorkerOptions workerOptions;
+        workerOptions.leaseTtl = std::chrono::seconds(webhookLease);
+        worker = std::make_unique<webhooks::WebhookWorker>(redis, *dispatcher, workerOptions);
+    }
+
+    monitor::MonitorEndpoints endpoints(
+        [&poller] { return poller.latest(); }, {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000},
+        [&dispatcher, &worker](std::string& out) {
+            if (!worker) return;
+            worker->appendPrometheus(out);
+            dispatcher->appendPrometheus(out);
+        });
 
     service::HttpService::Options options;
     options.host = context.config.server.host;
@@ -93,13 +139,26 @@ int run(service::ServiceContext& context) {
     });
     http.start();
     poller.start();
+    if (worker) {
+        dispatcher->start();
+        worker->start();
+    }
     spdlog::info("resound-monitor listening on {}:{}; redis {}:{}/{} (auth {}); stale after {} s", options.host,
                  http.port(), redis.host, redis.port, redis.db, redis.password.empty() ? "no" : "yes", staleAfter);
+    if (worker) {
+        spdlog::info("webhook sender candidate {} (lease {} s)", worker->senderId(), webhookLease);
+    } else {
+        spdlog::info("webhooks: {}", webhooksMode == "off" ? "off (--webhooks off)" : "no app has a webhook target");
+    }
 
     const int signal = context.signals.wait();
     spdlog::info("signal {} received: stopping", signal);
     endpoints.setDraining();
     http.stop(std::chrono::milliseconds(1000));
+    if (worker) {
+        worker->stop();  // releases the lease: a standby takes over at its next attempt
+        dispatcher->stop();
+    }
     poller.stop();
     spdlog::info("stopped");
     return 0;

@@ -17,6 +17,7 @@
 #include "redis/RedisClusterState.h"
 #include "redis/TransitionAnnouncer.h"
 #include "util/Version.h"
+#include "webhooks/EventInterest.h"
 #include "state/InMemoryClusterState.h"
 
 namespace resound::edge {
@@ -65,8 +66,20 @@ Server::Server(config::Config config, ServerRoles roles)
     }
     api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
     router_ = std::make_unique<HttpRouter>(config_.server, roles, *api_, metrics_, draining_);
-    webhooks_ = webhooks::makeWebhookDispatcher(config_.apps);
-    if (webhooks_) router_->addMetricsSource([this](std::string& out) { webhooks_->appendPrometheus(out); });
+    if (config_.server.scalingEnabled) {
+        if (webhooks::anyWebhookTargets(config_.apps)) {
+            webhookForwarder_ =
+                std::make_unique<webhooks::RedisWebhookSink>(config_.apps, config_.server.redis);
+            webhookSink_ = webhookForwarder_.get();
+            router_->addMetricsSource(
+                [this](std::string& out) { webhookForwarder_->appendPrometheus(out); });
+        }
+    } else {
+        webhooks_ = webhooks::makeWebhookDispatcher(config_.apps);
+        webhookSink_ = webhooks_.get();
+        if (webhooks_)
+            router_->addMetricsSource([this](std::string& out) { webhooks_->appendPrometheus(out); });
+    }
 }
 
 Server::~Server() {
@@ -76,9 +89,10 @@ Server::~Server() {
 }
 
 void Server::startScaleOut() {
-    // Webhooks in scale-out mode are sent by each process for the transitions it decides (the counts
-    // are cluster-wide, so each transition is reported once); the grace period is per process.
-    announcer_ = std::make_unique<redis::TransitionAnnouncer>(*bus_, config_.apps, webhooks_.get());
+    // Each transition is decided once for the whole cluster (atomic scripts on the cluster-wide counts;
+    // a dead node's leftovers by the one Reaper whose ZREM claimed it), and the process that decided it
+    // forwards it to the Redis list the one webhook sender reads.
+    announcer_ = std::make_unique<redis::TransitionAnnouncer>(*bus_, config_.apps, webhookSink_);
     redisState_->setResyncListener([this](const redis::ResyncReport& report) {
         spdlog::warn("cluster state re-registered ({}) as node {}", redis::toString(report.reason), report.nodeId);
         announcer_->announce(report.transitions);
@@ -121,7 +135,7 @@ void Server::start() {
     const std::size_t cap = connectionCap(config_.server.maxConnections);
     EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap,
                         addressLimiter_};
-    context.webhooks = webhooks_.get();
+    context.webhooks = webhookSink_;
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;
     std::vector<int> listeners;
@@ -137,6 +151,7 @@ void Server::start() {
         bus_->addReceiver([thread](const bus::BusMessagePtr& message) { thread->enqueueBus(message); });
     }
     if (webhooks_) webhooks_->start();
+    if (webhookForwarder_) webhookForwarder_->start();
     if (config_.server.scalingEnabled) startScaleOut();
     for (auto& t : threads_) t->start();
     spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_, count,
@@ -160,6 +175,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
         reaper_->reapNode(redisState_->nodeId());
     }
     if (webhooks_) webhooks_->stop();  // after the loops: they emit until they stop
+    if (webhookForwarder_) webhookForwarder_->stop();  // after the own reap, whose departures it carries
 }
 
 }  // namespace resound::edge

@@ -15,6 +15,7 @@
 #include "edge/Listener.h"
 #include "metrics/Metrics.h"
 #include "state/ClusterState.h"
+#include "webhooks/RedisWebhookSink.h"
 #include "webhooks/WebhookDispatcher.h"
 
 namespace resound::redis {
@@ -49,7 +50,12 @@ private:
     std::unique_ptr<HttpRouter> router_;
     std::atomic<std::size_t> totalConnections_{0};
     AddressLimiter addressLimiter_;
-    std::unique_ptr<webhooks::WebhookDispatcher> webhooks_;  // null when no app has a webhook target
+    // Where transitions go, null when no app has a webhook target. In-memory mode: this process's own
+    // dispatcher delivers them. Scale-out mode: the Redis sink hands them to the cluster's one
+    // webhook sender (resound-monitor's WebhookWorker), whose single grace period sees every edge.
+    std::unique_ptr<webhooks::WebhookDispatcher> webhooks_;
+    std::unique_ptr<webhooks::RedisWebhookSink> webhookForwarder_;
+    webhooks::WebhookSink* webhookSink_ = nullptr;
     // Scale-out mode only (REVERB_SCALING_ENABLED): the Redis pieces that keep this node's share of
     // the cluster state alive (heartbeats), reap dead nodes, and announce their departures.
     std::shared_ptr<redis::CommandClient> redis_;

@@ -2,8 +2,8 @@
 
 namespace resound::monitor {
 
-MonitorEndpoints::MonitorEndpoints(ViewSource view, ReportOptions options)
-    : view_(std::move(view)), options_(options) {}
+MonitorEndpoints::MonitorEndpoints(ViewSource view, ReportOptions options, MetricsSource extraMetrics)
+    : view_(std::move(view)), options_(options), extraMetrics_(std::move(extraMetrics)) {}
 
 MonitorState MonitorEndpoints::stateOf(const ClusterPoller::View& view) const {
     MonitorState state;
@@ -29,7 +29,9 @@ service::HttpReply MonitorEndpoints::handle(const service::HttpExchange& request
     const MonitorState state = stateOf(view);
     if (path == "/health") return {200, "application/json", renderHealthJson(view.snapshot, options_, state), {}};
     if (path == "/metrics") {
-        return {200, "text/plain; version=0.0.4", renderPrometheus(view.snapshot, options_, state), {}};
+        std::string text = renderPrometheus(view.snapshot, options_, state);
+        if (extraMetrics_) extraMetrics_(text);
+        return {200, "text/plain; version=0.0.4", std::move(text), {}};
     }
     // /ready
     if (state.draining) return service::jsonError(503, "draining", "shutting down");

@@ -4,6 +4,7 @@
 // read, or while draining) and /metrics. Any pool thread; nothing here blocks on Redis.
 #include <atomic>
 #include <functional>
+#include <string>
 
 #include "monitor/ClusterPoller.h"
 #include "monitor/ClusterReport.h"
@@ -15,7 +16,10 @@ class MonitorEndpoints {
   public:
     using ViewSource = std::function<ClusterPoller::View()>;
 
-    MonitorEndpoints(ViewSource view, ReportOptions options);
+    // Appends more Prometheus text to /metrics (e.g. the webhook sender's); called on pool threads.
+    using MetricsSource = std::function<void(std::string&)>;
+
+    MonitorEndpoints(ViewSource view, ReportOptions options, MetricsSource extraMetrics = {});
 
     service::HttpReply handle(const service::HttpExchange& request) const;
     void setDraining() { draining_.store(true, std::memory_order_relaxed); }
@@ -25,6 +29,7 @@ class MonitorEndpoints {
 
     ViewSource view_;
     ReportOptions options_;
+    MetricsSource extraMetrics_;
     std::atomic<bool> draining_{false};
 };
 

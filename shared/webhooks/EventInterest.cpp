@@ -22,4 +22,11 @@ std::uint32_t appInterest(const config::AppConfig& app) {
     return interest;
 }
 
+bool anyWebhookTargets(const std::vector<config::AppConfig>& apps) {
+    for (const auto& app : apps) {
+        if (!app.webhooks.empty()) return true;
+    }
+    return false;
+}
+
 }  // namespace resound::webhooks

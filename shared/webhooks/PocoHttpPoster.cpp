@@ -1,10 +1,14 @@
 #include "webhooks/PocoHttpPoster.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
 #include <istream>
@@ -12,11 +16,6 @@
 
 #include "util/Version.h"
 
-#ifdef RESOUND_WEBHOOKS_HTTPS
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
-#endif
 
 namespace resound::webhooks {
 namespace {
@@ -24,27 +23,24 @@ namespace {
 constexpr std::streamsize kMaxResponseBody =
     1 << 20;  // read and discarded; beyond it the connection is dropped
 
-#ifdef RESOUND_WEBHOOKS_HTTPS
+// One TLS client context for every https target, created on first use: the peer's chain is verified
+// against the system CA store (OpenSSL's default paths, so SSL_CERT_FILE / SSL_CERT_DIR apply) and its
+// name against the URL's host. A certificate that fails either is refused, never accepted: the
+// SSLManager gets a RejectCertificateHandler, because without one Poco would try to build a handler
+// from an application configuration this process does not have.
 Poco::Net::Context::Ptr clientContext() {
-    // Verified against the system CA store; initialised once, on first use.
     static const Poco::Net::Context::Ptr context = [] {
         Poco::Net::initializeSSL();
-        return Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                                              Poco::Net::Context::VERIFY_RELAXED, 9, true));
+        Poco::Net::Context::Ptr created(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+                                                               Poco::Net::Context::VERIFY_STRICT, 9, true));
+        Poco::Net::SSLManager::instance().initializeClient(
+            nullptr, new Poco::Net::RejectCertificateHandler(false), created);
+        return created;
     }();
     return context;
 }
-#endif
 
 }  // namespace
-
-bool httpsSupported() {
-#ifdef RESOUND_WEBHOOKS_HTTPS
-    return true;
-#else
-    return false;
-#endif
-}
 
 PocoHttpPoster::PocoHttpPoster(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 
@@ -53,11 +49,7 @@ PocoHttpPoster::~PocoHttpPoster() = default;
 void PocoHttpPoster::openSession(const std::string& scheme, const std::string& host, unsigned short port) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (scheme == "https") {
-#ifdef RESOUND_WEBHOOKS_HTTPS
         session = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, clientContext());
-#else
-        throw Poco::NotImplementedException("https webhook targets need a build with Poco::NetSSL");
-#endif
     } else {
         session = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
     }

@@ -1,7 +1,8 @@
 #pragma once
 // HttpPoster over Poco's HTTP client: keep-alive to one target, a timeout for connect, send and
-// receive, Basic auth from user:password@ in the URL, https through Poco::NetSSL when the build links
-// it (RESOUND_WEBHOOKS_HTTPS). Owned by one TargetSender thread; abort() from any thread.
+// receive, Basic auth from user:password@ in the URL, https through Poco::NetSSL with the certificate
+// and host name verified against the system CA store. Owned by one TargetSender thread; abort() from
+// any thread.
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -13,9 +14,6 @@ class HTTPClientSession;
 }
 
 namespace resound::webhooks {
-
-// Whether https:// targets can be served by this build.
-bool httpsSupported();
 
 class PocoHttpPoster final : public HttpPoster {
   public:

@@ -59,11 +59,6 @@ WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps,
         for (const auto& targetConfig : app.config.webhooks) {
             const std::uint32_t kinds = targetKinds(targetConfig);
             const std::string name = redactedUrl(targetConfig.url);
-            if (targetConfig.url.rfind("https", 0) == 0 && !httpsSupported()) {
-                spdlog::error(
-                    "webhook target app={} url={} is https, which this build cannot send (no Poco::NetSSL)",
-                    app.config.id, name);
-            }
             app.targets.push_back(targets_.size());
             targets_.push_back(std::make_unique<Target>(
                 Target{a, targetConfig, kinds,
@@ -212,9 +207,7 @@ Delivery WebhookDispatcher::build(const Target& target, std::vector<std::string>
 
 std::unique_ptr<WebhookDispatcher> makeWebhookDispatcher(const std::vector<config::AppConfig>& apps,
                                                          DispatcherOptions options) {
-    bool any = false;
-    for (const auto& app : apps) any = any || !app.webhooks.empty();
-    if (!any) return nullptr;
+    if (!anyWebhookTargets(apps)) return nullptr;
     return std::make_unique<WebhookDispatcher>(apps, std::move(options));
 }
 
