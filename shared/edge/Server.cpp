@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -83,7 +84,14 @@ void Server::startScaleOut() {
         spdlog::warn("cluster state re-registered ({}) as node {}", redis::toString(report.reason), report.nodeId);
         announcer_->announce(report.transitions);
     });
-    reaper_ = std::make_unique<redis::Reaper>(redis_, *announcer_);
+    const auto& server = config_.server;
+    redis::ReaperOptions reaperOptions;
+    reaperOptions.lease = std::chrono::milliseconds(server.nodeLeaseMs);
+    reaperOptions.interval = std::chrono::milliseconds(server.reaperIntervalMs);
+    reaper_ = std::make_unique<redis::Reaper>(redis_, *announcer_, reaperOptions);
+    redis::NodeLeaseOptions leaseOptions;
+    leaseOptions.interval = std::chrono::milliseconds(server.heartbeatIntervalMs);
+    leaseOptions.retryInterval = std::min(leaseOptions.retryInterval, leaseOptions.interval);
     const std::string service = router_->serviceName();
     const auto started = std::chrono::duration_cast<std::chrono::seconds>(startedAt_.time_since_epoch()).count();
     lease_ = std::make_unique<redis::NodeLease>(*redisState_, [this, service, started] {
@@ -108,7 +116,7 @@ void Server::startScaleOut() {
             {"bytes_in", std::to_string(bytesIn)},
             {"bytes_out", std::to_string(bytesOut)},
         };
-    });
+    }, leaseOptions);
     router_->setReadinessCheck([this]() -> std::optional<std::string> {
         if (!redis_->available()) return std::string("Redis is unreachable");
         if (!redisState_->available()) return std::string("cluster state not registered in Redis yet");
