@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "bus/InMemoryBus.h"
+#include "edge/ScaleOutReadiness.h"
 #include "redis/CommandClient.h"
 #include "redis/ConnectionOptions.h"
 #include "redis/NodeLease.h"
@@ -51,12 +52,15 @@ Server::Server(config::Config config, ServerRoles roles)
       state_(nullptr),
       bus_(nullptr),
       metrics_(ioThreadCount(config_.server)),
-      addressLimiter_(config_.server.maxConnectionsPerIp) {
+      addressLimiter_(config_.server.maxConnectionsPerIp),
+      servesWebSockets_(roles.webSocket) {
     if (config_.server.scalingEnabled) {
         redis_ = std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(config_.server.redis));
         redis::RedisBusOptions busOptions;
         for (const auto& app : config_.apps) busOptions.appIds.push_back(app.id);
-        bus_ = std::make_unique<redis::RedisBus>(redis_, busOptions);
+        auto redisBus = std::make_unique<redis::RedisBus>(redis_, busOptions);
+        redisBus_ = redisBus.get();
+        bus_ = std::move(redisBus);
         auto redisState = std::make_unique<redis::RedisClusterState>(redis_);
         redisState_ = redisState.get();
         state_ = std::move(redisState);
@@ -118,9 +122,10 @@ void Server::startScaleOut() {
         };
     }, leaseOptions);
     router_->setReadinessCheck([this]() -> std::optional<std::string> {
-        if (!redis_->available()) return std::string("Redis is unreachable");
-        if (!redisState_->available()) return std::string("cluster state not registered in Redis yet");
-        return std::nullopt;
+        return scaleOutReadinessProblem({.commandsReachable = redis_->available(),
+                                         .stateRegistered = redisState_->available(),
+                                         .servesWebSockets = servesWebSockets_,
+                                         .subscriberConfirmed = redisBus_->subscribed()});
     });
 }
 
