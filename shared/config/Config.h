@@ -83,6 +83,12 @@ struct ServerConfig {
     std::string logLevel = "info";
     bool scalingEnabled = false;           // Redis mode
     RedisConfig redis;
+    // Redis mode: a node whose heartbeat is older than the lease is dead and reaped; how soon a killed
+    // node's members disappear is about lease + reaper interval. Shorter values find dead nodes
+    // sooner but a Redis pause longer than the lease reaps live nodes (they re-register, members churn).
+    int nodeLeaseMs = 10000;
+    int heartbeatIntervalMs = 2000;
+    int reaperIntervalMs = 3000;
 };
 
 struct Config {

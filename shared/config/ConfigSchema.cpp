@@ -8,6 +8,7 @@ constexpr long long kMaxPort = 65535;
 constexpr long long kMaxIoThreads = 1024;  // far above any core count; catches a mistyped value
 constexpr long long kMaxWebhookGraceMs = 60000;         // Pusher waits up to 3 s
 constexpr long long kMaxWebhookRetryWindowMs = 86400000;  // a day; Pusher retries for 5 minutes
+constexpr long long kMaxNodeTimingMs = 600000;  // ten minutes: ghosts that long help nobody
 
 using S = ServerConfig;
 const FieldSpec<S> kServer[] = {
@@ -28,6 +29,10 @@ const FieldSpec<S> kServer[] = {
 
 const FieldSpec<S> kScaling[] = {
     {.key = "enabled", .envVar = "REVERB_SCALING_ENABLED", .member = &S::scalingEnabled},
+    // Below 500 ms a heartbeat's own Redis round trips (500 ms I/O timeout) could outlast the lease.
+    {.key = "node_lease_ms", .member = &S::nodeLeaseMs, .min = 500, .max = kMaxNodeTimingMs},
+    {.key = "heartbeat_interval_ms", .member = &S::heartbeatIntervalMs, .min = 100, .max = kMaxNodeTimingMs},
+    {.key = "reaper_interval_ms", .member = &S::reaperIntervalMs, .min = 100, .max = kMaxNodeTimingMs},
 };
 
 using R = RedisConfig;

@@ -5,10 +5,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
 #include "bus/InMemoryBus.h"
+#include "edge/ScaleOutReadiness.h"
 #include "redis/CommandClient.h"
 #include "redis/ConnectionOptions.h"
 #include "redis/NodeLease.h"
@@ -51,12 +53,15 @@ Server::Server(config::Config config, ServerRoles roles)
       state_(nullptr),
       bus_(nullptr),
       metrics_(ioThreadCount(config_.server)),
-      addressLimiter_(config_.server.maxConnectionsPerIp) {
+      addressLimiter_(config_.server.maxConnectionsPerIp),
+      servesWebSockets_(roles.webSocket) {
     if (config_.server.scalingEnabled) {
         redis_ = std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(config_.server.redis));
         redis::RedisBusOptions busOptions;
         for (const auto& app : config_.apps) busOptions.appIds.push_back(app.id);
-        bus_ = std::make_unique<redis::RedisBus>(redis_, busOptions);
+        auto redisBus = std::make_unique<redis::RedisBus>(redis_, busOptions);
+        redisBus_ = redisBus.get();
+        bus_ = std::move(redisBus);
         auto redisState = std::make_unique<redis::RedisClusterState>(redis_);
         redisState_ = redisState.get();
         state_ = std::move(redisState);
@@ -97,7 +102,14 @@ void Server::startScaleOut() {
         spdlog::warn("cluster state re-registered ({}) as node {}", redis::toString(report.reason), report.nodeId);
         announcer_->announce(report.transitions);
     });
-    reaper_ = std::make_unique<redis::Reaper>(redis_, *announcer_);
+    const auto& server = config_.server;
+    redis::ReaperOptions reaperOptions;
+    reaperOptions.lease = std::chrono::milliseconds(server.nodeLeaseMs);
+    reaperOptions.interval = std::chrono::milliseconds(server.reaperIntervalMs);
+    reaper_ = std::make_unique<redis::Reaper>(redis_, *announcer_, reaperOptions);
+    redis::NodeLeaseOptions leaseOptions;
+    leaseOptions.interval = std::chrono::milliseconds(server.heartbeatIntervalMs);
+    leaseOptions.retryInterval = std::min(leaseOptions.retryInterval, leaseOptions.interval);
     const std::string service = router_->serviceName();
     const auto started = std::chrono::duration_cast<std::chrono::seconds>(startedAt_.time_since_epoch()).count();
     lease_ = std::make_unique<redis::NodeLease>(*redisState_, [this, service, started] {
@@ -122,11 +134,12 @@ void Server::startScaleOut() {
             {"bytes_in", std::to_string(bytesIn)},
             {"bytes_out", std::to_string(bytesOut)},
         };
-    });
+    }, leaseOptions);
     router_->setReadinessCheck([this]() -> std::optional<std::string> {
-        if (!redis_->available()) return std::string("Redis is unreachable");
-        if (!redisState_->available()) return std::string("cluster state not registered in Redis yet");
-        return std::nullopt;
+        return scaleOutReadinessProblem({.commandsReachable = redis_->available(),
+                                         .stateRegistered = redisState_->available(),
+                                         .servesWebSockets = servesWebSockets_,
+                                         .subscriberConfirmed = redisBus_->subscribed()});
     });
 }
 

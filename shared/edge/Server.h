@@ -20,6 +20,7 @@
 
 namespace resound::redis {
 class CommandClient;
+class RedisBus;
 class RedisClusterState;
 class NodeLease;
 class Reaper;
@@ -60,6 +61,8 @@ private:
     // the cluster state alive (heartbeats), reap dead nodes, and announce their departures.
     std::shared_ptr<redis::CommandClient> redis_;
     redis::RedisClusterState* redisState_ = nullptr;  // == state_ in scale-out mode
+    redis::RedisBus* redisBus_ = nullptr;             // == bus_ in scale-out mode
+    bool servesWebSockets_ = true;                    // edges (and `resound`), not resound-api
     std::unique_ptr<redis::TransitionAnnouncer> announcer_;
     std::unique_ptr<redis::Reaper> reaper_;
     std::unique_ptr<redis::NodeLease> lease_;

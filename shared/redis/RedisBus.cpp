@@ -78,6 +78,8 @@ void RedisBus::onMessage(std::string&& payload) {
     for (const Receiver& receiver : threadReceivers_) receiver(message);
 }
 
+bool RedisBus::subscribed() const { return subscriber_->connected(); }
+
 RedisBus::Counters RedisBus::counters() const {
     Counters c;
     c.published = published_.load(std::memory_order_relaxed);

@@ -50,6 +50,8 @@ class RedisBus final : public bus::Bus {
     // Subscriber connected and every wanted topic confirmed (for /health).
     bool connected() const { return subscriber_->connected(); }
     Counters counters() const;
+    // The subscriber is connected and Redis confirmed every wanted topic (edge readiness).
+    bool subscribed() const;
 
   private:
     void onMessage(std::string&& payload);

@@ -1,5 +1,7 @@
 // Runs the real resound binary for one test file: a generated config on a free loopback port,
 // readiness via GET /health, and a checked shutdown (exit status 0, no sanitizer reports).
+// RunningServer also runs the scale-out binaries (resound-edge, resound-api, resound-auth,
+// resound-monitor) for tests/cluster: launch() takes the binary, its arguments and a service name.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,19 +18,27 @@ const STOP_GRACE_MS = 5000;
 const OUTPUT_CAP = 4 * 1024 * 1024;
 const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/;
 
-/** RESOUND_BIN (set by CTest), else the newest build*\/services/resound/resound in the repo. */
-export function resoundBinary() {
-  if (process.env.RESOUND_BIN) return process.env.RESOUND_BIN;
+/**
+ * The executable `name` (resound, resound-edge, ...): `$envVar` (set by CTest), else the newest
+ * build*\/services/<dir>/<name> in the repo.
+ */
+export function serviceBinary(name, envVar, dir = name.replace(/^resound-/, '')) {
+  if (process.env[envVar]) return process.env[envVar];
   const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const candidates = readdirSync(repo)
-    .filter((name) => name.startsWith('build'))
-    .map((name) => join(repo, name, 'services', 'resound', 'resound'))
+    .filter((entry) => entry.startsWith('build'))
+    .map((entry) => join(repo, entry, 'services', dir, name))
     .filter((path) => existsSync(path))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (candidates.length === 0) {
-    throw new Error('no resound binary: set RESOUND_BIN or build the `resound` target into build*/');
+    throw new Error(`no ${name} binary: set ${envVar} or build the \`${name}\` target into build*/`);
   }
   return candidates[0];
+}
+
+/** RESOUND_BIN (set by CTest), else the newest build*\/services/resound/resound in the repo. */
+export function resoundBinary() {
+  return serviceBinary('resound', 'RESOUND_BIN');
 }
 
 /** A loopback port that was free a moment ago (bind port 0, read it, close). */
@@ -43,13 +53,18 @@ export function freePort() {
   });
 }
 
-class RunningServer {
+/** Every binary takes `--config FILE`; auth and monitor also want `--port N`. */
+const configArgs = ({ configPath }) => ['--config', configPath];
+
+export class RunningServer {
   constructor() {
+    this.name = 'resound';
     this.host = HOST;
     this.apps = APPS;
     this.output = '';
     this.exit = null; // { code, signal } once the process has gone
     this.stopping = false;
+    this.deathExpected = false; // set by signal('SIGKILL'): the test killed it on purpose
     this.resources = [];
   }
 
@@ -84,7 +99,7 @@ class RunningServer {
   /** Throws (with the server's output) if the process has gone; every client helper calls this. */
   assertRunning() {
     if (this.exit && !this.stopping) {
-      throw new Error(`resound is no longer running (${this.describeExit()})\n--- server output ---\n${this.tail()}`);
+      throw new Error(`${this.name} is no longer running (${this.describeExit()})\n--- server output ---\n${this.tail()}`);
     }
   }
 
@@ -108,19 +123,35 @@ class RunningServer {
     }
   }
 
-  /** `server`: extra keys for the config's server section (e.g. path_prefix). */
-  async launch({ logLevel = process.env.RESOUND_IT_LOG_LEVEL || 'warn', server = {} } = {}) {
-    this.binary = resoundBinary();
-    this.port = await freePort();
-    this.dir = mkdtempSync(join(tmpdir(), 'resound-it-'));
+  /**
+   * `server`: extra keys for the config's server section (e.g. path_prefix, scaling).
+   * `binary`, `name`, `args({configPath, port})`: another executable than `resound` (scale-out services).
+   * `env`: extra environment variables (the REVERB_/RESOUND_/REDIS_ ones of the test runner are dropped).
+   */
+  async launch({
+    logLevel = process.env.RESOUND_IT_LOG_LEVEL || 'warn',
+    server = {},
+    binary,
+    name = 'resound',
+    args = configArgs,
+    env: extraEnv = {},
+    port,
+  } = {}) {
+    this.name = name;
+    this.binary = binary ?? resoundBinary();
+    this.port = port ?? (await freePort());
+    this.dir = mkdtempSync(join(tmpdir(), `${name}-it-`));
     this.configPath = join(this.dir, 'config.yaml');
     writeFileSync(this.configPath, configYaml({ port: this.port, logLevel, server }));
 
     // The config file is the whole truth: drop variables the loader would let override it.
     const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(name)),
+      Object.entries(process.env).filter(([variable]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(variable)),
     );
-    this.process = spawn(this.binary, ['--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    this.process = spawn(this.binary, args({ configPath: this.configPath, port: this.port }), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, ...extraEnv },
+    });
     this.pid = this.process.pid;
     const capture = (chunk) => {
       if (this.output.length < OUTPUT_CAP) this.output += chunk.toString('utf8');
@@ -145,7 +176,7 @@ class RunningServer {
       if (this.exit) {
         const why = this.exit.error ? `could not be started: ${this.exit.error.message}` : this.describeExit();
         throw new Error(
-          `resound exited during start-up (${why}); binary ${this.binary}, ` +
+          `${this.name} exited during start-up (${why}); binary ${this.binary}, ` +
             `config ${this.configPath}\n--- server output ---\n${this.tail()}`,
         );
       }
@@ -160,7 +191,7 @@ class RunningServer {
       await sleep(50);
     }
     throw new Error(
-      `resound did not answer GET /health with 200 within ${READY_TIMEOUT_MS} ms (last: ${lastError}); ` +
+      `${this.name} did not answer GET /health with 200 within ${READY_TIMEOUT_MS} ms (last: ${lastError}); ` +
         `binary ${this.binary}\n--- server output ---\n${this.tail()}`,
     );
   }
@@ -172,28 +203,53 @@ class RunningServer {
     }
   }
 
-  /** SIGTERM, then SIGKILL after a grace period; throws on any sign of a defect. */
-  async stop() {
-    if (!this.process || this.startFailed) return; // start() already reported why
+  /**
+   * Sends a signal by PID. SIGKILL marks the death as intended (stop() then only checks the output
+   * for sanitizer reports); SIGSTOP/SIGCONT freeze and resume the process.
+   */
+  signal(name) {
+    this.assertRunning();
+    if (name === 'SIGKILL') this.deathExpected = true;
+    this.process.kill(name);
+  }
+
+  /**
+   * SIGTERM and wait (bounded) for the exit: the checks of stop() (exit code 0, no sanitizer report)
+   * happen at once. Returns {code, signal} and the milliseconds the drain took.
+   */
+  async terminate(graceMs = STOP_GRACE_MS) {
+    const started = Date.now();
+    await this.stop({ graceMs });
+    return { ...this.exit, ms: Date.now() - started };
+  }
+
+  /**
+   * SIGTERM, then SIGKILL after a grace period; throws on any sign of a defect. Safe to call again
+   * after the process has gone (terminate(), an intended SIGKILL): it then only reports once.
+   */
+  async stop({ graceMs = STOP_GRACE_MS } = {}) {
+    if (!this.process || this.startFailed || this.stopped) return; // start() already reported why
+    this.stopped = true;
 
     const problems = [];
     if (this.exit) {
-      problems.push(`resound exited while tests were running (${this.describeExit()})`);
+      if (!this.deathExpected) problems.push(`${this.name} exited while tests were running (${this.describeExit()})`);
     } else {
       this.stopping = true;
+      this.process.kill('SIGCONT'); // harmless unless a test left it stopped
       this.process.kill('SIGTERM');
-      const timer = sleep(STOP_GRACE_MS).then(() => 'timeout');
+      const timer = sleep(graceMs).then(() => 'timeout');
       if ((await Promise.race([this.exited, timer])) === 'timeout') {
-        problems.push(`resound did not exit within ${STOP_GRACE_MS} ms of SIGTERM (sent SIGKILL)`);
+        problems.push(`${this.name} did not exit within ${graceMs} ms of SIGTERM (sent SIGKILL)`);
         await this.kill();
       } else if (this.exit.code !== 0) {
-        problems.push(`resound ended with ${this.describeExit()} after SIGTERM (expected exit code 0)`);
+        problems.push(`${this.name} ended with ${this.describeExit()} after SIGTERM (expected exit code 0)`);
       }
     }
     if (SANITIZER_REPORT.test(this.output)) problems.push('sanitizer report in server output');
-    if (process.env.RESOUND_IT_VERBOSE) console.error(`--- resound output (pid ${this.pid}) ---\n${this.output}`);
+    if (process.env.RESOUND_IT_VERBOSE) console.error(`--- ${this.name} output (pid ${this.pid}) ---\n${this.output}`);
     if (problems.length > 0) {
-      throw new Error(`${problems.join('; ')}\n--- server output ---\n${this.tail(20000)}`);
+      throw new Error(`${this.name} (pid ${this.pid}): ${problems.join('; ')}\n--- server output ---\n${this.tail(20000)}`);
     }
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -57,6 +57,14 @@ TEST(ConfigErrors, PortOutOfRange) {
     EXPECT_EQ(parseError(kMinimalApp, {{"REDIS_PORT", "-1"}}), "REDIS_PORT: -1 is out of range 1-65535");
 }
 
+TEST(ConfigErrors, NodeTimings) {
+    EXPECT_EQ(parseError(withServer("  scaling:\n    node_lease_ms: 100\n")),
+              "server.scaling.node_lease_ms: 100 is out of range 500-600000 (line 3)");
+    // Two heartbeats per lease at least, or a single late one gets a live node reaped.
+    EXPECT_EQ(parseError(withServer("  scaling:\n    node_lease_ms: 1000\n    heartbeat_interval_ms: 600\n")),
+              "server.scaling.heartbeat_interval_ms: 600 must be at most half of node_lease_ms (1000)");
+}
+
 TEST(ConfigErrors, BadNumbers) {
     EXPECT_EQ(parseError(withServer("  max_request_size: ten\n")),
               "server.max_request_size: 'ten' is not a number (line 2)");

@@ -44,6 +44,10 @@ TEST(ConfigLoader, MinimalFileKeepsEveryDefault) {
     EXPECT_EQ(app.allowedOrigins, defaults.allowedOrigins);
     EXPECT_EQ(app.clientEvents, ClientEventsPolicy::Members);
     EXPECT_EQ(config.server.maxQueuedBytesPerConnection, ServerConfig{}.maxQueuedBytesPerConnection);
+    // Production node timings: a killed node disappears after about lease + reaper interval (13 s).
+    EXPECT_EQ(config.server.nodeLeaseMs, 10000);
+    EXPECT_EQ(config.server.heartbeatIntervalMs, 2000);
+    EXPECT_EQ(config.server.reaperIntervalMs, 3000);
     EXPECT_FALSE(config.usesDevelopmentCredentials);
 }
 
@@ -65,6 +69,9 @@ server:
   scaling:
     enabled: true
     redis: {host: redis.local, port: 6380, password: pw, db: 2}
+    node_lease_ms: 4000
+    heartbeat_interval_ms: 1000
+    reaper_interval_ms: 700
 apps:
   - id: a1
     key: k1
@@ -107,6 +114,9 @@ apps:
     EXPECT_EQ(s.redis.port, 6380);
     EXPECT_EQ(s.redis.password, "pw");
     EXPECT_EQ(s.redis.db, 2);
+    EXPECT_EQ(s.nodeLeaseMs, 4000);
+    EXPECT_EQ(s.heartbeatIntervalMs, 1000);
+    EXPECT_EQ(s.reaperIntervalMs, 700);
 
     ASSERT_EQ(config.apps.size(), 2u);
     const AppConfig& a = config.apps[0];

@@ -1,0 +1,229 @@
+// The scale-out bundle for one test file: its own redis-server, N resound-edge processes, one
+// resound-api and, on request, resound-auth and resound-monitor, each on a free loopback port with a
+// generated config, all started by PID and stopped with the same checks as the single server
+// (exit code 0 after SIGTERM, no sanitizer report). Every handle is a RunningServer from
+// tests/integration/lib/server.mjs, so the integration helpers (pusherJs(edge), serverSdk(api),
+// RawClient.open(edge), signedFetch(api, ...)) work on them unchanged.
+//
+//   import { useCluster } from './lib/cluster.mjs';
+//   const cluster = useCluster({ edges: 2, monitor: true });
+//   test('...', async () => { const [a, b] = cluster.edges; ... cluster.api ...; cluster.redis.pause(); });
+//
+// Node timings are shortened (CLUSTER_TIMINGS) so a killed edge is reaped within ~3.5 s instead of
+// the production ~13 s; pass `timings` to change them.
+import { after, afterEach, before } from 'node:test';
+import { RunningServer, serviceBinary } from '../../integration/lib/server.mjs';
+import { eventually } from '../../integration/lib/wait.mjs';
+import { RedisServer } from './redis.mjs';
+
+/** scaling.* keys written into every service's config (production defaults: 10000 / 2000 / 3000). */
+export const CLUSTER_TIMINGS = Object.freeze({
+  node_lease_ms: 3000,
+  heartbeat_interval_ms: 500,
+  reaper_interval_ms: 500,
+});
+
+/** Seconds after which the monitor reports a silent node as down (its --stale-after). */
+export const MONITOR_STALE_AFTER_S = 2;
+
+const READY_TIMEOUT_MS = 15000;
+const START_HOOK_TIMEOUT_MS = 60000;
+const STOP_HOOK_TIMEOUT_MS = 40000;
+
+const SERVICES = {
+  edge: { name: 'resound-edge', envVar: 'RESOUND_EDGE_BIN' },
+  api: { name: 'resound-api', envVar: 'RESOUND_API_BIN' },
+  auth: { name: 'resound-auth', envVar: 'RESOUND_AUTH_BIN' },
+  monitor: { name: 'resound-monitor', envVar: 'RESOUND_MONITOR_BIN' },
+};
+
+/** GET `path` on a node; {status, body, json}. Bounded by `timeoutMs`. */
+export async function getJson(node, path, timeoutMs = 3000) {
+  const res = await fetch(`${node.httpUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+  const body = await res.text();
+  let json;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, body, json };
+}
+
+export class Cluster {
+  /**
+   * `edges`: how many resound-edge processes; `auth`, `monitor`: start those too; `timings`: scaling.*
+   * overrides; `server`: extra server keys for every service; `logLevel`: their log_level.
+   */
+  constructor({ edges = 2, auth = false, monitor = false, timings = {}, server = {}, logLevel } = {}) {
+    this.options = { edgeCount: edges, withAuth: auth, withMonitor: monitor, logLevel };
+    this.timings = { ...CLUSTER_TIMINGS, ...timings };
+    this.extraServer = server;
+    this.redis = new RedisServer();
+    this.edges = [];
+    this.api = null;
+    this.auth = null;
+    this.monitor = null;
+    this.started = [];
+  }
+
+  /** Every service process started so far (not Redis), in start order. */
+  get services() {
+    return [...this.started];
+  }
+
+  /** The services that are still meant to be running (not killed or terminated by a test). */
+  get liveServices() {
+    return this.started.filter((node) => !node.exit && !node.stopped);
+  }
+
+  /** The scaling section every service gets: Redis on our port plus the node timings. */
+  scalingConfig() {
+    return { enabled: true, redis: { host: this.redis.host, port: this.redis.port }, ...this.timings };
+  }
+
+  async launch(kind, extraArgs = () => []) {
+    const { name, envVar } = SERVICES[kind];
+    const node = new RunningServer();
+    this.started.push(node);
+    await node.start({
+      name,
+      binary: serviceBinary(name, envVar),
+      logLevel: this.options.logLevel ?? process.env.RESOUND_IT_LOG_LEVEL ?? 'warn',
+      server: { ...this.extraServer, scaling: this.scalingConfig() },
+      args: ({ configPath, port }) => ['--config', configPath, ...extraArgs({ port })],
+    });
+    return node;
+  }
+
+  async start() {
+    await this.redis.start();
+    this.api = await this.launch('api');
+    for (let i = 0; i < this.options.edgeCount; i += 1) this.edges.push(await this.launch('edge'));
+    if (this.options.withAuth) this.auth = await this.launch('auth', ({ port }) => ['--port', String(port)]);
+    if (this.options.withMonitor) {
+      this.monitor = await this.launch('monitor', ({ port }) => [
+        '--port', String(port),
+        '--stale-after', String(MONITOR_STALE_AFTER_S),
+      ]);
+    }
+    await this.waitReady();
+    return this;
+  }
+
+  /** Starts one more edge (e.g. after a test killed one) and waits for its /ready. */
+  async addEdge() {
+    const edge = await this.launch('edge');
+    this.edges.push(edge);
+    await this.waitReady({ nodes: [edge] });
+    return edge;
+  }
+
+  /** GET /ready of one node: its HTTP status (0 when it does not answer within the timeout). */
+  async readiness(node, timeoutMs = 2000) {
+    try {
+      return (await getJson(node, '/ready', timeoutMs)).status;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Waits until every node answers /ready with 200 (Redis connected, node registered). */
+  async waitReady({ nodes = this.liveServices, ms = READY_TIMEOUT_MS } = {}) {
+    for (const node of nodes) {
+      await eventually(async () => (await this.readiness(node)) === 200, {
+        ms,
+        intervalMs: 100,
+        what: `${node.name} on port ${node.port} to answer /ready with 200\n--- output ---\n${node.tail()}`,
+      });
+    }
+  }
+
+  /** Closes every client a test opened on any node (what afterEach does). */
+  async closeTracked() {
+    await Promise.allSettled(this.started.map((node) => node.closeTracked()));
+  }
+
+  /**
+   * Puts Redis back after a test that stopped or paused it, so the next test starts from a working
+   * bundle; then every live node must be ready again.
+   */
+  async restoreRedis() {
+    if (this.redis.paused) this.redis.resume();
+    if (!this.redis.running) await this.redis.start();
+    await this.waitReady();
+  }
+
+  /** Throws if a service died that the tests did not kill. */
+  assertRunning() {
+    for (const node of this.started) if (!node.deathExpected && !node.stopped) node.assertRunning();
+  }
+
+  /**
+   * Stops every service (SIGTERM, exit 0 expected, sanitizer output checked) while Redis still runs
+   * (a stopping node deregisters itself through it), then Redis. Throws one error naming every
+   * problem found.
+   */
+  async stop() {
+    const problems = [];
+    if (this.redis.running) {
+      if (this.redis.paused) this.redis.resume();
+    }
+    const stopOrder = [...this.started].reverse();
+    const results = await Promise.allSettled(stopOrder.map((node) => node.stop()));
+    for (const result of results) if (result.status === 'rejected') problems.push(result.reason.message);
+    await this.redis.destroy();
+    if (problems.length > 0) throw new Error(problems.join('\n\n'));
+  }
+}
+
+/** Starts a bundle outside the useCluster() lifecycle; the caller calls stop(). */
+export async function startCluster(options = {}) {
+  const cluster = new Cluster(options);
+  try {
+    await cluster.start();
+  } catch (err) {
+    await cluster.stop().catch(() => {});
+    throw err;
+  }
+  return cluster;
+}
+
+/**
+ * One bundle for the calling test file: started in `before`, clients closed and Redis restored
+ * after each test (`afterEach`), everything stopped and checked in `after`. Returns the Cluster;
+ * its fields (edges, api, redis, ...) are filled once `before` has run.
+ */
+export function useCluster(options = {}) {
+  const cluster = new Cluster(options);
+  before(
+    async () => {
+      try {
+        await cluster.start();
+      } catch (err) {
+        cluster.startFailed = true;
+        await cluster.stop().catch(() => {});
+        throw err;
+      }
+    },
+    { timeout: START_HOOK_TIMEOUT_MS },
+  );
+  afterEach(
+    async () => {
+      if (cluster.startFailed) return;
+      await cluster.closeTracked();
+      await cluster.restoreRedis();
+      cluster.assertRunning();
+    },
+    { timeout: READY_TIMEOUT_MS + 10000 },
+  );
+  after(
+    async () => {
+      if (cluster.startFailed) return;
+      await cluster.closeTracked();
+      await cluster.stop();
+    },
+    { timeout: STOP_HOOK_TIMEOUT_MS },
+  );
+  return cluster;
+}

@@ -1,0 +1,123 @@
+// Redis faults (issue 6): Redis stopped and restarted on the same port, and Redis hung (SIGSTOP).
+// The API answers 503 with a reason within a bounded time (never 200 for an event that went
+// nowhere, never a hang), /ready turns 503 everywhere while /health stays 200, WebSocket clients stay
+// connected, and once Redis is back the API answers 200, edges resubscribe and deliver again, and the
+// cluster state (presence rosters, counts) is re-registered.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { httpResult, serverSdk } from '../integration/lib/clients.mjs';
+import { RawClient, uniqueName } from '../integration/lib/raw-client.mjs';
+import { eventually } from '../integration/lib/wait.mjs';
+import { getJson, useCluster } from './lib/cluster.mjs';
+import { apiGet, apiUserIds, expectExactly, record, subscriber } from './lib/observe.mjs';
+
+const cluster = useCluster({ edges: 2, monitor: true });
+
+/** What a 503 must come within while Redis is down or hung (first call: connect/IO timeout). */
+const OUTAGE_ANSWER_BOUND_MS = 2000;
+
+/** A publish through the API: {status, body, ms}. The SDK's own timeout is 5 s: a hang fails. */
+async function timedPublish(channel) {
+  const started = performance.now();
+  const result = await httpResult(() => serverSdk(cluster.api).trigger(channel, 'during-outage', { at: Date.now() }));
+  return { ...result, ms: Math.round(performance.now() - started) };
+}
+
+/** A presence channel with members on both edges, a public channel on both, raw clients on both. */
+async function populate() {
+  const [a, b] = cluster.edges;
+  const presence = uniqueName('presence-outage-');
+  const plain = uniqueName('outage-');
+  const members = [
+    await subscriber(a, presence, { user: { id: 'alice' } }),
+    await subscriber(b, presence, { user: { id: 'bob' } }),
+  ];
+  const listeners = [await subscriber(a, plain), await subscriber(b, plain)];
+  const raws = [await RawClient.open(a), await RawClient.open(b)];
+  return { presence, plain, members, listeners, raws };
+}
+
+async function expectOutageAnswers(channel, label) {
+  const answers = [];
+  for (let i = 0; i < 3; i += 1) answers.push(await timedPublish(channel));
+  for (const answer of answers) {
+    assert.equal(answer.status, 503, `publish during ${label}: ${answer.status} ${answer.body}`);
+    assert.match(answer.body, /\w/, 'the 503 carries a reason');
+    assert.ok(answer.ms < OUTAGE_ANSWER_BOUND_MS, `publish during ${label} took ${answer.ms} ms`);
+  }
+  console.log(`# ${label}: publish answered 503 in ${answers.map((a) => a.ms).join(', ')} ms (first, second, third); body ${answers[0].body}`);
+  return answers;
+}
+
+async function expectHealthButNotReady(label) {
+  for (const node of cluster.liveServices) {
+    await eventually(async () => (await cluster.readiness(node)) === 503, {
+      ms: 5000,
+      what: `${node.name} /ready 503 during ${label}`,
+    });
+    const health = await getJson(node, '/health', 3000);
+    assert.equal(health.status, 200, `${node.name} /health during ${label}: ${health.body}`);
+  }
+  const monitorHealth = await getJson(cluster.monitor, '/health');
+  await eventually(async () => (await getJson(cluster.monitor, '/health')).json?.redis === 'down', {
+    ms: 8000,
+    what: `monitor /health reporting redis down during ${label}`,
+  });
+  assert.equal(monitorHealth.status, 200);
+}
+
+async function expectClientsStillConnected({ members, listeners, raws }) {
+  for (const raw of raws) await raw.roundTrip();
+  for (const client of [...members, ...listeners]) assert.equal(client.pusher.connection.state, 'connected');
+}
+
+async function expectRecovered({ presence, plain, members, listeners }, label) {
+  const recoveredAt = Date.now();
+  await cluster.waitReady({ ms: 15000 });
+  const readyMs = Date.now() - recoveredAt;
+  const result = await timedPublish(plain);
+  assert.equal(result.status, 200, `publish after ${label}: ${result.body}`);
+  console.log(`# after ${label}: every service ready again after ${readyMs} ms`);
+
+  // Edges resubscribed: the next event reaches both edges exactly once.
+  const lists = listeners.map((l) => record(l.channel, 'back'));
+  assert.equal((await serverSdk(cluster.api).trigger(plain, 'back', { ok: true })).status, 200);
+  await expectExactly(lists, 1, { what: `events after ${label}` });
+  const presenceLists = members.map((m) => record(m.channel, 'back'));
+  assert.equal((await serverSdk(cluster.api).trigger(presence, 'back', { ok: true })).status, 200);
+  await expectExactly(presenceLists, 1, { what: `presence events after ${label}` });
+
+  // Cluster state re-registered from the edges' own view.
+  await eventually(async () => (await apiUserIds(cluster.api, presence)).join() === 'alice,bob', {
+    ms: 5000,
+    what: `roster alice,bob after ${label}`,
+  });
+  const info = await apiGet(cluster.api, `/channels/${plain}`, { info: 'subscription_count' });
+  assert.equal(info.subscription_count, 2, JSON.stringify(info));
+}
+
+test('Redis stopped: 503 with a reason, /ready 503 and /health 200; restarted: 200, delivery and state back', async () => {
+  const world = await populate();
+
+  await cluster.redis.stop();
+  await expectOutageAnswers(world.plain, 'Redis down');
+  await expectHealthButNotReady('Redis down');
+  await expectClientsStillConnected(world);
+
+  await cluster.redis.start(); // same port, empty data set
+  await expectRecovered(world, 'Redis restart');
+  await expectClientsStillConnected(world);
+});
+
+test('Redis hung (SIGSTOP): publish answers 503 within a bounded time; SIGCONT: everything recovers', async () => {
+  const world = await populate();
+
+  cluster.redis.pause();
+  await expectOutageAnswers(world.plain, 'Redis hung');
+  await expectHealthButNotReady('Redis hung');
+  await expectClientsStillConnected(world);
+
+  cluster.redis.resume();
+  await expectRecovered(world, 'Redis resumed');
+  await expectClientsStillConnected(world);
+});
