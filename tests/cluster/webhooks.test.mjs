@@ -1,21 +1,20 @@
-// Webhooks in Redis mode, end to end: redis-server + two resound-edge + two resound-monitor (candidate
-// webhook senders; the lease makes one of them send) and a real receiver that checks every request with
+// Webhooks in Redis mode, end to end: the cluster bundle (lib/cluster.mjs) with two resound-edge and two
+// resound-monitor (candidate webhook senders; the lease makes one of them send) and a real receiver that checks every request with
 // the pusher SDK's validator. Each transition must arrive exactly once for the whole cluster: channel
 // occupied/vacated and member added/removed with subscribers on both edges, the grace period across
 // edges (leave on A, return on B within it: nothing), kill -9 of an edge (vacated/removed once, after
-// its lease), a client event once, and a sender handover when the sending monitor stops.
+// its node lease: the harness's shortened one), a client event once, and a sender handover when the
+// sending monitor stops.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { APPS } from '../integration/lib/apps.mjs';
+import { after, describe, it } from 'node:test';
 import { PusherServer } from '../integration/lib/deps.mjs';
 import { RawClient, uniqueName } from '../integration/lib/raw-client.mjs';
 import { sleep } from '../integration/lib/wait.mjs';
 import { startReceiver } from '../integration/lib/webhook-receiver.mjs';
-import { WebhookBundle } from './lib/webhook-bundle.mjs';
+import { getJson, useCluster } from './lib/cluster.mjs';
 
 const GRACE_MS = 3000; // Pusher's grace period, the default
-const NODE_LEASE_MS = 10000; // a silent edge is reaped after this ...
-const REAPER_INTERVAL_MS = 3000; // ... at the next reaper pass
+const WEBHOOK_LEASE_S = 5; // the monitors' sender lease: the shortest they accept
 const SETTLE_MS = 1500; // after the last expected webhook: time for a duplicate to show up
 const PATH = '/hooks';
 
@@ -32,22 +31,20 @@ const app = {
     },
   ],
 };
-Object.assign(APPS, { clusterHooks: app });
 const sdk = new PusherServer({ appId: app.id, key: app.key, secret: app.secret });
 
-const bundle = new WebhookBundle();
-before(() => bundle.start({ edges: 2, monitors: 2 }), { timeout: 60000 });
-afterEach(() => bundle.closeClients());
-after(
-  async () => {
-    try {
-      await bundle.stopAll();
-    } finally {
-      await receiver.close();
-    }
-  },
-  { timeout: 60000 },
-);
+// Every service gets the app (deploy.md: edges and monitors share apps[].webhooks); the edges forward
+// transitions, the monitors are the candidate senders.
+const cluster = useCluster({
+  edges: 2,
+  monitors: 2,
+  monitorOptions: { webhooks: 'on', webhookLease: WEBHOOK_LEASE_S },
+  apps: { clusterHooks: app },
+});
+// Registered after useCluster's hook, so the receiver outlives the services; if their stop fails, node
+// skips this hook, and the unref keeps the open receiver from holding the test process.
+receiver.server.unref();
+after(() => receiver.close());
 
 /** Every event of every accepted request so far, each request checked with the SDK's validator. */
 function allEvents() {
@@ -73,7 +70,7 @@ async function leave(client, channel) {
 
 describe('webhooks across two edges (Redis mode)', () => {
   it('sends channel_occupied and channel_vacated once with subscribers on both edges', { timeout: 30000 }, async () => {
-    const [edgeA, edgeB] = bundle.edges;
+    const [edgeA, edgeB] = cluster.edges;
     const channel = uniqueName('cl-both-');
     const a = await open(edgeA);
     const b = await open(edgeB);
@@ -91,7 +88,7 @@ describe('webhooks across two edges (Redis mode)', () => {
   });
 
   it('sends member_added and member_removed once per user, whichever edge its connections use', { timeout: 30000 }, async () => {
-    const [edgeA, edgeB] = bundle.edges;
+    const [edgeA, edgeB] = cluster.edges;
     const channel = uniqueName('presence-cl-');
     const a = await open(edgeA); // user u on edge A ...
     const b = await open(edgeB); // ... and on edge B
@@ -119,7 +116,7 @@ describe('webhooks across two edges (Redis mode)', () => {
   });
 
   it('applies the grace period across edges: leave on A, return on B within 2 s sends nothing', { timeout: 30000 }, async () => {
-    const [edgeA, edgeB] = bundle.edges;
+    const [edgeA, edgeB] = cluster.edges;
     const channel = uniqueName('presence-grace-');
     const a = await open(edgeA);
     await a.subscribeSigned(sdk, channel, { user_id: 'w', user_info: {} });
@@ -142,7 +139,7 @@ describe('webhooks across two edges (Redis mode)', () => {
   });
 
   it('sends one client_event for a whisper on one edge heard on both', { timeout: 20000 }, async () => {
-    const [edgeA, edgeB] = bundle.edges;
+    const [edgeA, edgeB] = cluster.edges;
     const channel = uniqueName('private-cl-');
     const a = await open(edgeA);
     const b = await open(edgeB);
@@ -163,9 +160,11 @@ describe('webhooks across two edges (Redis mode)', () => {
     assert.equal(count('client_event', channel), 1);
   });
 
-  it('sends channel_vacated and member_removed once after an edge is killed with -9', { timeout: 60000 }, async () => {
-    const doomed = await bundle.addEdge();
-    const [edgeA] = bundle.edges;
+  it('sends channel_vacated and member_removed once after an edge is killed with -9', { timeout: 30000 }, async () => {
+    const { node_lease_ms: leaseMs, heartbeat_interval_ms: heartbeatMs, reaper_interval_ms: reaperMs } =
+      cluster.timings;
+    const doomed = await cluster.addEdge();
+    const [edgeA] = cluster.edges;
     const lonely = uniqueName('cl-killed-'); // only on the doomed edge
     const shared = uniqueName('presence-killed-'); // user x on the doomed edge, user y on edge A
     const x = await open(doomed);
@@ -178,13 +177,16 @@ describe('webhooks across two edges (Redis mode)', () => {
     await waitFor('member_added', shared, 'y');
 
     const killedAt = Date.now();
-    await doomed.kill9();
-    const bound = NODE_LEASE_MS + REAPER_INTERVAL_MS + GRACE_MS + 5000;
+    doomed.signal('SIGKILL');
+    await doomed.exited;
+    const bound = leaseMs + reaperMs + GRACE_MS + 5000;
     await waitFor('channel_vacated', lonely, undefined, bound);
     await waitFor('member_removed', shared, 'x', bound);
-    const after = Date.now() - killedAt;
-    // The last heartbeat may be up to one heartbeat interval (2 s) older than the kill.
-    assert.ok(after >= NODE_LEASE_MS - 2000, `vacated after ${after} ms: before the lease ran out`);
+    const afterMs = Date.now() - killedAt;
+    console.log(`# kill -9 → channel_vacated and member_removed webhooks after ${afterMs} ms ` +
+      `(lease ${leaseMs} ms, reaper every ${reaperMs} ms, grace ${GRACE_MS} ms)`);
+    // The last heartbeat may be up to one heartbeat interval older than the kill.
+    assert.ok(afterMs >= leaseMs - heartbeatMs, `vacated after ${afterMs} ms: before the lease ran out`);
     await sleep(SETTLE_MS);
     assert.equal(count('channel_vacated', lonely), 1);
     assert.equal(count('member_removed', shared, 'x'), 1);
@@ -194,17 +196,18 @@ describe('webhooks across two edges (Redis mode)', () => {
 
   it('hands sending over to the standby monitor when the sender stops', { timeout: 30000 }, async () => {
     const active = async (monitor) => {
-      const text = await (await fetch(`${monitor.url}/metrics`)).text();
-      return /^resound_webhook_sender_active 1$/m.test(text);
+      const { status, body } = await getJson(monitor, '/metrics');
+      assert.equal(status, 200, body);
+      return /^resound_webhook_sender_active 1$/m.test(body);
     };
-    const flags = await Promise.all(bundle.monitors.map(active));
+    const flags = await Promise.all(cluster.monitors.map(active));
     assert.equal(flags.filter(Boolean).length, 1, `exactly one sender among the monitors: ${flags}`);
-    const sender = bundle.monitors[flags.indexOf(true)];
-    const standby = bundle.monitors[flags.indexOf(false)];
-    await bundle.stopMonitor(sender);
+    const sender = cluster.monitors[flags.indexOf(true)];
+    const standby = cluster.monitors[flags.indexOf(false)];
+    await sender.terminate(); // SIGTERM, exit 0 and no sanitizer report checked now
 
     const channel = uniqueName('cl-handover-');
-    const a = await open(bundle.edges[0]);
+    const a = await open(cluster.edges[0]);
     await a.subscribeOk(channel);
     await waitFor('channel_occupied', channel, undefined, 8000);
     assert.ok(await active(standby), 'the standby did not become the sender');

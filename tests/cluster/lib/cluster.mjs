@@ -1,17 +1,19 @@
 // The scale-out bundle for one test file: its own redis-server, N resound-edge processes, one
 // resound-api and, on request, resound-auth and resound-monitor, each on a free loopback port with a
-// generated config, all started by PID and stopped with the same checks as the single server
+// generated config (the integration apps plus any `apps` a file adds), all started by PID and stopped with the same checks as the single server
 // (exit code 0 after SIGTERM, no sanitizer report). Every handle is a RunningServer from
 // tests/integration/lib/server.mjs, so the integration helpers (pusherJs(edge), serverSdk(api),
 // RawClient.open(edge), signedFetch(api, ...)) work on them unchanged.
 //
 //   import { useCluster } from './lib/cluster.mjs';
 //   const cluster = useCluster({ edges: 2, monitor: true });
+//   const hooks = useCluster({ monitors: 2, monitorOptions: { webhookLease: 5 }, apps: { hooked } });
 //   test('...', async () => { const [a, b] = cluster.edges; ... cluster.api ...; cluster.redis.pause(); });
 //
 // Node timings are shortened (CLUSTER_TIMINGS) so a killed edge is reaped within ~3.5 s instead of
 // the production ~13 s; pass `timings` to change them.
 import { after, afterEach, before } from 'node:test';
+import { APPS } from '../../integration/lib/apps.mjs';
 import { RunningServer, serviceBinary } from '../../integration/lib/server.mjs';
 import { eventually } from '../../integration/lib/wait.mjs';
 import { RedisServer } from './redis.mjs';
@@ -50,21 +52,53 @@ export async function getJson(node, path, timeoutMs = 3000) {
   return { status: res.status, body, json };
 }
 
+/**
+ * Adds `apps` (short name -> app, as in tests/integration/lib/apps.mjs) to the apps every service of
+ * this test process is configured with. RunningServer writes all of APPS into each config and takes
+ * no per-server app list, so extending APPS is the one way in; a name already in use is refused so a
+ * file cannot silently replace an integration app.
+ */
+function addApps(apps) {
+  for (const [name, app] of Object.entries(apps)) {
+    if (name in APPS && APPS[name] !== app) throw new Error(`cluster apps: the name '${name}' is already taken`);
+    APPS[name] = app;
+  }
+}
+
 export class Cluster {
   /**
-   * `edges`: how many resound-edge processes; `auth`, `monitor`: start those too; `timings`: scaling.*
-   * overrides; `server`: extra server keys for every service; `logLevel`: their log_level.
+   * `edges`: how many resound-edge processes; `auth`: start resound-auth; `monitors` (or
+   * `monitor: true` for one): how many resound-monitor processes, each started with `monitorOptions`
+   * ({webhooks: 'on'|'off', webhookLease: seconds}: its webhook sender options); `apps`: extra apps
+   * for every service's config (e.g. with webhook targets); `timings`: scaling.* overrides; `server`:
+   * extra server keys for every service; `logLevel`: their log_level.
    */
-  constructor({ edges = 2, auth = false, monitor = false, timings = {}, server = {}, logLevel } = {}) {
-    this.options = { edgeCount: edges, withAuth: auth, withMonitor: monitor, logLevel };
+  constructor({
+    edges = 2,
+    auth = false,
+    monitor = false,
+    monitors = monitor ? 1 : 0,
+    monitorOptions = {},
+    apps = {},
+    timings = {},
+    server = {},
+    logLevel,
+  } = {}) {
+    addApps(apps);
+    this.options = { edgeCount: edges, withAuth: auth, monitorCount: monitors, monitorOptions, logLevel };
     this.timings = { ...CLUSTER_TIMINGS, ...timings };
     this.extraServer = server;
     this.redis = new RedisServer();
     this.edges = [];
     this.api = null;
     this.auth = null;
-    this.monitor = null;
+    this.monitors = [];
     this.started = [];
+  }
+
+  /** The first monitor (null without one). */
+  get monitor() {
+    return this.monitors[0] ?? null;
   }
 
   /** Every service process started so far (not Redis), in start order. */
@@ -101,14 +135,31 @@ export class Cluster {
     this.api = await this.launch('api');
     for (let i = 0; i < this.options.edgeCount; i += 1) this.edges.push(await this.launch('edge'));
     if (this.options.withAuth) this.auth = await this.launch('auth', ({ port }) => ['--port', String(port)]);
-    if (this.options.withMonitor) {
-      this.monitor = await this.launch('monitor', ({ port }) => [
-        '--port', String(port),
-        '--stale-after', String(MONITOR_STALE_AFTER_S),
-      ]);
-    }
+    for (let i = 0; i < this.options.monitorCount; i += 1) this.monitors.push(await this.launchMonitor());
     await this.waitReady();
     return this;
+  }
+
+  /**
+   * A resound-monitor with --stale-after MONITOR_STALE_AFTER_S and the webhook sender options
+   * `webhooks` (--webhooks on|off; the monitor's default is on) and `webhookLease` (--webhook-lease,
+   * seconds, 5..300; default 10).
+   */
+  launchMonitor({ webhooks, webhookLease } = this.options.monitorOptions) {
+    return this.launch('monitor', ({ port }) => [
+      '--port', String(port),
+      '--stale-after', String(MONITOR_STALE_AFTER_S),
+      ...(webhooks === undefined ? [] : ['--webhooks', webhooks]),
+      ...(webhookLease === undefined ? [] : ['--webhook-lease', String(webhookLease)]),
+    ]);
+  }
+
+  /** Starts one more monitor (options as launchMonitor) and waits for its /ready. */
+  async addMonitor(options) {
+    const monitor = await this.launchMonitor(options);
+    this.monitors.push(monitor);
+    await this.waitReady({ nodes: [monitor] });
+    return monitor;
   }
 
   /** Starts one more edge (e.g. after a test killed one) and waits for its /ready. */
