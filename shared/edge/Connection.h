@@ -40,7 +40,7 @@ public:
     IoThread& owner_;
     int fd;
     Mode mode = Mode::Http;
-    bool inDirtyList = false;
+    std::uint8_t flushMarks = 0;  // owned by the IoThread's FlushQueue
     bool wantsWritable = false;   // EPOLLOUT registered because the socket buffer was full
     bool closeWhenFlushed = false;
     bool upgraded = false;        // a WebSocket: protocol.closed() is due at teardown

@@ -25,6 +25,8 @@ constexpr int kMaxReadsPerEvent = 4;        // fairness between busy connections
 constexpr int kMaxAcceptsPerEvent = 256;
 constexpr std::uint32_t kDrainSeconds = 3;  // how long a closing connection may take to go away
 constexpr int kIovBatch = 64;
+// Time per loop iteration spent writing fan-out traffic before input is read again (see FlushQueue.h).
+constexpr auto kFairFlushSlice = std::chrono::microseconds(2000);
 
 pusher::SharedFrame shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
 
@@ -77,7 +79,7 @@ public:
     }
     bool onPing(std::string_view payload) override {
         owner_.protocol_.onActivity(c_);
-        owner_.enqueue(c_, shared(ws::encodeFrame(ws::Opcode::Pong, payload)));
+        owner_.enqueue(c_, shared(ws::encodeFrame(ws::Opcode::Pong, payload)), Urgency::Urgent);
         return true;
     }
     bool onPong(std::string_view) override {
@@ -273,7 +275,7 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             // curl (and so PHP's HTTP clients) waits for this before sending a larger body.
             if (!c.continueSent && c.httpParser->expectsContinue()) {
                 c.continueSent = true;
-                enqueue(c, shared("HTTP/1.1 100 Continue\r\n\r\n"));
+                enqueue(c, shared("HTTP/1.1 100 Continue\r\n\r\n"), Urgency::Urgent);
             }
             return;
         }
@@ -304,7 +306,8 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
 void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAlive) {
     ctx_.metrics.countHttpResponse(response.status);
     enqueue(c, shared(http::buildResponse(response.status, response.contentType, response.body, keepAlive,
-                                          response.headers)));
+                                          response.headers)),
+            Urgency::Urgent);
     if (!keepAlive) {
         c.mode = Connection::Mode::Draining;
         c.closeWhenFlushed = true;
@@ -345,7 +348,7 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
     std::string origin = originHeader ? *originHeader : std::string();
     std::string appKeyText(*appKey);
 
-    enqueue(c, shared(ws::buildUpgradeResponse(ws::computeAcceptKey(*key))));
+    enqueue(c, shared(ws::buildUpgradeResponse(ws::computeAcceptKey(*key))), Urgency::Urgent);
     c.mode = Connection::Mode::WebSocket;
     c.upgraded = true;
     c.httpParser.reset();
@@ -378,7 +381,7 @@ void IoThread::send(pusher::Peer& peer, const pusher::SharedFrame& frame) {
         slowConsumer(c);
         return;
     }
-    enqueue(c, frame);
+    enqueue(c, frame, Urgency::Fair);
 }
 
 void IoThread::close(pusher::Peer& peer, std::uint16_t code, std::string_view reason) {
@@ -388,7 +391,7 @@ void IoThread::close(pusher::Peer& peer, std::uint16_t code, std::string_view re
 void IoThread::closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason) {
     if (c.mode != Connection::Mode::WebSocket) return;
     c.closing = true;
-    enqueue(c, shared(ws::encodeCloseFrame(code, reason)));
+    enqueue(c, shared(ws::encodeCloseFrame(code, reason)), Urgency::Urgent);
     c.mode = Connection::Mode::Draining;
     c.closeWhenFlushed = true;
     c.lastBytesAt = now_;
@@ -411,16 +414,15 @@ void IoThread::slowConsumer(Connection& c) {
     closeWebSocket(c, pusher::code::OverCapacity, "Slow consumer: too many messages queued");
 }
 
-void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes) {
+void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency) {
     c.queuedBytes += bytes->size();
     c.queue.push_back(Connection::QueuedFrame{std::move(bytes), 0});
-    markDirty(c);
-}
-
-void IoThread::markDirty(Connection& c) {
-    if (c.inDirtyList || c.wantsWritable) return;  // a writable connection is flushed on EPOLLOUT
-    c.inDirtyList = true;
-    dirty_.push_back(&c);
+    if (c.wantsWritable) return;  // the socket buffer is full: EPOLLOUT flushes it
+    if (urgency == Urgency::Urgent) {
+        flushQueue_.addUrgent(c);
+    } else {
+        flushQueue_.addFair(c);
+    }
 }
 
 void IoThread::flush(Connection& c) {
@@ -511,13 +513,18 @@ void IoThread::afterEvents() {
     for (const auto& message : delivering_) protocol_.deliver(*message);
     delivering_.clear();
 
-    for (std::size_t i = 0; i < dirty_.size(); ++i) {
-        Connection* c = dirty_[i];
-        c->inDirtyList = false;
-        if (c->mode != Connection::Mode::Closed) flush(*c);
-    }
-    dirty_.clear();
-    graveyard_.clear();
+    const auto sliceEnd = std::chrono::steady_clock::now() + kFairFlushSlice;
+    bool moreToWrite = flushQueue_.run(
+        [this](Connection& c) {
+            if (c.mode != Connection::Mode::Closed) flush(c);
+        },
+        [sliceEnd] { return std::chrono::steady_clock::now() >= sliceEnd; });
+    if (moreToWrite) loop_.skipNextWait();
+    freeUnreferencedConnections();
+}
+
+void IoThread::freeUnreferencedConnections() {
+    std::erase_if(graveyard_, [](const std::unique_ptr<Connection>& c) { return !FlushQueue<Connection>::queued(*c); });
 }
 
 void IoThread::tick() {
@@ -550,7 +557,7 @@ void IoThread::tick() {
         }
         ++i;
     }
-    graveyard_.clear();
+    freeUnreferencedConnections();
 }
 
 }  // namespace resound::edge

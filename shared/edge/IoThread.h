@@ -16,6 +16,7 @@
 #include "config/Config.h"
 #include "edge/AddressLimiter.h"
 #include "edge/Connection.h"
+#include "edge/FlushQueue.h"
 #include "edge/HttpRouter.h"
 #include "loop/EventLoop.h"
 #include "metrics/Metrics.h"
@@ -63,13 +64,16 @@ private:
     void upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength);
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
-    void enqueue(Connection& c, pusher::SharedFrame bytes);
-    void markDirty(Connection& c);
+    // Urgent: an answer the peer is waiting for (HTTP response, handshake, pong, close frame); written
+    // this iteration. Fair: broadcasts and Pusher replies, written in FlushQueue's time-sliced FIFO.
+    enum class Urgency : std::uint8_t { Urgent, Fair };
+    void enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency);
     void flush(Connection& c);
     void closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason);
     void slowConsumer(Connection& c);
     void teardown(Connection& c);
     void afterEvents();
+    void freeUnreferencedConnections();
     void tick();
     std::uint32_t secondsNow() const;
 
@@ -84,8 +88,8 @@ private:
     std::unique_ptr<Acceptor> acceptor_;
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
-    std::vector<std::unique_ptr<Connection>> graveyard_;  // freed after the current iteration
-    std::vector<Connection*> dirty_;                      // connections with bytes to write
+    std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them
+    FlushQueue<Connection> flushQueue_;                   // connections with bytes to write
     std::mutex inboxMutex_;
     std::vector<bus::BusMessagePtr> inbox_;
     std::vector<bus::BusMessagePtr> delivering_;

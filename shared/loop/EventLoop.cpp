@@ -101,7 +101,8 @@ void EventLoop::run() {
     while (running_) {
         auto now = std::chrono::steady_clock::now();
         auto waitMs = std::chrono::duration_cast<std::chrono::milliseconds>(nextTick - now).count();
-        if (waitMs < 0) waitMs = 0;
+        if (waitMs < 0 || skipNextWait_) waitMs = 0;
+        skipNextWait_ = false;
         int n = ::epoll_wait(epollFd_, events, kMaxEvents, static_cast<int>(waitMs));
         if (n < 0 && errno != EINTR) throwErrno("epoll_wait");
         for (int i = 0; i < n; ++i) {

@@ -45,6 +45,8 @@ public:
     void post(Task task);
     // Any thread: make the loop run an iteration soon (its after-events hook runs then).
     void wake();
+    // Loop thread: the next iteration polls for events without blocking (work is left over).
+    void skipNextWait() { skipNextWait_ = true; }
 
     void setAfterEventsHook(Task hook) { afterEvents_ = std::move(hook); }
     void setTickHook(std::chrono::milliseconds interval, Task hook) {
@@ -59,6 +61,7 @@ private:
     int epollFd_ = -1;
     int wakeFd_ = -1;
     std::atomic<bool> running_{false};
+    bool skipNextWait_ = false;
     std::mutex postedMutex_;
     std::vector<Task> posted_;
     std::vector<Task> running_tasks_;
