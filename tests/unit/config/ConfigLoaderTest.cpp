@@ -249,7 +249,7 @@ TEST(ConfigLoader, ProcessEnvironmentReadsGetenv) {
 }
 
 std::filesystem::path shippedConfig() {
-    return std::filesystem::path(__FILE__).parent_path() / "../../../config/resound.yaml";
+    return std::filesystem::path(RESOUND_SOURCE_DIR) / "config/resound.yaml";
 }
 
 TEST(ConfigLoader, ShippedConfigFileParsesToTheDefaults) {

@@ -258,10 +258,10 @@ TEST(WebhookDispatcher, ADeadTargetDoesNotDelayAnotherAppsTarget) {
     Harness h({dead, live});
     h.log("http://dead/").hang = true;  // a receiver that accepts the connection and never answers
     for (int i = 0; i < 50; ++i) h.emit(0, event(Kind::CacheMiss, "cache-d"));
-    const auto start = std::chrono::steady_clock::now();
+    // The dead receiver never answers, so if it held up the other app this wait could never succeed;
+    // the bound only keeps a failure from hanging the suite (no timing is asserted).
     for (int i = 0; i < 20; ++i) h.emit(1, event(Kind::CacheMiss, "cache-l"));
-    ASSERT_TRUE(h.log("http://live/").waitFor(20, milliseconds(2000)));
-    EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
+    ASSERT_TRUE(h.log("http://live/").waitFor(20, milliseconds(10000)));
     EXPECT_EQ(h.log("http://dead/").count(), 1u);  // stuck on its first request
 }
 
@@ -274,7 +274,8 @@ TEST(WebhookDispatcher, StopAbortsAHangingRequestAndCountsWhatWasQueued) {
     ASSERT_TRUE(eventually([&] { return h->counters(0).queued.load() == 3; }));
     const auto start = std::chrono::steady_clock::now();
     h->dispatcher->stop();
-    EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
+    // Without the abort, stop() would wait for a request that never ends; 5 s only bounds a failure.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
     EXPECT_EQ(h->dispatcher->metrics().dropped(0, DropReason::Shutdown), 4u);  // 3 queued + 1 in flight
     EXPECT_EQ(h->counters(0).queued.load(), 0);
 }
