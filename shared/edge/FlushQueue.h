@@ -40,13 +40,16 @@ public:
 
     static bool queued(const Item& item) { return item.flushMarks != 0; }
     bool fairPending() const { return fairHead_ < fair_.size(); }
+    // Work for the next run(): fair items left over, or urgent ones queued while flushing (an item
+    // whose flush resumed reading may have answered more requests).
+    bool pending() const { return fairPending() || !urgent_.empty(); }
 
     // Calls flush(item) for every urgent item, then for fair items in FIFO order until outOfTime()
     // answers true (asked every kItemsBetweenClockChecks items, so at least that many are flushed).
-    // An item's mark is cleared before flush() sees it. Returns fairPending().
+    // An item's mark is cleared before flush() sees it; flush() may queue items. Returns pending().
     template <typename Flush, typename OutOfTime>
     bool run(Flush&& flush, OutOfTime&& outOfTime) {
-        // flush() does not queue items, but index loops keep this correct should that change.
+        // Index loop: items queued by flush() in this phase are flushed in it too.
         for (std::size_t i = 0; i < urgent_.size(); ++i) {
             Item& item = *urgent_[i];
             item.flushMarks &= static_cast<std::uint8_t>(~kUrgentMark);
@@ -65,7 +68,7 @@ public:
             }
         }
         compact();
-        return fairPending();
+        return pending();
     }
 
 private:

@@ -78,6 +78,26 @@ TEST(FlushQueue, OutOfTimeLeavesTheRestOfTheFifoForTheNextRun) {
     EXPECT_FALSE(queue.fairPending());
 }
 
+TEST(FlushQueue, ItemsQueuedWhileFlushingAreNotForgotten) {
+    FlushQueue<FakeConnection> queue;
+    FakeConnection a{"a"}, b{"b"}, c{"c"};
+    queue.addUrgent(a);
+    queue.addFair(b);
+    std::vector<std::string> order;
+    bool more = queue.run(
+        [&](FakeConnection& item) {
+            order.push_back(item.name);
+            if (item.name == "a") queue.addUrgent(c);  // flushed in the same urgent phase
+            if (item.name == "b") queue.addUrgent(a);  // left for the next run, which must not wait
+        },
+        [] { return false; });
+    EXPECT_EQ(order, (std::vector<std::string>{"a", "c", "b"}));
+    EXPECT_TRUE(more);
+    EXPECT_TRUE(queue.pending());
+    EXPECT_EQ(runAll(queue), (std::vector<std::string>{"a"}));
+    EXPECT_FALSE(queue.pending());
+}
+
 TEST(FlushQueue, StaysCorrectOverManyPartialRounds) {
     FlushQueue<FakeConnection> queue;
     std::vector<FakeConnection> connections(1000);
