@@ -64,6 +64,9 @@ private:
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
     void enqueue(Connection& c, pusher::SharedFrame bytes);
+    void pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength);
+    void resumeReading(Connection& c);
+    void updatePollEvents(Connection& c);
     void markDirty(Connection& c);
     void flush(Connection& c);
     void closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason);
