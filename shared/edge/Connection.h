@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "edge/AddressLimiter.h"
@@ -47,13 +48,16 @@ public:
     bool continueSent = false;    // "100 Continue" already sent for the current request
     bool addressCounted = false;  // holds a slot in the AddressLimiter
     bool servedRequest = false;   // answered at least one HTTP request (else the handshake deadline applies)
+    bool readPaused = false;      // HTTP answers over the queue cap: the socket is not read until they drain
     AddressKey address{};
     std::uint32_t connectionIndex = 0;   // position in IoThread's connection list
     std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t requestStartedAt = 0;  // loop seconds: first byte of an incomplete HTTP request
     std::uint32_t queueHead = 0;         // first unsent entry of `queue`
+    std::uint32_t pollEvents = EPOLLIN | EPOLLRDHUP;  // what the loop is registered to report
     std::size_t queuedBytes = 0;
     std::vector<QueuedFrame> queue;
+    std::string unparsedInput;  // HTTP bytes read before reading paused (at most one read), parsed on resume
     std::unique_ptr<http::RequestParser> httpParser;
     std::unique_ptr<ws::FrameDecoder> decoder;
 };

@@ -1,7 +1,7 @@
 #pragma once
 // The order in which an I/O thread writes out its connections' queued bytes.
 //
-// Answers a peer is waiting for (HTTP responses, handshakes, close frames, pongs) are urgent: all of
+// Answers a peer is waiting for (HTTP responses, handshakes, close frames) are urgent: all of
 // them are written every loop iteration. Everything else (broadcasts, Pusher replies) goes through a
 // FIFO that is worked on for a bounded slice of time per iteration. When the thread is saturated, for
 // example by a hot channel with 10,000 subscribers, two things follow from the slice: input such as the

@@ -79,8 +79,10 @@ public:
     }
     bool onPing(std::string_view payload) override {
         owner_.protocol_.onActivity(c_);
-        owner_.enqueue(c_, shared(ws::encodeFrame(ws::Opcode::Pong, payload)), Urgency::Urgent);
-        return true;
+        // Through send(), so pongs meet the queue cap like every other frame: a client that pings and
+        // never reads is a slow consumer (4100), not a way to grow our memory.
+        owner_.send(c_, shared(ws::encodeFrame(ws::Opcode::Pong, payload)));
+        return c_.mode == Connection::Mode::WebSocket;
     }
     bool onPong(std::string_view) override {
         owner_.protocol_.onActivity(c_);
@@ -213,7 +215,7 @@ void IoThread::acceptAll() {
         connection->address = address;
         connection->addressCounted = limited;
         connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
-        loop_.add(fd, EPOLLIN | EPOLLRDHUP, connection.get());
+        loop_.add(fd, connection->pollEvents, connection.get());
         connections_.push_back(std::move(connection));
     }
 }
@@ -229,7 +231,7 @@ void IoThread::onConnectionEvent(Connection& c, std::uint32_t events) {
 }
 
 void IoThread::readFrom(Connection& c) {
-    for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed; ++i) {
+    for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed && !c.readPaused; ++i) {
         ssize_t n = ::recv(c.fd, readBuffer_.data(), readBuffer_.size(), 0);
         if (n == 0) {
             teardown(c);
@@ -300,7 +302,38 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         respond(c, response, keepAlive);
         if (!keepAlive) return;
         c.httpParser->reset();
+        if (c.queuedBytes >= server.maxQueuedBytesPerConnection) {
+            // A pipelining client that does not read its answers: stop taking requests until they
+            // drain (as nginx does), so its unsent output stays near the cap instead of growing.
+            pauseReading(c, data, length);
+            return;
+        }
     }
+}
+
+void IoThread::pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength) {
+    c.readPaused = true;
+    c.unparsedInput.assign(unparsed, unparsedLength);
+    updatePollEvents(c);
+}
+
+void IoThread::resumeReading(Connection& c) {
+    c.readPaused = false;
+    std::string input;
+    input.swap(c.unparsedInput);
+    // The requests read before the pause come first; they may fill the queue and pause us again.
+    if (!input.empty()) handleHttpBytes(c, input.data(), input.size());
+    updatePollEvents(c);
+}
+
+void IoThread::updatePollEvents(Connection& c) {
+    // While reading is paused EPOLLRDHUP goes too: level-triggered, a peer's FIN would wake us
+    // for nothing on every loop iteration. EPOLLHUP and EPOLLERR are always reported.
+    std::uint32_t events = c.readPaused ? 0 : EPOLLIN | EPOLLRDHUP;
+    if (c.wantsWritable) events |= EPOLLOUT;
+    if (events == c.pollEvents) return;
+    loop_.modify(c.fd, events, &c);
+    c.pollEvents = events;
 }
 
 void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAlive) {
@@ -461,20 +494,20 @@ void IoThread::flush(Connection& c) {
         }
     }
     if (c.queueHead < c.queue.size()) {
-        if (!c.wantsWritable) {
-            loop_.modify(c.fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &c);
-            c.wantsWritable = true;
-        }
+        c.wantsWritable = true;
+        updatePollEvents(c);
         return;
     }
     c.queue.clear();
     c.queueHead = 0;
     c.queuedBytes = 0;
     if (c.queue.capacity() > 16) std::vector<Connection::QueuedFrame>().swap(c.queue);
-    if (c.wantsWritable) {
-        loop_.modify(c.fd, EPOLLIN | EPOLLRDHUP, &c);
-        c.wantsWritable = false;
+    c.wantsWritable = false;
+    if (c.readPaused) {
+        resumeReading(c);  // its answers are queued and flushed like any others
+        return;
     }
+    updatePollEvents(c);
     if (c.closeWhenFlushed) {
         // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
         // that destroys the close frame or response we just sent.

@@ -64,10 +64,13 @@ private:
     void upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength);
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
-    // Urgent: an answer the peer is waiting for (HTTP response, handshake, pong, close frame); written
+    // Urgent: an answer the peer is waiting for (HTTP response, handshake, close frame); written
     // this iteration. Fair: broadcasts and Pusher replies, written in FlushQueue's time-sliced FIFO.
     enum class Urgency : std::uint8_t { Urgent, Fair };
     void enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency);
+    void pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength);
+    void resumeReading(Connection& c);
+    void updatePollEvents(Connection& c);
     void flush(Connection& c);
     void closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason);
     void slowConsumer(Connection& c);

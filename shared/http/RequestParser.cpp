@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include "util/ArrivalBuffer.h"
+
 namespace resound::http {
 namespace {
 
@@ -308,13 +310,15 @@ RequestParser::Status RequestParser::finishHeaders() {
         state_ = State::Complete;
         return Status::Complete;
     }
-    request_.body.reserve(bodyLength_);
-    state_ = State::Body;
+    state_ = State::Body;  // the body buffer grows as the body arrives (feedBody), not to Content-Length
     return Status::NeedMore;
 }
 
 RequestParser::Status RequestParser::feedBody(const char*& data, std::size_t& left) {
     const std::size_t take = std::min(left, bodyLength_ - request_.body.size());
+    // A body that arrives whole gets one exact allocation; one that trickles in costs at most twice
+    // what came, whatever Content-Length promised.
+    util::reserveForArrival(request_.body, request_.body.size() + take, bodyLength_);
     request_.body.append(data, take);
     data += take;
     left -= take;

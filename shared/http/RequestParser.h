@@ -11,8 +11,9 @@
 //   server SDKs always send Content-Length, and not decoding chunked closes the door on
 //   CL/TE request-smuggling ambiguities.
 // - Content-Length above maxBodyBytes fails with 413 as soon as the headers are parsed, before any
-//   body byte is read. A header section (request line + headers + blank line) longer than
-//   maxHeaderBytes fails with 431 without buffering more than that.
+//   body byte is read. A Content-Length within the limit reserves nothing up front: the body buffer
+//   grows with the bytes that arrive (util/ArrivalBuffer.h). A header section (request line +
+//   headers + blank line) longer than maxHeaderBytes fails with 431 without buffering more than that.
 // - Lines end in CRLF; a bare LF is accepted too (RFC 9112 2.2), a bare CR is a 400. Empty lines
 //   before the request line are skipped. Obsolete line folding, whitespace before ':' and
 //   conflicting Content-Length values are 400. HTTP/2+ versions are 505.

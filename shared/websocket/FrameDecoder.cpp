@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/ArrivalBuffer.h"
+
 namespace resound::ws {
 namespace {
 
@@ -149,9 +151,13 @@ FrameDecoder::Step FrameDecoder::consumePayload(char* data, std::size_t n, Frame
     if (remaining_ == 0 && nothingBuffered && wholeMessageFrame) {
         return finishFrame({data, n}, handler, error);  // the common case: deliver in place, no copy
     }
-    // Size the buffer once for a message's first frame (its length already passed the limit); later
-    // fragments grow it geometrically through append, so many tiny fragments stay linear.
-    if (nothingBuffered && messageSize_ == 0) buffer_.reserve(n + remaining_);
+    // Memory follows the bytes that arrived, not the declared length (which only passed the limit).
+    // When this frame ends the message (or is a lone control frame) its end is the ceiling; otherwise
+    // more fragments may follow, up to the limit, and the buffer keeps doubling towards it so that
+    // many tiny fragments stay linear.
+    const std::size_t needed = buffer_.size() + n;
+    const bool moreMayFollow = isControl() ? messageSize_ != 0 : !frameFin_;
+    util::reserveForArrival(buffer_, needed, moreMayFollow ? maxMessageSize_ : needed + remaining_);
     buffer_.append(data, n);
     if (remaining_ != 0) return Step::Continue;
     // A data frame completes the whole buffered message; a control frame sits behind its fragments.

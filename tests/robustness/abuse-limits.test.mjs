@@ -492,6 +492,39 @@ describe('clients that send requests and never read the answers', () => {
     assert.ok(peak - before.rssKiB < 32 * 1024, `RSS grew by ${mib(peak - before.rssKiB)} MiB for one connection`);
   });
 
+  test('a pipelining client that reads late still gets every answer, in order', async () => {
+    // The server stops reading while this connection's answers are over the cap and resumes as they
+    // drain: nothing may be lost or reordered across the pause. /metrics (200, a few KiB) alternates
+    // with a 404 so the order shows; 10 000 pairs (about 11 MiB of answers) are well beyond the cap
+    // plus both socket buffers (the server's send buffer grows to 4 MiB on loopback).
+    const pairs = 10000;
+    const pair = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such-path HTTP/1.1\r\nHost: x\r\n\r\n';
+    const last = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such-path HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    const socket = await openTcp(server.port);
+    socket.pause();
+    socket.write(pair.repeat(pairs - 1) + last);
+    await sleep(1000); // the server fills both socket buffers and its queue, then stops reading
+    const unread = serverReceiveQueue(server.port, socket.localPort);
+    const chunks = [];
+    socket.on('data', (data) => chunks.push(data));
+    socket.resume();
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the answers did not all arrive within 30 s')), 30000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const received = Buffer.concat(chunks);
+    const statuses = responseStatuses(received);
+    console.log(`# ${2 * pairs} pipelined requests read after 1 s: ${statuses.length} answers, ${mib(received.length / 1024)} MiB; ` +
+      `${unread} request bytes left unread by the server during the pause`);
+    assert.ok(unread > 0, 'the server kept reading requests although their answers were not being read');
+    assert.equal(statuses.length, 2 * pairs);
+    statuses.forEach((status, i) => assert.equal(status, i % 2 === 0 ? 200 : 404, `answer ${i}`));
+    server.assertRunning();
+  });
+
   test('WebSocket pings: the pongs queued for one connection stay bounded (or it is closed with 4100)', async () => {
     // Every ping is answered with a pong of the same size; a client that never reads must meet the same
     // queue cap as for broadcasts (RFC 6455 5.5.3 also allows answering only the most recent ping).
@@ -527,6 +560,33 @@ describe('clients that send requests and never read the answers', () => {
     assert.ok(peak - before.rssKiB < 32 * 1024, `RSS grew by ${mib(peak - before.rssKiB)} MiB for one connection`);
   });
 });
+
+/** Bytes waiting in the server's receive queue of the loopback connection to `clientPort` (/proc/net/tcp). */
+function serverReceiveQueue(serverPort, clientPort) {
+  const hexPort = (port) => `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/); // sl local rem st tx_queue:rx_queue ...
+    if (fields.length > 4 && fields[1].endsWith(hexPort(serverPort)) && fields[2].endsWith(hexPort(clientPort))) {
+      return parseInt(fields[4].split(':')[1], 16);
+    }
+  }
+  return null;
+}
+
+/** The status codes of the HTTP responses in `buffer`, in order (bodies skipped by Content-Length). */
+function responseStatuses(buffer) {
+  const statuses = [];
+  let offset = 0;
+  while (offset < buffer.length) {
+    const headEnd = buffer.indexOf('\r\n\r\n', offset);
+    if (headEnd < 0) break;
+    const head = buffer.subarray(offset, headEnd).toString('latin1');
+    statuses.push(Number(head.split(' ')[1]));
+    const length = Number((head.match(/^content-length:\s*(\d+)/im) || [])[1] || 0);
+    offset = headEnd + 4 + length;
+  }
+  return statuses;
+}
 
 describe('server.max_connections_per_ip', () => {
   let server;
