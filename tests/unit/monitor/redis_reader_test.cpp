@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "RedisServerProcess.h"
+#include "RedisServer.h"
 #include "monitor/ClusterPoller.h"
 #include "monitor/MonitorEndpoints.h"
 #include "monitor/RedisNodeReader.h"
@@ -13,18 +13,18 @@ namespace resound::monitor {
 namespace {
 
 using namespace std::chrono_literals;
-using test::RedisServerProcess;
+using redis::testing::RedisServer;
 
 void writeNode(Poco::Redis::Client& client, const std::string& id, std::int64_t heartbeatMs,
                std::initializer_list<std::pair<std::string, std::string>> stats) {
-    RedisServerProcess::command(client, {"ZADD", kNodesKey, std::to_string(heartbeatMs), id});
+    RedisServer::command(client, {"ZADD", kNodesKey, std::to_string(heartbeatMs), id});
     for (const auto& [field, value] : stats) {
-        RedisServerProcess::command(client, {"HSET", nodeStatsKey(id), field, value});
+        RedisServer::command(client, {"HSET", nodeStatsKey(id), field, value});
     }
-    if (stats.size() > 0) RedisServerProcess::command(client, {"EXPIRE", nodeStatsKey(id), "30"});
+    if (stats.size() > 0) RedisServer::command(client, {"EXPIRE", nodeStatsKey(id), "30"});
 }
 
-config::RedisConfig redisConfig(const RedisServerProcess& redis, std::string password = "", int db = 0) {
+config::RedisConfig redisConfig(const RedisServer& redis, std::string password = "", int db = 0) {
     config::RedisConfig config;
     config.host = "127.0.0.1";
     config.port = redis.port();
@@ -38,11 +38,10 @@ RedisNodeReader::Options fastOptions() {
 }
 
 TEST(RedisNodeReader, ReadsHeartbeatsAndStatsAndAggregates) {
-    RedisServerProcess redis;
-    if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
-    ASSERT_TRUE(redis.start());
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
     auto client = redis.client();
-    const std::int64_t now = RedisServerProcess::timeMs(*client);
+    const std::int64_t now = RedisServer::timeMs(*client);
     writeNode(*client, "edge-1", now - 500,
               {{"service", "resound-edge"}, {"version", "0.1.0"}, {"host", "c1"}, {"connections", "120"},
                {"channels", "12"}, {"messages_in", "5"}, {"messages_out", "900"}, {"bytes_in", "400"},
@@ -80,11 +79,10 @@ TEST(RedisNodeReader, ReadsHeartbeatsAndStatsAndAggregates) {
 }
 
 TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
-    RedisServerProcess redis;
-    if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
-    ASSERT_TRUE(redis.start());
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
     auto client = redis.client();
-    const std::int64_t now = RedisServerProcess::timeMs(*client);
+    const std::int64_t now = RedisServer::timeMs(*client);
     writeNode(*client, "edge-crashed-g1", now - 9000, {{"service", "resound-edge"}, {"connections", "50"}});
     writeNode(*client, "edge-stopped-g1", now - 1000, {{"service", "resound-edge"}, {"connections", "5"}});
     writeNode(*client, "edge-live-g1", now, {{"service", "resound-edge"}, {"connections", "1"}});
@@ -94,8 +92,8 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
     ASSERT_EQ(snapshot.nodes.size(), 3u);
 
     // The reaper removes the silent node; the stopped one reaped itself while its heartbeat was fresh.
-    RedisServerProcess::command(*client, {"ZREM", kNodesKey, "edge-crashed-g1", "edge-stopped-g1"});
-    RedisServerProcess::command(*client, {"DEL", nodeStatsKey("edge-crashed-g1"), nodeStatsKey("edge-stopped-g1")});
+    RedisServer::command(*client, {"ZREM", kNodesKey, "edge-crashed-g1", "edge-stopped-g1"});
+    RedisServer::command(*client, {"DEL", nodeStatsKey("edge-crashed-g1"), nodeStatsKey("edge-stopped-g1")});
     snapshot = reader.read();
     ASSERT_EQ(snapshot.nodes.size(), 2u);
     EXPECT_EQ(snapshot.nodes[0].node, "edge-crashed-g1");
@@ -117,16 +115,15 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
                                                    .diedIfSilentFor = 5000ms});
     writeNode(*client, "edge-old-g1", now - 7000, {{"service", "resound-edge"}});
     EXPECT_EQ(forgetful.read().nodes.size(), 2u);
-    RedisServerProcess::command(*client, {"ZREM", kNodesKey, "edge-old-g1"});
+    RedisServer::command(*client, {"ZREM", kNodesKey, "edge-old-g1"});
     EXPECT_EQ(forgetful.read().nodes.size(), 2u);  // remembered: 7 s < 8 s
     std::this_thread::sleep_for(1200ms);
     EXPECT_EQ(forgetful.read().nodes.size(), 1u);  // forgotten once older than 8 s
 }
 
 TEST(RedisNodeReader, EmptyRegistryIsNotAnError) {
-    RedisServerProcess redis;
-    if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
-    ASSERT_TRUE(redis.start());
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
     RedisNodeReader reader(redisConfig(redis), fastOptions());
     const ClusterSnapshot snapshot = reader.read();
     EXPECT_TRUE(snapshot.redisUp) << snapshot.redisError;
@@ -135,11 +132,10 @@ TEST(RedisNodeReader, EmptyRegistryIsNotAnError) {
 }
 
 TEST(RedisNodeReader, AuthenticatesAndSelectsTheDatabase) {
-    RedisServerProcess redis("s3cret-pass");
-    if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
-    ASSERT_TRUE(redis.start());
-    auto client = redis.client(3);
-    writeNode(*client, "edge-1", RedisServerProcess::timeMs(*client), {{"service", "resound-edge"}, {"connections", "7"}});
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis({"--requirepass", "s3cret-pass"});
+    auto client = redis.client(3, "s3cret-pass");
+    writeNode(*client, "edge-1", RedisServer::timeMs(*client), {{"service", "resound-edge"}, {"connections", "7"}});
 
     RedisNodeReader reader(redisConfig(redis, "s3cret-pass", 3), fastOptions());
     ClusterSnapshot snapshot = reader.read();
@@ -157,9 +153,8 @@ TEST(RedisNodeReader, AuthenticatesAndSelectsTheDatabase) {
 }
 
 TEST(RedisNodeReader, ReconnectsAfterRedisRestarts) {
-    RedisServerProcess redis;
-    if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
-    ASSERT_TRUE(redis.start());
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
     RedisNodeReader reader(redisConfig(redis), fastOptions());
     ASSERT_TRUE(reader.read().redisUp);
 
@@ -186,12 +181,11 @@ bool eventually(Predicate predicate, std::chrono::milliseconds limit = 5000ms) {
 }
 
 TEST(ClusterPoller, FollowsRedisDownAndUpAndReadinessWithIt) {
-    RedisServerProcess redis;
-    if (!redis.available()) GTEST_SKIP() << "redis-server not installed";
-    ASSERT_TRUE(redis.start());
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
     {
         auto client = redis.client();
-        writeNode(*client, "edge-1", RedisServerProcess::timeMs(*client), {{"service", "resound-edge"}, {"connections", "5"}});
+        writeNode(*client, "edge-1", RedisServer::timeMs(*client), {{"service", "resound-edge"}, {"connections", "5"}});
     }
     RedisNodeReader reader(redisConfig(redis), fastOptions());
     ClusterPoller poller([&reader] { return reader.read(); }, [&reader] { return reader.reconnects(); },

@@ -258,6 +258,7 @@ TEST(WebhookDispatcher, ADeadTargetDoesNotDelayAnotherAppsTarget) {
     Harness h({dead, live});
     h.log("http://dead/").hang = true;  // a receiver that accepts the connection and never answers
     for (int i = 0; i < 50; ++i) h.emit(0, event(Kind::CacheMiss, "cache-d"));
+    ASSERT_TRUE(h.log("http://dead/").waitFor(1));  // its sender is now stuck on the first request
     // The dead receiver never answers, so if it held up the other app this wait could never succeed;
     // the bound only keeps a failure from hanging the suite (no timing is asserted).
     for (int i = 0; i < 20; ++i) h.emit(1, event(Kind::CacheMiss, "cache-l"));

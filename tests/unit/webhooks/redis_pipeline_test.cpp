@@ -2,7 +2,7 @@
 // started on a free loopback port (skipped when redis-server is not installed).
 #include <gtest/gtest.h>
 
-#include "RedisProcess.h"
+#include "RedisServer.h"
 #include "WebhookTestSupport.h"
 #include "webhooks/RedisWebhookSink.h"
 #include "webhooks/WebhookWorker.h"
@@ -11,10 +11,12 @@ namespace resound::webhooks::test {
 namespace {
 
 using Kind = WebhookEvent::Kind;
+using redis::testing::RedisServer;
+using redis::testing::RedisServerOptions;
 using std::chrono::milliseconds;
 
 struct Cluster {
-    std::uint16_t port = freePort();
+    std::uint16_t port = redis::testing::freeLoopbackPort();
     config::RedisConfig redis;
     std::shared_ptr<PostLog> log = std::make_shared<PostLog>();
     std::vector<config::AppConfig> apps;
@@ -50,10 +52,9 @@ struct Cluster {
 };
 
 TEST(RedisWebhookPipeline, GracePeriodIsClusterWide) {
-    if (!RedisProcess::installed()) GTEST_SKIP() << "redis-server not installed";
+    SKIP_WITHOUT_REDIS();
     Cluster cluster(200);
-    RedisProcess redis(cluster.port);
-    ASSERT_TRUE(redis.start());
+    RedisServer redis(RedisServerOptions{cluster.port, {}, true});
     cluster.worker->start();
     auto edgeA = cluster.edge();
     auto edgeB = cluster.edge();
@@ -76,14 +77,13 @@ TEST(RedisWebhookPipeline, GracePeriodIsClusterWide) {
 }
 
 TEST(RedisWebhookPipeline, WorkerAndSinkReconnectWhenRedisComesUpLate) {
-    if (!RedisProcess::installed()) GTEST_SKIP() << "redis-server not installed";
+    SKIP_WITHOUT_REDIS();
     Cluster cluster(0);
     cluster.worker->start();
     auto edge = cluster.edge();
     edge->emit(cluster.apps[0], event(Kind::ChannelOccupied, "late"));  // waits in the sink's queue
     std::this_thread::sleep_for(milliseconds(300));
-    RedisProcess redis(cluster.port);
-    ASSERT_TRUE(redis.start());
+    RedisServer redis(RedisServerOptions{cluster.port, {}, true});
     ASSERT_TRUE(cluster.log->waitFor(1, milliseconds(8000)));
     EXPECT_NE(cluster.log->snapshot()[0].body.find("late"), std::string::npos);
 }

@@ -4,7 +4,7 @@
 #include <Poco/Redis/Array.h>
 #include <gtest/gtest.h>
 
-#include "RedisProcess.h"
+#include "RedisServer.h"
 #include "WebhookTestSupport.h"
 #include "webhooks/QueuedEventCodec.h"
 #include "webhooks/RedisLink.h"
@@ -76,7 +76,7 @@ bool waitUntil(const std::function<bool()>& done, milliseconds timeout) {
 class SenderLeaseTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!RedisProcess::installed()) GTEST_SKIP() << "redis-server not installed";
+        SKIP_WITHOUT_REDIS();
         ASSERT_TRUE(redis.start());
         client.connect("127.0.0.1", port, Poco::Timespan(1, 0));
         apps.push_back(app("app1", {target("http://a/", {"channel_occupied"})}));
@@ -86,8 +86,8 @@ class SenderLeaseTest : public ::testing::Test {
         run(client, {"RPUSH", kListKey, encodeQueuedEvent("app1", event(Kind::ChannelOccupied, channel))});
     }
 
-    std::uint16_t port = freePort();
-    RedisProcess redis{port};
+    std::uint16_t port = redis::testing::freeLoopbackPort();
+    redis::testing::RedisServer redis{redis::testing::RedisServerOptions{port, {}, false}};
     Poco::Redis::Client client;
     std::vector<config::AppConfig> apps;
 };

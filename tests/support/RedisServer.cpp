@@ -15,9 +15,8 @@
 #include "redis/RespCommand.h"
 
 namespace resound::redis::testing {
-namespace {
 
-std::uint16_t freePort() {
+std::uint16_t freeLoopbackPort() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -32,8 +31,6 @@ std::uint16_t freePort() {
     ::close(fd);
     return ntohs(address.sin_port);
 }
-
-}  // namespace
 
 bool redisServerInstalled() { return ::access(kRedisServer, X_OK) == 0; }
 
@@ -53,11 +50,14 @@ long long millisecondsOf(const std::function<void()>& action) {
         .count();
 }
 
-RedisServer::RedisServer(std::vector<std::string> extraArgs) : extraArgs_(std::move(extraArgs)) {
-    if (!redisServerInstalled()) return;
-    // A port taken between freePort() and redis-server's bind is retried with another one.
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        port_ = freePort();
+RedisServer::RedisServer(RedisServerOptions options) : extraArgs_(std::move(options.extraArgs)) {
+    port_ = options.port != 0 ? options.port : freeLoopbackPort();
+    if (!options.startNow || !redisServerInstalled()) return;
+    if (start()) return;
+    if (options.port != 0) throw std::runtime_error("redis-server did not start on the given port");
+    // A port taken between freeLoopbackPort() and redis-server's bind is retried with another one.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        port_ = freeLoopbackPort();
         if (start()) return;
     }
     throw std::runtime_error("redis-server did not start");
@@ -149,6 +149,28 @@ void RedisServer::pause() {
 
 void RedisServer::resume() {
     if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
+std::unique_ptr<Poco::Redis::Client> RedisServer::client(int db, const std::string& password) const {
+    auto connected = std::make_unique<Poco::Redis::Client>("127.0.0.1", port_);
+    if (!password.empty()) command(*connected, {"AUTH", password});
+    if (db != 0) command(*connected, {"SELECT", std::to_string(db)});
+    return connected;
+}
+
+Poco::Redis::RedisType::Ptr RedisServer::command(Poco::Redis::Client& client,
+                                                 std::initializer_list<std::string> words) {
+    Poco::Redis::Array array;
+    for (const auto& word : words) array << word;
+    return client.sendCommand(array);
+}
+
+std::int64_t RedisServer::timeMs(Poco::Redis::Client& client) {
+    Poco::Redis::Array time;
+    time << "TIME";
+    const auto reply = client.execute<Poco::Redis::Array>(time);
+    return std::stoll(reply.get<Poco::Redis::BulkString>(0).value()) * 1000 +
+           std::stoll(reply.get<Poco::Redis::BulkString>(1).value()) / 1000;
 }
 
 }  // namespace resound::redis::testing

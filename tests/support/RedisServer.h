@@ -1,6 +1,7 @@
 #pragma once
-// Test helper: a private redis-server on a free loopback port (no persistence), started and stopped
-// by PID, and helpers to wait for conditions with a bound. Tests skip when redis-server is absent.
+// Test helper shared by every unit test that needs Redis (redis, monitor, webhooks): a private
+// redis-server on a loopback port (no persistence), started and stopped by PID, killed with the test
+// process, plus bounded waits and small client helpers. Tests skip when redis-server is absent.
 #include <sys/types.h>
 
 #include <chrono>
@@ -8,6 +9,11 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <Poco/Redis/Client.h>
+
+#include <initializer_list>
+#include <memory>
 
 #include "redis/ConnectionOptions.h"
 
@@ -17,9 +23,20 @@ inline constexpr const char* kRedisServer = "/usr/bin/redis-server";
 
 bool redisServerInstalled();
 
+// A loopback port that was free a moment ago.
+std::uint16_t freeLoopbackPort();
+
+struct RedisServerOptions {
+    std::uint16_t port = 0;               // 0: a free port (retried if taken before redis-server binds)
+    std::vector<std::string> extraArgs;   // e.g. {"--requirepass", "secret"}
+    bool startNow = true;                 // false: start() later, e.g. to test a client that came first
+};
+
 class RedisServer {
   public:
-    explicit RedisServer(std::vector<std::string> extraArgs = {});
+    explicit RedisServer(RedisServerOptions options);
+    explicit RedisServer(std::vector<std::string> extraArgs = {})
+        : RedisServer(RedisServerOptions{0, std::move(extraArgs), true}) {}
     ~RedisServer();
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
@@ -33,6 +50,13 @@ class RedisServer {
     void stop();    // SIGTERM (SIGCONT first if paused), bounded wait, then SIGKILL
     void pause();   // SIGSTOP: the process keeps its sockets but answers nothing
     void resume();  // SIGCONT
+
+    // A connected Poco client (authenticated when a password is given, `db` selected) for test data.
+    std::unique_ptr<Poco::Redis::Client> client(int db = 0, const std::string& password = "") const;
+    static Poco::Redis::RedisType::Ptr command(Poco::Redis::Client& client,
+                                               std::initializer_list<std::string> words);
+    // Redis server time (TIME) in milliseconds.
+    static std::int64_t timeMs(Poco::Redis::Client& client);
 
   private:
     std::vector<std::string> extraArgs_;
