@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "metrics/PrometheusText.h"
+
 namespace resound::metrics {
 
 Metrics::Metrics(std::size_t loops) {
@@ -30,18 +32,6 @@ std::uint64_t sum(const std::vector<std::unique_ptr<LoopCounters>>& loops, Get g
     std::uint64_t total = 0;
     for (const auto& l : loops) total += static_cast<std::uint64_t>(get(*l).load(std::memory_order_relaxed));
     return total;
-}
-
-void family(std::string& out, const char* name, const char* type, const char* help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
 }
 
 void sample(std::string& out, const std::string& nameWithLabels, std::uint64_t value) {
@@ -87,15 +77,15 @@ std::string Metrics::renderPrometheus() const {
          [&] { return eventsPublished_.load(std::memory_order_relaxed); }},
     };
     for (const auto& s : simple) {
-        family(out, s.name, s.type, s.help);
+        appendFamily(out, s.name, s.type, s.help);
         sample(out, s.name, s.value());
     }
-    family(out, "resound_http_requests_total", "counter", "HTTP responses sent, by status code.");
+    appendFamily(out, "resound_http_requests_total", "counter", "HTTP responses sent, by status code.");
     for (int status = 100; status < 600; ++status) {
         auto v = httpByStatus_[status].load(std::memory_order_relaxed);
         if (v) sample(out, "resound_http_requests_total{status=\"" + std::to_string(status) + "\"}", v);
     }
-    family(out, "resound_protocol_errors_total", "counter",
+    appendFamily(out, "resound_protocol_errors_total", "counter",
            "Pusher error codes and WebSocket close codes sent to clients, by code.");
     for (int i = 0; i < 400; ++i) {
         auto v = pusherCodes_[i].load(std::memory_order_relaxed);

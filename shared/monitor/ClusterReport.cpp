@@ -4,6 +4,7 @@
 #include <map>
 
 #include "json/JsonText.h"
+#include "metrics/PrometheusText.h"
 #include "util/Version.h"
 
 namespace resound::monitor {
@@ -11,38 +12,14 @@ namespace {
 
 std::string serviceOf(const NodeStats& node) { return node.service.empty() ? "unknown" : node.service; }
 
-// Prometheus label values escape backslash, double quote and newline.
-std::string labelValue(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
-    }
-    return out;
-}
-
 std::string nodeLabels(const NodeStats& node) {
-    return "{node=\"" + labelValue(node.node) + "\",service=\"" + labelValue(serviceOf(node)) + "\"}";
+    return "{node=\"" + metrics::escapeLabelValue(node.node) + "\",service=\"" + metrics::escapeLabelValue(serviceOf(node)) + "\"}";
 }
 
 std::string number(double value) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.3f", value);
     return buffer;
-}
-
-void family(std::string& out, const char* name, const char* type, const char* help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
 }
 
 void sample(std::string& out, const std::string& name, const std::string& value) {
@@ -146,16 +123,16 @@ std::string renderHealthJson(const ClusterSnapshot& snapshot, const ReportOption
 std::string renderPrometheus(const ClusterSnapshot& snapshot, const ReportOptions& options,
                              const MonitorState& state) {
     std::string out;
-    family(out, "resound_redis_up", "gauge", "Whether the monitor's last read of Redis succeeded.");
+    metrics::appendFamily(out, "resound_redis_up", "gauge", "Whether the monitor's last read of Redis succeeded.");
     sample(out, "resound_redis_up", snapshot.redisUp ? "1" : "0");
-    family(out, "resound_redis_reconnects_total", "counter", "Reconnections of the monitor to Redis.");
+    metrics::appendFamily(out, "resound_redis_reconnects_total", "counter", "Reconnections of the monitor to Redis.");
     sample(out, "resound_redis_reconnects_total", std::to_string(state.redisReconnects));
-    family(out, "resound_monitor_redis_failures_total", "counter", "Failed reads of Redis by the monitor.");
+    metrics::appendFamily(out, "resound_monitor_redis_failures_total", "counter", "Failed reads of Redis by the monitor.");
     sample(out, "resound_monitor_redis_failures_total", std::to_string(state.redisFailures));
-    family(out, "resound_monitor_snapshot_age_seconds", "gauge", "Age of the data behind this answer.");
+    metrics::appendFamily(out, "resound_monitor_snapshot_age_seconds", "gauge", "Age of the data behind this answer.");
     sample(out, "resound_monitor_snapshot_age_seconds", number(state.snapshotAgeSeconds));
-    family(out, "resound_build_info", "gauge", "Version of the running binary.");
-    sample(out, "resound_build_info{service=\"resound-monitor\",version=\"" + labelValue(kVersion) + "\"}", "1");
+    metrics::appendFamily(out, "resound_build_info", "gauge", "Version of the running binary.");
+    sample(out, "resound_build_info{service=\"resound-monitor\",version=\"" + metrics::escapeLabelValue(kVersion) + "\"}", "1");
     if (!snapshot.redisUp) return out;  // nothing is known about the nodes
 
     const ClusterSummary summary = summarize(snapshot, options);
@@ -164,44 +141,44 @@ std::string renderPrometheus(const ClusterSnapshot& snapshot, const ReportOption
         auto& counts = byService[serviceOf(node)];
         (isUp(node, snapshot, options) ? counts.first : counts.second)++;
     }
-    family(out, "resound_cluster_nodes", "gauge", "Nodes with a recent heartbeat (up) or a stale one (down).");
+    metrics::appendFamily(out, "resound_cluster_nodes", "gauge", "Nodes with a recent heartbeat (up) or a stale one (down).");
     for (const auto& [service, counts] : byService) {
-        sample(out, "resound_cluster_nodes{service=\"" + labelValue(service) + "\",state=\"up\"}",
+        sample(out, "resound_cluster_nodes{service=\"" + metrics::escapeLabelValue(service) + "\",state=\"up\"}",
                std::to_string(counts.first));
-        sample(out, "resound_cluster_nodes{service=\"" + labelValue(service) + "\",state=\"down\"}",
+        sample(out, "resound_cluster_nodes{service=\"" + metrics::escapeLabelValue(service) + "\",state=\"down\"}",
                std::to_string(counts.second));
     }
     for (const CounterFamily& f : kFamilies) {
         const std::string name = std::string("resound_cluster_") + f.suffix;
         const std::string help = std::string(f.help) + " Sum over the nodes that are up.";
-        family(out, name.c_str(), f.type, help.c_str());
+        metrics::appendFamily(out, name.c_str(), f.type, help.c_str());
         sample(out, name, std::to_string(summary.totals.*f.member));
     }
 
-    family(out, "resound_node_up", "gauge", "1 while the node's heartbeat is fresh, 0 once it is stale.");
+    metrics::appendFamily(out, "resound_node_up", "gauge", "1 while the node's heartbeat is fresh, 0 once it is stale.");
     for (const NodeStats& node : snapshot.nodes) {
         sample(out, "resound_node_up" + nodeLabels(node), isUp(node, snapshot, options) ? "1" : "0");
     }
-    family(out, "resound_node_heartbeat_age_seconds", "gauge", "Seconds since the node's last heartbeat.");
+    metrics::appendFamily(out, "resound_node_heartbeat_age_seconds", "gauge", "Seconds since the node's last heartbeat.");
     for (const NodeStats& node : snapshot.nodes) {
         sample(out, "resound_node_heartbeat_age_seconds" + nodeLabels(node),
                number((snapshot.redisTimeMs - node.heartbeatMs) / 1000.0));
     }
-    family(out, "resound_node_info", "gauge", "Version and host of each node.");
+    metrics::appendFamily(out, "resound_node_info", "gauge", "Version and host of each node.");
     for (const NodeStats& node : snapshot.nodes) {
         sample(out,
-               "resound_node_info{node=\"" + labelValue(node.node) + "\",service=\"" + labelValue(serviceOf(node)) +
-                   "\",version=\"" + labelValue(node.version) + "\",host=\"" + labelValue(node.host) + "\"}",
+               "resound_node_info{node=\"" + metrics::escapeLabelValue(node.node) + "\",service=\"" + metrics::escapeLabelValue(serviceOf(node)) +
+                   "\",version=\"" + metrics::escapeLabelValue(node.version) + "\",host=\"" + metrics::escapeLabelValue(node.host) + "\"}",
                "1");
     }
-    family(out, "resound_node_start_time_seconds", "gauge", "Start time of each node (Unix seconds).");
+    metrics::appendFamily(out, "resound_node_start_time_seconds", "gauge", "Start time of each node (Unix seconds).");
     for (const NodeStats& node : snapshot.nodes) {
         if (node.startedAtSeconds) sample(out, "resound_node_start_time_seconds" + nodeLabels(node), number(*node.startedAtSeconds));
     }
     // Stats only for nodes that are up: a stale node's last numbers would read as current.
     for (const CounterFamily& f : kFamilies) {
         const std::string name = std::string("resound_node_") + f.suffix;
-        family(out, name.c_str(), f.type, f.help);
+        metrics::appendFamily(out, name.c_str(), f.type, f.help);
         for (const NodeStats& node : snapshot.nodes) {
             if (isUp(node, snapshot, options) && node.hasStats) {
                 sample(out, name + nodeLabels(node), std::to_string(node.counters.*f.member));

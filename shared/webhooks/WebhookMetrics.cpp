@@ -2,35 +2,12 @@
 
 #include <cstdio>
 
+#include "metrics/PrometheusText.h"
+
 namespace resound::webhooks {
 namespace {
 
 constexpr const char* kReasonLabels[] = {"queue_full", "retries_exhausted", "expired", "shutdown"};
-
-std::string escapeLabel(const std::string& value) {
-    std::string out;
-    for (const char c : value) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
-
-void header(std::string& out, const char* name, const char* type, const char* help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-}
 
 std::string number(double value) {
     char text[32];
@@ -47,10 +24,10 @@ std::string seconds(std::uint64_t micros) {
 template <class Get>
 void perApp(std::string& out, const std::vector<std::unique_ptr<WebhookMetrics::App>>& apps, const char* name,
             const char* type, const char* help, Get get) {
-    header(out, name, type, help);
+    metrics::appendFamily(out, name, type, help);
     for (const auto& app : apps) {
         out += name;
-        out += "{app=\"" + escapeLabel(app->id) + "\"} " + std::to_string(get(*app)) + "\n";
+        out += "{app=\"" + metrics::escapeLabelValue(app->id) + "\"} " + std::to_string(get(*app)) + "\n";
     }
 }
 
@@ -101,20 +78,20 @@ void WebhookMetrics::appendPrometheus(std::string& out) const {
            "Webhook events dropped before batching because the dispatcher's intake was full.",
            [&](const App& a) { return load(a.eventsDropped); });
 
-    header(out, "resound_webhooks_dropped_total", "counter",
+    metrics::appendFamily(out, "resound_webhooks_dropped_total", "counter",
            "Webhook requests given up: target queue full, retries exhausted, expired in the queue, or "
            "pending at shutdown.");
     for (const auto& app : apps_) {
         for (std::size_t r = 0; r < std::size(kReasonLabels); ++r) {
-            out += "resound_webhooks_dropped_total{app=\"" + escapeLabel(app->id) + "\",reason=\"" +
+            out += "resound_webhooks_dropped_total{app=\"" + metrics::escapeLabelValue(app->id) + "\",reason=\"" +
                    kReasonLabels[r] + "\"} " + std::to_string(load(app->dropped[r])) + "\n";
         }
     }
 
-    header(out, "resound_webhook_delivery_seconds", "histogram",
+    metrics::appendFamily(out, "resound_webhook_delivery_seconds", "histogram",
            "Time from a webhook request being built to its 2xx answer, retries included.");
     for (const auto& app : apps_) {
-        const std::string label = "app=\"" + escapeLabel(app->id) + "\"";
+        const std::string label = "app=\"" + metrics::escapeLabelValue(app->id) + "\"";
         std::uint64_t cumulative = 0;
         for (std::size_t b = 0; b <= kLatencyBucketsSeconds.size(); ++b) {
             cumulative += load(app->latencyBuckets[b]);
