@@ -1,7 +1,5 @@
 #include "edge/ServerMain.h"
 
-#include <signal.h>
-
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +10,7 @@
 #include "config/ConfigLoader.h"
 #include "edge/Server.h"
 #include "service/Healthcheck.h"
+#include "service/StopSignals.h"
 #include "util/Version.h"
 
 namespace resound::edge {
@@ -116,30 +115,14 @@ int runServerMain(int argc, char** argv, const ServerMainOptions& options) {
     }
     spdlog::info("{} {} starting: {}", name, kVersion, config::describe(config));
 
-    // Signals are taken synchronously by this thread; block them before any thread starts.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
+    service::StopSignals signals;  // before any thread starts, so every thread inherits the mask
 
     int exitCode = 0;
     try {
         Server server(config, options.roles);
         server.start();
-        for (;;) {
-            int signal = 0;
-            sigwait(&signals, &signal);
-            if (signal == SIGHUP) {
-                spdlog::warn("SIGHUP: configuration reload is not supported; restart to apply changes "
-                             "(clients reconnect on their own)");
-                continue;
-            }
-            spdlog::info("signal {} received: draining connections", signal);
-            break;
-        }
+        const int signal = signals.wait();
+        spdlog::info("signal {} received: draining connections", signal);
         server.shutdown(std::chrono::seconds(10));
     } catch (const std::exception& e) {
         spdlog::critical("{}: {}", name, e.what());

@@ -133,30 +133,6 @@ config::Config loadServiceConfig(const CommandLine& commandLine, const config::E
     return path.empty() ? config::defaultConfig(env) : config::loadConfigFile(path, env);
 }
 
-StopSignals::StopSignals() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-}
-
-int StopSignals::wait() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGHUP);
-    for (;;) {
-        int signal = 0;
-        if (sigwait(&signals, &signal) != 0) continue;
-        if (signal != SIGHUP) return signal;
-        spdlog::warn("SIGHUP: configuration reload is not supported; restart to apply changes");
-    }
-}
-
 int runServiceMain(const ServiceInfo& info, int argc, char** argv,
                    const std::function<int(ServiceContext&)>& run) {
     const config::EnvLookup env = config::processEnvironment();

@@ -14,6 +14,7 @@
 #include "config/Config.h"
 #include "config/ConfigLoader.h"
 #include "service/Healthcheck.h"
+#include "service/StopSignals.h"
 
 namespace resound::service {
 
@@ -47,15 +48,6 @@ std::uint16_t resolvePort(const ServiceInfo& info, const CommandLine& commandLin
 // --config FILE, else $RESOUND_CONFIG, else the built-in defaults; env overrides apply either way.
 // Throws config::ConfigError.
 config::Config loadServiceConfig(const CommandLine& commandLine, const config::EnvLookup& env);
-
-// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and so in every thread it starts later;
-// wait() takes them synchronously. Construct before starting any thread.
-class StopSignals {
-  public:
-    StopSignals();
-    // Returns the signal that asks to stop (SIGTERM or SIGINT). SIGHUP is logged and ignored.
-    int wait();
-};
 
 struct ServiceContext {
     const CommandLine& commandLine;
