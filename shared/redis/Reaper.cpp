@@ -75,11 +75,12 @@ ReapResult Reaper::reap(const std::string& nodeId) {
             result.transitions.vacated.push_back({vacated.elements[0].text, vacated.elements[1].text});
     }
     if (!result.nodes.empty()) {
-        reapedNodes_.fetch_add(result.nodes.size(), std::memory_order_relaxed);
         for (const auto& node : result.nodes) spdlog::info("reaped node {}", node);
         spdlog::info("reaper: {} members left, {} channels vacated", result.transitions.left.size(),
                      result.transitions.vacated.size());
         announcer_.announce(result.transitions);
+        // Counted once announced, so whoever sees the count also sees the announcements.
+        reapedNodes_.fetch_add(result.nodes.size(), std::memory_order_release);
     }
     return result;
 }

@@ -51,7 +51,7 @@ class Reaper {
     // Claims one node whatever its age (e.g. this process's own node at graceful shutdown), announced.
     ReapResult reapNode(const std::string& nodeId);
 
-    std::uint64_t reapedNodes() const { return reapedNodes_.load(std::memory_order_relaxed); }
+    std::uint64_t reapedNodes() const { return reapedNodes_.load(std::memory_order_acquire); }
 
   private:
     using Clock = std::chrono::steady_clock;
