@@ -13,6 +13,7 @@
 #include "redis/ClusterScripts.h"
 #include "redis/KeySchema.h"
 #include "redis/PresenceInfo.h"
+#include "util/ProcessId.h"
 
 namespace resound::redis {
 namespace {
@@ -21,22 +22,6 @@ using Views = std::vector<std::string_view>;
 
 // Re-registration sends this many script calls per round trip.
 constexpr std::size_t kResyncBatch = 1000;
-
-std::string defaultNodeName() {
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-    std::string name;
-    for (const char* p = host; *p; ++p) {
-        const char c = *p;
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                          c == '-' || c == '.' || c == '_';
-        name += keep ? c : '_';
-    }
-    if (name.empty()) name = "node";
-    char random[16];
-    const auto end = std::to_chars(random, random + sizeof random, crypto::randomUint64() & 0xffffff, 16).ptr;
-    return name + "-" + std::to_string(::getpid()) + "-" + std::string(random, end);
-}
 
 std::optional<std::int64_t> integerOf(const RespValue& value) {
     if (value.isInteger()) return value.integer;
@@ -102,7 +87,7 @@ RedisClusterState::RedisClusterState(std::shared_ptr<CommandClient> redis)
     : RedisClusterState(std::move(redis), Options{}) {}
 
 RedisClusterState::RedisClusterState(std::shared_ptr<CommandClient> redis, Options options)
-    : redis_(std::move(redis)), nodeName_(options.nodeName.empty() ? defaultNodeName() : options.nodeName) {
+    : redis_(std::move(redis)), nodeName_(options.nodeName.empty() ? util::uniqueProcessId("node") : options.nodeName) {
     nodeId_ = makeNodeIdLocked();
     registered_ = registerNode(nodeId_);
     dirty_ = !registered_;

@@ -2,11 +2,6 @@
 
 #include <Poco/Redis/Array.h>
 #include <Poco/Redis/Type.h>
-#include <unistd.h>
-
-#include <charconv>
-
-#include "crypto/Random.h"
 
 namespace resound::webhooks {
 namespace {
@@ -52,22 +47,6 @@ std::string SenderLease::holder(Poco::Redis::Client& client) {
     get << "GET" << key_;
     const auto value = client.execute<Poco::Redis::BulkString>(get);
     return value.isNull() ? std::string() : value.value();
-}
-
-std::string makeSenderId() {
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-    std::string id;
-    for (const char* p = host; *p; ++p) {
-        const char c = *p;
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                          c == '-' || c == '.' || c == '_';
-        id += keep ? c : '_';
-    }
-    if (id.empty()) id = "sender";
-    char random[16];
-    const auto end = std::to_chars(random, random + sizeof random, crypto::randomUint64() & 0xffffff, 16).ptr;
-    return id + "-" + std::to_string(::getpid()) + "-" + std::string(random, end);
 }
 
 }  // namespace resound::webhooks

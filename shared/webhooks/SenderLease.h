@@ -34,7 +34,4 @@ class SenderLease {
     const std::chrono::milliseconds ttl_;
 };
 
-// "<host>-<pid>-<random hex>": unique per process, readable in logs and in the lease key.
-std::string makeSenderId();
-
 }  // namespace resound::webhooks

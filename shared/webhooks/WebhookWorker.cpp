@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "util/ProcessId.h"
 #include "webhooks/QueuedEventCodec.h"
 
 namespace resound::webhooks {
@@ -14,7 +15,7 @@ WebhookWorker::WebhookWorker(config::RedisConfig redis, WebhookDispatcher& dispa
     : redis_(std::move(redis)),
       dispatcher_(dispatcher),
       options_(std::move(options)),
-      senderId_(options_.senderId.empty() ? makeSenderId() : options_.senderId) {
+      senderId_(options_.senderId.empty() ? util::uniqueProcessId("sender") : options_.senderId) {
     const auto popFor = options_.timeout + std::chrono::seconds(options_.popTimeoutSeconds);
     if (options_.leaseTtl <= popFor) {
         // The sender could never pop: every pop must end before its lease could run out.

@@ -33,7 +33,7 @@ struct WorkerOptions {
     std::string leaseKey = std::string(kWebhookSenderLease);
     std::chrono::milliseconds leaseTtl{10000};
     std::chrono::milliseconds standbyRetry{1000};  // a standby's interval between takeover attempts
-    std::string senderId;                          // empty: makeSenderId()
+    std::string senderId;                          // empty: util::uniqueProcessId("sender")
 };
 
 class WebhookWorker {
