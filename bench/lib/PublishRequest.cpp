@@ -16,9 +16,19 @@ std::string buildEventBody(std::string_view eventName, std::string_view channel,
     return body;
 }
 
-std::string buildPublishRequest(const PublishTarget& target, std::string_view body,
-                                std::int64_t unixSeconds) {
-    const std::string path = "/apps/" + target.appId + "/events";
+std::string buildBatchBody(const std::vector<std::string>& eventBodies) {
+    std::string body = "{\"batch\":[";
+    for (std::size_t i = 0; i < eventBodies.size(); ++i) {
+        if (i > 0) body += ',';
+        body += eventBodies[i];
+    }
+    body += "]}";
+    return body;
+}
+
+std::string buildPublishRequest(const PublishTarget& target, std::string_view body, std::int64_t unixSeconds,
+                                std::string_view endpoint) {
+    const std::string path = "/apps/" + target.appId + "/" + std::string(endpoint);
     const std::string query =
         api::signRequest("POST", path, {}, body, target.appKey, target.appSecret, unixSeconds);
     std::string request;

@@ -63,14 +63,15 @@ modes:
   fanout    connect subscribers, then publish --rate events/s over HTTP for --duration seconds;
             report delivery latency, delivery ratio, deliveries per server CPU-second
   publish   HTTP publish API load over --publish-connections keep-alive connections, closed loop
-            (--rate 0) or fixed rate; report requests per server CPU-second and latency
+            (--rate 0) or fixed rate; report requests per server CPU-second and latency;
+            --batch N (2..10) posts batch_events with N events per request
 
 server:      --host 127.0.0.1 --port 8080 --app-id bench --app-key bench-key --app-secret bench-secret
              --server-pid [NAME=]PID (enables /proc CPU and memory figures; repeatable: several
                processes, e.g. edges + api + redis-server, are measured as one server, their sum)
              --ws-ports P1,P2,... (subscriber i connects to P(i mod n); --port stays the HTTP API)
 shape:       --subscribers N --channels N --rate R --duration S --drain S --settle S --hold S
-             --max-events N --publish-connections N --connect-concurrency N --connect-timeout S
+             --max-events N --publish-connections N --batch N --connect-concurrency N --connect-timeout S
              --source-addresses N (bind 127.0.0.2.. before connect; 0 = kernel choice)
              --channel-prefix P --event-name E
 output:      --name NAME --json FILE --summary FILE (appends one tab-separated line)
@@ -138,6 +139,7 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
         {"--connect-timeout", real(o.connectTimeoutSeconds)},
         {"--max-events", [&](const std::string& v) { return toUnsigned(v, o.maxEvents); }},
         {"--publish-connections", size(o.publishConnections)},
+        {"--batch", size(o.batch)},
         {"--connect-concurrency", size(o.connectConcurrency)},
         {"--source-addresses",
          [&](const std::string& v) {
@@ -184,6 +186,11 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
     if (!subscribersGiven && o.mode == Mode::Publish) o.subscribers = 0;
     if (o.channels == 0 || o.publishConnections == 0 || o.connectConcurrency == 0) {
         message = "--channels, --publish-connections and --connect-concurrency must be > 0\n";
+        return false;
+    }
+    // Pusher's batch_events takes at most 10 events. Fan-out accounts one event per request.
+    if (o.batch == 0 || o.batch > 10 || (o.batch > 1 && o.mode != Mode::Publish)) {
+        message = "--batch must be 1..10, and above 1 only with --mode publish\n";
         return false;
     }
     if (o.mode == Mode::Fanout && (o.rate <= 0 || o.subscribers == 0)) {

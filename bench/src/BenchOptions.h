@@ -38,6 +38,7 @@ struct BenchOptions {
     double connectTimeoutSeconds = 120;  // whole connect phase
     std::uint64_t maxEvents = 10'000'000;
     std::size_t publishConnections = 4;
+    std::size_t batch = 1;  // publish mode: events per request (> 1: POST batch_events)
     std::size_t connectConcurrency = 256;
     unsigned sourceAddresses = 8;
 

@@ -138,9 +138,21 @@ void HttpPublisher::sendEvent(std::size_t index, std::uint64_t eventIndex, std::
     const std::uint64_t seq = eventIndex / config_.channels;
     const std::int64_t sentNs = monotonicNs();
 
-    const std::string body =
-        buildEventBody(config_.eventName, channelNames_[channel], makeBenchData(BenchStamp{sentNs, seq}));
-    c.outbox += buildPublishRequest(target_, body, unixSeconds());
+    if (config_.batch > 1) {
+        // Events of one request go to consecutive channels; only publish mode batches, where no
+        // subscriber counts deliveries.
+        std::vector<std::string> events;
+        events.reserve(config_.batch);
+        for (std::size_t k = 0; k < config_.batch; ++k) {
+            events.push_back(buildEventBody(config_.eventName, channelNames_[(channel + k) % config_.channels],
+                                            makeBenchData(BenchStamp{sentNs, seq})));
+        }
+        c.outbox += buildPublishRequest(target_, buildBatchBody(events), unixSeconds(), "batch_events");
+    } else {
+        const std::string body =
+            buildEventBody(config_.eventName, channelNames_[channel], makeBenchData(BenchStamp{sentNs, seq}));
+        c.outbox += buildPublishRequest(target_, body, unixSeconds());
+    }
     c.phase = Phase::Busy;
     c.eventIndex = eventIndex;
     c.scheduledNs = scheduledNs;

@@ -30,6 +30,7 @@ struct PublisherConfig {
     std::size_t channels = 1;
     std::string channelPrefix = "bench-";
     std::string eventName = "bench-event";
+    std::size_t batch = 1;  // events per request; > 1 posts batch_events (no delivery accounting)
 };
 
 class HttpPublisher {

@@ -140,6 +140,7 @@ void LoadRun::publishAndDrain(BenchReport& report) {
     config.channels = options_.channels;
     config.channelPrefix = options_.channelPrefix;
     config.eventName = options_.eventName;
+    config.batch = options_.batch;
     publisher_ = std::make_unique<HttpPublisher>(loop_, publisherDialer_, config, &ledger_);
     publisher_->connect();
     runUntil(monotonicNs() + 5 * kNsPerSecond,

@@ -107,7 +107,8 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       index_(index),
       listenFd_(listenFd),
       counters_(context.metrics.loop(index)),
-      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, context.bus, *this,
+      loopBus_(context.bus, interest_),
+      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, loopBus_, *this,
                                                       context.metrics, context.metrics.loop(index),
                                                       context.webhooks}),
       readBuffer_(kReadBufferSize),
@@ -128,12 +129,14 @@ IoThread::~IoThread() {
 
 void IoThread::start() {
     thread_ = std::thread([this] {
+        loopThread_.store(std::this_thread::get_id());
         try {
             loop_.run();
         } catch (const std::exception& e) {
             spdlog::critical("event loop {} stopped: {}", index_, e.what());
             std::abort();  // a dead loop would silently strand its connections; fail loudly instead
         }
+        loopThread_.store(std::thread::id{});  // a later thread may be given the same id
     });
 }
 
@@ -166,6 +169,15 @@ void IoThread::requestShutdown() {
 }
 
 void IoThread::enqueueBus(const bus::BusMessagePtr& message) {
+    if (message->kind == bus::BusMessage::Kind::ChannelEvent && !interest_.mayHave(message->appId, message->channel)) {
+        return;  // no connection of this loop is subscribed: not worth a wake-up
+    }
+    if (std::this_thread::get_id() == loopThread_.load(std::memory_order_relaxed)) {
+        // Published by this loop itself (API request, client event, presence change): afterEvents()
+        // of this iteration delivers it, without the eventfd write and the extra epoll round.
+        localInbox_.push_back(message);
+        return;
+    }
     bool wasEmpty;
     {
         std::lock_guard lock(inboxMutex_);
@@ -545,6 +557,7 @@ void IoThread::afterEvents() {
     }
     for (const auto& message : delivering_) protocol_.deliver(*message);
     delivering_.clear();
+    deliverLocalInbox();
 
     const auto sliceEnd = std::chrono::steady_clock::now() + kFairFlushSlice;
     bool moreToWrite = flushQueue_.run(
@@ -552,8 +565,18 @@ void IoThread::afterEvents() {
             if (c.mode != Connection::Mode::Closed) flush(c);
         },
         [sliceEnd] { return std::chrono::steady_clock::now() >= sliceEnd; });
-    if (moreToWrite) loop_.skipNextWait();
+    // Closing a connection while flushing can publish (member_removed) into the local inbox.
+    if (moreToWrite || !localInbox_.empty()) loop_.skipNextWait();
     freeUnreferencedConnections();
+}
+
+void IoThread::deliverLocalInbox() {
+    // Delivering can publish again (a slow consumer closed, its presence left): loop until quiet.
+    while (!localInbox_.empty()) {
+        localDelivering_.swap(localInbox_);
+        for (const auto& message : localDelivering_) protocol_.deliver(*message);
+        localDelivering_.clear();
+    }
 }
 
 void IoThread::freeUnreferencedConnections() {
@@ -590,6 +613,8 @@ void IoThread::tick() {
         }
         ++i;
     }
+    // Timed-out connections may have published (presence left): deliver without waiting for I/O.
+    if (!localInbox_.empty()) loop_.skipNextWait();
     freeUnreferencedConnections();
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // One I/O thread: an epoll loop with its own SO_REUSEPORT listening socket, the connections it
 // accepted, and the Pusher protocol state for them. Nothing here is shared with other IoThreads;
-// bus messages arrive through a locked inbox and an eventfd wake-up. Only enqueueBus(),
-// requestShutdown(), stop() and the counters may be used from other threads.
+// bus messages arrive through a locked inbox and an eventfd wake-up (or, when this loop published
+// them itself, a lock-free local inbox). Only enqueueBus(), requestShutdown(), stop() and the
+// counters may be used from other threads.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -13,6 +14,8 @@
 
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
+#include "bus/InterestFilter.h"
+#include "bus/InterestTrackingBus.h"
 #include "config/Config.h"
 #include "edge/AddressLimiter.h"
 #include "edge/Connection.h"
@@ -76,6 +79,7 @@ private:
     void slowConsumer(Connection& c);
     void teardown(Connection& c);
     void afterEvents();
+    void deliverLocalInbox();
     void freeUnreferencedConnections();
     void tick();
     std::uint32_t secondsNow() const;
@@ -89,6 +93,8 @@ private:
     metrics::LoopCounters& counters_;
     loop::EventLoop loop_;
     std::unique_ptr<Acceptor> acceptor_;
+    bus::InterestFilter interest_;     // channels this loop has subscribers for; read by publishers
+    bus::InterestTrackingBus loopBus_;  // the process's bus, keeping interest_ up to date
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them
@@ -96,6 +102,9 @@ private:
     std::mutex inboxMutex_;
     std::vector<bus::BusMessagePtr> inbox_;
     std::vector<bus::BusMessagePtr> delivering_;
+    std::atomic<std::thread::id> loopThread_{};     // set once the loop runs
+    std::vector<bus::BusMessagePtr> localInbox_;    // published on the loop's own thread
+    std::vector<bus::BusMessagePtr> localDelivering_;
     std::vector<char> readBuffer_;
     std::chrono::steady_clock::time_point startedAt_;
     std::uint32_t now_ = 1;
