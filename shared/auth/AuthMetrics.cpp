@@ -1,5 +1,6 @@
 #include "auth/AuthMetrics.h"
 
+#include "metrics/PrometheusText.h"
 #include "util/Version.h"
 
 namespace resound::auth {
@@ -25,8 +26,8 @@ void AuthMetrics::countFailure(std::string_view reason) {
 
 std::string AuthMetrics::renderPrometheus() const {
     std::string out;
-    out += "# HELP resound_auth_requests_total Responses of the auth verifier, by endpoint and HTTP status.\n";
-    out += "# TYPE resound_auth_requests_total counter\n";
+    metrics::appendFamily(out, "resound_auth_requests_total", "counter",
+                          "Responses of the auth verifier, by endpoint and HTTP status.");
     for (std::size_t e = 0; e < responses_.size(); ++e) {
         for (int status = 0; status < kStatuses; ++status) {
             const std::uint64_t n = responses_[e][static_cast<std::size_t>(status)].load(std::memory_order_relaxed);
@@ -35,14 +36,12 @@ std::string AuthMetrics::renderPrometheus() const {
                    std::to_string(status) + "\"} " + std::to_string(n) + "\n";
         }
     }
-    out += "# HELP resound_auth_failures_total Refused auth requests, by reason.\n";
-    out += "# TYPE resound_auth_failures_total counter\n";
+    metrics::appendFamily(out, "resound_auth_failures_total", "counter", "Refused auth requests, by reason.");
     for (std::size_t i = 0; i < kReasons.size(); ++i) {
         out += "resound_auth_failures_total{reason=\"" + std::string(kReasons[i]) + "\"} " +
                std::to_string(failures_[i].load(std::memory_order_relaxed)) + "\n";
     }
-    out += "# HELP resound_build_info Version of the running binary.\n";
-    out += "# TYPE resound_build_info gauge\n";
+    metrics::appendFamily(out, "resound_build_info", "gauge", "Version of the running binary.");
     out += "resound_build_info{service=\"resound-auth\",version=\"" + std::string(kVersion) + "\"} 1\n";
     return out;
 }

@@ -4,6 +4,7 @@
 #include <Poco/Redis/Array.h>
 #include <spdlog/spdlog.h>
 
+#include "metrics/PrometheusText.h"
 #include "webhooks/EventInterest.h"
 #include "webhooks/QueuedEventCodec.h"
 
@@ -114,15 +115,12 @@ void RedisWebhookSink::run() {
 }
 
 void RedisWebhookSink::appendPrometheus(std::string& out) const {
-    out +=
-        "# HELP resound_webhook_events_forwarded_total Webhook events pushed to Redis for the webhook "
-        "worker.\n";
-    out += "# TYPE resound_webhook_events_forwarded_total counter\n";
+    metrics::appendFamily(out, "resound_webhook_events_forwarded_total", "counter",
+                          "Webhook events pushed to Redis for the webhook worker.");
     out += "resound_webhook_events_forwarded_total " + std::to_string(pushed()) + "\n";
-    out +=
-        "# HELP resound_webhook_events_forward_dropped_total Webhook events dropped on the way to Redis "
-        "(local queue full, or trimmed from the Redis list while no worker drained it).\n";
-    out += "# TYPE resound_webhook_events_forward_dropped_total counter\n";
+    metrics::appendFamily(out, "resound_webhook_events_forward_dropped_total", "counter",
+                          "Webhook events dropped on the way to Redis (local queue full, or trimmed from the "
+                          "Redis list while no worker drained it).");
     out += "resound_webhook_events_forward_dropped_total{reason=\"local_queue_full\"} " +
            std::to_string(dropped()) + "\n";
     out += "resound_webhook_events_forward_dropped_total{reason=\"list_trimmed\"} " +

@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "metrics/PrometheusText.h"
 #include "util/ProcessId.h"
 #include "webhooks/QueuedEventCodec.h"
 
@@ -145,21 +146,18 @@ void WebhookWorker::run() {
 }
 
 void WebhookWorker::appendPrometheus(std::string& out) const {
-    out +=
-        "# HELP resound_webhook_sender_active 1 while this process holds the cluster's webhook sender "
-        "lease.\n";
-    out += "# TYPE resound_webhook_sender_active gauge\n";
+    metrics::appendFamily(out, "resound_webhook_sender_active", "gauge",
+                          "1 while this process holds the cluster's webhook sender lease.");
     out += "resound_webhook_sender_active " + std::string(isSender() ? "1" : "0") + "\n";
-    out += "# HELP resound_webhook_sender_takeovers_total Times this process became the webhook sender.\n";
-    out += "# TYPE resound_webhook_sender_takeovers_total counter\n";
+    metrics::appendFamily(out, "resound_webhook_sender_takeovers_total", "counter",
+                          "Times this process became the webhook sender.");
     out += "resound_webhook_sender_takeovers_total " + std::to_string(takeovers()) + "\n";
-    out += "# HELP resound_webhook_events_received_total Webhook events taken from the Redis list.\n";
-    out += "# TYPE resound_webhook_events_received_total counter\n";
+    metrics::appendFamily(out, "resound_webhook_events_received_total", "counter",
+                          "Webhook events taken from the Redis list.");
     out += "resound_webhook_events_received_total " + std::to_string(received()) + "\n";
-    out +=
-        "# HELP resound_webhook_events_rejected_total Events from the list that could not be dispatched "
-        "(unreadable, unknown app, or intake full).\n";
-    out += "# TYPE resound_webhook_events_rejected_total counter\n";
+    metrics::appendFamily(out, "resound_webhook_events_rejected_total", "counter",
+                          "Events from the list that could not be dispatched (unreadable, unknown app, or "
+                          "intake full).");
     out += "resound_webhook_events_rejected_total " + std::to_string(rejected()) + "\n";
 }
 
