@@ -22,6 +22,9 @@ all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publ
 # Redis mode (scripts/bench-cluster.sh): not in the default run, since they need redis-server and take
 # longer; `--scenario redis` runs each fan-out embedded and then in Redis mode, for the comparison.
 redis_scenarios=(redis-fanout-1k redis-fanout-100x100 redis-fanout-10k connections-100k)
+# The kernel floor (resound-floor, bench/README.md "Kernel floor") for the three fan-out shapes: about
+# 3 x --duration, and it calibrates the fan-outs of the same run, so it is a standard scenario.
+all_scenarios+=(floor)
 
 usage() {
   cat <<EOF
@@ -29,6 +32,7 @@ usage: scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] 
                         [--wait-quiet S] [--realtime]
 scenarios: quick ${all_scenarios[*]}
 Redis mode: ${redis_scenarios[*]}
+Kernel floor: floor (= floor-1k floor-100x100 floor-10k, each alone too)
   (redis = fanout-1k redis-fanout-1k fanout-100x100 redis-fanout-100x100 fanout-10k redis-fanout-10k)
 EOF
 }
@@ -86,7 +90,7 @@ if [ "$build" = 1 ]; then
   generator=()
   if [ ! -f "$build_dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
   cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build_dir" --target resound resound-edge resound-api resound-bench
+  cmake --build "$build_dir" --target resound resound-edge resound-api resound-bench resound-floor
 fi
 server_bin=$build_dir/services/resound/resound
 bench_bin=$build_dir/bench/resound-bench
@@ -95,6 +99,8 @@ if [[ " ${scenarios[*]} " == *" redis-"* || " ${scenarios[*]} " == *" connection
   needed_bins+=("$build_dir/services/edge/resound-edge" "$build_dir/services/api/resound-api")
   command -v redis-server >/dev/null || { echo "bench.sh: Redis mode needs redis-server" >&2; exit 1; }
 fi
+floor_bin=$build_dir/bench/resound-floor
+if [[ " ${scenarios[*]} " == *" floor"* ]]; then needed_bins+=("$floor_bin"); fi
 for bin in "${needed_bins[@]}"; do
   [ -x "$bin" ] || { echo "bench.sh: $bin is missing (build failed?)" >&2; exit 1; }
 done
@@ -291,6 +297,60 @@ run() {
 # Reads one metric from a scenario's JSON (one "key": value per line).
 metric() { { sed -n "s/^ *\"$2\": \\([-0-9.e]*\\),\\{0,1\\}\$/\\1/p" "$work/$1.json" 2>/dev/null || true; } | head -n 1; }
 
+# ---- kernel floor (bench/README.md, "Kernel floor") ---------------------------------------------
+# run_floor NAME SUBSCRIBERS CHANNELS RATE: resound-floor for one fan-out shape. Its sender gets the
+# server's CPU and scheduler, its receiver the load generator's; it pins the two itself
+# (sched_setaffinity, so no taskset) and bounds itself (set-up, --duration, drain); timeout is a last
+# resort. No server is started.
+run_floor() {
+  local name=$1 subscribers=$2 channels=$3 rate=$4 rc=0
+  echo "--- $name" >&2
+  wait_for_quiet
+  timeout --kill-after=10 900 "${scheduler[@]}" "$floor_bin" --name "$name" --subscribers "$subscribers" \
+    --channels "$channels" --rate "$rate" --duration "$duration" \
+    --sender-cpu "$server_cpus" --receiver-cpu "$bench_cpus" --json "$work/$name.json" --summary "$summary" \
+    --param "sender_cpus=$server_cpus" --param "receiver_cpus=$bench_cpus" \
+    --param "scheduler=$([ "$realtime" = 1 ] && echo fifo || echo normal)" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    failed=1
+    grep -q "^$name"$'\t' "$summary" ||
+      printf '%s\tFAIL\tresound-floor exited with status %s\n' "$name" "$rc" >>"$summary"
+  fi
+}
+
+# compare_resound_to_floor: for each fan-out shape that ran both on Resound and as a floor in this
+# invocation, Resound's deliveries per server CPU-second as a share of the floor's deliveries per sender
+# CPU-second (a line in the table, "resound_vs_floor" in the JSON).
+compare_resound_to_floor() {
+  floor_comparison_json=""
+  local shape entries=()
+  for shape in 1k 100x100 10k; do
+    if [ ! -e "$work/fanout-$shape.json" ] || [ ! -e "$work/floor-$shape.json" ]; then continue; fi
+    local resound floor line ratio percent text caveat=""
+    resound=$(metric "fanout-$shape" deliveries_per_cpu_s)
+    floor=$(metric "floor-$shape" deliveries_per_cpu_s)
+    line=$(awk -v r="$resound" -v f="$floor" 'BEGIN {
+        if (r <= 0 || f <= 0) exit 1
+        printf "%.3f %.0f %.1fk vs %.1fk\n", r / f, 100 * r / f, r / 1000, f / 1000 }') || continue
+    read -r ratio percent text <<<"$line"
+    local run
+    for run in "fanout-$shape" "floor-$shape"; do
+      if grep -q 'machine busy' "$work/$run.json"; then caveat="$caveat; $run says [machine busy], see its notes"; fi
+    done
+    # A few percent either way is noise; well above means batching.
+    if [ "$percent" -gt 110 ]; then
+      caveat="$caveat; well above the floor: Resound must have sent several frames per sendmsg() (a loop that is behind batches), which the floor never does"
+    fi
+    printf 'fanout-%s vs floor-%s\t-\tResound at %s %% of the kernel floor (%s deliveries/CPU-s)%s\n' \
+      "$shape" "$shape" "$percent" "$text" "$caveat" >>"$summary"
+    entries+=("$(printf '"fanout-%s": {"ratio": %s, "resound_deliveries_per_cpu_s": %s, "floor_deliveries_per_cpu_s": %s}' \
+      "$shape" "$ratio" "$resound" "$floor")")
+  done
+  if [ "${#entries[@]}" -gt 0 ]; then
+    floor_comparison_json=$(printf ',\n  "resound_vs_floor": {%s}' "$(IFS=,; echo "${entries[*]}")")
+  fi
+}
+
 d=$duration
 for s in "${scenarios[@]}"; do
   case "$s" in
@@ -339,7 +399,14 @@ for s in "${scenarios[@]}"; do
     connections-100k)
       # 6 edges x 16,667: each process (edge and load generator) stays under the 20,000-descriptor limit.
       run_connections_spread connections-100k 6 100000 100 ;;
-    *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]} ${redis_scenarios[*]} redis)" >&2; exit 2 ;;
+    floor)
+      run_floor floor-1k 1000 1 100
+      run_floor floor-100x100 10000 100 1000
+      run_floor floor-10k 10000 1 100 ;;
+    floor-1k) run_floor floor-1k 1000 1 100 ;;
+    floor-100x100) run_floor floor-100x100 10000 100 1000 ;;
+    floor-10k) run_floor floor-10k 10000 1 100 ;;
+    *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]} ${redis_scenarios[*]} redis floor-1k floor-100x100 floor-10k)" >&2; exit 2 ;;
   esac
 done
 
@@ -371,6 +438,7 @@ multicore_factor batch publish_rate_achieved "batch_events requests/s (10 events
 multicore_factor fanout deliveries_per_s "deliveries/s"
 
 compare_redis_to_embedded
+compare_resound_to_floor
 
 # ---- table and JSON ---------------------------------------------------------------------------
 echo
@@ -405,6 +473,7 @@ fi
   printf '\n  ]'
   printf '%s' "$multicore_json"
   printf '%s' "$redis_comparison_json"
+  printf '%s' "$floor_comparison_json"
   printf '\n}\n'
 } >"$out"
 echo
