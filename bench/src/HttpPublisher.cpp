@@ -141,13 +141,22 @@ void HttpPublisher::sendEvent(std::size_t index, std::uint64_t eventIndex, std::
     if (config_.batch > 1) {
         // Events of one request go to consecutive channels; only publish mode batches, where no
         // subscriber counts deliveries.
-        std::vector<std::string> events;
-        events.reserve(config_.batch);
-        for (std::size_t k = 0; k < config_.batch; ++k) {
-            events.push_back(buildEventBody(config_.eventName, channelNames_[(channel + k) % config_.channels],
-                                            makeBenchData(BenchStamp{sentNs, seq})));
+        const std::int64_t second = unixSeconds();
+        if (second != batchRequestsSecond_) {
+            batchRequests_.assign(config_.channels, std::string());
+            batchRequestsSecond_ = second;
         }
-        c.outbox += buildPublishRequest(target_, buildBatchBody(events), unixSeconds(), "batch_events");
+        std::string& request = batchRequests_[channel];
+        if (request.empty()) {
+            std::vector<std::string> events;
+            events.reserve(config_.batch);
+            for (std::size_t k = 0; k < config_.batch; ++k) {
+                events.push_back(buildEventBody(config_.eventName, channelNames_[(channel + k) % config_.channels],
+                                                makeBenchData(BenchStamp{sentNs, seq})));
+            }
+            request = buildPublishRequest(target_, buildBatchBody(events), second, "batch_events");
+        }
+        c.outbox += request;
     } else {
         const std::string body =
             buildEventBody(config_.eventName, channelNames_[channel], makeBenchData(BenchStamp{sentNs, seq}));
