@@ -1,7 +1,5 @@
 #include "bus/InterestFilter.h"
 
-#include <stdexcept>
-
 namespace resound::bus {
 
 namespace {
@@ -38,9 +36,13 @@ void InterestFilter::add(std::string_view appId, std::string_view channel) {
     counts_[slotOf(appId, channel)].fetch_add(1, std::memory_order_seq_cst);
 }
 
-void InterestFilter::remove(std::string_view appId, std::string_view channel) {
-    auto previous = counts_[slotOf(appId, channel)].fetch_sub(1, std::memory_order_seq_cst);
-    if (previous == 0) throw std::logic_error("InterestFilter::remove without a matching add");
+bool InterestFilter::remove(std::string_view appId, std::string_view channel) {
+    auto& count = counts_[slotOf(appId, channel)];
+    std::uint32_t current = count.load(std::memory_order_seq_cst);
+    while (current != 0) {
+        if (count.compare_exchange_weak(current, current - 1, std::memory_order_seq_cst)) return true;
+    }
+    return false;
 }
 
 bool InterestFilter::mayHave(std::string_view appId, std::string_view channel) const {

@@ -26,7 +26,9 @@ public:
     explicit InterestFilter(std::size_t slots = kDefaultSlots);  // rounded up to a power of two
 
     void add(std::string_view appId, std::string_view channel);
-    void remove(std::string_view appId, std::string_view channel);  // one remove per add
+    // One remove per add. A remove with nothing to remove changes nothing and returns false (a caller
+    // bug, but one that must not take a server down: a slot left high only costs wasted wake-ups).
+    bool remove(std::string_view appId, std::string_view channel);
     bool mayHave(std::string_view appId, std::string_view channel) const;
 
     std::size_t slots() const { return mask_ + 1; }

@@ -1,6 +1,8 @@
 #pragma once
 // A Bus seen through one event loop: forwards everything to the process's bus and records the loop's
 // own channel interest (first local subscriber / last one gone) in that loop's InterestFilter.
+#include <spdlog/spdlog.h>
+
 #include "bus/Bus.h"
 #include "bus/InterestFilter.h"
 
@@ -19,7 +21,9 @@ public:
     }
     void removeInterest(const std::string& appId, const std::string& channel) override {
         inner_.removeInterest(appId, channel);
-        filter_.remove(appId, channel);
+        if (!filter_.remove(appId, channel)) {
+            spdlog::error("interest filter: {} / {} removed more often than added", appId, channel);
+        }
     }
 
 private:
