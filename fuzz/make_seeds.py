@@ -117,6 +117,20 @@ def api_body():
     seed("invalid-json", 0, b"", b"", b'{"name":"e","channels":["a"],"data":')
 
 
+def json_reader():
+    def seed(name, text):
+        write("json_reader", name, text)
+
+    seed("event", b'{"name":"my-event","channels":["project-3","private-a"],"data":"{\\"some\\":\\"data\\"}",'
+         b'"socket_id":"1234.5678","info":"subscription_count"}')
+    seed("batch", b'{"batch":[{"name":"a","channel":"c1","data":"x"},{"name":"b","channel":"c2","data":{"n":1}}]}')
+    seed("every-kind", b' [null, true, false, -0.5e+10, 12, "s", {}, [], {"k": [1, {"z": null}]}] ')
+    seed("escapes", b'"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\xe2\x82\xac"')
+    seed("duplicate-keys", b'{"a":1,"b":2,"a":[3]}')
+    seed("deep", b"[" * 64 + b"]" * 64)
+    seed("cached-event", b'{"event":"e","channel":"c","data":"{\\"x\\":1}"}')
+
+
 def resp_parser():
     def seed(name, stream, limits=b"\x80\x00\x00\x00", chunk=3):
         write("resp_parser", name, limits + bytes([chunk]) + stream)
@@ -138,4 +152,5 @@ if __name__ == "__main__":
     http_request()
     pusher_message()
     api_body()
+    json_reader()
     resp_parser()

@@ -1,7 +1,5 @@
 #include "api/ChannelsEndpoint.h"
 
-#include <Poco/JSON/Object.h>
-
 #include "api/InfoAttributes.h"
 #include "api/JsonBody.h"
 #include "json/JsonText.h"
@@ -27,19 +25,19 @@ void appendCache(std::string& json, const ApiContext& context, const std::string
         return;
     }
     json.push_back('{');
-    Poco::JSON::Object::Ptr message;
+    json::JsonValue message;
     const bool parsed = !parseJsonObject(cached->eventJson, message).has_value();
     if (parsed) {
-        const Poco::Dynamic::Var* event = jsonMember(*message, "event");
-        const Poco::Dynamic::Var* data = jsonMember(*message, "data");
+        const json::JsonValue* event = jsonMember(message, "event");
+        const json::JsonValue* data = jsonMember(message, "data");
         if (event != nullptr && event->isString()) {
             json.append("\"event\":");
-            json::appendQuoted(json, event->extract<std::string>());
+            json::appendQuoted(json, event->text);
             json.push_back(',');
         }
         if (data != nullptr) {
             json.append("\"data\":");
-            json::appendQuoted(json, data->isString() ? data->extract<std::string>() : jsonText(*data));
+            json::appendQuoted(json, data->isString() ? data->text : jsonText(*data));
             json.push_back(',');
         }
     } else {

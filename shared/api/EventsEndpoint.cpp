@@ -1,7 +1,5 @@
 #include "api/EventsEndpoint.h"
 
-#include <Poco/JSON/Array.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -48,27 +46,27 @@ ApiResponse badRequest(std::string_view where, std::string_view message) {
     return errorResponse(400, text);
 }
 
-std::optional<ApiResponse> readName(const Poco::JSON::Object& item, std::string_view where, EventSpec& out) {
-    const Poco::Dynamic::Var* name = jsonMember(item, "name");
-    if (name == nullptr || (name->isString() && name->extract<std::string>().empty())) {
+std::optional<ApiResponse> readName(const json::JsonValue& item, std::string_view where, EventSpec& out) {
+    const json::JsonValue* name = jsonMember(item, "name");
+    if (name == nullptr || (name->isString() && name->text.empty())) {
         return badRequest(where, "Missing \"name\": give the event name as a string");
     }
     if (!name->isString()) return badRequest(where, "\"name\" must be a string");
-    out.name = name->extract<std::string>();
+    out.name = name->text;
     if (out.name.size() > kMaxEventNameLength) {
         return badRequest(where, "Event name is longer than 200 characters: use a shorter \"name\"");
     }
     return std::nullopt;
 }
 
-std::optional<ApiResponse> readData(const Poco::JSON::Object& item, const config::AppConfig& app,
+std::optional<ApiResponse> readData(const json::JsonValue& item, const config::AppConfig& app,
                                     std::string_view where, EventSpec& out) {
-    const Poco::Dynamic::Var* data = jsonMember(item, "data");
+    const json::JsonValue* data = jsonMember(item, "data");
     if (data == nullptr) {
         return badRequest(where,
                           "Missing \"data\": give the event payload as a string (usually JSON-encoded)");
     }
-    out.data = data->isString() ? data->extract<std::string>() : jsonText(*data);
+    out.data = data->isString() ? data->text : jsonText(*data);
     if (out.data.size() > app.maxEventPayloadBytes) {
         std::string message(where);
         message += "Event data is " + std::to_string(out.data.size()) + " bytes; this app allows at most " +
@@ -78,10 +76,9 @@ std::optional<ApiResponse> readData(const Poco::JSON::Object& item, const config
     return std::nullopt;
 }
 
-std::optional<ApiResponse> addChannel(const Poco::Dynamic::Var& value, std::string_view where,
-                                      EventSpec& out) {
+std::optional<ApiResponse> addChannel(const json::JsonValue& value, std::string_view where, EventSpec& out) {
     if (!value.isString()) return badRequest(where, "Channel names must be strings");
-    const std::string& channel = value.extract<std::string>();
+    const std::string& channel = value.text;
     if (!pusher::isValidChannelName(channel)) {
         return badRequest(where, "Invalid channel name " + shown(channel) +
                                      ": use 1-200 characters from A-Z a-z 0-9 _ - = @ , . ; "
@@ -93,26 +90,24 @@ std::optional<ApiResponse> addChannel(const Poco::Dynamic::Var& value, std::stri
     return std::nullopt;
 }
 
-std::optional<ApiResponse> readChannels(const Poco::JSON::Object& item, const config::AppConfig& app,
+std::optional<ApiResponse> readChannels(const json::JsonValue& item, const config::AppConfig& app,
                                         std::string_view where, bool batchItem, EventSpec& out) {
-    const Poco::Dynamic::Var* list = batchItem ? nullptr : jsonMember(item, "channels");
+    const json::JsonValue* list = batchItem ? nullptr : jsonMember(item, "channels");
     if (list != nullptr) {
-        if (list->type() != typeid(Poco::JSON::Array::Ptr)) {
-            return badRequest(where, "\"channels\" must be a list of channel names");
-        }
-        const auto& array = *list->extract<Poco::JSON::Array::Ptr>();
-        if (array.size() == 0) return badRequest(where, "\"channels\" is empty: give at least one channel");
+        if (!list->isArray()) return badRequest(where, "\"channels\" must be a list of channel names");
+        const auto& array = list->items;
+        if (array.empty()) return badRequest(where, "\"channels\" is empty: give at least one channel");
         if (array.size() > app.maxChannelsPerEvent) {
             return badRequest(where, "Too many channels: " + std::to_string(array.size()) +
                                          " given, at most " + std::to_string(app.maxChannelsPerEvent) +
                                          " per event (max_channels_per_event); split the publish");
         }
         out.channels.reserve(array.size());
-        for (auto it = array.begin(); it != array.end(); ++it) {
-            if (auto error = addChannel(*it, where, out)) return error;
+        for (const json::JsonValue& channel : array) {
+            if (auto error = addChannel(channel, where, out)) return error;
         }
     } else {
-        const Poco::Dynamic::Var* single = jsonMember(item, "channel");
+        const json::JsonValue* single = jsonMember(item, "channel");
         if (single == nullptr) {
             return badRequest(
                 where, batchItem ? "Missing \"channel\": each batch event needs one channel name"
@@ -131,28 +126,25 @@ std::optional<ApiResponse> readChannels(const Poco::JSON::Object& item, const co
     return std::nullopt;
 }
 
-std::optional<ApiResponse> readOptions(const Poco::JSON::Object& item, std::string_view where,
-                                       EventSpec& out) {
-    if (const Poco::Dynamic::Var* socketId = jsonMember(item, "socket_id")) {
-        const bool valid = socketId->isString() && isValidSocketId(socketId->extract<std::string>());
+std::optional<ApiResponse> readOptions(const json::JsonValue& item, std::string_view where, EventSpec& out) {
+    if (const json::JsonValue* socketId = jsonMember(item, "socket_id")) {
+        const bool valid = socketId->isString() && isValidSocketId(socketId->text);
         if (!valid) {
-            const std::string text =
-                socketId->isString() ? socketId->extract<std::string>() : jsonText(*socketId);
+            const std::string text = socketId->isString() ? socketId->text : jsonText(*socketId);
             return badRequest(where, "Invalid socket_id " + shown(text) +
                                          ": expected the connection's socket id, two numbers joined by a dot "
                                          "(e.g. \"1234.5678\")");
         }
-        out.socketId = socketId->extract<std::string>();
+        out.socketId = socketId->text;
     }
-    if (const Poco::Dynamic::Var* info = jsonMember(item, "info")) {
+    if (const json::JsonValue* info = jsonMember(item, "info")) {
         if (!info->isString()) return badRequest(where, "\"info\" must be a comma-separated string");
-        if (auto error = parseInfo(info->extract<std::string>(), false, out.info))
-            return badRequest(where, *error);
+        if (auto error = parseInfo(info->text, false, out.info)) return badRequest(where, *error);
     }
     return std::nullopt;
 }
 
-std::optional<ApiResponse> readEvent(const Poco::JSON::Object& item, const config::AppConfig& app,
+std::optional<ApiResponse> readEvent(const json::JsonValue& item, const config::AppConfig& app,
                                      std::string_view where, bool batchItem, EventSpec& out) {
     if (auto error = readName(item, where, out)) return error;
     if (auto error = readChannels(item, app, where, batchItem, out)) return error;
@@ -187,10 +179,10 @@ state::ChannelSummary summaryOf(const ApiContext& context, const std::string& ch
 }  // namespace
 
 ApiResponse publishEvents(const ApiContext& context) {
-    Poco::JSON::Object::Ptr body;
+    json::JsonValue body;
     if (auto error = parseJsonObject(context.request.body, body)) return *error;
     EventSpec event;
-    if (auto error = readEvent(*body, context.app, "", false, event)) return *error;
+    if (auto error = readEvent(body, context.app, "", false, event)) return *error;
     if (!publishAll(context, event)) return busUnavailable();
     if (!event.info.any()) return okResponse("{}");
 
@@ -207,13 +199,13 @@ ApiResponse publishEvents(const ApiContext& context) {
 }
 
 ApiResponse publishBatchEvents(const ApiContext& context) {
-    Poco::JSON::Object::Ptr body;
+    json::JsonValue body;
     if (auto error = parseJsonObject(context.request.body, body)) return *error;
-    const Poco::Dynamic::Var* batch = jsonMember(*body, "batch");
-    if (batch == nullptr || batch->type() != typeid(Poco::JSON::Array::Ptr)) {
+    const json::JsonValue* batch = jsonMember(body, "batch");
+    if (batch == nullptr || !batch->isArray()) {
         return errorResponse(400, "Missing \"batch\": give a list of events {name, channel, data}");
     }
-    const auto& items = *batch->extract<Poco::JSON::Array::Ptr>();
+    const auto& items = batch->items;
     if (items.size() > context.app.maxBatchSize) {
         return errorResponse(400, "Batch has " + std::to_string(items.size()) + " events; at most " +
                                       std::to_string(context.app.maxBatchSize) +
@@ -222,16 +214,10 @@ ApiResponse publishBatchEvents(const ApiContext& context) {
 
     std::vector<EventSpec> events(items.size());
     bool anyInfo = false;
-    std::size_t i = 0;
-    for (auto it = items.begin(); it != items.end(); ++it, ++i) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
         const std::string where = "batch[" + std::to_string(i) + "]: ";
-        const Poco::Dynamic::Var& item = *it;
-        if (item.type() != typeid(Poco::JSON::Object::Ptr))
-            return badRequest(where, "each event must be an object");
-        if (auto error =
-                readEvent(*item.extract<Poco::JSON::Object::Ptr>(), context.app, where, true, events[i])) {
-            return *error;
-        }
+        if (!items[i].isObject()) return badRequest(where, "each event must be an object");
+        if (auto error = readEvent(items[i], context.app, where, true, events[i])) return *error;
         anyInfo = anyInfo || events[i].info.any();
     }
 

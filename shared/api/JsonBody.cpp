@@ -1,53 +1,38 @@
 #include "api/JsonBody.h"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
+#include <utility>
 
-#include <sstream>
+#include "json/JsonReader.h"
 
 namespace resound::api {
-namespace {
 
-// Deep enough for any real event payload; stops "[[[[..." bodies from recursing through the stack.
-constexpr std::size_t kMaxJsonDepth = 64;
-
-}  // namespace
-
-std::optional<ApiResponse> parseJsonObject(const std::string& body, Poco::JSON::Object::Ptr& out) {
-    Poco::Dynamic::Var root;
-    try {
-        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-        parser.setDepth(kMaxJsonDepth);
-        root = parser.parse(body);
-    } catch (const Poco::Exception&) {
-        // Poco's messages quote raw bytes of the input; a fixed message is safer to echo back.
+std::optional<ApiResponse> parseJsonObject(std::string_view body, json::JsonValue& out) {
+    json::JsonReadResult parsed = json::readJson(body);
+    // A scalar at the top level gets the "not valid JSON" answer, as it did with Poco::JSON (which
+    // rejected it): the hint to send an object is the useful part either way.
+    if (!parsed.ok() || !(parsed.value.isObject() || parsed.value.isArray())) {
+        // The reader's message is not echoed: a fixed message keeps the error body stable.
         return errorResponse(400,
                              "Request body is not valid JSON: send a JSON object with Content-Type "
                              "application/json");
-    } catch (const std::exception&) {
-        return errorResponse(400, "Request body is not valid JSON");
     }
-    if (root.type() != typeid(Poco::JSON::Object::Ptr)) {
+    if (!parsed.value.isObject()) {
         return errorResponse(
             400, "Request body must be a JSON object, e.g. {\"name\":...,\"channels\":[...],\"data\":...}");
     }
-    out = root.extract<Poco::JSON::Object::Ptr>();
+    out = std::move(parsed.value);
     return std::nullopt;
 }
 
-const Poco::Dynamic::Var* jsonMember(const Poco::JSON::Object& object, std::string_view key) {
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        if (it->first == key) return it->second.isEmpty() ? nullptr : &it->second;
-    }
-    return nullptr;
+const json::JsonValue* jsonMember(const json::JsonValue& object, std::string_view key) {
+    const json::JsonValue* member = object.find(key);
+    return member == nullptr || member->isNull() ? nullptr : member;
 }
 
-std::string jsonText(const Poco::Dynamic::Var& value) {
-    std::ostringstream out;
-    Poco::JSON::Stringifier::condense(value, out);
-    return std::move(out).str();
+std::string jsonText(const json::JsonValue& value) {
+    std::string out;
+    json::appendCompact(out, value);
+    return out;
 }
 
 }  // namespace resound::api

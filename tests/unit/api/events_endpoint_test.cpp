@@ -206,3 +206,36 @@ TEST_F(EventsEndpoint, BusFailureIs503NotSuccess) {
     const auto response = post(kEvents, eventBody(R"("channels":["a","b"])"));
     expectError(response, 503, "retry");
 }
+
+// The body reader (json::readJson) is strict where Poco::JSON was, and the answers stay the same.
+TEST_F(EventsEndpoint, BodiesTheStrictReaderRejectsGetTheSame400) {
+    const std::string notJson =
+        "Request body is not valid JSON: send a JSON object with Content-Type application/json";
+    const std::vector<std::string> bodies = {
+        "42",
+        "null",
+        "true",
+        "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"\xff\"}",  // invalid UTF-8
+        R"({"name":"e","channel":"c","data":"\ud800"})",         // lone surrogate
+        R"({"name":"e","channel":"c","data":01})",               // leading zero
+        R"({"name":"e","channel":"c","data":"x",})",             // trailing comma
+    };
+    for (const auto& body : bodies) {
+        SCOPED_TRACE(body);
+        const auto response = post(kEvents, body);
+        expectError(response, 400);
+        EXPECT_EQ(response.body, "{\"error\":\"" + notJson + "\",\"code\":400}");
+    }
+    EXPECT_TRUE(bus.messages.empty());
+}
+
+TEST_F(EventsEndpoint, DuplicateMembersTakeTheLastValue) {
+    const auto response = post(kEvents, R"({"name":"first","channel":"c","data":"x","name":"last"})");
+    ASSERT_EQ(response.status, 200) << response.body;
+    EXPECT_EQ(publishedJson(0), R"({"event":"last","channel":"c","data":"x"})");
+}
+
+TEST_F(EventsEndpoint, NonStringNumbersKeepTheirLiteralText) {
+    ASSERT_EQ(post(kEvents, R"({"name":"e","channel":"c","data":[1.50,-0,1e400]})").status, 200);
+    EXPECT_EQ(publishedJson(0), R"({"event":"e","channel":"c","data":"[1.50,-0,1e400]"})");
+}
