@@ -1,5 +1,8 @@
 #include "json/JsonReader.h"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -183,6 +186,14 @@ class Reader {
         // unexpected, as it does any other character that cannot follow a value.
         out.kind = JsonKind::Number;
         out.text.assign(in_.data() + start, pos_ - start);
+        // RFC 8259 section 6 lets a reader limit the range; ours is IEEE 754 binary64, what every
+        // JavaScript client can represent: 1e999999 would reach subscribers as Infinity.
+        errno = 0;
+        const double value = std::strtod(out.text.c_str(), nullptr);
+        if (errno == ERANGE && std::isinf(value)) {
+            pos_ = start;
+            return fail("number out of range (larger than a double)");
+        }
         return true;
     }
 
