@@ -1,27 +1,10 @@
 #include "FloorOptions.h"
 
-#include <cmath>
-#include <cstdlib>
-#include <functional>
-#include <map>
-
+#include "CommandLine.h"
 #include "StampedFrame.h"
 
 namespace resound::bench {
 namespace {
-
-bool toDouble(const std::string& text, double& out) {
-    char* end = nullptr;
-    out = std::strtod(text.c_str(), &end);
-    return !text.empty() && end && *end == '\0' && std::isfinite(out);
-}
-
-bool toUnsigned(const std::string& text, std::uint64_t& out) {
-    if (text.empty() || text[0] < '0' || text[0] > '9') return false;
-    char* end = nullptr;
-    out = std::strtoull(text.c_str(), &end, 10);
-    return end && *end == '\0';
-}
 
 bool toCpu(const std::string& text, int& out) {
     if (text == "-1" || text == "none") {
@@ -29,7 +12,7 @@ bool toCpu(const std::string& text, int& out) {
         return true;
     }
     std::uint64_t n = 0;
-    if (!toUnsigned(text, n) || n > static_cast<std::uint64_t>(kFloorMaxCpu)) return false;
+    if (!parseUnsigned(text, n) || n > static_cast<std::uint64_t>(kFloorMaxCpu)) return false;
     out = static_cast<int>(n);
     return true;
 }
@@ -61,55 +44,22 @@ exit status: 0 ok, 1 the run is not valid (a delivery lost, a send would have bl
 }
 
 bool parseFloorOptions(int argc, char** argv, FloorOptions& o, std::string& message) {
-    using Setter = std::function<bool(const std::string&)>;
-    auto count = [](std::uint64_t& field) {
-        return [&field](const std::string& v) { return toUnsigned(v, field); };
-    };
-    auto real = [](double& field) { return [&field](const std::string& v) { return toDouble(v, field); }; };
-    auto text = [](std::string& field) {
-        return [&field](const std::string& v) {
-            field = v;
-            return !v.empty();
-        };
-    };
-    std::map<std::string, Setter> setters = {
-        {"--subscribers", count(o.subscribers)},
-        {"--channels", count(o.channels)},
-        {"--rate", real(o.rate)},
-        {"--duration", real(o.durationSeconds)},
-        {"--drain", real(o.drainSeconds)},
-        {"--payload-bytes", count(o.payloadBytes)},
-        {"--receiver-pause-us", count(o.receiverPauseUs)},
+    const OptionSetters setters = {
+        {"--subscribers", setUnsigned(o.subscribers)},
+        {"--channels", setUnsigned(o.channels)},
+        {"--rate", setFinite(o.rate)},
+        {"--duration", setFinite(o.durationSeconds)},
+        {"--drain", setFinite(o.drainSeconds)},
+        {"--payload-bytes", setUnsigned(o.payloadBytes)},
+        {"--receiver-pause-us", setUnsigned(o.receiverPauseUs)},
         {"--sender-cpu", [&](const std::string& v) { return toCpu(v, o.senderCpu); }},
         {"--receiver-cpu", [&](const std::string& v) { return toCpu(v, o.receiverCpu); }},
-        {"--name", text(o.name)},
-        {"--json", text(o.jsonPath)},
-        {"--summary", text(o.summaryPath)},
-        {"--param",
-         [&](const std::string& v) {
-             const std::size_t eq = v.find('=');
-             if (eq == 0 || eq == std::string::npos) return false;
-             o.extraParams.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-             return true;
-         }},
+        {"--name", setText(o.name)},
+        {"--json", setText(o.jsonPath)},
+        {"--summary", setText(o.summaryPath)},
+        {"--param", addParam(o.extraParams)},
     };
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--help" || arg == "-h") {
-            message = floorUsage();
-            return false;
-        }
-        const auto it = setters.find(arg);
-        if (it == setters.end()) {
-            message = "unknown option " + arg + "\n" + floorUsage();
-            return false;
-        }
-        if (i + 1 >= argc || !it->second(argv[i + 1])) {
-            message = "bad or missing value for " + arg + "\n" + floorUsage();
-            return false;
-        }
-        ++i;
-    }
+    if (!applyOptions(argc, argv, setters, {}, floorUsage(), message)) return false;
     if (o.subscribers < 1 || o.subscribers > kFloorMaxSubscribers) {
         message = "--subscribers must be 1.." + std::to_string(kFloorMaxSubscribers) + "\n";
         return false;

@@ -1,5 +1,7 @@
 #include "PusherMessageScanner.h"
 
+#include "json/JsonText.h"
+
 namespace resound::bench {
 namespace {
 
@@ -95,24 +97,6 @@ bool readHex4(std::string_view s, std::size_t i, unsigned& value) {
     return true;
 }
 
-void appendUtf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
-
 bool parseInteger(std::string_view text, std::int64_t& value) {
     std::size_t i = 0;
     bool negative = false;
@@ -200,7 +184,7 @@ bool unescapeJsonString(std::string_view s, std::string& out) {
                 } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                     return false;
                 }
-                appendUtf8(out, cp);
+                json::appendUtf8(out, cp);
                 break;
             }
             default:

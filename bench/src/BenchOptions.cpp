@@ -1,28 +1,13 @@
 #include "BenchOptions.h"
 
-#include <cstdlib>
-#include <functional>
-#include <map>
+#include "CommandLine.h"
 
 namespace resound::bench {
 namespace {
 
-bool toDouble(const std::string& text, double& out) {
-    char* end = nullptr;
-    out = std::strtod(text.c_str(), &end);
-    return end && *end == '\0' && !text.empty() && out >= 0;
-}
-
-bool toUnsigned(const std::string& text, std::uint64_t& out) {
-    if (text.empty() || text[0] == '-') return false;
-    char* end = nullptr;
-    out = std::strtoull(text.c_str(), &end, 10);
-    return end && *end == '\0';
-}
-
 bool toPort(const std::string& text, std::uint16_t& out) {
     std::uint64_t n = 0;
-    if (!toUnsigned(text, n) || n == 0 || n > 65535) return false;
+    if (!parseUnsigned(text, n) || n == 0 || n > 65535) return false;
     out = static_cast<std::uint16_t>(n);
     return true;
 }
@@ -46,7 +31,7 @@ bool toServerProcess(const std::string& text, ServerProcess& out) {
     const std::size_t eq = text.find('=');
     const std::string pidText = eq == std::string::npos ? text : text.substr(eq + 1);
     std::uint64_t n = 0;
-    if (eq == 0 || !toUnsigned(pidText, n) || n == 0 || n > 0x7fffffff) return false;
+    if (eq == 0 || !parseUnsigned(pidText, n) || n == 0 || n > 0x7fffffff) return false;
     out.pid = static_cast<pid_t>(n);
     out.name = eq == std::string::npos ? "pid" + pidText : text.substr(0, eq);
     return true;
@@ -84,23 +69,9 @@ exit status: 0 ok, 1 a check failed (loss, server died, handshakes failed), 2 ba
 }
 
 bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& message) {
-    using Setter = std::function<bool(const std::string&)>;
-    auto size = [](std::size_t& field) {
-        return [&field](const std::string& v) {
-            std::uint64_t n = 0;
-            if (!toUnsigned(v, n)) return false;
-            field = static_cast<std::size_t>(n);
-            return true;
-        };
-    };
-    auto real = [](double& field) { return [&field](const std::string& v) { return toDouble(v, field); }; };
-    auto text = [](std::string& field) {
-        return [&field](const std::string& v) {
-            field = v;
-            return !v.empty();
-        };
-    };
-    std::map<std::string, Setter> setters = {
+    bool subscribersGiven = false;
+    const OptionSetter subscribers = setSize(o.subscribers);
+    const OptionSetters setters = {
         {"--mode",
          [&](const std::string& v) {
              if (v == "connect")
@@ -113,13 +84,13 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
                  return false;
              return true;
          }},
-        {"--name", text(o.name)},
-        {"--host", text(o.host)},
+        {"--name", setText(o.name)},
+        {"--host", setText(o.host)},
         {"--port", [&](const std::string& v) { return toPort(v, o.port); }},
         {"--ws-ports", [&](const std::string& v) { return toPortList(v, o.wsPorts); }},
-        {"--app-id", text(o.appId)},
-        {"--app-key", text(o.appKey)},
-        {"--app-secret", text(o.appSecret)},
+        {"--app-id", setText(o.appId)},
+        {"--app-key", setText(o.appKey)},
+        {"--app-secret", setText(o.appSecret)},
         {"--server-pid",
          [&](const std::string& v) {
              ServerProcess process;
@@ -127,61 +98,40 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
              o.servers.push_back(process);
              return true;
          }},
-        {"--subscribers", size(o.subscribers)},
-        {"--channels", size(o.channels)},
-        {"--channel-prefix", text(o.channelPrefix)},
-        {"--event-name", text(o.eventName)},
-        {"--rate", real(o.rate)},
-        {"--duration", real(o.durationSeconds)},
-        {"--drain", real(o.drainSeconds)},
-        {"--settle", real(o.settleSeconds)},
-        {"--hold", real(o.holdSeconds)},
-        {"--connect-timeout", real(o.connectTimeoutSeconds)},
-        {"--max-events", [&](const std::string& v) { return toUnsigned(v, o.maxEvents); }},
-        {"--publish-connections", size(o.publishConnections)},
-        {"--batch", size(o.batch)},
-        {"--connect-concurrency", size(o.connectConcurrency)},
+        {"--subscribers",
+         [&](const std::string& v) {
+             subscribersGiven = true;
+             return subscribers(v);
+         }},
+        {"--channels", setSize(o.channels)},
+        {"--channel-prefix", setText(o.channelPrefix)},
+        {"--event-name", setText(o.eventName)},
+        {"--rate", setNonNegative(o.rate)},
+        {"--duration", setNonNegative(o.durationSeconds)},
+        {"--drain", setNonNegative(o.drainSeconds)},
+        {"--settle", setNonNegative(o.settleSeconds)},
+        {"--hold", setNonNegative(o.holdSeconds)},
+        {"--connect-timeout", setNonNegative(o.connectTimeoutSeconds)},
+        {"--max-events", [&](const std::string& v) { return parseUnsigned(v, o.maxEvents); }},
+        {"--publish-connections", setSize(o.publishConnections)},
+        {"--batch", setSize(o.batch)},
+        {"--connect-concurrency", setSize(o.connectConcurrency)},
         {"--source-addresses",
          [&](const std::string& v) {
              std::uint64_t n = 0;
-             if (!toUnsigned(v, n) || n > 250) return false;
+             if (!parseUnsigned(v, n) || n > 250) return false;
              o.sourceAddresses = static_cast<unsigned>(n);
              return true;
          }},
-        {"--param",
-         [&](const std::string& v) {
-             const std::size_t eq = v.find('=');
-             if (eq == 0 || eq == std::string::npos) return false;
-             o.extraParams.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-             return true;
-         }},
-        {"--json", text(o.jsonPath)},
-        {"--summary", text(o.summaryPath)},
-        {"--connect-latencies", text(o.connectLatenciesPath)},
+        {"--param", addParam(o.extraParams)},
+        {"--json", setText(o.jsonPath)},
+        {"--summary", setText(o.summaryPath)},
+        {"--connect-latencies", setText(o.connectLatenciesPath)},
     };
 
-    bool subscribersGiven = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--subscribers") subscribersGiven = true;
-        if (arg == "--help" || arg == "-h") {
-            message = benchUsage();
-            return false;
-        }
-        if (arg == "--require-lossless") {
-            o.requireLossless = true;
-            continue;
-        }
-        const auto it = setters.find(arg);
-        if (it == setters.end()) {
-            message = "unknown option " + arg + "\n" + benchUsage();
-            return false;
-        }
-        if (i + 1 >= argc || !it->second(argv[i + 1])) {
-            message = "bad or missing value for " + arg + "\n" + benchUsage();
-            return false;
-        }
-        ++i;
+    if (!applyOptions(argc, argv, setters, {{"--require-lossless", [&] { o.requireLossless = true; }}},
+                      benchUsage(), message)) {
+        return false;
     }
     if (!subscribersGiven && o.mode == Mode::Publish) o.subscribers = 0;
     if (o.channels == 0 || o.publishConnections == 0 || o.connectConcurrency == 0) {

@@ -1,11 +1,10 @@
 #include "LoadRun.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <fstream>
 
 #include "Clock.h"
+#include "CommandLine.h"
 
 namespace resound::bench {
 namespace {
@@ -15,17 +14,6 @@ constexpr int kWaitMs = 5;
 constexpr std::int64_t kLivenessCheckNs = 200'000'000;  // /proc/<pid>/stat read five times a second
 
 std::int64_t secondsToNs(double seconds) { return static_cast<std::int64_t>(seconds * 1e9); }
-
-std::size_t raiseFileLimit() {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
-    if (limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-        getrlimit(RLIMIT_NOFILE, &limit);
-    }
-    return static_cast<std::size_t>(limit.rlim_cur);
-}
 
 }  // namespace
 

@@ -1,10 +1,9 @@
 // resound-bench: the load generator for Resound's benchmark scenarios (see bench/README.md).
 #include <csignal>
-#include <fstream>
-#include <iostream>
 
 #include "BenchOptions.h"
 #include "BenchReport.h"
+#include "CommandLine.h"
 #include "LoadRun.h"
 #include "PublishRequest.h"
 #include "WsClientHandshake.h"
@@ -15,9 +14,7 @@ int main(int argc, char** argv) {
     BenchOptions options;
     std::string message;
     if (!parseBenchOptions(argc, argv, options, message)) {
-        const bool help = message.rfind("usage:", 0) == 0;
-        (help ? std::cout : std::cerr) << message;
-        return help ? 0 : 2;
+        return reportUsageProblem(message);
     }
 
     // OpenSSL loads its providers on first use (tens of milliseconds): do it now, not inside the
@@ -33,15 +30,5 @@ int main(int argc, char** argv) {
         report.failure(std::string("load generator error: ") + e.what());
     }
 
-    std::cout << report.table() << std::flush;
-    if (!options.jsonPath.empty()) {
-        std::ofstream out(options.jsonPath);
-        out << report.json();
-        if (!out) std::cerr << "cannot write " << options.jsonPath << "\n";
-    }
-    if (!options.summaryPath.empty()) {
-        std::ofstream out(options.summaryPath, std::ios::app);
-        out << report.summaryLine() << "\n";
-    }
-    return report.ok() ? 0 : 1;
+    return finishRun(report, options.jsonPath, options.summaryPath);
 }

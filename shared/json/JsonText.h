@@ -10,6 +10,9 @@ namespace resound::json {
 // Valid UTF-8 is copied as it is; invalid sequences become U+FFFD, so the result is always valid JSON.
 void appendQuoted(std::string& out, std::string_view value);
 
+// Appends the UTF-8 encoding of one code point (at most U+10FFFF; the caller rules out surrogates).
+void appendUtf8(std::string& out, char32_t codePoint);
+
 inline std::string quoted(std::string_view value) {
     std::string out;
     appendQuoted(out, value);

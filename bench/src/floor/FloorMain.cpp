@@ -1,9 +1,8 @@
 // resound-floor: the kernel floor of fan-out on this machine (bench/README.md, "Kernel floor").
 #include <csignal>
-#include <fstream>
-#include <iostream>
 
 #include "BenchReport.h"
+#include "CommandLine.h"
 #include "FloorOptions.h"
 #include "FloorRun.h"
 
@@ -13,9 +12,7 @@ int main(int argc, char** argv) {
     FloorOptions options;
     std::string message;
     if (!parseFloorOptions(argc, argv, options, message)) {
-        const bool help = message.rfind("usage:", 0) == 0;
-        (help ? std::cout : std::cerr) << message;
-        return help ? 0 : 2;
+        return reportUsageProblem(message);
     }
 
     BenchReport report(options.name);
@@ -26,15 +23,5 @@ int main(int argc, char** argv) {
         report.failure(std::string("resound-floor error: ") + e.what());
     }
 
-    std::cout << report.table() << std::flush;
-    if (!options.jsonPath.empty()) {
-        std::ofstream out(options.jsonPath);
-        out << report.json();
-        if (!out) std::cerr << "cannot write " << options.jsonPath << "\n";
-    }
-    if (!options.summaryPath.empty()) {
-        std::ofstream out(options.summaryPath, std::ios::app);
-        out << report.summaryLine() << "\n";
-    }
-    return report.ok() ? 0 : 1;
+    return finishRun(report, options.jsonPath, options.summaryPath);
 }

@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,22 +12,12 @@
 #include <cstring>
 
 #include "Clock.h"
+#include "CommandLine.h"
 #include "FloorProcess.h"
 #include "FloorReceiver.h"
 
 namespace resound::bench {
 namespace {
-
-std::size_t raiseFileLimit() {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
-    if (limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-        getrlimit(RLIMIT_NOFILE, &limit);
-    }
-    return static_cast<std::size_t>(limit.rlim_cur);
-}
 
 // Set-up (connect, accept, hello) of N loopback connections: generous, but bounded.
 std::int64_t setupBudgetNs(std::uint64_t connections) {

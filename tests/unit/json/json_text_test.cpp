@@ -25,3 +25,17 @@ TEST(JsonText, RepairsInvalidUtf8SoTheResultIsAlwaysValid) {
     EXPECT_EQ(quotedText("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
     EXPECT_EQ(quotedText("\xE2\x82\xAC"), "\"\xE2\x82\xAC\"");            // euro sign kept
 }
+
+TEST(JsonText, AppendUtf8EncodesEachLengthAtItsBoundaries) {
+    std::string out;
+    for (char32_t cp : {U'\x7F', U'\x80', U'\x7FF', U'\x800', U'\xFFFF', U'\x10000', U'\x10FFFF'}) {
+        resound::json::appendUtf8(out, cp);
+    }
+    EXPECT_EQ(out, "\x7F"
+                   "\xC2\x80"
+                   "\xDF\xBF"
+                   "\xE0\xA0\x80"
+                   "\xEF\xBF\xBF"
+                   "\xF0\x90\x80\x80"
+                   "\xF4\x8F\xBF\xBF");
+}
