@@ -8,24 +8,35 @@
 
 namespace resound::api {
 
-std::string eventMessageJson(std::string_view event, std::string_view channel, std::string_view data) {
-    std::string json;
+QuotedEvent quoteEvent(std::string_view event, std::string_view data) {
+    QuotedEvent quoted;
+    json::appendQuoted(quoted.name, event);
     // Escaping rarely grows the text much; one reservation covers the common case.
-    json.reserve(event.size() + channel.size() + data.size() + data.size() / 8 + 40);
+    quoted.data.reserve(data.size() + data.size() / 8 + 2);
+    json::appendQuoted(quoted.data, data);
+    return quoted;
+}
+
+std::string eventMessageJson(const QuotedEvent& event, std::string_view channel) {
+    std::string json;
+    json.reserve(event.name.size() + channel.size() + event.data.size() + 32);
     json.append("{\"event\":");
-    json::appendQuoted(json, event);
+    json.append(event.name);
     json.append(",\"channel\":");
     json::appendQuoted(json, channel);
     json.append(",\"data\":");
-    json::appendQuoted(json, data);
+    json.append(event.data);
     json.push_back('}');
     return json;
 }
 
+std::string eventMessageJson(std::string_view event, std::string_view channel, std::string_view data) {
+    return eventMessageJson(quoteEvent(event, data), channel);
+}
+
 bool publishEvent(const config::AppConfig& app, state::ClusterState& state, bus::Bus& bus,
-                  std::string_view event, const std::string& channel, std::string_view data,
-                  std::string_view exceptSocketId) {
-    const std::string json = eventMessageJson(event, channel, data);
+                  const QuotedEvent& event, const std::string& channel, std::string_view exceptSocketId) {
+    const std::string json = eventMessageJson(event, channel);
     if (pusher::isCacheChannel(channel)) state.storeCachedEvent(app.id, channel, json, app.cacheTtlSeconds);
 
     auto message = std::make_shared<bus::BusMessage>();

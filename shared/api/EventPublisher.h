@@ -11,14 +11,22 @@
 
 namespace resound::api {
 
-// {"event":NAME,"channel":CHANNEL,"data":DATA} with DATA as a JSON string (Pusher's framing rule).
+// The parts of an event that are the same on every channel it goes to, quoted once: an event for
+// 100 channels escapes its (possibly large) data once, not 100 times.
+struct QuotedEvent {
+    std::string name;  // JSON string literal, quotes included
+    std::string data;  // JSON string literal of the data (Pusher's framing rule: data is a string)
+};
+QuotedEvent quoteEvent(std::string_view event, std::string_view data);
+
+// {"event":NAME,"channel":CHANNEL,"data":DATA}
+std::string eventMessageJson(const QuotedEvent& event, std::string_view channel);
 std::string eventMessageJson(std::string_view event, std::string_view channel, std::string_view data);
 
 // Publishes one event to one channel, excluding `exceptSocketId` (empty: nobody). For cache
 // channels the message is stored with the app's TTL before publishing. Returns false if the bus
 // could not take the message: the caller must not report success.
 bool publishEvent(const config::AppConfig& app, state::ClusterState& state, bus::Bus& bus,
-                  std::string_view event, const std::string& channel, std::string_view data,
-                  std::string_view exceptSocketId);
+                  const QuotedEvent& event, const std::string& channel, std::string_view exceptSocketId);
 
 }  // namespace resound::api

@@ -160,9 +160,9 @@ ApiResponse busUnavailable() {
 }
 
 bool publishAll(const ApiContext& context, const EventSpec& event) {
+    const QuotedEvent quoted = quoteEvent(event.name, event.data);
     for (const auto& channel : event.channels) {
-        if (!publishEvent(context.app, context.state, context.bus, event.name, channel, event.data,
-                          event.socketId)) {
+        if (!publishEvent(context.app, context.state, context.bus, quoted, channel, event.socketId)) {
             return false;
         }
     }
