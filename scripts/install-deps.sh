@@ -7,6 +7,7 @@ packages=(
   libpoco-dev libyaml-cpp-dev libspdlog-dev libssl-dev
   libgtest-dev
   redis-server python3-yaml
+  nginx caddy openssl
   nodejs npm
 )
 

@@ -12,7 +12,7 @@ const DAYS = '2';
 
 function openssl(args, cwd) {
   try {
-    return execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 10000 });
+    return execFileSync(process.env.OPENSSL_BIN || 'openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 10000 });
   } catch (err) {
     throw new Error(`openssl ${args.join(' ')} failed: ${err.stderr?.toString() || err.message}`);
   }
