@@ -83,8 +83,8 @@ class Client {
     });
     for (const name of options.channels ?? []) this.subscribe(name);
     if (options.signin) {
-      this.pusher.user.bind('pusher:signin_success', () => (this.signedIn = { t: Date.now() }));
       this.pusher.signin();
+      this.pusher.user.signinDonePromise.then(() => (this.signedIn = { t: Date.now(), id: this.pusher.user.user_data.id }));
     }
   }
 

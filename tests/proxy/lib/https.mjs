@@ -43,7 +43,9 @@ export function signedHttps(origin, app, method, subPath, { body, urlPrefix = ''
   return httpsRequest(`${origin}${urlPrefix}${path}?${search}`, {
     method,
     body,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // With Content-Length, as every Pusher SDK sends it: Resound refuses chunked bodies (501), and
+    // Caddy passes chunked bodies on as they come (nginx buffers them and sends a length).
+    headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     ca,
   });
 }
