@@ -7,7 +7,7 @@
 // those published while that client was reconnecting). Figures are printed as `# ...` lines.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { startCaddy } from './lib/proxies.mjs';
+import { startCaddy, startNginx } from './lib/proxies.mjs';
 import { describeRun, rollingRestart } from './lib/rolling.mjs';
 import { figure, useProxySuite } from './lib/suite.mjs';
 
@@ -18,16 +18,35 @@ const RATE = 20;
 const MAX_DISCONNECT_MS = 2000;
 
 let proxy;
+let nginx;
 const suite = useProxySuite({
   async start({ ca, cluster }) {
     proxy = await startCaddy({ ca, cluster, healthIntervalMs: HEALTH_INTERVAL_MS });
+    nginx = await startNginx({ ca, cluster });
   },
   async stop() {
-    await proxy?.stop();
+    await Promise.allSettled([proxy?.stop(), nginx?.stop()]);
   },
 });
 
-const scenario = { suite, get proxy() { return proxy; }, clients: CLIENTS, rate: RATE, healthIntervalMs: HEALTH_INTERVAL_MS };
+const scenario = { suite, clients: CLIENTS, rate: RATE, healthIntervalMs: HEALTH_INTERVAL_MS };
+
+/** What a restart nobody notices means, asserted on the figures of one run. */
+function assertUnnoticed(run) {
+  for (const restart of run.restarts) {
+    assert.ok(restart.connections > 0, `edge ${restart.edge} had clients when it was restarted`);
+    assert.equal(restart.readyAfterSigterm, 503, `edge ${restart.edge}: /ready answers 503 during the delay`);
+    assert.equal(restart.exit.code, 0);
+  }
+  assert.equal(run.publishFailures, 0, 'every publish through the proxy answered 200');
+  assert.equal(run.handshakes.failed, 0, `failed WebSocket handshakes: ${JSON.stringify(run.handshakes.reasons)}`);
+  assert.equal(run.unavailable, 0, 'no client went unavailable or failed');
+  assert.equal(run.endConnected, CLIENTS, 'every client ends connected');
+  assert.equal(run.clientsWithGap, CLIENTS, 'every client was moved at least once (the restarts touched everyone)');
+  assert.ok(run.longestSubscribedMs <= MAX_DISCONNECT_MS, `longest disconnect ${run.longestSubscribedMs} ms (until resubscribed)`);
+  assert.equal(run.duplicates, 0, 'no event delivered twice');
+  assert.equal(run.missedOtherwise, 0, 'events missed only while the client was reconnecting');
+}
 
 it('before: edges without a shutdown delay (figures only)', async () => {
   // The edges being stopped here run with shutdown_delay_ms 0; their replacements get the delay.
@@ -49,17 +68,16 @@ it(`after: edges with shutdown_delay_ms ${SHUTDOWN_DELAY_MS}: nobody notices bey
     restartServer: { shutdown_delay_ms: SHUTDOWN_DELAY_MS },
   });
   figure(describeRun(run));
-  for (const restart of run.restarts) {
-    assert.ok(restart.connections > 0, `edge ${restart.edge} had clients when it was restarted`);
-    assert.equal(restart.readyAfterSigterm, 503, `edge ${restart.edge}: /ready answers 503 during the delay`);
-    assert.equal(restart.exit.code, 0);
-  }
-  assert.equal(run.publishFailures, 0, 'every publish through the proxy answered 200');
-  assert.equal(run.handshakes.failed, 0, `failed WebSocket handshakes: ${JSON.stringify(run.handshakes.reasons)}`);
-  assert.equal(run.unavailable, 0, 'no client went unavailable or failed');
-  assert.equal(run.endConnected, CLIENTS, 'every client ends connected');
-  assert.equal(run.clientsWithGap, CLIENTS, 'every client was moved at least once (the restarts touched everyone)');
-  assert.ok(run.longestSubscribedMs <= MAX_DISCONNECT_MS, `longest disconnect ${run.longestSubscribedMs} ms (until resubscribed)`);
-  assert.equal(run.duplicates, 0, 'no event delivered twice');
-  assert.equal(run.missedOtherwise, 0, 'events missed only while the client was reconnecting');
+  assertUnnoticed(run);
+});
+
+it('nginx recipe (passive checks, refused handshakes passed to the next edge), same edges: unnoticed too', async () => {
+  const run = await rollingRestart({
+    ...scenario,
+    proxy: nginx,
+    label: `nginx, shutdown_delay_ms ${SHUTDOWN_DELAY_MS}`,
+    restartServer: { shutdown_delay_ms: SHUTDOWN_DELAY_MS },
+  });
+  figure(describeRun(run));
+  assertUnnoticed(run);
 });

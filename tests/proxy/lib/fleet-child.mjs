@@ -79,7 +79,9 @@ class Client {
       }
     });
     connection.bind('error', (err) => {
-      if (this.errors.length < 50) this.errors.push({ t: Date.now(), error: JSON.stringify(err?.error ?? err).slice(0, 300) });
+      // A 4200 close ("reconnect now") also arrives as an error event: keep it apart.
+      const reconnectNow = err?.type === 'PusherError' && err?.data?.code === 4200;
+      if (this.errors.length < 50) this.errors.push({ t: Date.now(), reconnectNow, error: JSON.stringify(err?.error ?? err).slice(0, 300) });
     });
     for (const name of options.channels ?? []) this.subscribe(name);
     if (options.signin) {

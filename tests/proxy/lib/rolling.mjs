@@ -134,7 +134,7 @@ export function summarize({ report, records, restarts, handshakesBefore, label }
       missedWhileAway,
       missedOtherwise: missed.length - missedWhileAway,
       publishedWhileAway,
-      errors: client.errors.length,
+      errors: client.errors.filter((e) => !e.reconnectNow).length,
       unavailable: client.transitions.filter((t) => t.to === 'unavailable' || t.to === 'failed').length,
     };
   });
@@ -184,7 +184,7 @@ export function describeRun(f) {
   }
   lines.push(
     `  failed WebSocket handshakes: ${f.handshakes.failed} of ${f.handshakes.attempts}${f.handshakes.reasons.length ? ` (${f.handshakes.reasons.join('; ')})` : ''}`,
-    `  pusher-js error events: ${f.clientErrors}; states unavailable/failed: ${f.unavailable}`,
+    `  pusher-js error events other than 4200: ${f.clientErrors}; states unavailable/failed: ${f.unavailable}`,
     `  reconnects: ${f.reconnects} (${f.clientsWithGap} of ${f.clients} clients); ending connected: ${f.endConnected}`,
     `  longest disconnect: ${f.longestConnectedMs} ms until connected (median client ${f.medianLongestConnectedMs} ms), ` +
       `${f.longestSubscribedMs} ms until resubscribed (median ${f.medianLongestSubscribedMs} ms)`,
