@@ -79,9 +79,9 @@ class Client {
       }
     });
     connection.bind('error', (err) => {
-      // A 4200 close ("reconnect now") also arrives as an error event: keep it apart.
-      const reconnectNow = err?.type === 'PusherError' && err?.data?.code === 4200;
-      if (this.errors.length < 50) this.errors.push({ t: Date.now(), reconnectNow, error: JSON.stringify(err?.error ?? err).slice(0, 300) });
+      // A 4200 ("reconnect now") also arrives as error events: the kind tells them apart.
+      const kind = `${err?.type ?? 'unknown'}${err?.data?.code ? ` ${err.data.code}` : ''}${err?.error?.message ? `: ${err.error.message}` : ''}`;
+      if (this.errors.length < 50) this.errors.push({ t: Date.now(), kind: kind.slice(0, 160) });
     });
     for (const name of options.channels ?? []) this.subscribe(name);
     if (options.signin) {

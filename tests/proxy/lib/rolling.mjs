@@ -6,6 +6,7 @@
 import { uniqueName } from '../../integration/lib/raw-client.mjs';
 import { eventually, sleep } from '../../integration/lib/wait.mjs';
 import { sdkThroughProxy } from './https.mjs';
+import { getJson } from '../../cluster/lib/cluster.mjs';
 import { edgeConnections } from './suite.mjs';
 
 /** An event published up to this long before a client saw its connection close may be lost with it. */
@@ -55,11 +56,36 @@ class Publisher {
   }
 }
 
+/** resound_http_requests_total{status="200"} of one node, from its own /metrics. */
+async function answered200(node) {
+  const { body } = await getJson(node, '/metrics', 1000);
+  const line = body.split('\n').find((l) => l.startsWith('resound_http_requests_total{status="200"} '));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/**
+ * Resolves just after the proxy's next active health check of `edge` (seen as one more 200 between two
+ * of our own /metrics reads, which count one each), so SIGTERM lands a whole interval before the
+ * proxy can notice: where it lands in production, where the interval is seconds, not 250 ms. Bounded.
+ */
+async function afterHealthCheck(edge, intervalMs) {
+  const deadline = Date.now() + 3 * intervalMs + 500;
+  let previous = await answered200(edge);
+  while (Date.now() < deadline) {
+    await sleep(5);
+    const now = await answered200(edge);
+    if (now - previous >= 2) return true;
+    previous = now;
+  }
+  return false;
+}
+
 /**
  * Runs the scenario; returns the figures (see summarize). `restartServer`: server keys for the new
  * edges (e.g. {shutdown_delay_ms}); `healthIntervalMs`: the proxy's active health-check interval.
  */
 export async function rollingRestart({ suite, proxy, clients, rate, restartServer = {}, healthIntervalMs, label }) {
+  const activeChecks = proxy.kind === 'caddy';
   const { fleet, cluster, app, ca } = suite;
   const channel = uniqueName('rolling-');
   const startedAt = Date.now();
@@ -79,6 +105,7 @@ export async function rollingRestart({ suite, proxy, clients, rate, restartServe
     for (let i = 0; i < cluster.edges.length; i += 1) {
       const edge = cluster.edges[i];
       const connections = await edgeConnections(edge);
+      const aligned = activeChecks ? await afterHealthCheck(edge, healthIntervalMs) : null;
       const sigterm = Date.now();
       const restart = cluster.restartEdge(edge, { server: restartServer, graceMs: 15000 });
       // Lame duck: /ready must turn 503 at once while the edge still answers (with a delay).
@@ -93,7 +120,7 @@ export async function rollingRestart({ suite, proxy, clients, rate, restartServe
         async () => (await fleet.report(group)).clients.every((c) => c.state === 'connected' && c.gaps.every((g) => g.subscribedAt !== null)),
         { ms: 20000, intervalMs: 100, what: `every client back after the restart of edge ${i + 1} (${label})` },
       ).catch(() => {});
-      restarts.push({ edge: i + 1, port: fresh.port, connections, readyAfterSigterm, exit: stopped, sigtermToReadyMs: readyAt - sigterm });
+      restarts.push({ edge: i + 1, port: fresh.port, connections, aligned, readyAfterSigterm, exit: stopped, sigtermToReadyMs: readyAt - sigterm });
     }
     await sleep(1000);
     const records = await publisher.stop();
@@ -134,7 +161,8 @@ export function summarize({ report, records, restarts, handshakesBefore, label }
       missedWhileAway,
       missedOtherwise: missed.length - missedWhileAway,
       publishedWhileAway,
-      errors: client.errors.filter((e) => !e.reconnectNow).length,
+      errors: client.errors.filter((e) => !/ 4200$/.test(e.kind)).length,
+      errorKinds: client.errors.map((e) => e.kind),
       unavailable: client.transitions.filter((t) => t.to === 'unavailable' || t.to === 'failed').length,
     };
   });
@@ -166,6 +194,9 @@ export function summarize({ report, records, restarts, handshakesBefore, label }
     missedOtherwise: sum('missedOtherwise'),
     publishedWhileAway: sum('publishedWhileAway'),
     clientErrors: sum('errors'),
+    errorKinds: Object.entries(
+      perClient.flatMap((c) => c.errorKinds).reduce((counts, kind) => ({ ...counts, [kind]: (counts[kind] ?? 0) + 1 }), {}),
+    ).map(([kind, n]) => `${n}× ${kind}`),
     unavailable: sum('unavailable'),
     perClient,
   };
@@ -178,13 +209,13 @@ export function describeRun(f) {
   ];
   for (const r of f.restarts) {
     lines.push(
-      `  edge ${r.edge} (:${r.port}): ${r.connections} clients on it, /ready ${r.readyAfterSigterm || 'refused'} 50 ms after SIGTERM, ` +
+      `  edge ${r.edge} (:${r.port}): ${r.connections} clients on it, ${r.aligned === null ? '' : r.aligned ? 'SIGTERM just after a health check, ' : 'no health check seen before SIGTERM, '}/ready ${r.readyAfterSigterm || 'refused'} 50 ms after SIGTERM, ` +
         `exit ${r.exit.code} after ${r.exit.ms} ms, SIGTERM to new edge ready ${r.sigtermToReadyMs} ms`,
     );
   }
   lines.push(
     `  failed WebSocket handshakes: ${f.handshakes.failed} of ${f.handshakes.attempts}${f.handshakes.reasons.length ? ` (${f.handshakes.reasons.join('; ')})` : ''}`,
-    `  pusher-js error events other than 4200: ${f.clientErrors}; states unavailable/failed: ${f.unavailable}`,
+    `  pusher-js error events other than 4200: ${f.clientErrors} (all: ${f.errorKinds.join(', ') || 'none'}); states unavailable/failed: ${f.unavailable}`,
     `  reconnects: ${f.reconnects} (${f.clientsWithGap} of ${f.clients} clients); ending connected: ${f.endConnected}`,
     `  longest disconnect: ${f.longestConnectedMs} ms until connected (median client ${f.medianLongestConnectedMs} ms), ` +
       `${f.longestSubscribedMs} ms until resubscribed (median ${f.medianLongestSubscribedMs} ms)`,
