@@ -545,6 +545,10 @@ class Checker:
             replicas = (service.get("deploy") or {}).get("replicas", 1)
             self.expect(replicas in (1, None) and "container_name" not in service, where,
                         "replicas or container_name: Coolify names every container <service>-<uuid>, one per service")
+            # applicationParser tags a built image <uuid>_<service>:<commit> (what Coolify's rollback
+            # redeploys) only when the service sets no image: of its own.
+            self.expect(not ("build" in service and "image" in service), where,
+                        "build: together with image: disables Coolify's per-commit image tags (rollback)")
             labels = as_dict(service.get("labels"))
             for key, value in labels.items():
                 # applicationParser escapes every '$' of a label to '$$' when the application setting
@@ -816,6 +820,7 @@ def self_test(repo):
             s["resound"].__setitem__("stop_grace_period", "60s")), "Coolify's default stop"),
         "coolify no public WebSocket": (coolify, lambda s: s["resound"]["environment"].pop("SERVICE_URL_RESOUND_8080"),
                                         "no WebSocket service"),
+        "coolify build with image": (coolify, lambda s: s["auth"].__setitem__("image", "resound:coolify"), "rollback"),
         "coolify YAML anchor": (coolify, None, lambda t: t.replace("  auth:\n", "  auth: &auth\n", 1)),
     }
     baseline = run_checks(repo, originals).problems
