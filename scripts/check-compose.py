@@ -727,7 +727,42 @@ def self_test(repo):
 
     cases = {
         # --- common ---------------------------------------------------------------------------------
+        "missing service": (standalone, lambda s: s.pop("monitor"), "service 'monitor' is missing"),
+        "missing coolify service": (coolify, lambda s: s.pop("monitor"), "service 'monitor' is missing"),
         "missing healthcheck": (standalone, lambda s: s["auth"].pop("healthcheck"), "no healthcheck"),
+        "healthcheck test as a string": (standalone, lambda s: s["redis"]["healthcheck"].__setitem__(
+            "test", "redis-cli ping"), "must be a list"),
+        "one healthcheck retry": (standalone, lambda s: s["auth"]["healthcheck"].__setitem__("retries", 1),
+                                  "at least 3"),
+        "no start_period": (standalone, lambda s: s["api"]["healthcheck"].pop("start_period"), "no start_period"),
+        "healthcheck with curl": (standalone, lambda s: s["api"]["healthcheck"].__setitem__(
+            "test", ["CMD", "curl", "-f", "http://127.0.0.1:8080/ready"]), "no curl"),
+        "healthcheck URL elsewhere": (standalone, lambda s: s["auth"]["healthcheck"].__setitem__(
+            "test", ["CMD", "resound-auth", "healthcheck", "--url", "http://auth:8081/ready"]), "must be http://127.0.0.1"),
+        "expose without the port": (standalone, lambda s: s["api"].__setitem__("expose", ["9000"]),
+                                    "does not include the service port"),
+        "missing Dockerfile": (standalone, lambda s: s["api"].__setitem__(
+            "build", {"context": ".", "dockerfile": "Dockerfile.missing"}), "does not exist"),
+        "scaling off for a Redis user": (standalone, lambda s: s["edge"]["environment"].__setitem__(
+            "REVERB_SCALING_ENABLED", "false"), "REVERB_SCALING_ENABLED must be"),
+        "depends_on unknown": (standalone, lambda s: s["api"]["depends_on"].__setitem__(
+            "cache", {"condition": "service_healthy"}), "unknown service 'cache'"),
+        "depends_on unhealthy target": (standalone, lambda s: s["redis"].pop("healthcheck"),
+                                        "depends_on redis, which has no healthcheck"),
+        "magic variable outside Coolify": (standalone, lambda s: s["api"]["environment"].__setitem__(
+            "X", "${SERVICE_PASSWORD_X}"), "non-Coolify file"),
+        "required variable not in .env.example": (standalone, lambda s: s["api"]["environment"].__setitem__(
+            "REVERB_SERVER_PATH", "${REVERB_SERVER_PATH:?set it}"), "missing from .env.example"),
+        "Traefik port differs": (standalone, lambda s: set_label(
+            s["api"], "traefik.http.services.resound-api.loadbalancer.server.port", "9000"), "differs from the service port"),
+        "/apps/ routed to the edge": (standalone, lambda s: set_label(
+            s["edge"], "traefik.http.routers.resound-ws.rule", "PathPrefix(`/apps/`)"), "/apps/ must route to the api"),
+        "/app/ routed to the api": (standalone, lambda s: set_label(
+            s["api"], "traefik.http.routers.resound-api.rule", "PathPrefix(`/app/`)"), "/app/ must route to the edge"),
+        "no /apps/ router": (standalone, lambda s: drop_labels(s["api"], "traefik.http.routers."),
+                             "no Traefik router sends /apps/"),
+        "no /app/ router": (standalone, lambda s: drop_labels(s["edge"], "traefik.http.routers."),
+                            "no Traefik router sends /app/"),
         "unknown binary": (standalone, lambda s: s["api"].__setitem__("command", ["resound-apix"]), "does not produce"),
         "shell-form command": (standalone, lambda s: s["api"].__setitem__("command", "resound-api"), "exec form"),
         "wrong healthcheck port": (standalone, lambda s: s["edge"]["healthcheck"].__setitem__(
@@ -813,6 +848,8 @@ def self_test(repo):
                                           "counting underscores"),
         "coolify magic only in command": (coolify, lambda s: s["redis"].__setitem__("command", [
             "redis-server", "--requirepass", "${SERVICE_PASSWORD_CACHE}", "--appendonly", "yes"]), "never generates it"),
+        "coolify variable without default": (coolify, env("resound", "RESOUND_LOG_LEVEL", "${RESOUND_LOG_LEVEL}"),
+                                             "hand edit"),
         "coolify required variable": (coolify, env("resound", "RESOUND_LOG_LEVEL", "${RESOUND_LOG_LEVEL:?set it}"),
                                       "hand edit"),
         "coolify public service probes /health": (coolify, lambda s: s["resound"]["healthcheck"].__setitem__(
