@@ -531,6 +531,17 @@ class Checker:
         self.expect(re.search(r"(^|\s)[&*][A-Za-z][\w-]*|<<\s*:", yaml_lines, re.M) is None, name,
                     "YAML anchors, aliases or merge keys: Coolify's parser has failed on them; write it out")
         self.checks += 1
+        # validateDockerComposeForInjection (bootstrap/helpers/parsers.php) refuses the whole file when a
+        # service name, or a volume entry, contains a shell metacharacter (validateShellSafePath in
+        # bootstrap/helpers/shared.php).
+        unsafe = ("`", "$(", "|", "&", ";", "\n", "\r", "\t", ">", "<")
+        for service_name, service in services.items():
+            self.expect(not any(c in service_name for c in unsafe + ("${",)), f"{name}: {service_name}",
+                        "service name with a shell metacharacter: Coolify refuses the file")
+            for volume in (service or {}).get("volumes") or []:
+                text = volume if isinstance(volume, str) else " ".join(str(v) for v in (volume or {}).values())
+                self.expect(not any(c in text for c in unsafe), f"{name}: {service_name}",
+                            f"volume {text} has a shell metacharacter: Coolify refuses the file")
         environment_values = [v for s in services.values() for v in as_dict((s or {}).get("environment")).values()]
         published = {}  # service -> (declaring service, port, path)
         for service_name, service in services.items():
@@ -860,6 +871,9 @@ def self_test(repo):
         "coolify no public WebSocket": (coolify, lambda s: s["resound"]["environment"].pop("SERVICE_URL_RESOUND_8080"),
                                         "no WebSocket service"),
         "coolify build with image": (coolify, lambda s: s["auth"].__setitem__("image", "resound:coolify"), "rollback"),
+        "coolify unsafe service name": (coolify, lambda s: s.__setitem__("web;x", s.pop("monitor")), "shell metacharacter"),
+        "coolify unsafe volume": (coolify, lambda s: s["redis"].__setitem__("volumes", ["data|x:/data"]),
+                                  "shell metacharacter"),
         "coolify YAML anchor": (coolify, None, lambda t: t.replace("  auth:\n", "  auth: &auth\n", 1)),
     }
     baseline = run_checks(repo, originals).problems
