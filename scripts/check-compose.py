@@ -154,10 +154,7 @@ def coolify_find_service(candidate, services):
 def coolify_generated_type(variable):
     """bootstrap/helpers/shared.php parseCommandFromMagicEnvVariable: the type is chosen by counting
     underscores (2: SERVICE_<TYPE>_<ID>, 3: SERVICE_<TYPE>_<N>_<ID>), so an identifier with '_' shifts it."""
-    count = variable.count("_")
-    if count == 2:
-        return variable[len("SERVICE_"):].rpartition("_")[0]
-    if count == 3:
+    if variable.count("_") in (2, 3):
         return variable[len("SERVICE_"):].rpartition("_")[0]
     return None
 
