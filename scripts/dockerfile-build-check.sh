@@ -223,6 +223,12 @@ for word in $BUILD_RUN; do
 done
 note "running the build stage: $run"
 rm -rf "$work/out"
+# The image's build stage compiles through ccache (in a BuildKit cache mount); so does this run when
+# ccache is installed. Paths are hashed relative to the scratch tree, so another checkout (CI's clone)
+# finds the same entries.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$work"
+fi
 (cd "$src" && eval "$run") > "$work/build.log" 2>&1 || {
   tail -n 60 "$work/build.log" >&2
   fail "the build stage failed (log: $work/build.log)"
