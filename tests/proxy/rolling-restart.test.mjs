@@ -4,7 +4,9 @@
 // restarted in turn. First with the edges' shutdown delay at 0 (the "before": figures printed, only
 // required to run), then with server.shutdown_delay_ms = 3 health intervals (asserted: zero failed
 // handshakes, every client back within 2 s and connected at the end, no duplicate, missed events only
-// those published while that client was reconnecting). Figures are printed as `# ...` lines.
+// those published while that client was reconnecting). Then the same through the nginx recipe (no
+// active checks: refused handshakes go to the other edge). SIGTERM goes out just after one of Caddy's
+// health checks, a whole interval before it can notice. Figures are printed as `# ...` lines.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { startCaddy, startNginx } from './lib/proxies.mjs';

@@ -88,7 +88,6 @@ export async function rollingRestart({ suite, proxy, clients, rate, restartServe
   const activeChecks = proxy.kind === 'caddy';
   const { fleet, cluster, app, ca } = suite;
   const channel = uniqueName('rolling-');
-  const startedAt = Date.now();
   const group = await fleet.open(clients, {
     host: proxy.host,
     port: proxy.port,
@@ -126,7 +125,7 @@ export async function rollingRestart({ suite, proxy, clients, rate, restartServe
     const records = await publisher.stop();
     await sleep(500); // quiet period: late deliveries and duplicates arrive within this
     const report = await fleet.report(group);
-    return summarize({ report, records, restarts, handshakesBefore, startedAt, label });
+    return summarize({ report, records, restarts, handshakesBefore, label });
   } finally {
     await fleet.close(group).catch(() => {});
   }
