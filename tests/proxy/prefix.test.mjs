@@ -55,6 +55,13 @@ for (const kind of ['nginx', 'caddy', 'nginx stripping', 'caddy stripping']) {
       const query = await signedHttps(proxy.origin, app, 'GET', `/channels/${publicChannel}`, { urlPrefix: PREFIX, ca: ca.caPem });
       assert.equal(query.status, 200, query.body);
       assert.equal(query.json.occupied, true);
+      // Signatures cover the canonical path only: one over the prefixed path is refused.
+      const prefixedSignature = await signedHttps(proxy.origin, app, 'GET', `/channels/${publicChannel}`, {
+        urlPrefix: PREFIX,
+        signedPrefix: PREFIX,
+        ca: ca.caPem,
+      });
+      assert.equal(prefixedSignature.status, 401, prefixedSignature.body);
     } finally {
       await fleet.close(group);
     }

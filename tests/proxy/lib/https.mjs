@@ -31,16 +31,16 @@ export function httpsRequest(url, { method = 'GET', headers = {}, body, ca, time
 
 /**
  * A Pusher API request to `${origin}${urlPrefix}/apps/{app.id}${subPath}`, signed over
- * `/apps/{app.id}${subPath}` (auth_version 1.0).
+ * `${signedPrefix}/apps/{app.id}${subPath}` (auth_version 1.0; the SDKs sign without a prefix).
  */
-export function signedHttps(origin, app, method, subPath, { body, urlPrefix = '', ca } = {}) {
-  const path = `/apps/${app.id}${subPath}`;
+export function signedHttps(origin, app, method, subPath, { body, urlPrefix = '', signedPrefix = '', ca } = {}) {
+  const path = `${signedPrefix}/apps/${app.id}${subPath}`;
   const query = { auth_key: app.key, auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0' };
   if (body !== undefined) query.body_md5 = createHash('md5').update(body).digest('hex');
   const canonical = Object.keys(query).sort().map((k) => `${k}=${query[k]}`).join('&');
   const signature = createHmac('sha256', app.secret).update(`${method}\n${path}\n${canonical}`).digest('hex');
   const search = new URLSearchParams({ ...query, auth_signature: signature });
-  return httpsRequest(`${origin}${urlPrefix}${path}?${search}`, {
+  return httpsRequest(`${origin}${urlPrefix}/apps/${app.id}${subPath}?${search}`, {
     method,
     body,
     // With Content-Length, as every Pusher SDK sends it: Resound refuses chunked bodies (501), and
