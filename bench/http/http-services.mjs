@@ -101,40 +101,39 @@ function authRequest() {
 }
 
 /**
- * `total` requests spread evenly over `connections` keep-alive connections opened together; a connection
- * that has made its share stays open, idle, until every connection is done (as a proxy's or an
- * http.Agent's pool does). Wall time from the first connect to the last answer.
+ * `total` requests spread evenly over `connections` keep-alive connections. The connections are opened
+ * first (a proxy's or an http.Agent's pool); the clock starts when all are connected. A connection that
+ * has made its share stays open, idle, until every connection is done. Wall time to the last answer.
  */
 async function closedLoop(connections, total, bytes, deadlineMs) {
   const latencies = [];
   let failures = 0;
   let lastAnswer = 0;
+  const opening = now();
+  const pool = Array.from({ length: connections }, () => new Conn());
+  const connected = await Promise.all(pool.map((c) => Promise.race([c.ready.then(() => true, () => false), sleep(deadlineMs).then(() => false)])));
   const started = now();
   const deadline = started + deadlineMs;
-  let finished = 0;
-  let releaseAll;
-  const allDone = new Promise((resolve) => (releaseAll = resolve));
-  const worker = async (index) => {
+  const worker = async (conn, index) => {
     const share = Math.floor(total / connections) + (index < total % connections ? 1 : 0);
-    const conn = new Conn();
-    try {
-      await conn.ready;
-      for (let i = 0; i < share && now() < deadline; i++) {
+    if (!connected[index]) { failures += share; return; }
+    for (let i = 0; i < share && now() < deadline; i++) {
+      try {
         const { status, ms } = await conn.request(bytes, Math.max(1, deadline - now()));
         lastAnswer = now();
         if (status === 200) latencies.push(ms);
         else failures++;
+      } catch {
+        failures += share - i;
+        return;
       }
-    } catch {
-      failures++;
     }
-    if (++finished === connections) releaseAll();
-    await Promise.race([allDone, sleep(Math.max(0, deadline - now()))]);
-    conn.close();
   };
-  await Promise.all(Array.from({ length: connections }, (_, i) => worker(i)));
+  await Promise.all(pool.map(worker));
+  pool.forEach((c) => c.close());
   const wall = ((lastAnswer || now()) - started) / 1000;
-  return { connections, expected: total, requests: latencies.length, failures, wall_s: Math.round(wall * 1000) / 1000,
+  return { connections, expected: total, requests: latencies.length, failures,
+           connect_s: Math.round((started - opening) * 1000) / 1e6, wall_s: Math.round(wall * 1000) / 1000,
            rps: Math.round(latencies.length / wall), ...summary(latencies) };
 }
 
@@ -143,7 +142,7 @@ async function authConcurrency() {
   const list = option('connections', '16,50,500,2000').split(',').map(Number);
   await closedLoop(8, 200, bytes, 10000); // warm-up
   for (const connections of list) {
-    const total = Math.max(Number(option('requests', '1000')), connections);
+    const total = Math.max(Number(option('requests', '5000')), connections);
     const result = await closedLoop(connections, total, bytes, Number(option('deadline', '60')) * 1000);
     console.log(JSON.stringify({ scenario: 'auth-concurrency', ...result }));
     await sleep(500);
