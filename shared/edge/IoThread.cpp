@@ -13,6 +13,7 @@
 #include "http/QueryString.h"
 #include "json/JsonText.h"
 #include "http/Response.h"
+#include "httpserver/Accept.h"
 #include "pusher/ErrorCodes.h"
 #include "websocket/FrameEncoder.h"
 #include "websocket/Handshake.h"
@@ -22,7 +23,6 @@ namespace resound::edge {
 namespace {
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 constexpr int kMaxReadsPerEvent = 4;        // fairness between busy connections
-constexpr int kMaxAcceptsPerEvent = 256;
 constexpr std::uint32_t kDrainSeconds = 3;  // how long a closing connection may take to go away
 // Time per loop iteration spent writing fan-out traffic before input is read again (see FlushQueue.h).
 constexpr auto kFairFlushSlice = std::chrono::microseconds(2000);
@@ -192,35 +192,17 @@ std::uint32_t IoThread::secondsNow() const {
 }
 
 void IoThread::acceptAll() {
-    for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
-        sockaddr_storage peerAddress{};
-        socklen_t peerLength = sizeof peerAddress;
-        int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&peerAddress), &peerLength,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                // Level-triggered epoll would spin on the pending connection: stop listening for a tick.
-                spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
-                loop_.remove(listenFd_);
-                acceptPaused_ = true;
-                return;
-            }
-            spdlog::error("accept failed on loop {}: {}", index_, std::strerror(errno));
-            return;
-        }
+    const auto outcome = httpserver::acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peerAddress) {
         if (ctx_.totalConnections.load(std::memory_order_relaxed) >= ctx_.maxConnections) {
             refuse(fd, 503, "Server is at its connection limit", ctx_.metrics);
-            continue;
+            return;
         }
         const AddressKey address = addressKeyOf(peerAddress);
         const bool limited = ctx_.addressLimiter.enabled();
         if (limited && !ctx_.addressLimiter.tryAcquire(address)) {
             refuse(fd, 429, "Too many connections from your address", ctx_.metrics);
-            continue;
+            return;
         }
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         ctx_.totalConnections.fetch_add(1, std::memory_order_relaxed);
         auto connection = std::make_unique<Connection>(*this, fd, now_);
         connection->address = address;
@@ -228,6 +210,11 @@ void IoThread::acceptAll() {
         connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
         loop_.add(fd, connection->pollEvents, connection.get());
         connections_.push_back(std::move(connection));
+    });
+    if (outcome == httpserver::AcceptOutcome::OutOfDescriptors) {
+        spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
+        loop_.remove(listenFd_);
+        acceptPaused_ = true;  // listening resumes on the next tick
     }
 }
 
@@ -328,10 +315,7 @@ void IoThread::resumeReading(Connection& c) {
 }
 
 void IoThread::updatePollEvents(Connection& c) {
-    // While reading is paused EPOLLRDHUP goes too: level-triggered, a peer's FIN would wake us
-    // for nothing on every loop iteration. EPOLLHUP and EPOLLERR are always reported.
-    std::uint32_t events = c.readPaused ? 0 : EPOLLIN | EPOLLRDHUP;
-    if (c.wantsWritable) events |= EPOLLOUT;
+    const std::uint32_t events = httpserver::connectionPollEvents(c.readPaused, c.wantsWritable);
     if (events == c.pollEvents) return;
     loop_.modify(c.fd, events, &c);
     c.pollEvents = events;

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,12 +11,12 @@
 #include <ctime>
 
 #include "http/Response.h"
+#include "httpserver/Accept.h"
 
 namespace resound::httpserver {
 namespace {
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 constexpr int kMaxReadsPerEvent = 4;  // fairness between busy connections
-constexpr int kMaxAcceptsPerEvent = 256;
 constexpr std::uint32_t kCloseSeconds = 3;  // how long a closing connection may take to go away
 
 WriteQueue::Bytes shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
@@ -136,39 +135,25 @@ std::uint32_t ServerLoop::secondsNow() const {
 }
 
 void ServerLoop::acceptAll() {
-    for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
-        sockaddr_storage peer{};
-        socklen_t peerLength = sizeof peer;
-        const int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&peer), &peerLength,
-                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                // Level-triggered epoll would spin on the pending connection: stop listening for a tick.
-                spdlog::warn("http server: accept paused on loop {}: {}", index_, std::strerror(errno));
-                loop_.remove(listenFd_);
-                acceptPaused_ = true;
-                return;
-            }
-            spdlog::error("http server: accept failed on loop {}: {}", index_, std::strerror(errno));
-            return;
-        }
+    const auto outcome = acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peer) {
         if (totalConnections_.load(std::memory_order_relaxed) >= options_.maxConnections) {
             const Reply reply = options_.errorReply(503, "Server is at its connection limit");
-            const std::string bytes =
-                http::buildResponse(503, reply.contentType, reply.body, false, reply.headers);
+            const std::string bytes = http::buildResponse(503, reply.contentType, reply.body, false, reply.headers);
             [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
             ::close(fd);
-            continue;
+            return;
         }
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         totalConnections_.fetch_add(1, std::memory_order_relaxed);
         auto c = std::make_unique<ServerConnection>(*this, fd, now_);
         c->remote = remoteOf(peer);
         c->index = static_cast<std::uint32_t>(connections_.size());
         loop_.add(fd, c->pollEvents, c.get());
         connections_.push_back(std::move(c));
+    });
+    if (outcome == AcceptOutcome::OutOfDescriptors) {
+        spdlog::warn("http server: accept paused on loop {}: {}", index_, std::strerror(errno));
+        loop_.remove(listenFd_);
+        acceptPaused_ = true;  // listening resumes on the next tick
     }
 }
 
@@ -385,10 +370,7 @@ void ServerLoop::resumeReading(ServerConnection& c) {
 }
 
 void ServerLoop::updatePollEvents(ServerConnection& c) {
-    // While reading is paused EPOLLRDHUP goes too: level-triggered, a peer's FIN would wake us for
-    // nothing on every iteration. EPOLLHUP and EPOLLERR are always reported.
-    std::uint32_t events = c.readPaused ? 0 : EPOLLIN | EPOLLRDHUP;
-    if (c.wantsWritable) events |= EPOLLOUT;
+    const std::uint32_t events = connectionPollEvents(c.readPaused, c.wantsWritable);
     if (events == c.pollEvents) return;
     loop_.modify(c.fd, events, &c);
     c.pollEvents = events;
