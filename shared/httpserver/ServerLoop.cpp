@@ -16,7 +16,7 @@
 namespace resound::httpserver {
 namespace {
 constexpr std::size_t kReadBufferSize = 64 * 1024;
-constexpr int kMaxReadsPerEvent = 4;  // fairness between busy connections
+constexpr int kMaxReadsPerEvent = 4;        // fairness between busy connections
 constexpr std::uint32_t kCloseSeconds = 3;  // how long a closing connection may take to go away
 
 WriteQueue::Bytes shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
@@ -138,7 +138,8 @@ void ServerLoop::acceptAll() {
     const auto outcome = acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peer) {
         if (totalConnections_.load(std::memory_order_relaxed) >= options_.maxConnections) {
             const Reply reply = options_.errorReply(503, "Server is at its connection limit");
-            const std::string bytes = http::buildResponse(503, reply.contentType, reply.body, false, reply.headers);
+            const std::string bytes =
+                http::buildResponse(503, reply.contentType, reply.body, false, reply.headers);
             [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
             ::close(fd);
             return;

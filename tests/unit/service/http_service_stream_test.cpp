@@ -1,11 +1,10 @@
 // HttpService handlers can keep a response open (the dashboard's Server-Sent Events) through
 // HttpExchange::openStream; outside the server (a handler called directly) there is nothing to open.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <future>
