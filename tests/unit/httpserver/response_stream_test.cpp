@@ -166,7 +166,7 @@ TEST_F(ResponseStreamTest, OpenStreamsDoNotDelayOtherRequests) {
         const auto asked = std::chrono::steady_clock::now();
         client.send(get("/health"));
         EXPECT_TRUE(client.response().ends_with("plain"));
-        EXPECT_LT(std::chrono::steady_clock::now() - asked, 250ms);
+        EXPECT_LT(std::chrono::steady_clock::now() - asked, 1s);
     }
     producing = false;
     producer.join();
