@@ -10,6 +10,15 @@ namespace resound::http {
 namespace {
 
 constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
+// A chunk-size line is a few hex digits; extensions may follow, but nobody needs a kilobyte of them.
+constexpr std::size_t kMaxChunkLine = 1024;
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
 
 // RFC 9110 tchar: the characters of methods and header names.
 constexpr std::array<bool, 256> makeTokenTable() {
@@ -91,13 +100,19 @@ void RequestParser::reset() {
     std::string().swap(head_);
     scanned_ = 0;
     bodyLength_ = 0;
+    chunkPhase_ = ChunkPhase::Size;
+    chunkLeft_ = 0;
+    std::string().swap(chunkLine_);
+    trailerBytes_ = 0;
     request_ = Request{};
     errorStatus_ = 0;
     errorReason_ = "";
 }
 
 bool RequestParser::expectsContinue() const {
-    return state_ == State::Body && request_.versionMinor >= 1 &&
+    return (state_ == State::Body || (state_ == State::Chunked && request_.body.empty() &&
+                                      chunkPhase_ == ChunkPhase::Size && chunkLine_.empty())) &&
+           request_.versionMinor >= 1 &&
            request_.headerHasToken("expect", "100-continue");
 }
 
@@ -106,6 +121,7 @@ RequestParser::Status RequestParser::fail(int status, const char* reason) {
     errorStatus_ = status;
     errorReason_ = reason;
     std::string().swap(head_);
+    std::string().swap(chunkLine_);
     return Status::Error;
 }
 
@@ -135,10 +151,13 @@ RequestParser::Status RequestParser::feed(const char* data, std::size_t len, std
                 continue;
             case State::Headers:
                 status = feedHeaders(cursor, left);
-                if (status == Status::NeedMore && state_ == State::Body) continue;
+                if (status == Status::NeedMore && (state_ == State::Body || state_ == State::Chunked)) continue;
                 break;
             case State::Body:
                 status = feedBody(cursor, left);
+                break;
+            case State::Chunked:
+                status = feedChunked(cursor, left);
                 break;
             case State::Complete:
                 status = Status::Complete;
@@ -280,9 +299,12 @@ bool RequestParser::parseHeaderLine(std::string_view line) {
 
 RequestParser::Status RequestParser::finishHeaders() {
     const std::string* contentLength = nullptr;
+    const std::string* transferEncoding = nullptr;
     for (const auto& [name, value] : request_.headers) {
         if (name == "transfer-encoding") {
-            return fail(501, "Transfer-Encoding is not supported: send the body with Content-Length");
+            // Several codings (or several headers) would need decoders we do not have.
+            if (transferEncoding != nullptr) return fail(501, "Only Transfer-Encoding: chunked is supported");
+            transferEncoding = &value;
         }
         if (name == "content-length") {
             if (contentLength != nullptr && *contentLength != value) {
@@ -290,6 +312,19 @@ RequestParser::Status RequestParser::finishHeaders() {
             }
             contentLength = &value;
         }
+    }
+
+    if (transferEncoding != nullptr) {
+        // Both framings at once is how requests are smuggled past a proxy that reads the other one.
+        if (contentLength != nullptr) return fail(400, "Transfer-Encoding and Content-Length together");
+        if (request_.versionMinor < 1) return fail(400, "Transfer-Encoding needs HTTP/1.1");
+        std::string coding = *transferEncoding;
+        std::transform(coding.begin(), coding.end(), coding.begin(),
+                       [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
+        if (coding != "chunked") return fail(501, "Only Transfer-Encoding: chunked is supported");
+        state_ = State::Chunked;
+        chunkPhase_ = ChunkPhase::Size;
+        return Status::NeedMore;
     }
 
     bodyLength_ = 0;
@@ -325,6 +360,84 @@ RequestParser::Status RequestParser::feedBody(const char*& data, std::size_t& le
     if (request_.body.size() < bodyLength_) return Status::NeedMore;
     state_ = State::Complete;
     return Status::Complete;
+}
+
+RequestParser::Status RequestParser::feedChunked(const char*& data, std::size_t& left) {
+    while (left > 0) {
+        if (chunkPhase_ == ChunkPhase::Data) {
+            const std::size_t take = std::min(left, chunkLeft_);
+            request_.body.append(data, take);
+            data += take;
+            left -= take;
+            chunkLeft_ -= take;
+            if (chunkLeft_ == 0) chunkPhase_ = ChunkPhase::DataEnd;
+            continue;
+        }
+        // The other phases read one line of framing, which may arrive in pieces.
+        const void* newline = std::memchr(data, '\n', left);
+        const std::size_t piece = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : left;
+        const std::size_t limit = chunkPhase_ == ChunkPhase::Trailer
+                                      ? limits_.maxHeaderBytes - std::min(limits_.maxHeaderBytes, trailerBytes_)
+                                      : kMaxChunkLine;
+        if (chunkLine_.size() + piece > limit) {
+            return chunkPhase_ == ChunkPhase::Trailer ? fail(431, "Request trailer section too large")
+                                                      : fail(400, "Malformed chunk size line");
+        }
+        if (newline == nullptr) {
+            chunkLine_.append(data, piece);
+            data += piece;
+            left = 0;
+            break;
+        }
+        std::string_view line(data, piece);
+        if (!chunkLine_.empty()) {
+            chunkLine_.append(data, piece);
+            line = chunkLine_;
+        }
+        data += piece + 1;
+        left -= piece + 1;
+        const Status status = endChunkLine(line);
+        chunkLine_.clear();
+        if (status != Status::NeedMore) return status;
+    }
+    return Status::NeedMore;
+}
+
+RequestParser::Status RequestParser::endChunkLine(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find('\r') != std::string_view::npos) return fail(400, "Malformed chunked body: bare CR");
+    switch (chunkPhase_) {
+        case ChunkPhase::Size: {
+            std::size_t size = 0;
+            std::size_t digits = 0;
+            const std::size_t room = limits_.maxBodyBytes - request_.body.size();
+            for (; digits < line.size() && hexValue(line[digits]) >= 0; ++digits) {
+                size = size * 16 + static_cast<std::size_t>(hexValue(line[digits]));
+                if (size > room) return fail(413, "Request body too large");  // also stops any overflow
+            }
+            const std::string_view rest = trimOws(line.substr(digits));
+            if (digits == 0 || (!rest.empty() && rest.front() != ';')) return fail(400, "Malformed chunk size");
+            chunkLeft_ = size;
+            chunkPhase_ = size == 0 ? ChunkPhase::Trailer : ChunkPhase::Data;
+            return Status::NeedMore;
+        }
+        case ChunkPhase::DataEnd:
+            if (!line.empty()) return fail(400, "Malformed chunked body: data longer than its chunk size");
+            chunkPhase_ = ChunkPhase::Size;
+            return Status::NeedMore;
+        case ChunkPhase::Trailer:
+            if (line.empty()) {
+                state_ = State::Complete;
+                return Status::Complete;
+            }
+            trailerBytes_ += line.size() + 2;
+            if (trailerBytes_ > limits_.maxHeaderBytes) return fail(431, "Request trailer section too large");
+            if (line.find(':') == std::string_view::npos) return fail(400, "Malformed trailer line");
+            return Status::NeedMore;  // trailer fields are not merged into the headers
+        case ChunkPhase::Data:
+            break;
+    }
+    return fail(400, "Malformed chunked body");
 }
 
 }  // namespace resound::http

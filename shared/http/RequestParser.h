@@ -7,9 +7,12 @@
 // Behaviour worth knowing:
 // - Stops after one complete request: pipelined bytes of the next request stay unconsumed; the
 //   caller answers, calls reset() and feeds the rest.
-// - Bodies need Content-Length. Any Transfer-Encoding (chunked) is refused with 501: the Pusher
-//   server SDKs always send Content-Length, and not decoding chunked closes the door on
-//   CL/TE request-smuggling ambiguities.
+// - Bodies come with Content-Length or "Transfer-Encoding: chunked" (the SDKs send the former; Caddy
+//   forwards a chunked client body as it arrives). Chunked bodies are decoded into request().body
+//   with the same maxBodyBytes limit (413 as soon as a chunk size would pass it); chunk extensions
+//   are ignored, trailer fields are read (within maxHeaderBytes) and dropped. Against request
+//   smuggling, a request with both Transfer-Encoding and Content-Length is a 400, as is chunked on
+//   HTTP/1.0; any coding other than a lone "chunked" is a 501.
 // - Content-Length above maxBodyBytes fails with 413 as soon as the headers are parsed, before any
 //   body byte is read. A Content-Length within the limit reserves nothing up front: the body buffer
 //   grows with the bytes that arrive (util/ArrivalBuffer.h). A header section (request line +
@@ -59,10 +62,14 @@ class RequestParser {
     void reset();
 
   private:
-    enum class State { Start, Headers, Body, Complete, Error };
+    enum class State { Start, Headers, Body, Chunked, Complete, Error };
+    // Where a chunked body is: a chunk-size line, chunk data, the CRLF after the data, trailer lines.
+    enum class ChunkPhase { Size, Data, DataEnd, Trailer };
 
     Status feedHeaders(const char*& data, std::size_t& left);
     Status feedBody(const char*& data, std::size_t& left);
+    Status feedChunked(const char*& data, std::size_t& left);
+    Status endChunkLine(std::string_view line);  // a complete line of the chunked framing
     Status parseHead(std::string_view head);
     bool parseRequestLine(std::string_view line);
     bool parseHeaderLine(std::string_view line);
@@ -75,6 +82,10 @@ class RequestParser {
     std::string head_;         // header bytes kept across feed() calls (only when split)
     std::size_t scanned_ = 0;  // bytes of head_ already searched for the end of the header section
     std::size_t bodyLength_ = 0;
+    ChunkPhase chunkPhase_ = ChunkPhase::Size;
+    std::size_t chunkLeft_ = 0;      // data bytes of the current chunk still to come
+    std::string chunkLine_;          // a framing line split across feed() calls
+    std::size_t trailerBytes_ = 0;   // trailer section so far, against maxHeaderBytes
     Request request_;
     int errorStatus_ = 0;
     const char* errorReason_ = "";

@@ -238,12 +238,93 @@ TEST(RequestParser, EndlessHeadersWithoutBlankLineAre431) {
     EXPECT_EQ(parser.errorStatus(), 431);
 }
 
-TEST(RequestParser, ChunkedTransferEncodingIs501) {
+// What Caddy sends upstream for a client that streamed its body: chunked, with an extension and a
+// trailer thrown in; the next (pipelined) request must stay unconsumed.
+const std::string kChunked =
+    "POST /auth HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+    "5;name=value\r\nhello\r\n"
+    "19\r\n, world and twenty more..\r\n"
+    "0\r\nX-Checksum: 1\r\n\r\n";
+const std::string kChunkedBody = "hello, world and twenty more..";
+
+TEST(RequestParser, DecodesAChunkedBodyInPiecesOfAnySize) {
+    for (std::size_t piece : {std::size_t{1}, std::size_t{2}, std::size_t{7}, kChunked.size()}) {
+        RequestParser parser;
+        const std::string next = "GET /up HTTP/1.1\r\n\r\n";
+        const FeedResult result = feedInChunks(parser, kChunked + next, piece);
+        ASSERT_EQ(result.status, Status::Complete) << "piece " << piece << ": " << parser.errorReason();
+        EXPECT_EQ(result.consumed, kChunked.size()) << piece;
+        EXPECT_EQ(parser.request().body, kChunkedBody);
+        EXPECT_EQ(parser.request().path, "/auth");
+        parser.reset();
+        std::size_t consumed = 0;
+        EXPECT_EQ(parser.feed(next.data(), next.size(), consumed), Status::Complete);
+        EXPECT_EQ(parser.request().path, "/up");
+    }
+}
+
+TEST(RequestParser, ChunkedBodyMeetsTheBodyLimitBeforeItsDataArrives) {
+    RequestParser parser(limits(8192, 10));
+    // The second chunk's size alone passes the limit: refused at its size line.
+    EXPECT_EQ(parseAll(parser, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n3\r\n"),
+              Status::Error);
+    EXPECT_EQ(parser.errorStatus(), 413);
+    RequestParser huge(limits(8192, 10));
+    EXPECT_EQ(parseAll(huge, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\n"),
+              Status::Error);
+    EXPECT_EQ(huge.errorStatus(), 413);
+    RequestParser exact(limits(8192, 10));
+    EXPECT_EQ(parseAll(exact, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n"),
+              Status::Complete);
+}
+
+TEST(RequestParser, ChunkedFramingErrorsAre400) {
+    const std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (const std::string& body : {std::string("zz\r\n"), std::string("5 x\r\n"), std::string("\r\n"),
+                                    std::string("3\r\nabcdef\r\n"), std::string("3\r\nabc\r\n0\r\nno colon\r\n"),
+                                    std::string("3\rx\n"), std::string(2000, '1') + "\r\n"}) {
+        RequestParser parser;
+        EXPECT_EQ(parseAll(parser, head + body), Status::Error) << body;
+        EXPECT_EQ(parser.errorStatus(), 400) << body;
+    }
+}
+
+TEST(RequestParser, TrailersCountAgainstTheHeaderLimit) {
+    RequestParser parser(limits(64, 100));
+    std::string request = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
+    for (int i = 0; i < 10; ++i) request += "X-Trailer: value\r\n";
+    EXPECT_EQ(feedInChunks(parser, request, 5).status, Status::Error);
+    EXPECT_EQ(parser.errorStatus(), 431);
+}
+
+TEST(RequestParser, SmugglingShapesAreRefused) {
+    struct Case {
+        std::string request;
+        int status;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+             {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400},
+             {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+             {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+             {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 501},
+             {"POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\n", 501},
+         }) {
+        RequestParser parser;
+        EXPECT_EQ(parseAll(parser, c.request), Status::Error) << c.request;
+        EXPECT_EQ(parser.errorStatus(), c.status) << c.request;
+    }
+}
+
+TEST(RequestParser, ChunkedExpectContinueIsOfferedBeforeTheFirstChunk) {
     RequestParser parser;
-    EXPECT_EQ(
-        parseAll(parser, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
-        Status::Error);
-    EXPECT_EQ(parser.errorStatus(), 501);
+    const std::string head = "POST / HTTP/1.1\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n";
+    EXPECT_EQ(parseAll(parser, head), Status::NeedMore);
+    EXPECT_TRUE(parser.expectsContinue());
+    EXPECT_EQ(parseAll(parser, "2\r\nok\r\n"), Status::NeedMore);
+    EXPECT_FALSE(parser.expectsContinue());
+    EXPECT_EQ(parseAll(parser, "0\r\n\r\n"), Status::Complete);
+    EXPECT_EQ(parser.request().body, "ok");
 }
 
 TEST(RequestParser, UnsupportedVersionIs505) {
