@@ -25,6 +25,7 @@ const FieldSpec<S> kServer[] = {
     {.key = "max_connections", .member = &S::maxConnections},  // 0 = derived from the fd limit
     {.key = "max_connections_per_ip", .member = &S::maxConnectionsPerIp},  // 0 = unlimited
     {.key = "log_level", .envVar = "RESOUND_LOG_LEVEL", .member = &S::logLevel, .choices = kLogLevels},
+    {.key = "webhook_spool_dir", .envVar = "RESOUND_WEBHOOK_SPOOL_DIR", .member = &S::webhookSpoolDir},
 };
 
 const FieldSpec<S> kScaling[] = {

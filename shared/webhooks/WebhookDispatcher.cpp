@@ -6,6 +6,7 @@
 
 #include "webhooks/EventInterest.h"
 #include "webhooks/PocoHttpPoster.h"
+#include "webhooks/QueuedEventCodec.h"
 #include "webhooks/WebhookPayload.h"
 
 namespace resound::webhooks {
@@ -75,6 +76,7 @@ WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps,
         byId_.emplace(app.config.id, a);
         apps_.push_back(std::move(app));
     }
+    if (!options_.spoolDir.empty()) spool_ = std::make_shared<WebhookSpool>(options_.spoolDir);
 }
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
@@ -82,6 +84,17 @@ WebhookDispatcher::~WebhookDispatcher() { stop(); }
 void WebhookDispatcher::start() {
     if (router_.joinable()) return;
     for (auto& target : targets_) target->sender->start();
+    if (spool_) {
+        // What a previous run accepted and did not settle: first, in order, with its ids and window.
+        for (const std::string& entry : spool_->takeRecovered()) {
+            auto queued = decodeQueuedEvent(entry);
+            const auto it = queued ? byId_.find(queued->appId) : byId_.end();
+            if (it == byId_.end()) continue;  // app no longer configured
+            std::string id = queued->event.id;
+            enqueue(it->second, std::move(queued->event),
+                    std::make_shared<EventReceipt>([spool = spool_, id] { spool->settle(id); }));
+        }
+    }
     router_ = std::thread([this] { run(); });
 }
 
@@ -157,6 +170,7 @@ void WebhookDispatcher::run() {
             if (stopping_) break;
             arrived.swap(intake_);
         }
+        if (spool_) spool(arrived);
         const Clock::time_point now = Clock::now();
         for (AppEvent& event : arrived) {
             const std::chrono::milliseconds grace(
@@ -193,6 +207,16 @@ void WebhookDispatcher::run() {
         spdlog::info("webhooks stopping: {} events in their grace period or intake and {} batched events not sent",
                      held.size(), batched);
     }
+}
+
+void WebhookDispatcher::spool(std::vector<AppEvent>& arrived) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (AppEvent& event : arrived) {
+        if (event.receipt) continue;  // recovered from the spool: already in it
+        entries.emplace_back(event.event.id, encodeQueuedEvent(apps_[event.app].config.id, event.event));
+        event.receipt = std::make_shared<EventReceipt>([spool = spool_, id = event.event.id] { spool->settle(id); });
+    }
+    spool_->append(entries);  // fsynced before anything is routed
 }
 
 void WebhookDispatcher::route(AppEvent& event, Clock::time_point now) {

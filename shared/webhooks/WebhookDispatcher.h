@@ -25,6 +25,7 @@
 #include "webhooks/HttpPoster.h"
 #include "webhooks/TargetSender.h"
 #include "webhooks/WebhookMetrics.h"
+#include "webhooks/WebhookSpool.h"
 #include "webhooks/WebhookSink.h"
 
 namespace resound::webhooks {
@@ -41,6 +42,9 @@ struct DispatcherOptions {
     // stop(): how long requests in flight may take to finish before they are aborted.
     std::chrono::milliseconds stopDrain{3000};
     std::string idPrefix;  // of the event ids this dispatcher assigns; empty = random (tests pin it)
+    // Embedded server: keep accepted events in <spoolDir>/webhooks.spool until settled, and send what a
+    // previous run left there (WebhookSpool). Empty = memory only.
+    std::string spoolDir;
     // Unix milliseconds for time_ms; empty = the system clock. Tests pin it.
     std::function<std::int64_t()> wallClockMs;
     // One poster per target; empty = PocoHttpPoster with requestTimeout. Tests pass fakes.
@@ -49,6 +53,7 @@ struct DispatcherOptions {
 
 class WebhookDispatcher final : public WebhookSink {
   public:
+    // Throws std::runtime_error when a spool directory is configured and cannot be used.
     explicit WebhookDispatcher(const std::vector<config::AppConfig>& apps, DispatcherOptions options = {});
     ~WebhookDispatcher() override;
 
@@ -78,6 +83,7 @@ class WebhookDispatcher final : public WebhookSink {
 
     bool enqueue(std::size_t app, WebhookEvent&& event, std::shared_ptr<EventReceipt>&& receipt);
     void run();
+    void spool(std::vector<AppEvent>& arrived);  // router thread
     void route(AppEvent& event, std::chrono::steady_clock::time_point now);
     void flushReady(std::chrono::steady_clock::time_point now);
     std::optional<std::chrono::steady_clock::time_point> nextDue() const;
@@ -88,6 +94,7 @@ class WebhookDispatcher final : public WebhookSink {
     std::unordered_map<std::string, std::size_t> byId_;
     EventIds ids_;
     WebhookMetrics metrics_;
+    std::shared_ptr<WebhookSpool> spool_;  // receipts' callbacks hold it too
     std::vector<std::unique_ptr<Target>> targets_;
 
     std::mutex intakeMutex_;

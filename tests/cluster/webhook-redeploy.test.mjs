@@ -153,11 +153,11 @@ async function expectAll(channels, since) {
  */
 async function scenario(t, label, disrupt) {
   const current = await sender();
-  const before = await metric(current, 'resound_webhook_events_claimed');
+  const before = await metric(current, 'resound_webhook_events_received_total');
   await receiver.down();
   const downAt = Date.now();
   const channels = await churn(label);
-  await eventually(async () => (await metric(current, 'resound_webhook_events_claimed')) >= before + 2 * CHANNELS, {
+  await eventually(async () => (await metric(current, 'resound_webhook_events_received_total')) >= before + 2 * CHANNELS, {
     ms: GRACE_MS + 10000,
     what: 'the sender to hold all 60 events',
   });
