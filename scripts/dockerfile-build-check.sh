@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the Dockerfile without a Docker engine (CTest packaging.dockerfile-build):
-#   1. its contract: two Debian 12 stages, the build stage running scripts/docker-build.sh, a runtime
+#   1. its contract: two stages on the same pinned Debian 12 tag (build, runtime -slim), the build stage running scripts/docker-build.sh, a runtime
 #      stage with --no-install-recommends and cleaned apt lists, a numeric non-root USER, exec-form CMD
 #      and HEALTHCHECK using the `healthcheck` subcommand, STOPSIGNAL SIGTERM, EXPOSE of every port,
 #      COPY sources that exist and that .dockerignore does not exclude;
@@ -98,10 +98,27 @@ else:
 binaries = ["resound", "resound-edge", "resound-api", "resound-auth", "resound-monitor"]
 facts = {}
 if build and runtime:
-    for stage, want in ((build, r"^debian:(12|bookworm)$"), (runtime, r"^debian:(12|bookworm)-slim$")):
-        if not re.match(want, stage["image"]):
-            problems.append(f"stage image {stage['image']} should match {want} (same Debian release in both)")
-    build_runs = [rest for word, rest in build["ins"] if word == "RUN" and "docker-build.sh" in rest]
+    # Pinned: a Debian 12 point release (debian:12.11) or a dated bookworm tag (debian:bookworm-20250520),
+    # and the runtime stage the -slim flavour of the very same tag.
+    pinned = r"^debian:(12\.\d+|bookworm-\d{8})$"
+    if not re.match(pinned, build["image"]):
+        problems.append(f"build stage image {build['image']} should match {pinned} (a pinned Debian 12 tag)")
+    if runtime["image"] != build["image"] + "-slim":
+        problems.append(f"runtime stage image {runtime['image']} should be {build['image']}-slim "
+                        "(the same Debian release in both stages)")
+    def without_run_flags(rest):
+        # BuildKit's RUN flags (--mount=type=cache,... --network=...) are not part of the command.
+        words = rest.split()
+        while words and words[0].startswith("--"):
+            words.pop(0)
+        return " ".join(words)
+    cached = [rest for word, rest in build["ins"] if word == "RUN" and "--mount=type=cache" in rest]
+    if not any("docker-build.sh" in rest for rest in cached) or not any("apt-get" in rest for rest in cached):
+        problems.append("the build stage should keep apt's downloads and the compiler cache in "
+                        "RUN --mount=type=cache mounts (a source change must not rebuild everything)")
+    if cached and not text.startswith("# syntax=docker/dockerfile:1"):
+        problems.append("RUN --mount needs the parser directive `# syntax=docker/dockerfile:1` on line 1")
+    build_runs = [without_run_flags(rest) for word, rest in build["ins"] if word == "RUN" and "docker-build.sh" in rest]
     if len(build_runs) != 1:
         problems.append("the build stage must run scripts/docker-build.sh exactly once")
     else:
@@ -206,6 +223,12 @@ for word in $BUILD_RUN; do
 done
 note "running the build stage: $run"
 rm -rf "$work/out"
+# The image's build stage compiles through ccache (in a BuildKit cache mount); so does this run when
+# ccache is installed. Paths are hashed relative to the scratch tree, so another checkout (CI's clone)
+# finds the same entries.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$work"
+fi
 (cd "$src" && eval "$run") > "$work/build.log" 2>&1 || {
   tail -n 60 "$work/build.log" >&2
   fail "the build stage failed (log: $work/build.log)"

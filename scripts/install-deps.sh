@@ -3,10 +3,11 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libpoco-dev libyaml-cpp-dev libspdlog-dev libssl-dev
   libgtest-dev
   redis-server python3-yaml
+  nginx caddy openssl
   nodejs npm
 )
 

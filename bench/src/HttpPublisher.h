@@ -1,5 +1,5 @@
 #pragma once
-// Publishes events through the HTTP API (POST /apps/{id}/events, signed per PROTOCOL.md §2.1) over a
+// Publishes events through the HTTP API (POST /apps/{id}/events, signed per docs/protocol.md §2.1) over a
 // few keep-alive connections, one request in flight per connection. Paced mode sends event i at
 // start + i/rate from a single deadline timer; closed-loop mode (rate 0) sends as soon as a
 // connection is free. Event i goes to channel i % channels with per-channel sequence i / channels,

@@ -9,7 +9,8 @@ constexpr const char* kUsage = R"(Usage: resound-api [--config FILE] [--help] [-
 Serves the Pusher HTTP API (/apps/{id}/events, batch_events, channels, users, terminate_connections,
 connections) plus /health, /ready, /up and /metrics. Publishes through Redis and reads cluster-wide
 channel state from it: REVERB_SCALING_ENABLED=true, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB.
-Same configuration file and variables as `resound` (see README.md).
+Same configuration file and variables as `resound` (see README.md). healthcheck probes /ready.
+SIGTERM: /ready 503 for server.shutdown_delay_ms (RESOUND_SHUTDOWN_DELAY_MS), then drain.
 )";
 }  // namespace
 

@@ -25,6 +25,7 @@ const service::ServiceInfo kInfo{
     .portEnvVar = "RESOUND_AUTH_PORT",
     .valueOptions = {"leeway"},
     .extraUsage = "  --leeway SECONDS   Clock skew allowed on exp/nbf/iat (default 30; also RESOUND_AUTH_LEEWAY).\n",
+    .healthcheckPath = "/ready",  // 503 while draining: the proxy stops routing here first
 };
 
 int parseLeeway(const service::CommandLine& commandLine) {
@@ -65,7 +66,8 @@ int run(service::ServiceContext& context) {
     spdlog::info("resound-auth listening on {}:{} (apps accepting tokens: {}, leeway {} s)", options.host,
                  http.port(), verifier.tokenAppCount(), leeway);
 
-    const int signal = context.signals.wait();
+    const int signal = context.signals.waitThenLameDuck(
+        std::chrono::milliseconds(context.config.server.shutdownDelayMs), [&verifier] { verifier.setDraining(); });
     spdlog::info("signal {} received: stopping", signal);
     verifier.setDraining();
     http.stop(std::chrono::milliseconds(2000));

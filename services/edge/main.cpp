@@ -8,7 +8,8 @@ constexpr const char* kUsage = R"(Usage: resound-edge [--config FILE] [--help] [
 
 Serves Pusher protocol v7 WebSocket connections (/app/{key}) plus /health, /ready and /metrics.
 Needs Redis: REVERB_SCALING_ENABLED=true, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB.
-Same configuration file and variables as `resound` (see README.md).
+Same configuration file and variables as `resound` (see README.md). healthcheck probes /ready.
+SIGTERM: /ready 503 for server.shutdown_delay_ms (RESOUND_SHUTDOWN_DELAY_MS), then drain.
 )";
 }  // namespace
 

@@ -16,11 +16,15 @@ Options:
                   The environment variable RESOUND_CONFIG names the file too.
   --help          Show this text.
   --version       Print the version.
-  healthcheck     Probe GET /health on this server's port (or --url); exit 0 when it answers 200.
+  healthcheck     Probe GET /ready on this server's port (or --url); exit 0 when it answers 200.
+                  In a container whose main process is another Resound binary (resound-auth,
+                  resound-monitor, ...), that binary's healthcheck runs instead.
 
 Environment overrides use Laravel Reverb's names (REVERB_SERVER_HOST, REVERB_SERVER_PORT, REVERB_APP_ID,
 REVERB_APP_KEY, REVERB_APP_SECRET, ...): see README.md for the full list.
-Signals: SIGTERM/SIGINT stop gracefully (clients are told to reconnect with code 4200).
+Signals: SIGTERM/SIGINT stop gracefully (clients are told to reconnect with code 4200). With
+server.shutdown_delay_ms (RESOUND_SHUTDOWN_DELAY_MS) SIGTERM first answers /ready 503 and keeps serving
+that long, so a health-checking proxy stops routing here before clients reconnect.
 )";
 }  // namespace
 

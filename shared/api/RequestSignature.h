@@ -1,5 +1,5 @@
 #pragma once
-// Pusher HTTP API request signing, auth_version 1.0 (PROTOCOL.md 2.1), exactly as the server SDKs
+// Pusher HTTP API request signing, auth_version 1.0 (docs/protocol.md 2.1), exactly as the server SDKs
 // sign: HMAC-SHA256(secret, METHOD "\n" PATH "\n" CANONICAL_QUERY) where the canonical query is every
 // parameter except auth_signature, keys lower-cased, sorted by key, joined "k=v" with '&', values
 // as decoded (not re-escaped). Pure functions, any thread.

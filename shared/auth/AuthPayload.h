@@ -1,5 +1,5 @@
 #pragma once
-// The JSON bodies an app server's auth endpoint returns to pusher-js (PROTOCOL.md 1.6), built here from
+// The JSON bodies an app server's auth endpoint returns to pusher-js (docs/protocol.md 1.6), built here from
 // a verified token instead of a PHP round trip. Pure functions, any thread.
 #include <optional>
 #include <string>

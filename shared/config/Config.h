@@ -90,6 +90,11 @@ struct ServerConfig {
     int nodeLeaseMs = 10000;
     int heartbeatIntervalMs = 2000;
     int reaperIntervalMs = 3000;
+    // Lame duck: on SIGTERM, /ready answers 503 at once while the server keeps serving and accepting for
+    // this long, so a proxy that health-checks /ready stops routing here before anyone is asked to
+    // reconnect; then clients get 4200 and the drain waits up to shutdownTimeoutMs for them to go.
+    int shutdownDelayMs = 0;
+    int shutdownTimeoutMs = 10000;
 };
 
 struct Config {

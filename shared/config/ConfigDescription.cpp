@@ -25,6 +25,7 @@ std::string describe(const Config& config) {
     line += " io_threads=" + orAuto(server.ioThreads);
     line += " max_connections=" + orAuto(server.maxConnections);
     line += " log_level=" + server.logLevel;
+    line += " shutdown_delay_ms=" + std::to_string(server.shutdownDelayMs);
     if (server.scalingEnabled) {
         line += " scaling=redis://" + hostPort(server.redis.host, server.redis.port) + "/" +
                 std::to_string(server.redis.db);

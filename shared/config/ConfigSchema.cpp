@@ -9,6 +9,7 @@ constexpr long long kMaxIoThreads = 1024;  // far above any core count; catches 
 constexpr long long kMaxWebhookGraceMs = 60000;         // Pusher waits up to 3 s
 constexpr long long kMaxWebhookRetryWindowMs = 86400000;  // a day; Pusher retries for 5 minutes
 constexpr long long kMaxNodeTimingMs = 600000;  // ten minutes: ghosts that long help nobody
+constexpr long long kMaxShutdownMs = 600000;    // beyond any orchestrator's stop grace period
 
 using S = ServerConfig;
 const FieldSpec<S> kServer[] = {
@@ -26,6 +27,10 @@ const FieldSpec<S> kServer[] = {
     {.key = "max_connections_per_ip", .member = &S::maxConnectionsPerIp},  // 0 = unlimited
     {.key = "log_level", .envVar = "RESOUND_LOG_LEVEL", .member = &S::logLevel, .choices = kLogLevels},
     {.key = "webhook_spool_dir", .envVar = "RESOUND_WEBHOOK_SPOOL_DIR", .member = &S::webhookSpoolDir},
+    {.key = "shutdown_delay_ms", .envVar = "RESOUND_SHUTDOWN_DELAY_MS", .member = &S::shutdownDelayMs,
+     .max = kMaxShutdownMs},
+    {.key = "shutdown_timeout_ms", .envVar = "RESOUND_SHUTDOWN_TIMEOUT_MS", .member = &S::shutdownTimeoutMs,
+     .max = kMaxShutdownMs},
 };
 
 const FieldSpec<S> kScaling[] = {

@@ -1,5 +1,5 @@
 #pragma once
-// Pusher channel authorization and user sign-in signatures (PROTOCOL.md 1.6), and their
+// Pusher channel authorization and user sign-in signatures (docs/protocol.md 1.6), and their
 // verification for the WebSocket side. Pure functions, any thread.
 #include <string>
 #include <string_view>

@@ -36,6 +36,9 @@ public:
 
     void start();  // binds (throws std::runtime_error if it cannot) and starts the I/O threads
     std::uint16_t port() const { return port_; }
+    // First step of an orchestrated stop: /ready answers 503 (and /health says "draining") while
+    // everything else goes on as before, so a proxy that checks /ready stops sending new clients here.
+    void enterLameDuck() { draining_ = true; }
     // Graceful stop: refuse new connections, tell clients to reconnect (4200), wait up to `grace` for
     // them to go, then stop the loops.
     void shutdown(std::chrono::milliseconds grace);

@@ -9,6 +9,7 @@
 
 #include "config/ConfigLoader.h"
 #include "edge/Server.h"
+#include "service/ContainerMainProcess.h"
 #include "service/Healthcheck.h"
 #include "service/StopSignals.h"
 #include "util/Version.h"
@@ -91,9 +92,12 @@ int runServerMain(int argc, char** argv, const ServerMainOptions& options) {
         return 78;  // EX_CONFIG
     }
     if (args.healthcheck) {
-        // Docker HEALTHCHECK: slim images have no curl, so the binary probes itself.
+        // Docker HEALTHCHECK: slim images have no curl, so the binary probes itself. /ready, because
+        // Docker health is what a proxy such as Coolify's Traefik routes by: a draining (lame-duck) or,
+        // in scale-out mode, Redis-less server must leave the rotation.
+        if (args.healthcheckUrl.empty()) service::delegateHealthcheckToContainerMain(name);
         std::string url = args.healthcheckUrl.empty()
-                              ? "http://127.0.0.1:" + std::to_string(config.server.port) + "/health"
+                              ? "http://127.0.0.1:" + std::to_string(config.server.port) + "/ready"
                               : args.healthcheckUrl;
         return service::runHealthcheck(url, service::kDefaultHealthcheckTimeout);
     }
@@ -121,9 +125,10 @@ int runServerMain(int argc, char** argv, const ServerMainOptions& options) {
     try {
         Server server(config, options.roles);
         server.start();
-        const int signal = signals.wait();
+        const int signal = signals.waitThenLameDuck(std::chrono::milliseconds(config.server.shutdownDelayMs),
+                                                    [&server] { server.enterLameDuck(); });
         spdlog::info("signal {} received: draining connections", signal);
-        server.shutdown(std::chrono::seconds(10));
+        server.shutdown(std::chrono::milliseconds(config.server.shutdownTimeoutMs));
     } catch (const std::exception& e) {
         spdlog::critical("{}: {}", name, e.what());
         exitCode = 1;

@@ -36,8 +36,10 @@ struct CounterFamily {
     std::uint64_t NodeCounters::*member;
 };
 
-// Names follow DEPLOY-NOTES 4.2 and match the edge's own /metrics (resound_connections, ...), with a
-// node_ or cluster_ prefix because these are read from Redis for the whole bundle.
+// Prometheus naming: one application prefix (resound_), base units (_bytes, _seconds), counters end in
+// _total, labels only of low cardinality (never a channel, socket or user id). The names match the
+// edge's own /metrics (resound_connections, ...), with a node_ or cluster_ prefix because these are
+// read from Redis for the whole bundle.
 constexpr CounterFamily kFamilies[] = {
     {"connections", "gauge", "Open WebSocket connections.", &NodeCounters::connections},
     {"channels", "gauge", "Channels with subscribers (summed over nodes: a channel on two nodes counts twice).",

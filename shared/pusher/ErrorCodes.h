@@ -1,5 +1,5 @@
 #pragma once
-// Pusher protocol error / close codes (PROTOCOL.md §1.13). 4000-4099: do not reconnect with the same
+// Pusher protocol error / close codes (docs/protocol.md §1.13). 4000-4099: do not reconnect with the same
 // parameters; 4100-4199: reconnect after backoff; 4200-4299: reconnect now; 4300-4399: connection stays.
 #include <cstdint>
 

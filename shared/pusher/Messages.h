@@ -1,5 +1,5 @@
 #pragma once
-// Server -> client Pusher messages as JSON text, shaped as hosted Pusher sends them (PROTOCOL.md §1.2):
+// Server -> client Pusher messages as JSON text, shaped as hosted Pusher sends them (docs/protocol.md §1.2):
 // `data` is a JSON-encoded string for connection/subscription/member/channel events, an object for
 // pusher:error and pusher:signin_success. Any thread.
 #include <cstdint>
@@ -22,7 +22,7 @@ std::string presenceSubscriptionSucceeded(std::string_view channel,
                                           const std::vector<state::PresenceMember>& members);
 std::string memberAdded(std::string_view channel, const state::PresenceMember& member);
 std::string memberRemoved(std::string_view channel, const state::PresenceMember& member);
-// Received by the channel's binding, so Laravel Echo's .error() callback fires (PROTOCOL.md §1.8).
+// Received by the channel's binding, so Laravel Echo's .error() callback fires (docs/protocol.md §1.8).
 std::string subscriptionError(std::string_view channel, std::string_view type, std::string_view error,
                               int status);
 std::string cacheMiss(std::string_view channel);

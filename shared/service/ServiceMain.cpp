@@ -10,6 +10,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "service/ContainerMainProcess.h"
 #include "service/Logging.h"
 #include "util/Version.h"
 
@@ -109,8 +110,9 @@ std::string usageText(const ServiceInfo& info) {
     text += info.extraUsage;
     text += "  --help             Show this text.\n"
             "  --version          Print the version.\n\n"
-            "healthcheck: GET http://127.0.0.1:<port>/health (or --url) within --timeout ms (default\n"
-            "3000); exit status 0 on 200, 1 otherwise. Meant for Docker HEALTHCHECK.\n"
+            "healthcheck: GET http://127.0.0.1:<port>" + info.healthcheckPath + " (or --url) within --timeout ms\n"
+            "(default 3000); exit status 0 on 200, 1 otherwise. Meant for Docker HEALTHCHECK: in a container\n"
+            "whose main process is another Resound binary, that binary's healthcheck runs instead.\n"
             "Signals: SIGTERM/SIGINT stop gracefully (exit status 0).\n";
     return text;
 }
@@ -154,8 +156,9 @@ int runServiceMain(const ServiceInfo& info, int argc, char** argv,
         return kExitUsage;
     }
     if (commandLine.mode == CommandLine::Mode::Healthcheck) {
+        if (commandLine.healthUrl.empty()) delegateHealthcheckToContainerMain(info.name);
         const std::string url = commandLine.healthUrl.empty()
-                                    ? "http://127.0.0.1:" + std::to_string(port) + "/health"
+                                    ? "http://127.0.0.1:" + std::to_string(port) + info.healthcheckPath
                                     : commandLine.healthUrl;
         return runHealthcheck(url, commandLine.healthTimeout);
     }

@@ -25,6 +25,9 @@ struct ServiceInfo {
     std::string portEnvVar;   // e.g. "RESOUND_AUTH_PORT": overrides the default, --port overrides it
     std::vector<std::string> valueOptions;  // extra "--name VALUE" options, without "--"
     std::string extraUsage;   // help lines for those options and service-specific environment
+    // What `healthcheck` probes without --url: /ready where a proxy should stop routing to a
+    // draining instance, /health where liveness is all that matters.
+    std::string healthcheckPath = "/health";
 };
 
 struct CommandLine {
@@ -33,7 +36,7 @@ struct CommandLine {
     std::string configPath;                // --config; RESOUND_CONFIG when empty
     std::optional<std::uint16_t> port;     // --port
     std::optional<std::string> logFormat;  // --log-format
-    std::string healthUrl;                 // healthcheck --url; default http://127.0.0.1:<port>/health
+    std::string healthUrl;                 // healthcheck --url; default http://127.0.0.1:<port><healthcheckPath>
     std::chrono::milliseconds healthTimeout = kDefaultHealthcheckTimeout;  // healthcheck --timeout MS
     std::map<std::string, std::string> options;  // ServiceInfo::valueOptions that were given
 };

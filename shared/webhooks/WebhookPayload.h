@@ -1,6 +1,6 @@
 #pragma once
 // Pusher's webhook wire format: the JSON of one event, the request body {"time_ms","events"} and the
-// X-Pusher-Signature over it (PROTOCOL.md section 3). Pure functions; any thread.
+// X-Pusher-Signature over it (docs/protocol.md section 3). Pure functions; any thread.
 #include <cstdint>
 #include <optional>
 #include <span>

@@ -2,7 +2,7 @@
 // echoed, user_id added on presence; refused on public channels, for non-members, when the app
 // disables them, and beyond the per-connection rate limit.
 //
-// Error codes chosen (PROTOCOL.md §1.9, §1.13): every refusal is a pusher:error on the sender's
+// Error codes chosen (docs/protocol.md §1.9, §1.13): every refusal is a pusher:error on the sender's
 // connection, which stays open. Rate limiting is 4301. For a public channel, a channel the sender
 // has not joined and an app with client events off, Pusher documents no single code: the tests
 // accept 4301 ("client event rejected") or 4009 ("not authorized") and check it is one of them.

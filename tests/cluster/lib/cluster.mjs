@@ -118,7 +118,11 @@ export class Cluster {
     return { enabled: true, redis: { host: this.redis.host, port: this.redis.port }, ...this.timings };
   }
 
-  async launch(kind, extraArgs = () => []) {
+  /**
+   * Starts one service. `port`: listen there instead of a free port (a restart in place);
+   * `server`: extra server keys for this process only (on top of the cluster's `server`).
+   */
+  async launch(kind, extraArgs = () => [], { port, server = {} } = {}) {
     const { name, envVar } = SERVICES[kind];
     const node = new RunningServer();
     this.started.push(node);
@@ -126,8 +130,9 @@ export class Cluster {
       name,
       binary: serviceBinary(name, envVar),
       logLevel: this.options.logLevel ?? process.env.RESOUND_IT_LOG_LEVEL ?? 'warn',
-      server: { ...this.extraServer, scaling: this.scalingConfig() },
-      args: ({ configPath, port }) => ['--config', configPath, ...extraArgs({ port })],
+      server: { ...this.extraServer, ...server, scaling: this.scalingConfig() },
+      args: ({ configPath, port: listenPort }) => ['--config', configPath, ...extraArgs({ port: listenPort })],
+      port,
     });
     return node;
   }
@@ -170,6 +175,21 @@ export class Cluster {
     this.edges.push(edge);
     await this.waitReady({ nodes: [edge] });
     return edge;
+  }
+
+  /**
+   * A rolling restart of one edge: SIGTERM (exit code 0 and no sanitizer report expected, within
+   * `graceMs`), then a new resound-edge on the same port (`server`: its extra server keys), ready.
+   * The new edge takes the old one's place in `edges`. Returns {edge, stopped: {code, signal, ms}}.
+   */
+  async restartEdge(edge, { server = {}, graceMs } = {}) {
+    const index = this.edges.indexOf(edge);
+    if (index < 0) throw new Error(`restartEdge: the edge on port ${edge.port} is not one of this cluster's`);
+    const stopped = await edge.terminate(graceMs);
+    const fresh = await this.launch('edge', () => [], { port: edge.port, server });
+    this.edges[index] = fresh;
+    await this.waitReady({ nodes: [fresh] });
+    return { edge: fresh, stopped };
   }
 
   /** GET /ready of one node: its HTTP status (0 when it does not answer within the timeout). */

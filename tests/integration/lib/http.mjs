@@ -1,4 +1,4 @@
-// Hand-signed HTTP API requests (PROTOCOL.md §2.1), for requests the SDK will not send: invalid
+// Hand-signed HTTP API requests (docs/protocol.md §2.1), for requests the SDK will not send: invalid
 // JSON bodies, stale timestamps, more channels than it allows.
 import { createHash, createHmac } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// The Pusher HTTP API from the tests: requests signed like the server SDKs sign them (PROTOCOL.md 2.1),
+// The Pusher HTTP API from the tests: requests signed like the server SDKs sign them (docs/protocol.md 2.1),
 // sent over a keep-alive agent, plus raw HTTP on a bare socket for requests no client library sends.
 import { createHash, createHmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';

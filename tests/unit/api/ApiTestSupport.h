@@ -154,7 +154,7 @@ inline std::optional<std::string> textFramePayload(const std::string& frame) {
     return frame.substr(offset);
 }
 
-// The PROTOCOL.md 2.1 credentials.
+// The docs/protocol.md 2.1 credentials.
 inline config::AppConfig testApp() {
     config::AppConfig app;
     app.id = "3";

@@ -20,7 +20,7 @@ std::string eventBody(const std::string& channels, const std::string& extra = ""
 class EventsEndpoint : public ApiFixture {};
 
 TEST_F(EventsEndpoint, WorkedExampleBodyPublishesOneFrame) {
-    // PROTOCOL.md 2.1: the exact request an SDK sends for this body and timestamp.
+    // docs/protocol.md 2.1: the exact request an SDK sends for this body and timestamp.
     const std::string body = R"({"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"})";
     const auto response = post(kEvents, body);
     ASSERT_EQ(response.status, 200) << response.body;

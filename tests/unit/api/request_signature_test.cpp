@@ -13,7 +13,7 @@ using api::verifyRequestSignature;
 
 namespace {
 
-// PROTOCOL.md 2.1 worked example.
+// docs/protocol.md 2.1 worked example.
 constexpr const char* kKey = "278d425bdf160c739803";
 constexpr const char* kSecret = "7ad3773142a6692b25b8";
 constexpr const char* kBody = R"({"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"})";

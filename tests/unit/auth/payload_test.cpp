@@ -1,4 +1,4 @@
-// Pusher auth payloads built by the verifier, checked against PROTOCOL.md 1.6's verified vectors and
+// Pusher auth payloads built by the verifier, checked against docs/protocol.md 1.6's verified vectors and
 // the SDKs' shared_secret derivation.
 #include <gtest/gtest.h>
 

@@ -20,7 +20,7 @@ using namespace resound::bench;
 
 namespace {
 
-// PROTOCOL.md §2.1, the verified worked example (its string to sign is
+// docs/protocol.md §2.1, the verified worked example (its string to sign is
 // POST\n/apps/3/events\nauth_key=...&auth_timestamp=1353088179&auth_version=1.0&body_md5=ec365a...).
 constexpr const char* kKey = "278d425bdf160c739803";
 constexpr const char* kSecret = "7ad3773142a6692b25b8";

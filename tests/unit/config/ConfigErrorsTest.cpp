@@ -65,6 +65,13 @@ TEST(ConfigErrors, NodeTimings) {
               "server.scaling.heartbeat_interval_ms: 600 must be at most half of node_lease_ms (1000)");
 }
 
+TEST(ConfigErrors, ShutdownTimings) {
+    EXPECT_EQ(parseError(withServer("  shutdown_delay_ms: 600001\n")),
+              "server.shutdown_delay_ms: 600001 is out of range 0-600000 (line 2)");
+    EXPECT_EQ(parseError(kMinimalApp, {{"RESOUND_SHUTDOWN_TIMEOUT_MS", "-5"}}),
+              "RESOUND_SHUTDOWN_TIMEOUT_MS: -5 is out of range 0-600000");
+}
+
 TEST(ConfigErrors, BadNumbers) {
     EXPECT_EQ(parseError(withServer("  max_request_size: ten\n")),
               "server.max_request_size: 'ten' is not a number (line 2)");

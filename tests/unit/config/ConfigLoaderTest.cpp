@@ -66,6 +66,8 @@ server:
   http_idle_timeout: 11
   max_connections: 5000
   log_level: DEBUG
+  shutdown_delay_ms: 6000
+  shutdown_timeout_ms: 15000
   scaling:
     enabled: true
     redis: {host: redis.local, port: 6380, password: pw, db: 2}
@@ -109,6 +111,8 @@ apps:
     EXPECT_EQ(s.httpIdleTimeoutSeconds, 11);
     EXPECT_EQ(s.maxConnections, 5000u);
     EXPECT_EQ(s.logLevel, "debug");  // case-insensitive, stored canonical
+    EXPECT_EQ(s.shutdownDelayMs, 6000);
+    EXPECT_EQ(s.shutdownTimeoutMs, 15000);
     EXPECT_TRUE(s.scalingEnabled);
     EXPECT_EQ(s.redis.host, "redis.local");
     EXPECT_EQ(s.redis.port, 6380);
@@ -156,6 +160,8 @@ TEST(ConfigLoader, EnvOverridesTheFileAndAppliesToTheFirstApp) {
                                                {"REDIS_DB", "4"},
                                                {"RESOUND_IO_THREADS", "2"},
                                                {"RESOUND_LOG_LEVEL", "warn"},
+                                               {"RESOUND_SHUTDOWN_DELAY_MS", "7000"},
+                                               {"RESOUND_SHUTDOWN_TIMEOUT_MS", "20000"},
                                                {"REVERB_APP_ID", "env-id"},
                                                {"REVERB_APP_KEY", "env-key"},
                                                {"REVERB_APP_SECRET", "env-secret"},
@@ -177,6 +183,8 @@ TEST(ConfigLoader, EnvOverridesTheFileAndAppliesToTheFirstApp) {
     EXPECT_EQ(s.redis.db, 4);
     EXPECT_EQ(s.ioThreads, 2u);
     EXPECT_EQ(s.logLevel, "warn");
+    EXPECT_EQ(s.shutdownDelayMs, 7000);
+    EXPECT_EQ(s.shutdownTimeoutMs, 20000);
     const AppConfig& a = config.apps[0];
     EXPECT_EQ(a.id, "env-id");
     EXPECT_EQ(a.key, "env-key");
@@ -273,7 +281,7 @@ TEST(ConfigLoader, DescribeNamesAppsButNoSecrets) {
     const std::string line = describe(config);
     EXPECT_EQ(line,
               "listen=0.0.0.0:8080 path_prefix=none io_threads=auto max_connections=auto log_level=info "
-              "scaling=redis://127.0.0.1:6379/0 redis_auth=yes apps=1 [a1]");
+              "shutdown_delay_ms=0 scaling=redis://127.0.0.1:6379/0 redis_auth=yes apps=1 [a1]");
     EXPECT_EQ(line.find("s1"), std::string::npos);
     EXPECT_EQ(line.find("hunter2"), std::string::npos);
 }

@@ -8,7 +8,7 @@ using namespace resound::crypto;
 
 namespace {
 
-// PROTOCOL.md 1.6 test vectors.
+// docs/protocol.md 1.6 test vectors.
 constexpr const char* kKey = "278d425bdf160c739803";
 constexpr const char* kSecret = "7ad3773142a6692b25b8";
 constexpr const char* kPrivateSig = "58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4";

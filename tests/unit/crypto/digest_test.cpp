@@ -39,7 +39,7 @@ TEST(Digest, HmacRawMatchesHex) {
 
 TEST(Digest, Md5) {
     EXPECT_EQ(md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
-    // The body of the PROTOCOL.md 2.1 worked example.
+    // The body of the docs/protocol.md 2.1 worked example.
     EXPECT_EQ(md5Hex(R"({"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"})"),
               "ec365a775a4cd0599faeb73354201b6f");
 }

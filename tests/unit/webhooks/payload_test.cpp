@@ -1,4 +1,4 @@
-// The Pusher webhook wire format (PROTOCOL.md section 3), including its signature test vector.
+// The Pusher webhook wire format (docs/protocol.md section 3), including its signature test vector.
 #include <gtest/gtest.h>
 
 #include "config/WebhookConfig.h"
