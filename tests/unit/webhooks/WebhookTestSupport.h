@@ -39,6 +39,15 @@ struct PostLog {
         std::unique_lock lock(mutex);
         return changed.wait_for(lock, timeout, [&] { return requests.size() >= n; });
     }
+    // Waits (bounded) until at least n attempts were answered with 2xx.
+    bool waitForAccepted(std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, timeout, [&] {
+            std::size_t ok = 0;
+            for (const int s : statuses) ok += s >= 200 && s < 300 ? 1 : 0;
+            return ok >= n;
+        });
+    }
     // The requests answered with 2xx.
     std::vector<WebhookRequest> accepted() {
         std::lock_guard lock(mutex);
@@ -77,6 +86,7 @@ class FakePoster final : public HttpPoster {
             log_->statuses.resize(log_->requests.size());
             log_->statuses[attempt] = status;
         }
+        log_->changed.notify_all();
         return PostResult{status, status == 0 ? "connection refused" : ""};
     }
     void abort() override { aborted_ = true; }

@@ -69,6 +69,7 @@ TEST(HeadOfLine, APoisonEventDoesNotDelayAHealthyOneOfAnotherChannel) {
     p.emit(event(Kind::ChannelOccupied, "healthy"));
     ASSERT_TRUE(eventually([&] { return p.dispatcher->metrics().app(0).sent.load() == 1; }, milliseconds(2000)));
     EXPECT_LT(Clock::now() - sent, milliseconds(500));
+    ASSERT_TRUE(p.log->waitForAccepted(1));
     EXPECT_TRUE(contains(p.acceptedBodies().at(0), "healthy"));
     // The poison event is still retried on its own schedule.
     const std::size_t attempts = p.log->count();

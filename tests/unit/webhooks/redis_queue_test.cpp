@@ -121,6 +121,7 @@ TEST_F(WebhookQueueTest, AnEntryLeavesRedisOnlyOnceDelivered) {
     EXPECT_EQ(claimedBy("s1"), 10);
     receiverUp = true;
     ASSERT_TRUE(eventually([&] { return claimedBy("s1") == 0; }, milliseconds(3000)));
+    ASSERT_TRUE(log->waitForAccepted(10));
     EXPECT_EQ(deliveredIds(*log).size(), 10u);
     EXPECT_EQ(waiting(), 0);
 }
@@ -142,7 +143,7 @@ TEST_F(WebhookQueueTest, AStoppingSenderHandsItsEventsBackAndTheNextSendsThemAtO
     auto upLog = std::make_shared<PostLog>();
     const auto handedOver = std::chrono::steady_clock::now();
     Sender second(apps, port, "second", upLog);
-    ASSERT_TRUE(upLog->waitFor(10, milliseconds(3000)));
+    ASSERT_TRUE(upLog->waitForAccepted(10, milliseconds(3000)));
     EXPECT_LT(std::chrono::steady_clock::now() - handedOver, milliseconds(1000));
     // The same events, with the ids the failed attempts carried.
     std::set<std::string> triedIds;
@@ -170,7 +171,7 @@ TEST_F(WebhookQueueTest, ATakeoverRequeuesWhatADeadSenderHeld) {
     send(client, {"SET", kKeys.lease, "dead", "PX", "400"});
     auto log = std::make_shared<PostLog>();
     Sender standby(apps, port, "standby", log);
-    ASSERT_TRUE(log->waitFor(2, milliseconds(3000)));
+    ASSERT_TRUE(log->waitForAccepted(2, milliseconds(3000)));
     const auto ids = deliveredIds(*log);
     EXPECT_EQ(ids, (std::multiset<std::string>{"dead-held-1", "dead-held-2"}));
     EXPECT_EQ(standby.worker->requeued(), 2u);

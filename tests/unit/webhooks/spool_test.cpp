@@ -77,7 +77,7 @@ TEST(WebhookSpool, ADispatcherSendsWhatThePreviousOneLeft) {
     }
     auto accepted = std::make_shared<PostLog>();
     auto second = make(accepted);
-    ASSERT_TRUE(accepted->waitFor(3));
+    ASSERT_TRUE(accepted->waitForAccepted(3));
     const auto before = refused->snapshot();
     const auto after = accepted->snapshot();
     for (int i = 0; i < 3; ++i) {
