@@ -103,6 +103,18 @@ end
 return moved
 )lua";
 
+// KEYS: claimed (ours), events. ARGV: entries, oldest first.
+constexpr const char* kRequeueEntries = R"lua(
+local moved = 0
+for i = #ARGV, 1, -1 do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
+    redis.call('LPUSH', KEYS[2], ARGV[i])
+    moved = moved + 1
+  end
+end
+return moved
+)lua";
+
 const std::string& pushScript() {
     static const std::string script = std::string(kNow) + kPush;
     return script;
@@ -201,6 +213,29 @@ std::int64_t requeueClaimed(Poco::Redis::Client& client, const WebhookKeys& keys
     Poco::Redis::Array eval;
     eval << "EVAL" << kRequeue << "3" << keys.lease << keys.events << keys.senders << senderId
          << (others ? "others" : "self") << keys.claimedPrefix;
+    return client.execute<Poco::Int64>(eval);
+}
+
+std::vector<std::string> claimedEntries(Poco::Redis::Client& client, const WebhookKeys& keys,
+                                        const std::string& senderId) {
+    Poco::Redis::Array zrange;
+    zrange << "ZRANGE" << keys.claimedPrefix + senderId << "0" << "-1";
+    const auto reply = client.execute<Poco::Redis::Array>(zrange);
+    std::vector<std::string> entries;
+    if (reply.isNull()) return entries;  // Poco's Array is null for an empty reply: size() would throw
+    for (std::size_t i = 0; i < reply.size(); ++i) {
+        const auto entry = reply.get<Poco::Redis::BulkString>(i);
+        if (!entry.isNull()) entries.push_back(entry.value());
+    }
+    return entries;
+}
+
+std::int64_t requeueEntries(Poco::Redis::Client& client, const WebhookKeys& keys, const std::string& senderId,
+                            const std::vector<std::string>& entries) {
+    if (entries.empty()) return 0;
+    Poco::Redis::Array eval;
+    eval << "EVAL" << kRequeueEntries << "2" << keys.claimedPrefix + senderId << keys.events;
+    for (const auto& entry : entries) eval << entry;
     return client.execute<Poco::Int64>(eval);
 }
 

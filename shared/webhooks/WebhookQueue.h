@@ -87,4 +87,12 @@ void settleEvents(Poco::Redis::Client& client, const WebhookKeys& keys, const st
 std::int64_t requeueClaimed(Poco::Redis::Client& client, const WebhookKeys& keys, const std::string& senderId,
                             bool others);
 
+// Every entry in the sender's claimed set (after a reconnect: to find claims whose reply was lost).
+std::vector<std::string> claimedEntries(Poco::Redis::Client& client, const WebhookKeys& keys,
+                                        const std::string& senderId);
+// Moves these entries from the sender's claimed set back to the head of the list (only those still in
+// the set); returns how many moved.
+std::int64_t requeueEntries(Poco::Redis::Client& client, const WebhookKeys& keys, const std::string& senderId,
+                            const std::vector<std::string>& entries);
+
 }  // namespace resound::webhooks

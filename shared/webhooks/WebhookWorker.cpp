@@ -3,6 +3,7 @@
 #include <Poco/Exception.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "metrics/PrometheusText.h"
@@ -96,8 +97,13 @@ std::size_t WebhookWorker::claim(Poco::Redis::Client& client, LeaseTerm& term) {
         received_.fetch_add(1, std::memory_order_relaxed);
         auto queued = decodeQueuedEvent(entry);
         settled_->inHand.fetch_add(1, std::memory_order_relaxed);
+        {
+            std::lock_guard lock(settled_->mutex);
+            settled_->held.insert(entry);
+        }
         auto receipt = std::make_shared<EventReceipt>([settled = settled_, entry] {
             std::lock_guard lock(settled->mutex);
+            if (const auto it = settled->held.find(entry); it != settled->held.end()) settled->held.erase(it);
             settled->entries.push_back(entry);
             settled->inHand.fetch_sub(1, std::memory_order_relaxed);
             settled->total.fetch_add(1, std::memory_order_relaxed);
@@ -125,6 +131,24 @@ void WebhookWorker::flushSettled(Poco::Redis::Client& client) {
         std::lock_guard lock(settled_->mutex);
         settled_->entries.insert(settled_->entries.end(), entries.begin(), entries.end());
         throw;
+    }
+}
+
+void WebhookWorker::reconcile(Poco::Redis::Client& client) {
+    std::vector<std::string> lost;
+    const std::vector<std::string> inRedis = claimedEntries(client, options_.keys, senderId_);
+    {
+        std::lock_guard lock(settled_->mutex);
+        for (const auto& entry : inRedis) {
+            const bool settledNotFlushed =
+                std::find(settled_->entries.begin(), settled_->entries.end(), entry) != settled_->entries.end();
+            if (!settled_->held.count(entry) && !settledNotFlushed) lost.push_back(entry);
+        }
+    }
+    const std::int64_t moved = requeueEntries(client, options_.keys, senderId_, lost);
+    if (moved > 0) {
+        requeued_.fetch_add(static_cast<std::uint64_t>(moved), std::memory_order_relaxed);
+        spdlog::warn("webhook worker {}: {} claims whose reply was lost put back in the queue", senderId_, moved);
     }
 }
 
@@ -165,6 +189,7 @@ void WebhookWorker::run() {
                 client.setReceiveTimeout(
                     Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(receiveTimeout.count()) * 1000));
                 connected = true;
+                reconcile(client);
                 if (warned)
                     spdlog::info("webhook worker: reconnected to Redis {}:{}", redis_.host, redis_.port);
                 warned = false;

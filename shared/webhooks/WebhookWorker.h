@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "config/Config.h"
@@ -71,6 +72,7 @@ class WebhookWorker {
     struct Settled {
         std::mutex mutex;
         std::vector<std::string> entries;  // settled, not yet removed from Redis
+        std::unordered_multiset<std::string> held;  // claimed and not settled (what Redis should hold)
         std::atomic<std::int64_t> inHand{0};
         std::atomic<std::uint64_t> total{0};
     };
@@ -81,6 +83,8 @@ class WebhookWorker {
     // Claims and dispatches; returns how many entries were claimed.
     std::size_t claim(Poco::Redis::Client& client, LeaseTerm& term);
     void flushSettled(Poco::Redis::Client& client);
+    // After a reconnect: claims whose reply was lost (in Redis, not in hand) go back to the queue.
+    void reconcile(Poco::Redis::Client& client);
     void windDown(Poco::Redis::Client& client, const LeaseTerm& term, SenderLease& lease);
     bool sleepFor(std::chrono::milliseconds delay);  // false: stopping
 

@@ -204,6 +204,24 @@ TEST_F(WebhookQueueTest, TheGracePeriodHoldsAcrossASenderChange) {
     EXPECT_EQ(edgeB->cancelled(), 1u);
 }
 
+TEST_F(WebhookQueueTest, AClaimWhoseReplyWasLostIsPutBackAfterTheReconnect) {
+    auto log = std::make_shared<PostLog>();
+    Sender sender(apps, port, "s1", log);
+    ASSERT_TRUE(eventually([&] { return sender.worker->isSender(); }, milliseconds(3000)));
+    // In Redis but never in the sender's hands: what a claim leaves when its reply is lost.
+    auto lost = event(Kind::ChannelOccupied, "lost-in-transit");
+    lost.id = "lost-1";
+    lost.createdMs = wallClockMs();
+    send(client, {"ZADD", kKeys.claimedPrefix + "s1", "1", encodeQueuedEvent("app1", lost)});
+    std::this_thread::sleep_for(milliseconds(200));
+    EXPECT_EQ(log->count(), 0u);
+    send(client, {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});  // the worker reconnects
+    ASSERT_TRUE(log->waitForAccepted(1, milliseconds(3000)));
+    EXPECT_EQ(deliveredIds(*log), (std::multiset<std::string>{"lost-1"}));
+    EXPECT_EQ(sender.worker->requeued(), 1u);
+    ASSERT_TRUE(eventually([&] { return claimedBy("s1") == 0; }, milliseconds(2000)));
+}
+
 TEST_F(WebhookQueueTest, AClaimNeedsTheLease) {
     send(client, {"SET", kKeys.lease, "someone-else", "PX", "60000"});
     send(client, {"RPUSH", kKeys.events, "x"});
