@@ -13,6 +13,7 @@
 #include "http/QueryString.h"
 #include "json/JsonText.h"
 #include "http/Response.h"
+#include "httpserver/Accept.h"
 #include "pusher/ErrorCodes.h"
 #include "websocket/FrameEncoder.h"
 #include "websocket/Handshake.h"
@@ -22,9 +23,7 @@ namespace resound::edge {
 namespace {
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 constexpr int kMaxReadsPerEvent = 4;        // fairness between busy connections
-constexpr int kMaxAcceptsPerEvent = 256;
 constexpr std::uint32_t kDrainSeconds = 3;  // how long a closing connection may take to go away
-constexpr int kIovBatch = 64;
 // Time per loop iteration spent writing fan-out traffic before input is read again (see FlushQueue.h).
 constexpr auto kFairFlushSlice = std::chrono::microseconds(2000);
 
@@ -159,7 +158,7 @@ void IoThread::requestShutdown() {
         // answer (with Connection: close).
         for (std::size_t i = 0; i < connections_.size();) {
             Connection& c = *connections_[i];
-            if (c.mode == Connection::Mode::Http && c.requestStartedAt == 0 && c.queue.empty()) {
+            if (c.mode == Connection::Mode::Http && !c.intake.midRequest() && c.queue.empty()) {
                 teardown(c);
                 continue;
             }
@@ -193,35 +192,17 @@ std::uint32_t IoThread::secondsNow() const {
 }
 
 void IoThread::acceptAll() {
-    for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
-        sockaddr_storage peerAddress{};
-        socklen_t peerLength = sizeof peerAddress;
-        int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&peerAddress), &peerLength,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                // Level-triggered epoll would spin on the pending connection: stop listening for a tick.
-                spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
-                loop_.remove(listenFd_);
-                acceptPaused_ = true;
-                return;
-            }
-            spdlog::error("accept failed on loop {}: {}", index_, std::strerror(errno));
-            return;
-        }
+    const auto outcome = httpserver::acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peerAddress) {
         if (ctx_.totalConnections.load(std::memory_order_relaxed) >= ctx_.maxConnections) {
             refuse(fd, 503, "Server is at its connection limit", ctx_.metrics);
-            continue;
+            return;
         }
         const AddressKey address = addressKeyOf(peerAddress);
         const bool limited = ctx_.addressLimiter.enabled();
         if (limited && !ctx_.addressLimiter.tryAcquire(address)) {
             refuse(fd, 429, "Too many connections from your address", ctx_.metrics);
-            continue;
+            return;
         }
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         ctx_.totalConnections.fetch_add(1, std::memory_order_relaxed);
         auto connection = std::make_unique<Connection>(*this, fd, now_);
         connection->address = address;
@@ -229,6 +210,11 @@ void IoThread::acceptAll() {
         connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
         loop_.add(fd, connection->pollEvents, connection.get());
         connections_.push_back(std::move(connection));
+    });
+    if (outcome == httpserver::AcceptOutcome::OutOfDescriptors) {
+        spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
+        loop_.remove(listenFd_);
+        acceptPaused_ = true;  // listening resumes on the next tick
     }
 }
 
@@ -273,38 +259,28 @@ void IoThread::readFrom(Connection& c) {
 
 void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
     const auto& server = ctx_.config.server;
+    const http::RequestParser::Limits limits{.maxHeaderBytes = server.maxRequestHeaderBytes,
+                                             .maxBodyBytes = server.maxRequestSize};
     while (length > 0 && c.mode == Connection::Mode::Http) {
-        if (!c.httpParser) {
-            http::RequestParser::Limits limits;
-            limits.maxHeaderBytes = server.maxRequestHeaderBytes;
-            limits.maxBodyBytes = server.maxRequestSize;
-            c.httpParser = std::make_unique<http::RequestParser>(limits);
-        }
-        if (c.requestStartedAt == 0) c.requestStartedAt = now_;
         std::size_t consumed = 0;
-        auto status = c.httpParser->feed(data, length, consumed);
+        const auto step = c.intake.feed(data, length, consumed, now_, limits);
         data += consumed;
         length -= consumed;
-        if (status == http::RequestParser::Status::NeedMore) {
-            // curl (and so PHP's HTTP clients) waits for this before sending a larger body.
-            if (!c.continueSent && c.httpParser->expectsContinue()) {
-                c.continueSent = true;
-                enqueue(c, shared("HTTP/1.1 100 Continue\r\n\r\n"), Urgency::Urgent);
+        if (step == httpserver::RequestIntake::Step::NeedMore) {
+            if (c.intake.takeContinue()) {
+                enqueue(c, shared(std::string(httpserver::RequestIntake::kContinueResponse)), Urgency::Urgent);
             }
             return;
         }
-        c.requestStartedAt = 0;
-        c.continueSent = false;
-        c.servedRequest = true;
-        if (status == http::RequestParser::Status::Error) {
+        if (step == httpserver::RequestIntake::Step::Error) {
             HttpResponse response;
-            response.status = c.httpParser->errorStatus();
-            response.body = "{\"error\":" + json::quoted(c.httpParser->errorReason()) +
+            response.status = c.intake.errorStatus();
+            response.body = "{\"error\":" + json::quoted(c.intake.errorReason()) +
                             ",\"code\":" + std::to_string(response.status) + "}";
             respond(c, response, false);
             return;
         }
-        const http::Request& request = c.httpParser->request();
+        const http::Request& request = c.intake.request();
         if (request.isWebSocketUpgrade()) {
             upgrade(c, request, data, length);
             return;
@@ -313,8 +289,8 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         bool keepAlive = request.keepAlive() && !draining_;
         respond(c, response, keepAlive);
         if (!keepAlive) return;
-        c.httpParser->reset();
-        if (c.queuedBytes >= server.maxQueuedBytesPerConnection) {
+        c.intake.next();
+        if (c.queue.bytes() >= server.maxQueuedBytesPerConnection) {
             // A pipelining client that does not read its answers: stop taking requests until they
             // drain (as nginx does), so its unsent output stays near the cap instead of growing.
             pauseReading(c, data, length);
@@ -339,10 +315,7 @@ void IoThread::resumeReading(Connection& c) {
 }
 
 void IoThread::updatePollEvents(Connection& c) {
-    // While reading is paused EPOLLRDHUP goes too: level-triggered, a peer's FIN would wake us
-    // for nothing on every loop iteration. EPOLLHUP and EPOLLERR are always reported.
-    std::uint32_t events = c.readPaused ? 0 : EPOLLIN | EPOLLRDHUP;
-    if (c.wantsWritable) events |= EPOLLOUT;
+    const std::uint32_t events = httpserver::connectionPollEvents(c.readPaused, c.wantsWritable);
     if (events == c.pollEvents) return;
     loop_.modify(c.fd, events, &c);
     c.pollEvents = events;
@@ -356,7 +329,7 @@ void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAli
     if (!keepAlive) {
         c.mode = Connection::Mode::Draining;
         c.closeWhenFlushed = true;
-        c.httpParser.reset();
+        c.intake.release();
     }
 }
 
@@ -396,7 +369,7 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
     enqueue(c, shared(ws::buildUpgradeResponse(ws::computeAcceptKey(*key))), Urgency::Urgent);
     c.mode = Connection::Mode::WebSocket;
     c.upgraded = true;
-    c.httpParser.reset();
+    c.intake.release();
     const config::AppConfig* app = ctx_.apps.byKey(appKeyText);
     c.decoder = std::make_unique<ws::FrameDecoder>(app ? app->maxMessageSize : 10000);
     protocol_.setNow(now_);
@@ -422,7 +395,7 @@ void IoThread::handleWebSocketBytes(Connection& c, char* data, std::size_t lengt
 void IoThread::send(pusher::Peer& peer, const pusher::SharedFrame& frame) {
     auto& c = static_cast<Connection&>(peer);
     if (c.mode != Connection::Mode::WebSocket) return;
-    if (c.queuedBytes + frame->size() > ctx_.config.server.maxQueuedBytesPerConnection) {
+    if (c.queue.bytes() + frame->size() > ctx_.config.server.maxQueuedBytesPerConnection) {
         slowConsumer(c);
         return;
     }
@@ -446,22 +419,15 @@ void IoThread::closeWebSocket(Connection& c, std::uint16_t code, std::string_vie
 void IoThread::slowConsumer(Connection& c) {
     metrics::LoopCounters::add(counters_.slowConsumerCloses);
     spdlog::warn("slow consumer closed app={} socket_id={} queued_bytes={}", c.app ? c.app->id : "",
-                 c.socketId(), c.queuedBytes);
+                 c.socketId(), c.queue.bytes());
     // Keep a partly written frame (cutting it would corrupt the stream), drop the rest, then close.
-    std::size_t keep = c.queueHead < c.queue.size() && c.queue[c.queueHead].offset > 0 ? c.queueHead + 1
-                                                                                        : c.queueHead;
-    c.queue.resize(keep);
-    c.queuedBytes = 0;
-    for (std::size_t i = c.queueHead; i < c.queue.size(); ++i) {
-        c.queuedBytes += c.queue[i].bytes->size() - c.queue[i].offset;
-    }
+    c.queue.dropUnstarted();
     ctx_.metrics.countProtocolError(pusher::code::OverCapacity);
     closeWebSocket(c, pusher::code::OverCapacity, "Slow consumer: too many messages queued");
 }
 
 void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency) {
-    c.queuedBytes += bytes->size();
-    c.queue.push_back(Connection::QueuedFrame{std::move(bytes), 0});
+    c.queue.push(std::move(bytes));
     if (c.wantsWritable) return;  // the socket buffer is full: EPOLLOUT flushes it
     if (urgency == Urgency::Urgent) {
         flushQueue_.addUrgent(c);
@@ -471,49 +437,18 @@ void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency
 }
 
 void IoThread::flush(Connection& c) {
-    iovec iov[kIovBatch];
-    while (c.queueHead < c.queue.size()) {
-        int count = 0;
-        for (std::size_t i = c.queueHead; i < c.queue.size() && count < kIovBatch; ++i, ++count) {
-            const auto& entry = c.queue[i];
-            iov[count].iov_base = const_cast<char*>(entry.bytes->data()) + entry.offset;
-            iov[count].iov_len = entry.bytes->size() - entry.offset;
-        }
-        msghdr message{};
-        message.msg_iov = iov;
-        message.msg_iovlen = static_cast<std::size_t>(count);
-        ssize_t written = ::sendmsg(c.fd, &message, MSG_NOSIGNAL);
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            teardown(c);
-            return;
-        }
-        metrics::LoopCounters::add(counters_.bytesOut, static_cast<std::uint64_t>(written));
-        auto left = static_cast<std::size_t>(written);
-        c.queuedBytes -= left;
-        while (left > 0) {
-            auto& entry = c.queue[c.queueHead];
-            std::size_t remaining = entry.bytes->size() - entry.offset;
-            if (left >= remaining) {
-                left -= remaining;
-                entry.bytes.reset();
-                ++c.queueHead;
-            } else {
-                entry.offset += static_cast<std::uint32_t>(left);
-                left = 0;
-            }
-        }
+    std::size_t written = 0;
+    const auto result = c.queue.writeTo(c.fd, written);
+    metrics::LoopCounters::add(counters_.bytesOut, static_cast<std::uint64_t>(written));
+    if (result == httpserver::WriteQueue::Result::Failed) {
+        teardown(c);
+        return;
     }
-    if (c.queueHead < c.queue.size()) {
+    if (result == httpserver::WriteQueue::Result::Blocked) {
         c.wantsWritable = true;
         updatePollEvents(c);
         return;
     }
-    c.queue.clear();
-    c.queueHead = 0;
-    c.queuedBytes = 0;
-    if (c.queue.capacity() > 16) std::vector<Connection::QueuedFrame>().swap(c.queue);
     c.wantsWritable = false;
     if (c.readPaused) {
         resumeReading(c);  // its answers are queued and flushed like any others
@@ -592,18 +527,14 @@ void IoThread::tick() {
         acceptPaused_ = false;
     }
     const auto& server = ctx_.config.server;
+    const httpserver::HttpDeadlines deadlines{.requestSeconds = static_cast<std::uint32_t>(server.handshakeTimeoutSeconds),
+                                              .idleSeconds = static_cast<std::uint32_t>(server.httpIdleTimeoutSeconds)};
     // Index loop: teardown() swaps the last connection into the current slot.
     for (std::size_t i = 0; i < connections_.size();) {
         Connection& c = *connections_[i];
         bool expired = false;
         if (c.mode == Connection::Mode::Http) {
-            // A connection that has sent nothing yet is held only as long as a slow request would be.
-            if (c.requestStartedAt != 0 || !c.servedRequest) {
-                std::uint32_t since = c.requestStartedAt != 0 ? c.requestStartedAt : c.lastBytesAt;
-                expired = now_ - since >= static_cast<std::uint32_t>(server.handshakeTimeoutSeconds);
-            } else {
-                expired = now_ - c.lastBytesAt >= static_cast<std::uint32_t>(server.httpIdleTimeoutSeconds);
-            }
+            expired = c.intake.expired(now_, c.lastBytesAt, deadlines);
         } else if (c.mode == Connection::Mode::Draining) {
             expired = now_ - c.lastBytesAt >= kDrainSeconds;
         }

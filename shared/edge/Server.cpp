@@ -153,8 +153,8 @@ void Server::start() {
     std::uint16_t port = config_.server.port;
     std::vector<int> listeners;
     for (unsigned i = 0; i < count; ++i) {
-        int fd = openListener(config_.server.host, port);
-        if (i == 0) port = boundPort(fd);
+        int fd = httpserver::openListener(config_.server.host, port);
+        if (i == 0) port = httpserver::boundPort(fd);
         listeners.push_back(fd);
     }
     port_ = port;

@@ -12,7 +12,7 @@
 #include "config/Config.h"
 #include "edge/HttpRouter.h"
 #include "edge/IoThread.h"
-#include "edge/Listener.h"
+#include "httpserver/Listener.h"
 #include "metrics/Metrics.h"
 #include "state/ClusterState.h"
 #include "webhooks/RedisWebhookSink.h"

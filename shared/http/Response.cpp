@@ -94,4 +94,30 @@ std::string buildResponse(int status, std::string_view contentType, std::string_
     return out;
 }
 
+std::string buildStreamHead(int status, std::string_view contentType, bool chunked, bool keepAlive,
+                            const std::vector<std::pair<std::string, std::string>>& extraHeaders) {
+    char number[24];
+    const std::string_view reason = reasonPhrase(status);
+    std::string out;
+    out.reserve(128 + contentType.size());
+    out.append("HTTP/1.1 ");
+    char* end = std::to_chars(number, number + sizeof number, status).ptr;
+    out.append(number, static_cast<std::size_t>(end - number)).append(1, ' ').append(reason).append("\r\n");
+    if (!contentType.empty()) out.append("Content-Type: ").append(contentType).append("\r\n");
+    if (chunked) out.append("Transfer-Encoding: chunked\r\n");
+    out.append("Connection: ").append(keepAlive ? "keep-alive" : "close").append("\r\n");
+    for (const auto& [name, value] : extraHeaders) out.append(name).append(": ").append(value).append("\r\n");
+    out.append("\r\n");
+    return out;
+}
+
+std::string encodeChunk(std::string_view data) {
+    char number[24];
+    char* end = std::to_chars(number, number + sizeof number, data.size(), 16).ptr;
+    std::string out;
+    out.reserve(static_cast<std::size_t>(end - number) + data.size() + 4);
+    out.append(number, static_cast<std::size_t>(end - number)).append("\r\n").append(data).append("\r\n");
+    return out;
+}
+
 }  // namespace resound::http

@@ -17,4 +17,12 @@ std::string_view reasonPhrase(int status);
 std::string buildResponse(int status, std::string_view contentType, std::string_view body, bool keepAlive,
                           const std::vector<std::pair<std::string, std::string>>& extraHeaders = {});
 
+// The head of a response whose body follows as it is produced (Server-Sent Events): like buildResponse
+// without Content-Length, with "Transfer-Encoding: chunked" when `chunked` (HTTP/1.1 clients; without
+// it the body ends when the connection closes, so keepAlive must be false).
+std::string buildStreamHead(int status, std::string_view contentType, bool chunked, bool keepAlive,
+                            const std::vector<std::pair<std::string, std::string>>& extraHeaders = {});
+// One chunk of a chunked body: "<hex size>\r\n<data>\r\n". Empty data gives the final chunk "0\r\n\r\n".
+std::string encodeChunk(std::string_view data);
+
 }  // namespace resound::http

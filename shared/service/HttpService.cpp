@@ -1,21 +1,11 @@
 #include "service/HttpService.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
-#include <istream>
-#include <thread>
 
+#include "httpserver/HttpServer.h"
 #include "json/JsonText.h"
 
 namespace resound::service {
@@ -27,82 +17,35 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
            });
 }
 
-// Pool threads serve one connection each for its whole life, idle keep-alive time included (a proxy
-// keeps a few idle connections open). The work per request is tiny, so threads are cheap insurance
-// against idle connections starving new ones: at least 16, four per core.
-unsigned threadCount(unsigned configured) {
-    if (configured != 0) return std::max(configured, 2u);
-    return std::max(16u, 4 * std::max(1u, std::thread::hardware_concurrency()));
-}
-
-void send(Poco::Net::HTTPServerResponse& response, const HttpReply& reply) {
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-    if (!reply.body.empty() || reply.status != 204) response.setContentType(reply.contentType);
-    for (const auto& [name, value] : reply.headers) response.set(name, value);
-    response.setContentLength64(static_cast<Poco::Int64>(reply.body.size()));
-    response.send().write(reply.body.data(), static_cast<std::streamsize>(reply.body.size()));
-}
-
-class HandlerAdapter final : public Poco::Net::HTTPRequestHandler {
-  public:
-    HandlerAdapter(const HttpHandler& handler, std::size_t maxBodyBytes)
-        : handler_(handler), maxBodyBytes_(maxBodyBytes) {}
-
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-        HttpExchange exchange;
-        exchange.method = request.getMethod();
-        const std::string& uri = request.getURI();
-        const std::size_t question = uri.find('?');
-        exchange.path = uri.substr(0, question);
-        if (question != std::string::npos) exchange.query = uri.substr(question + 1);
-        for (const auto& [name, value] : request) exchange.headers.emplace_back(name, value);
-        exchange.remote = request.clientAddress().toString();
-
-        if (request.hasContentLength() &&
-            request.getContentLength64() > static_cast<Poco::Int64>(maxBodyBytes_)) {
-            response.setKeepAlive(false);  // the unread body would be taken for the next request
-            send(response, jsonError(413, "body_too_large", "request body too large"));
-            return;
-        }
-        exchange.body.resize(maxBodyBytes_ + 1);
-        std::istream& in = request.stream();
-        in.read(exchange.body.data(), static_cast<std::streamsize>(exchange.body.size()));
-        exchange.body.resize(static_cast<std::size_t>(in.gcount()));
-        if (exchange.body.size() > maxBodyBytes_) {
-            response.setKeepAlive(false);
-            send(response, jsonError(413, "body_too_large", "request body too large"));
-            return;
-        }
-
-        HttpReply reply;
-        try {
-            reply = handler_(exchange);
-        } catch (const std::exception& e) {
-            spdlog::error("http handler failed: method={} path={} error={}", exchange.method, exchange.path,
-                          e.what());
-            reply = jsonError(500, "internal_error", "internal error");
-        }
-        send(response, reply);
+// The parser's refusals in the services' error shape (the body the Poco-based server gave a 413).
+httpserver::Reply serviceError(int status, std::string_view reason) {
+    std::string_view code = "bad_request";
+    switch (status) {
+        case 413:
+            code = "body_too_large";
+            reason = "request body too large";
+            break;
+        case 431:
+            code = "headers_too_large";
+            break;
+        case 500:
+            code = "internal_error";
+            break;
+        case 501:
+            code = "not_implemented";
+            break;
+        case 503:
+            code = "unavailable";
+            break;
+        case 505:
+            code = "http_version_not_supported";
+            break;
+        default:
+            break;
     }
-
-  private:
-    const HttpHandler& handler_;
-    std::size_t maxBodyBytes_;
-};
-
-class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
-  public:
-    HandlerFactory(const HttpHandler& handler, std::size_t maxBodyBytes)
-        : handler_(handler), maxBodyBytes_(maxBodyBytes) {}
-
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-        return new HandlerAdapter(handler_, maxBodyBytes_);
-    }
-
-  private:
-    const HttpHandler& handler_;
-    std::size_t maxBodyBytes_;
-};
+    const HttpReply reply = jsonError(status, code, reason);
+    return {reply.status, reply.contentType, reply.body, reply.headers};
+}
 
 }  // namespace
 
@@ -111,6 +54,12 @@ std::string_view HttpExchange::header(std::string_view name) const {
         if (equalsIgnoreCase(key, name)) return value;
     }
     return {};
+}
+
+std::shared_ptr<httpserver::ResponseStream> HttpExchange::openStream(int status, std::string contentType,
+                                                                     HeaderList extraHeaders) const {
+    if (!transport) return nullptr;
+    return transport->openStream(status, std::move(contentType), std::move(extraHeaders));
 }
 
 HttpReply jsonError(int status, std::string_view code, std::string_view message) {
@@ -127,8 +76,7 @@ HttpReply jsonError(int status, std::string_view code, std::string_view message)
 struct HttpService::Impl {
     Options options;
     HttpHandler handler;
-    std::unique_ptr<Poco::ThreadPool> pool;
-    std::unique_ptr<Poco::Net::HTTPServer> server;
+    std::unique_ptr<httpserver::HttpServer> server;
     std::uint16_t port = 0;
 };
 
@@ -140,22 +88,39 @@ HttpService::HttpService(Options options, HttpHandler handler) : impl_(std::make
 HttpService::~HttpService() { stop(std::chrono::milliseconds(0)); }
 
 void HttpService::start() {
-    const unsigned threads = threadCount(impl_->options.threads);
-    Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(impl_->options.host, impl_->options.port), /*reuseAddress=*/true);
-    socket.listen(256);
+    const Options& o = impl_->options;
+    httpserver::HttpServer::Options options;
+    options.host = o.host;
+    options.port = o.port;
+    options.loops = o.threads;
+    options.limits.maxBodyBytes = o.maxBodyBytes;
+    options.limits.maxHeaderBytes = o.maxHeaderBytes;
+    options.deadlines.idleSeconds = static_cast<std::uint32_t>(std::max<long long>(1, o.keepAliveTimeout.count()));
+    options.deadlines.requestSeconds = static_cast<std::uint32_t>(std::max<long long>(1, o.requestTimeout.count()));
+    options.serverName = o.serverName;
+    options.errorReply = serviceError;
 
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(static_cast<int>(threads));
-    params->setMaxQueued(256);
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(impl_->options.keepAliveTimeout.count(), 0));
-    params->setTimeout(Poco::Timespan(10, 0));  // a client that stops sending mid-request
-    params->setServerName(impl_->options.serverName);
-
-    impl_->pool = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(threads));
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-        new HandlerFactory(impl_->handler, impl_->options.maxBodyBytes), *impl_->pool, socket, params);
+    impl_->server = std::make_unique<httpserver::HttpServer>(
+        std::move(options), [handler = &impl_->handler](httpserver::Exchange& transport) -> httpserver::Reply {
+            const http::Request& request = transport.request;
+            HttpExchange exchange;
+            exchange.method = request.method;
+            exchange.path = request.path;
+            exchange.query = request.query;
+            exchange.headers = request.headers;
+            exchange.body = request.body;
+            exchange.remote = std::string(transport.remote);
+            exchange.transport = &transport;
+            HttpReply reply;
+            try {
+                reply = (*handler)(exchange);
+            } catch (const std::exception& e) {
+                spdlog::error("http handler failed: method={} path={} error={}", exchange.method, exchange.path,
+                              e.what());
+                reply = jsonError(500, "internal_error", "internal error");
+            }
+            return {reply.status, std::move(reply.contentType), std::move(reply.body), std::move(reply.headers)};
+        });
     impl_->server->start();
     impl_->port = impl_->server->port();
 }
@@ -164,15 +129,8 @@ std::uint16_t HttpService::port() const { return impl_->port; }
 
 void HttpService::stop(std::chrono::milliseconds grace) {
     if (!impl_->server) return;
-    impl_->server->stop();  // no new connections
-    const auto deadline = std::chrono::steady_clock::now() + grace;
-    while (impl_->server->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    impl_->server->stopAll(/*abortCurrent=*/true);  // idle keep-alive connections would wait out their timeout
-    impl_->pool->joinAll();
+    impl_->server->stop(grace);
     impl_->server.reset();
-    impl_->pool.reset();
 }
 
 }  // namespace resound::service

@@ -1,8 +1,10 @@
 #pragma once
-// A small HTTP/1.1 server for the short request/response services (auth verifier, monitor): Poco's
-// HTTPServer with a pool sized to the cores, bounded request bodies, and a socket-free handler
-// (HttpExchange in, HttpReply out) so the services' logic is tested without sockets.
-// Built, started and stopped from one thread (main); the handler runs on pool threads, concurrently.
+// The HTTP face of the short request/response services (auth verifier, monitor): a socket-free
+// handler (HttpExchange in, HttpReply out), so the services' logic is tested without sockets, served
+// by the project's event-loop server (httpserver::HttpServer: the edge's parser, limits, deadlines
+// and write queue; no thread per connection). Errors use the services' {"error","message"} body.
+// Built, started and stopped from one thread (main); the handler runs on the loop threads,
+// concurrently, and must not block.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -12,6 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "httpserver/ResponseStream.h"
+
+namespace resound::httpserver {
+class Exchange;
+}
+
 namespace resound::service {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -20,12 +28,19 @@ struct HttpExchange {
     std::string method;  // upper case as sent ("GET", "POST", "OPTIONS")
     std::string path;    // percent-encoded as sent, without the query
     std::string query;   // raw, without '?'
-    HeaderList headers;  // as sent, in order
+    HeaderList headers;  // in order; names lower-cased (header() ignores case)
     std::string body;    // at most HttpService::Options::maxBodyBytes
     std::string remote;  // "ip:port" of the peer, for logs
 
     // First header with this name (case-insensitive), or "" when absent.
     std::string_view header(std::string_view name) const;
+
+    // Keeps the response open (Server-Sent Events): the head goes out now, chunks pushed through the
+    // stream from any thread follow; the HttpReply the handler returns is then ignored. Only while the
+    // handler runs inside HttpService (null otherwise, e.g. in tests calling a handler directly).
+    std::shared_ptr<httpserver::ResponseStream> openStream(int status, std::string contentType,
+                                                           HeaderList extraHeaders = {}) const;
+    httpserver::Exchange* transport = nullptr;
 };
 
 struct HttpReply {
@@ -45,9 +60,11 @@ class HttpService {
     struct Options {
         std::string host = "0.0.0.0";
         std::uint16_t port = 0;  // 0 = any free port (tests); see port()
-        unsigned threads = 0;    // 0 = number of cores (at least 2)
+        unsigned threads = 0;    // event-loop threads; 0 = number of cores
         std::size_t maxBodyBytes = 16 * 1024;  // larger bodies get 413 without reaching the handler
-        std::chrono::seconds keepAliveTimeout{10};
+        std::size_t maxHeaderBytes = 32 * 1024;  // request line + headers (cookies come along via proxies): else 431
+        std::chrono::seconds keepAliveTimeout{10};  // an idle keep-alive connection is closed after this
+        std::chrono::seconds requestTimeout{10};    // a request (or a new connection's first) must arrive within this
         std::string serverName = "resound";
     };
 
@@ -56,9 +73,10 @@ class HttpService {
     HttpService(const HttpService&) = delete;
     HttpService& operator=(const HttpService&) = delete;
 
-    void start();                 // binds and listens; throws Poco::Exception / std::exception on failure
+    void start();                 // binds and listens; throws std::exception on failure
     std::uint16_t port() const;   // the bound port (after start)
-    // Stops accepting, lets requests in flight finish for up to `grace`, then closes what remains.
+    // Stops accepting, closes idle connections and open streams, lets requests in flight finish for up
+    // to `grace`, then closes what remains.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
 
   private:

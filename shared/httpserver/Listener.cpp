@@ -1,4 +1,4 @@
-#include "edge/Listener.h"
+#include "httpserver/Listener.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace resound::edge {
+namespace resound::httpserver {
 
 int openListener(const std::string& host, std::uint16_t port) {
     addrinfo hints{};
@@ -52,4 +52,4 @@ std::uint16_t boundPort(int fd) {
     return 0;
 }
 
-}  // namespace resound::edge
+}  // namespace resound::httpserver

@@ -1,0 +1,70 @@
+#include "httpserver/HttpServer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "httpserver/Listener.h"
+#include "httpserver/ServerLoop.h"
+#include "json/JsonText.h"
+
+namespace resound::httpserver {
+namespace {
+Reply defaultErrorReply(int status, std::string_view reason) {
+    Reply reply;
+    reply.status = status;
+    reply.body = "{\"error\":" + json::quoted(reason) + ",\"code\":" + std::to_string(status) + "}";
+    return reply;
+}
+}  // namespace
+
+std::shared_ptr<ResponseStream> Exchange::openStream(int status, std::string contentType,
+                                                     HeaderList headers) {
+    if (!stream_) stream_ = loop_.openStream(connection_, status, std::move(contentType), std::move(headers));
+    return stream_;
+}
+
+HttpServer::HttpServer(Options options, Handler handler)
+    : options_(std::move(options)), handler_(std::move(handler)) {
+    if (!options_.errorReply) options_.errorReply = defaultErrorReply;
+}
+
+HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+
+void HttpServer::start() {
+    const unsigned count =
+        options_.loops != 0 ? options_.loops : std::max(1u, std::thread::hardware_concurrency());
+    std::uint16_t port = options_.port;
+    std::vector<int> fds;
+    try {
+        for (unsigned i = 0; i < count; ++i) {
+            const int fd = openListener(options_.host, port);
+            fds.push_back(fd);
+            if (i == 0) port = boundPort(fd);
+        }
+    } catch (...) {
+        for (int fd : fds) ::close(fd);
+        throw;
+    }
+    port_ = port;
+    for (unsigned i = 0; i < count; ++i) {
+        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fds[i], i, totalConnections_));
+    }
+    for (auto& loop : loops_) loop->start();
+}
+
+std::uint16_t HttpServer::port() const { return port_; }
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+    if (loops_.empty()) return;
+    for (auto& loop : loops_) loop->beginStop();
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (connectionCount() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (auto& loop : loops_) loop->stop();
+    loops_.clear();  // closes what remains
+}
+
+}  // namespace resound::httpserver

@@ -1,0 +1,114 @@
+// WriteQueue: buffers go out in order over one socket, a full socket buffer reports Blocked and the
+// next write resumes mid-buffer, a closed peer reports Failed, dropUnstarted keeps a started buffer.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "httpserver/WriteQueue.h"
+
+namespace resound::httpserver {
+namespace {
+
+WriteQueue::Bytes bytes(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
+
+class WriteQueueTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
+        ::fcntl(fds_[0], F_SETFL, O_NONBLOCK);
+        int small = 4096;
+        ::setsockopt(fds_[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    }
+    void TearDown() override {
+        if (fds_[0] >= 0) ::close(fds_[0]);
+        if (fds_[1] >= 0) ::close(fds_[1]);
+    }
+    std::string readAvailable() {
+        std::string out;
+        char buffer[65536];
+        ::fcntl(fds_[1], F_SETFL, O_NONBLOCK);
+        for (;;) {
+            const ssize_t n = ::recv(fds_[1], buffer, sizeof buffer, 0);
+            if (n <= 0) break;
+            out.append(buffer, static_cast<std::size_t>(n));
+        }
+        return out;
+    }
+    int fds_[2] = {-1, -1};
+};
+
+TEST_F(WriteQueueTest, WritesBuffersInOrderAndEmpties) {
+    WriteQueue queue;
+    queue.push(bytes("HTTP/1.1 200 OK\r\n"));
+    queue.push(bytes(""));  // ignored
+    queue.push(bytes("\r\nbody"));
+    EXPECT_EQ(queue.bytes(), 23u);
+    std::size_t written = 0;
+    EXPECT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Flushed);
+    EXPECT_EQ(written, 23u);
+    EXPECT_TRUE(queue.empty());
+    EXPECT_EQ(queue.bytes(), 0u);
+    EXPECT_EQ(readAvailable(), "HTTP/1.1 200 OK\r\n\r\nbody");
+}
+
+TEST_F(WriteQueueTest, FullSocketBlocksAndResumesMidBuffer) {
+    WriteQueue queue;
+    std::string expected;
+    for (int i = 0; i < 40; ++i) {
+        std::string chunk(10000, static_cast<char>('a' + i % 26));
+        expected += chunk;
+        queue.push(bytes(chunk));
+    }
+    std::string received;
+    std::size_t written = 0;
+    int blocked = 0;
+    for (int round = 0; round < 10000; ++round) {
+        const auto result = queue.writeTo(fds_[0], written);
+        ASSERT_NE(result, WriteQueue::Result::Failed);
+        received += readAvailable();
+        if (result == WriteQueue::Result::Flushed) break;
+        ++blocked;
+        EXPECT_EQ(queue.bytes(), expected.size() - written);
+    }
+    received += readAvailable();
+    EXPECT_GT(blocked, 0);
+    EXPECT_TRUE(queue.empty());
+    EXPECT_EQ(written, expected.size());
+    EXPECT_EQ(received, expected);
+}
+
+TEST_F(WriteQueueTest, DropUnstartedKeepsThePartlyWrittenBuffer) {
+    WriteQueue queue;
+    queue.push(bytes(std::string(1 << 20, 'x')));  // cannot fit: written in part
+    queue.push(bytes("never"));
+    std::size_t written = 0;
+    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Blocked);
+    ASSERT_GT(written, 0u);
+    queue.dropUnstarted();
+    EXPECT_EQ(queue.bytes(), (1u << 20) - written);  // the rest of the first buffer only
+    std::string received;
+    for (int round = 0; round < 100000 && !queue.empty(); ++round) {
+        received += readAvailable();
+        queue.writeTo(fds_[0], written);
+    }
+    received += readAvailable();
+    EXPECT_TRUE(queue.empty());
+    EXPECT_EQ(written, 1u << 20);
+    EXPECT_EQ(received, std::string(1 << 20, 'x'));  // no cut buffer, no "never"
+}
+
+TEST_F(WriteQueueTest, ClosedPeerFails) {
+    ::close(fds_[1]);
+    fds_[1] = -1;
+    WriteQueue queue;
+    queue.push(bytes("late"));
+    std::size_t written = 0;
+    EXPECT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Failed);
+    EXPECT_EQ(written, 0u);
+}
+
+}  // namespace
+}  // namespace resound::httpserver
