@@ -116,8 +116,9 @@ int run(service::ServiceContext& context) {
     std::unique_ptr<webhooks::WebhookWorker> worker;
     // The grace period is applied in Redis (by the edges' pushes and the sender's claims), so it holds
     // across edges and across a change of sender.
-    if (webhooksMode == "on")
-        dispatcher = webhooks::makeWebhookDispatcher(context.config.apps, {.applyGracePeriod = false});
+    webhooks::DispatcherOptions dispatcherOptions;
+    dispatcherOptions.applyGracePeriod = false;
+    if (webhooksMode == "on") dispatcher = webhooks::makeWebhookDispatcher(context.config.apps, dispatcherOptions);
     if (dispatcher) {
         webhooks::WorkerOptions workerOptions;
         workerOptions.leaseTtl = std::chrono::seconds(webhookLease);
