@@ -114,7 +114,11 @@ int run(service::ServiceContext& context) {
     // The webhook sender candidate (null when webhooks are off or no app has a target).
     std::unique_ptr<webhooks::WebhookDispatcher> dispatcher;
     std::unique_ptr<webhooks::WebhookWorker> worker;
-    if (webhooksMode == "on") dispatcher = webhooks::makeWebhookDispatcher(context.config.apps);
+    // The grace period is applied in Redis (by the edges' pushes and the sender's claims), so it holds
+    // across edges and across a change of sender.
+    webhooks::DispatcherOptions dispatcherOptions;
+    dispatcherOptions.applyGracePeriod = false;
+    if (webhooksMode == "on") dispatcher = webhooks::makeWebhookDispatcher(context.config.apps, dispatcherOptions);
     if (dispatcher) {
         webhooks::WorkerOptions workerOptions;
         workerOptions.leaseTtl = std::chrono::seconds(webhookLease);
@@ -156,8 +160,12 @@ int run(service::ServiceContext& context) {
     endpoints.setDraining();
     http.stop(std::chrono::milliseconds(1000));
     if (worker) {
-        worker->stop();  // releases the lease: a standby takes over at its next attempt
+        // Hand over: claim nothing more, let the requests in flight finish (bounded), then put every
+        // unsettled event back at the head of the queue and release the lease, so a standby (or the
+        // next deploy's monitor) continues at once.
+        worker->beginStop();
         dispatcher->stop();
+        worker->stop();
     }
     poller.stop();
     spdlog::info("stopped");

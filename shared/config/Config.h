@@ -81,6 +81,7 @@ struct ServerConfig {
     std::size_t maxConnectionsPerIp = 0;   // per source address; 0 = unlimited (behind a proxy all
                                            // clients share the proxy's address)
     std::string logLevel = "info";
+    std::string webhookSpoolDir;           // embedded server: webhooks kept on disk until delivered; "" = off
     bool scalingEnabled = false;           // Redis mode
     RedisConfig redis;
     // Redis mode: a node whose heartbeat is older than the lease is dead and reaped; how soon a killed

@@ -26,6 +26,7 @@ const FieldSpec<S> kServer[] = {
     {.key = "max_connections", .member = &S::maxConnections},  // 0 = derived from the fd limit
     {.key = "max_connections_per_ip", .member = &S::maxConnectionsPerIp},  // 0 = unlimited
     {.key = "log_level", .envVar = "RESOUND_LOG_LEVEL", .member = &S::logLevel, .choices = kLogLevels},
+    {.key = "webhook_spool_dir", .envVar = "RESOUND_WEBHOOK_SPOOL_DIR", .member = &S::webhookSpoolDir},
     {.key = "shutdown_delay_ms", .envVar = "RESOUND_SHUTDOWN_DELAY_MS", .member = &S::shutdownDelayMs,
      .max = kMaxShutdownMs},
     {.key = "shutdown_timeout_ms", .envVar = "RESOUND_SHUTDOWN_TIMEOUT_MS", .member = &S::shutdownTimeoutMs,

@@ -80,7 +80,9 @@ Server::Server(config::Config config, ServerRoles roles)
                 [this](std::string& out) { webhookForwarder_->appendPrometheus(out); });
         }
     } else {
-        webhooks_ = webhooks::makeWebhookDispatcher(config_.apps);
+        webhooks::DispatcherOptions webhookOptions;
+        webhookOptions.spoolDir = config_.server.webhookSpoolDir;  // "" = memory only
+        webhooks_ = webhooks::makeWebhookDispatcher(config_.apps, webhookOptions);
         webhookSink_ = webhooks_.get();
         if (webhooks_)
             router_->addMetricsSource([this](std::string& out) { webhooks_->appendPrometheus(out); });

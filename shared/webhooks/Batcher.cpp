@@ -8,29 +8,29 @@ Batcher::Batcher(std::chrono::milliseconds window, std::size_t maxEvents)
     : window_(std::max(window, std::chrono::milliseconds(0))),
       maxEvents_(std::max<std::size_t>(maxEvents, 1)) {}
 
-void Batcher::add(std::string eventJson, TimePoint now) {
-    events_.push_back(Waiting{std::move(eventJson), now});
+void Batcher::add(OutgoingEvent event, TimePoint now) {
+    events_.push_back(Waiting{std::move(event), now});
 }
 
-bool Batcher::takeReady(TimePoint now, std::vector<std::string>& out) {
+bool Batcher::takeReady(TimePoint now, std::vector<OutgoingEvent>& out) {
     out.clear();
     if (events_.empty()) return false;
     const bool windowOver = events_.front().added + window_ <= now;
     if (!windowOver && events_.size() < maxEvents_) return false;
     const std::size_t take = window_.count() == 0 ? 1 : std::min(events_.size(), maxEvents_);
     for (std::size_t i = 0; i < take; ++i) {
-        out.push_back(std::move(events_.front().json));
+        out.push_back(std::move(events_.front().event));
         events_.pop_front();
     }
     return true;
 }
 
-void Batcher::takeAll(std::vector<std::vector<std::string>>& out) {
+void Batcher::takeAll(std::vector<std::vector<OutgoingEvent>>& out) {
     while (!events_.empty()) {
         const std::size_t take = window_.count() == 0 ? 1 : std::min(events_.size(), maxEvents_);
-        std::vector<std::string> batch;
+        std::vector<OutgoingEvent> batch;
         for (std::size_t i = 0; i < take; ++i) {
-            batch.push_back(std::move(events_.front().json));
+            batch.push_back(std::move(events_.front().event));
             events_.pop_front();
         }
         out.push_back(std::move(batch));

@@ -7,11 +7,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "webhooks/EventReceipt.h"
 #include "webhooks/WebhookSink.h"
 
 namespace resound::webhooks {
@@ -20,6 +22,7 @@ namespace resound::webhooks {
 struct AppEvent {
     std::size_t app = 0;
     WebhookEvent event;
+    std::shared_ptr<EventReceipt> receipt;  // bundle: its claim in Redis; null in the embedded server
 };
 
 class GracePeriodFilter {

@@ -21,7 +21,7 @@ class LeaseTerm {
     bool held(TimePoint now) const { return validUntil_ && now < *validUntil_; }
     // A third of the ttl after the last grant: two renewals can fail before the lease runs out.
     bool renewDue(TimePoint now) const;
-    // Whether a blocking pop that may take up to `popFor` can start now and still end while the lease
+    // Whether a claim round that may take up to `popFor` can start now and still end while the lease
     // is certainly held, so no event is taken after another process may have become the sender.
     bool mayPop(TimePoint now, std::chrono::milliseconds popFor) const;
 

@@ -37,6 +37,8 @@ std::string encodeQueuedEvent(std::string_view appId, const WebhookEvent& event)
     if (event.kind == WebhookEvent::Kind::SubscriptionCount) {
         out += ",\"subscription_count\":" + std::to_string(event.subscriptionCount);
     }
+    if (!event.id.empty()) field(out, "id", event.id);
+    if (event.createdMs != 0) out += ",\"created_ms\":" + std::to_string(event.createdMs);
     out += '}';
     return out;
 }
@@ -57,6 +59,8 @@ std::optional<QueuedEvent> decodeQueuedEvent(std::string_view json) {
         queued.event.event = text(*object, "event");
         queued.event.dataJson = text(*object, "data_json");
         queued.event.socketId = text(*object, "socket_id");
+        queued.event.id = text(*object, "id");
+        if (object->has("created_ms")) queued.event.createdMs = object->getValue<Poco::Int64>("created_ms");
         if (object->has("subscription_count")) {
             const auto count = object->getValue<Poco::Int64>("subscription_count");
             if (count < 0) return std::nullopt;

@@ -1,7 +1,7 @@
 #pragma once
 // Opens the webhook pipeline's own Redis connections (RedisWebhookSink, WebhookWorker): connect with a
 // timeout, AUTH when a password is configured, SELECT the db. Throws Poco::Exception on failure. The
-// caller's thread only. Also the list both sides use and the reconnect backoff they share.
+// caller's thread only. Also the reconnect backoff both sides share.
 #include <Poco/Redis/Client.h>
 
 #include <chrono>
@@ -10,8 +10,6 @@
 #include "config/Config.h"
 
 namespace resound::webhooks {
-
-inline constexpr std::string_view kWebhookEventList = "resound:webhooks:events";
 
 void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
                   std::chrono::milliseconds timeout);

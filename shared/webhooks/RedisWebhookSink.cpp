@@ -14,14 +14,14 @@ RedisWebhookSink::RedisWebhookSink(const std::vector<config::AppConfig>& apps, c
                                    RedisSinkOptions options)
     : redis_(std::move(redis)), options_(std::move(options)) {
     for (const auto& app : apps) {
-        if (const std::uint32_t interest = appInterest(app)) interest_.emplace(app.id, interest);
+        if (const std::uint32_t interest = appInterest(app)) apps_.emplace(app.id, AppTraits{interest, app.webhookGraceMs});
     }
 }
 
 RedisWebhookSink::~RedisWebhookSink() { stop(); }
 
 void RedisWebhookSink::start() {
-    if (!thread_.joinable() && !interest_.empty()) thread_ = std::thread([this] { run(); });
+    if (!thread_.joinable() && !apps_.empty()) thread_ = std::thread([this] { run(); });
 }
 
 void RedisWebhookSink::stop() {
@@ -34,9 +34,11 @@ void RedisWebhookSink::stop() {
 }
 
 void RedisWebhookSink::emit(const config::AppConfig& app, WebhookEvent event) {
-    const auto it = interest_.find(app.id);
-    if (it == interest_.end() || (it->second & kindBit(event.kind)) == 0) return;
-    std::string encoded = encodeQueuedEvent(app.id, event);
+    const auto it = apps_.find(app.id);
+    if (it == apps_.end() || (it->second.interest & kindBit(event.kind)) == 0) return;
+    if (event.id.empty()) event.id = ids_.next();
+    if (event.createdMs == 0) event.createdMs = wallClockMs();
+    PushItem item{graceRole(event.kind), pairKey(app.id, event), it->second.graceMs, encodeQueuedEvent(app.id, event)};
     bool wasEmpty = false;
     {
         std::lock_guard lock(mutex_);
@@ -45,7 +47,7 @@ void RedisWebhookSink::emit(const config::AppConfig& app, WebhookEvent event) {
             return;
         }
         wasEmpty = queue_.empty();
-        queue_.push_back(std::move(encoded));
+        queue_.push_back(std::move(item));
     }
     if (wasEmpty) wake_.notify_one();
 }
@@ -55,7 +57,7 @@ void RedisWebhookSink::run() {
     bool connected = false;
     bool warned = false;
     std::chrono::milliseconds backoff{0};
-    std::vector<std::string> batch;
+    std::vector<PushItem> batch;
     for (;;) {
         if (batch.empty()) {
             std::unique_lock lock(mutex_);
@@ -77,19 +79,11 @@ void RedisWebhookSink::run() {
                 warned = false;
                 backoff = std::chrono::milliseconds(0);
             }
-            Poco::Redis::Array push;
-            push << "RPUSH" << options_.listKey;
-            for (const auto& encoded : batch) push << encoded;
-            const Poco::Int64 length = client.execute<Poco::Int64>(push);
+            const PushOutcome outcome = pushEvents(client, options_.keys, batch, options_.maxListLength);
             pushed_.fetch_add(batch.size(), std::memory_order_relaxed);
             batch.clear();
-            const auto cap = static_cast<Poco::Int64>(options_.maxListLength);
-            if (length > cap) {
-                Poco::Redis::Array trim;
-                trim << "LTRIM" << options_.listKey << std::to_string(-cap) << "-1";
-                client.execute<std::string>(trim);
-                trimmed_.fetch_add(static_cast<std::uint64_t>(length - cap), std::memory_order_relaxed);
-            }
+            trimmed_.fetch_add(static_cast<std::uint64_t>(outcome.trimmed), std::memory_order_relaxed);
+            cancelled_.fetch_add(static_cast<std::uint64_t>(outcome.cancelled), std::memory_order_relaxed);
         } catch (const Poco::Exception& e) {
             if (!warned) {
                 spdlog::warn("webhook events: Redis {}:{} unavailable, retrying: {}", redis_.host,
@@ -125,6 +119,9 @@ void RedisWebhookSink::appendPrometheus(std::string& out) const {
            std::to_string(dropped()) + "\n";
     out += "resound_webhook_events_forward_dropped_total{reason=\"list_trimmed\"} " +
            std::to_string(trimmed()) + "\n";
+    metrics::appendFamily(out, "resound_webhook_grace_cancelled_total", "counter",
+                          "Leave/join pairs this node's joins cancelled within the grace period (nothing sent).");
+    out += "resound_webhook_grace_cancelled_total " + std::to_string(cancelled()) + "\n";
 }
 
 }  // namespace resound::webhooks

@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "webhooks/EventInterest.h"
 #include "webhooks/PocoHttpPoster.h"
+#include "webhooks/QueuedEventCodec.h"
 #include "webhooks/WebhookPayload.h"
 
 namespace resound::webhooks {
@@ -38,14 +41,10 @@ struct WebhookDispatcher::Target {
 };
 
 WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps, DispatcherOptions options)
-    : options_(std::move(options)), metrics_(appIds(apps)) {
-    if (!options_.wallClockMs) {
-        options_.wallClockMs = [] {
-            return std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        };
-    }
+    : options_(std::move(options)),
+      ids_(options_.idPrefix),
+      metrics_(appIds(apps)) {
+    if (!options_.wallClockMs) options_.wallClockMs = webhooks::wallClockMs;
     if (!options_.posterFactory) {
         const auto timeout = options_.requestTimeout;
         options_.posterFactory = [timeout](const config::WebhookTarget&) {
@@ -59,11 +58,14 @@ WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps,
         for (const auto& targetConfig : app.config.webhooks) {
             const std::uint32_t kinds = targetKinds(targetConfig);
             const std::string name = redactedUrl(targetConfig.url);
+            std::vector<std::unique_ptr<HttpPoster>> posters;
+            for (std::size_t i = 0; i < std::max<std::size_t>(options_.targetConcurrency, 1); ++i)
+                posters.push_back(options_.posterFactory(targetConfig));
             app.targets.push_back(targets_.size());
             targets_.push_back(std::make_unique<Target>(
                 Target{a, targetConfig, kinds,
                        Batcher(std::chrono::milliseconds(targetConfig.batchMs), options_.maxEventsPerRequest),
-                       std::make_unique<TargetSender>(a, name, options_.posterFactory(targetConfig), retry,
+                       std::make_unique<TargetSender>(a, name, std::move(posters), retry,
                                                       app.config.webhookQueueLimit, metrics_)}));
         }
         if (!app.targets.empty()) {
@@ -74,6 +76,7 @@ WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps,
         byId_.emplace(app.config.id, a);
         apps_.push_back(std::move(app));
     }
+    if (!options_.spoolDir.empty()) spool_ = std::make_shared<WebhookSpool>(options_.spoolDir);
 }
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
@@ -81,6 +84,17 @@ WebhookDispatcher::~WebhookDispatcher() { stop(); }
 void WebhookDispatcher::start() {
     if (router_.joinable()) return;
     for (auto& target : targets_) target->sender->start();
+    if (spool_) {
+        // What a previous run accepted and did not settle: first, in order, with its ids and window.
+        for (const std::string& entry : spool_->takeRecovered()) {
+            auto queued = decodeQueuedEvent(entry);
+            const auto it = queued ? byId_.find(queued->appId) : byId_.end();
+            if (it == byId_.end()) continue;  // app no longer configured
+            std::string id = queued->event.id;
+            enqueue(it->second, std::move(queued->event),
+                    std::make_shared<EventReceipt>([spool = spool_, id] { spool->settle(id); }));
+        }
+    }
     router_ = std::thread([this] { run(); });
 }
 
@@ -91,7 +105,12 @@ void WebhookDispatcher::stop() {
     }
     intakeWake_.notify_all();
     if (router_.joinable()) router_.join();
-    for (auto& target : targets_) target->sender->stop();
+    // Every sender drains at the same time, so the whole stop takes at most one stopDrain.
+    std::vector<std::thread> stoppers;
+    for (auto& target : targets_) {
+        stoppers.emplace_back([&target, drain = options_.stopDrain] { target->sender->stop(drain); });
+    }
+    for (auto& stopper : stoppers) stopper.join();
 }
 
 bool WebhookDispatcher::wants(std::string_view appId, Kind kind) const {
@@ -102,16 +121,18 @@ bool WebhookDispatcher::wants(std::string_view appId, Kind kind) const {
 void WebhookDispatcher::emit(const config::AppConfig& app, WebhookEvent event) {
     const auto it = byId_.find(app.id);
     if (it == byId_.end() || (apps_[it->second].interest & kindBit(event.kind)) == 0) return;
-    enqueue(it->second, std::move(event));
+    enqueue(it->second, std::move(event), nullptr);
 }
 
-bool WebhookDispatcher::emit(std::string_view appId, WebhookEvent event) {
+bool WebhookDispatcher::emit(std::string_view appId, WebhookEvent event, std::shared_ptr<EventReceipt> receipt) {
     const auto it = byId_.find(std::string(appId));
     if (it == byId_.end() || (apps_[it->second].interest & kindBit(event.kind)) == 0) return false;
-    return enqueue(it->second, std::move(event));
+    return enqueue(it->second, std::move(event), std::move(receipt));
 }
 
-bool WebhookDispatcher::enqueue(std::size_t app, WebhookEvent&& event) {
+bool WebhookDispatcher::enqueue(std::size_t app, WebhookEvent&& event, std::shared_ptr<EventReceipt>&& receipt) {
+    if (event.id.empty()) event.id = ids_.next();
+    if (event.createdMs == 0) event.createdMs = options_.wallClockMs();
     bool wasEmpty = false;
     {
         std::lock_guard lock(intakeMutex_);
@@ -120,7 +141,7 @@ bool WebhookDispatcher::enqueue(std::size_t app, WebhookEvent&& event) {
             return false;
         }
         wasEmpty = intake_.empty();
-        intake_.push_back(AppEvent{app, std::move(event)});
+        intake_.push_back(AppEvent{app, std::move(event), std::move(receipt)});
     }
     if (wasEmpty) intakeWake_.notify_one();
     return true;
@@ -149,9 +170,11 @@ void WebhookDispatcher::run() {
             if (stopping_) break;
             arrived.swap(intake_);
         }
+        if (spool_) spool(arrived);
         const Clock::time_point now = Clock::now();
         for (AppEvent& event : arrived) {
-            const std::chrono::milliseconds grace(apps_[event.app].config.webhookGraceMs);
+            const std::chrono::milliseconds grace(
+                options_.applyGracePeriod ? apps_[event.app].config.webhookGraceMs : 0);
             if (auto passed = grace_.offer(std::move(event), grace, now)) route(*passed, now);
         }
         arrived.clear();
@@ -160,14 +183,40 @@ void WebhookDispatcher::run() {
         released.clear();
         flushReady(now);
     }
+    // Whatever did not reach a sender is abandoned: in the bundle it stays in Redis for the next one.
     std::vector<AppEvent> held;
     grace_.releaseAll(held);
+    {
+        std::lock_guard lock(intakeMutex_);
+        for (AppEvent& event : intake_) held.push_back(std::move(event));
+        intake_.clear();
+    }
+    for (const AppEvent& event : held) {
+        if (event.receipt) event.receipt->abandon();
+    }
     std::size_t batched = 0;
-    for (const auto& target : targets_) batched += target->batcher.waiting();
+    std::vector<std::vector<OutgoingEvent>> batches;
+    for (const auto& target : targets_) target->batcher.takeAll(batches);
+    for (const auto& batch : batches) {
+        for (const auto& event : batch) {
+            ++batched;
+            if (event.receipt) event.receipt->abandon();
+        }
+    }
     if (!held.empty() || batched > 0) {
-        spdlog::info("webhooks stopping: {} events in their grace period and {} batched events not sent",
+        spdlog::info("webhooks stopping: {} events in their grace period or intake and {} batched events not sent",
                      held.size(), batched);
     }
+}
+
+void WebhookDispatcher::spool(std::vector<AppEvent>& arrived) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (AppEvent& event : arrived) {
+        if (event.receipt) continue;  // recovered from the spool: already in it
+        entries.emplace_back(event.event.id, encodeQueuedEvent(apps_[event.app].config.id, event.event));
+        event.receipt = std::make_shared<EventReceipt>([spool = spool_, id = event.event.id] { spool->settle(id); });
+    }
+    spool_->append(entries);  // fsynced before anything is routed
 }
 
 void WebhookDispatcher::route(AppEvent& event, Clock::time_point now) {
@@ -178,27 +227,46 @@ void WebhookDispatcher::route(AppEvent& event, Clock::time_point now) {
             !matches(target.config.filter, event.event.channel))
             continue;
         if (json.empty()) json = eventJson(event.event);
-        target.batcher.add(json, now);
+        target.batcher.add(OutgoingEvent{json, event.event.id, event.event.channel, event.event.createdMs,
+                                         event.receipt},
+                           now);
     }
+    // No target wants it (or every request carrying it ends later): this reference goes now.
+    event.receipt.reset();
 }
 
 void WebhookDispatcher::flushReady(Clock::time_point now) {
-    std::vector<std::string> events;
+    std::vector<OutgoingEvent> events;
     for (auto& target : targets_) {
         while (target->batcher.takeReady(now, events)) target->sender->enqueue(build(*target, events));
     }
 }
 
-Delivery WebhookDispatcher::build(const Target& target, std::vector<std::string>& events) const {
+Delivery WebhookDispatcher::build(const Target& target, std::vector<OutgoingEvent>& events) const {
     const config::AppConfig& app = apps_[target.app].config;
     Delivery delivery;
     delivery.events = events.size();
     delivery.built = Clock::now();
+    const std::int64_t nowMs = options_.wallClockMs();
+    std::int64_t oldestMs = nowMs;
+    std::vector<std::string> jsons;
+    std::vector<std::string> ids;
+    for (auto& event : events) {
+        oldestMs = std::min(oldestMs, event.createdMs);
+        if (std::find(delivery.channels.begin(), delivery.channels.end(), event.channel) == delivery.channels.end())
+            delivery.channels.push_back(event.channel);
+        if (event.receipt) delivery.receipts.push_back(std::move(event.receipt));
+        jsons.push_back(std::move(event.json));
+        ids.push_back(std::move(event.id));
+    }
+    // An event that waited in Redis (a sender change, an outage) keeps the retry window it began with.
+    delivery.created = delivery.built - std::chrono::milliseconds(std::max<std::int64_t>(nowMs - oldestMs, 0));
     delivery.request.url = target.config.url;
-    delivery.request.body = requestBody(options_.wallClockMs(), events);
+    delivery.request.body = requestBody(nowMs, jsons);
     auto& headers = delivery.request.headers;
-    headers.reserve(3 + target.config.headers.size());
+    headers.reserve(4 + target.config.headers.size());
     headers.emplace_back("Content-Type", "application/json");
+    headers.emplace_back("X-Resound-Webhook-Id", requestId(ids));
     headers.emplace_back("X-Pusher-Key", app.key);
     headers.emplace_back("X-Pusher-Signature", signature(app.secret, delivery.request.body));
     headers.insert(headers.end(), target.config.headers.begin(), target.config.headers.end());

@@ -72,8 +72,11 @@ void WebhookMetrics::appendPrometheus(std::string& out) const {
            [&](const App& a) { return load(a.failed); });
     perApp(out, apps_, "resound_webhooks_retried_total", "counter", "Webhook attempts that were retries.",
            [&](const App& a) { return load(a.retried); });
-    perApp(out, apps_, "resound_webhooks_queued", "gauge", "Webhook requests waiting to be sent.",
+    perApp(out, apps_, "resound_webhooks_queued", "gauge",
+           "Webhook requests waiting to be sent (first attempt or retry), not in flight.",
            [&](const App& a) { return load(a.queued); });
+    perApp(out, apps_, "resound_webhooks_in_flight", "gauge", "Webhook requests being posted right now.",
+           [&](const App& a) { return load(a.inFlight); });
     perApp(out, apps_, "resound_webhook_events_dropped_total", "counter",
            "Webhook events dropped before batching because the dispatcher's intake was full.",
            [&](const App& a) { return load(a.eventsDropped); });

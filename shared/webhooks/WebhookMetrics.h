@@ -15,7 +15,8 @@ namespace resound::webhooks {
 
 // QueueFull: the target's queue was at its limit. RetriesExhausted: failed until the retry window
 // ended. Expired: waited in the queue (behind a failing request) past the window, never attempted.
-// Shutdown: still queued or in flight when the dispatcher stopped.
+// Shutdown: still queued or in flight when the dispatcher stopped (in the bundle their events stay in
+// Redis for the next sender; in the embedded server they are lost unless spooled).
 enum class DropReason { QueueFull, RetriesExhausted, Expired, Shutdown };
 
 class WebhookMetrics {
@@ -32,6 +33,7 @@ class WebhookMetrics {
         std::array<std::atomic<std::uint64_t>, 4> dropped{};  // by DropReason
         std::atomic<std::uint64_t> eventsDropped{0};          // intake full: never became a request
         std::atomic<std::int64_t> queued{0};                  // requests waiting in the target queues
+        std::atomic<std::int64_t> inFlight{0};                // requests being posted right now
         std::array<std::atomic<std::uint64_t>, kLatencyBucketsSeconds.size() + 1> latencyBuckets{};  // + Inf
         std::atomic<std::uint64_t> latencySumMicros{0};
     };

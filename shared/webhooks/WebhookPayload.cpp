@@ -67,6 +67,7 @@ std::string eventJson(const WebhookEvent& event) {
         case Kind::CacheMiss:
             break;
     }
+    if (!event.id.empty()) field(out, "id", event.id);
     out += '}';
     return out;
 }
@@ -83,6 +84,17 @@ std::string requestBody(std::int64_t timeMs, std::span<const std::string> eventJ
     }
     out += "]}";
     return out;
+}
+
+std::string requestId(std::span<const std::string> eventIds) {
+    if (eventIds.size() == 1) return eventIds.front();
+    std::string joined;
+    for (const auto& id : eventIds) {
+        joined += id;
+        joined += '\n';
+    }
+    const std::string digest = crypto::sha256(joined);
+    return "batch-" + crypto::toHex(reinterpret_cast<const std::uint8_t*>(digest.data()), 16);
 }
 
 std::string signature(std::string_view secret, std::string_view body) {

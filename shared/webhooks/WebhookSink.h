@@ -4,6 +4,7 @@
 // ClusterState, so each transition is reported once for the whole cluster); implementations must only
 // enqueue: filtering, the vacate/leave grace period, batching, signing and delivery happen elsewhere.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "config/Config.h"
@@ -27,6 +28,10 @@ struct WebhookEvent {
     std::string dataJson;               // client_event: data exactly as the client sent it (JSON)
     std::string socketId;               // client_event: the sender
     std::size_t subscriptionCount = 0;  // subscription_count
+    // Stable for the event's whole life (retries, a new sender, a restart): receivers drop repeats by
+    // it. "" = the dispatcher assigns one. Not set by the protocol.
+    std::string id;
+    std::int64_t createdMs = 0;  // Unix ms when it was decided; 0 = when the dispatcher got it
 };
 
 class WebhookSink {

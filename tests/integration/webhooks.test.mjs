@@ -1,8 +1,9 @@
 // Webhooks end to end: the real server posts to a real HTTP receiver on 127.0.0.1; every request is
 // checked with the official pusher SDK's webhook validator (key, signature over the raw body, content
 // type). Covers every event type with batching off and on, channel filter and extra headers, the
-// leave grace period, retries to a receiver that fails first, and a receiver that is down for longer
-// than the (shortened) retry window: a counted drop in /metrics, WebSocket delivery latency unchanged.
+// leave grace period, retries to a receiver that fails first, a poison event (refused for ever) that
+// must not delay a healthy one, and a receiver that is down for longer than the (shortened) retry
+// window: a counted drop in /metrics, WebSocket delivery latency unchanged.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { PusherServer } from './lib/deps.mjs';
@@ -26,7 +27,11 @@ const GRACE_MS = 1000;
 const DEAD_RETRY_WINDOW_MS = 1500;
 
 // The receivers must exist before the server's config is written: their ports go into it.
-const receiver = await startReceiver({ failFirst: { '/flaky': 2 } });
+const POISON = 'wh-poison-'; // the receiver answers 500 to any request about such a channel
+const receiver = await startReceiver({
+  failFirst: { '/flaky': 2 },
+  refuse: (path, body) => path === '/poison' && body.includes(POISON),
+});
 const deadPort = await freePort(); // nothing listens here until the receiver "comes back"
 after(() => receiver.close());
 
@@ -50,6 +55,11 @@ Object.assign(APPS, {
     webhooks: [{ url: receiver.url('/batched'), event_types: ALL_TYPES, batch_ms: 300 }],
   }),
   flaky: hookApp('flaky', { webhook_grace_ms: 0, webhooks: [{ url: receiver.url('/flaky'), event_types: ['channel_occupied'] }] }),
+  poison: hookApp('poison', {
+    webhook_grace_ms: 0,
+    webhook_retry_window_ms: 20000,
+    webhooks: [{ url: receiver.url('/poison'), event_types: ['channel_occupied'] }],
+  }),
   dead: hookApp('dead', {
     webhook_grace_ms: 0,
     webhook_retry_window_ms: DEAD_RETRY_WINDOW_MS,
@@ -126,19 +136,29 @@ async function expectEveryEvent(path, app, { names, socketId }) {
   await wait(has('cache_miss', names.cache), 'cache_miss');
   await wait(has('member_added', names.presence, (e) => e.user_id === 'u-1'), 'member_added');
   const client = await wait(has('client_event', names.private), 'client_event');
-  assert.deepEqual(client, {
+  const { id, ...pusherFields } = client;
+  assert.deepEqual(pusherFields, {
     name: 'client_event',
     channel: names.private,
     event: 'client-ping',
     data: { n: 1 },
     socket_id: socketId,
   });
+  assert.match(id, /^[0-9a-f]{16}-\d+$/, 'every event carries its id');
   await wait(has('channel_vacated', names.public), 'channel_vacated (after the grace period)');
   await wait(has('member_removed', names.presence, (e) => e.user_id === 'u-1'), 'member_removed');
   await wait(has('channel_vacated', names.presence), 'channel_vacated of the presence channel');
   const requests = receiver.accepted(path);
   assert.ok(requests.length > 0);
-  for (const request of requests) validated(request, app);
+  for (const request of requests) {
+    validated(request, app);
+    const { events } = JSON.parse(request.rawBody);
+    const header = request.headers['x-resound-webhook-id'];
+    if (events.length === 1) assert.equal(header, events[0].id, 'one event: the request id is its id');
+    else assert.match(header, /^batch-[0-9a-f]{32}$/);
+  }
+  const ids = requests.flatMap((r) => JSON.parse(r.rawBody).events.map((e) => e.id));
+  assert.equal(new Set(ids).size, ids.length, 'event ids are unique');
   return requests;
 }
 
@@ -234,6 +254,30 @@ describe('delivery failures', () => {
     assert.equal(metric(text, 'resound_webhooks_sent_total{app="app-flaky"}'), 1);
     assert.equal(metric(text, 'resound_webhooks_failed_total{app="app-flaky"}'), 2);
     assert.equal(metric(text, 'resound_webhooks_retried_total{app="app-flaky"}'), 2);
+  });
+
+  it('a poison event (refused every time) does not delay a healthy one to the same target', async (t) => {
+    const app = server.apps.poison;
+    const client = await RawClient.open(server, { key: app.key });
+    const poisoned = uniqueName(POISON);
+    await client.subscribeOk(poisoned);
+    await eventually(() => receiver.requests.filter((r) => r.path === '/poison' && r.refused).length >= 2, {
+      ms: 8000,
+      what: 'the poison event refused and retried',
+    });
+    const healthy = uniqueName('wh-healthy-');
+    const subscribed = Date.now();
+    await client.subscribeOk(healthy);
+    const request = await eventually(
+      () => receiver.accepted('/poison', (r) => r.rawBody.includes(healthy))[0],
+      { ms: 5000, what: 'the healthy event while the poison one is retried' },
+    );
+    const delay = request.at - subscribed;
+    const report = `poison test (embedded): healthy event delivered ${delay} ms after it happened, while the poison event was refused ${receiver.requests.filter((r) => r.path === '/poison' && r.refused).length} times`;
+    t.diagnostic(report);
+    console.log(`# ${report}`);
+    assert.ok(delay < 1000, report);
+    validated(request, app);
   });
 
   it('a receiver down for longer than the retry window: counted drops, WebSocket latency unaffected', async (t) => {

@@ -71,7 +71,8 @@ export class Cluster {
    * `monitor: true` for one): how many resound-monitor processes, each started with `monitorOptions`
    * ({webhooks: 'on'|'off', webhookLease: seconds}: its webhook sender options); `apps`: extra apps
    * for every service's config (e.g. with webhook targets); `timings`: scaling.* overrides; `server`:
-   * extra server keys for every service; `logLevel`: their log_level.
+   * extra server keys for every service; `logLevel`: their log_level; `redisPersistent`: Redis keeps
+   * its data across a restart (append-only file, fsync always).
    */
   constructor({
     edges = 2,
@@ -83,12 +84,13 @@ export class Cluster {
     timings = {},
     server = {},
     logLevel,
+    redisPersistent = false,
   } = {}) {
     addApps(apps);
     this.options = { edgeCount: edges, withAuth: auth, monitorCount: monitors, monitorOptions, logLevel };
     this.timings = { ...CLUSTER_TIMINGS, ...timings };
     this.extraServer = server;
-    this.redis = new RedisServer();
+    this.redis = new RedisServer({ persistent: redisPersistent });
     this.edges = [];
     this.api = null;
     this.auth = null;

@@ -1,5 +1,6 @@
-// A private redis-server for one test file: a free loopback port, no persistence, its own temp
-// directory, started and signalled by PID only. It dies with the test process (setpriv --pdeathsig)
+// A private redis-server for one test file: a free loopback port, no persistence (or, with
+// `persistent: true`, an append-only file fsynced at every write, as the compose Redis keeps its data),
+// its own temp directory, started and signalled by PID only. It dies with the test process (setpriv --pdeathsig)
 // so a test runner killed by a CTest timeout leaves no Redis behind.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +28,9 @@ function redisCliBinary() {
 }
 
 export class RedisServer {
-  constructor() {
+  /** `persistent`: --appendonly yes --appendfsync always, so a restart (same dir) keeps every key. */
+  constructor({ persistent = false } = {}) {
+    this.persistent = persistent;
     this.host = HOST;
     this.output = '';
     this.process = null;
@@ -45,7 +48,8 @@ export class RedisServer {
       '--port', String(this.port),
       '--bind', HOST,
       '--save', '',
-      '--appendonly', 'no',
+      '--appendonly', this.persistent ? 'yes' : 'no',
+      ...(this.persistent ? ['--appendfsync', 'always'] : []),
       '--dir', this.dir,
       '--daemonize', 'no',
       '--logfile', '',

@@ -1,12 +1,14 @@
 // A webhook receiver on 127.0.0.1 for the webhook tests: records every request (path, lower-case
-// headers, raw body, arrival time) and answers 200, or 503 for the first `failFirst` requests of a path.
+// headers, raw body, arrival time) and answers 200, or 503 for the first `failFirst` requests of a path,
+// or 500 to every request for which `refuse(path, rawBody)` is true (a receiver with a poison event).
 // `listen(port)` may reuse a port that was reserved earlier (a receiver that "comes back").
 import { createServer } from 'node:http';
 import { eventually } from './wait.mjs';
 
 export class WebhookReceiver {
-  constructor({ failFirst = {} } = {}) {
+  constructor({ failFirst = {}, refuse = () => false } = {}) {
     this.failFirst = { ...failFirst }; // path -> number of requests to refuse
+    this.refuse = refuse;
     this.seen = {}; // path -> requests so far
     this.requests = [];
     this.server = createServer((req, res) => {
@@ -15,16 +17,11 @@ export class WebhookReceiver {
       req.on('end', () => {
         const path = req.url;
         this.seen[path] = (this.seen[path] ?? 0) + 1;
-        const refused = this.seen[path] <= (this.failFirst[path] ?? 0);
-        this.requests.push({
-          path,
-          method: req.method,
-          headers: req.headers,
-          rawBody: Buffer.concat(chunks).toString('utf8'),
-          at: Date.now(),
-          refused,
-        });
-        res.writeHead(refused ? 503 : 200, { 'content-type': 'text/plain' });
+        const rawBody = Buffer.concat(chunks).toString('utf8');
+        const poisoned = this.refuse(path, rawBody);
+        const refused = poisoned || this.seen[path] <= (this.failFirst[path] ?? 0);
+        this.requests.push({ path, method: req.method, headers: req.headers, rawBody, at: Date.now(), refused });
+        res.writeHead(poisoned ? 500 : refused ? 503 : 200, { 'content-type': 'text/plain' });
         res.end(refused ? 'not now' : 'ok');
       });
     });

@@ -23,8 +23,11 @@ struct PostLog {
     std::condition_variable changed;
     std::vector<WebhookRequest> requests;  // every attempt, in order
     std::vector<std::chrono::steady_clock::time_point> times;
+    std::vector<int> statuses;  // the answer to each attempt, once given (0: none)
     // Status for the n-th attempt (0-based); default 200.
     std::function<int(std::size_t attempt)> status = [](std::size_t) { return 200; };
+    // When set, decides instead of `status` (e.g. a receiver that refuses one event only).
+    std::function<int(const WebhookRequest&)> statusOf;
     std::atomic<bool> hang{false};  // post() blocks until abort() or hang is cleared
 
     std::size_t count() {
@@ -35,6 +38,24 @@ struct PostLog {
     bool waitFor(std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
         std::unique_lock lock(mutex);
         return changed.wait_for(lock, timeout, [&] { return requests.size() >= n; });
+    }
+    // Waits (bounded) until at least n attempts were answered with 2xx.
+    bool waitForAccepted(std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, timeout, [&] {
+            std::size_t ok = 0;
+            for (const int s : statuses) ok += s >= 200 && s < 300 ? 1 : 0;
+            return ok >= n;
+        });
+    }
+    // The requests answered with 2xx.
+    std::vector<WebhookRequest> accepted() {
+        std::lock_guard lock(mutex);
+        std::vector<WebhookRequest> out;
+        for (std::size_t i = 0; i < requests.size() && i < statuses.size(); ++i) {
+            if (statuses[i] >= 200 && statuses[i] < 300) out.push_back(requests[i]);
+        }
+        return out;
     }
     std::vector<WebhookRequest> snapshot() {
         std::lock_guard lock(mutex);
@@ -59,7 +80,13 @@ class FakePoster final : public HttpPoster {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         if (aborted_ || log_->hang) return PostResult{0, "aborted"};
-        const int status = log_->status(attempt);
+        const int status = log_->statusOf ? log_->statusOf(request) : log_->status(attempt);
+        {
+            std::lock_guard lock(log_->mutex);
+            log_->statuses.resize(log_->requests.size());
+            log_->statuses[attempt] = status;
+        }
+        log_->changed.notify_all();
         return PostResult{status, status == 0 ? "connection refused" : ""};
     }
     void abort() override { aborted_ = true; }

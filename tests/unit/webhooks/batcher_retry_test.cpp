@@ -10,49 +10,57 @@ namespace {
 using std::chrono::milliseconds;
 const Batcher::TimePoint t0{};
 
+OutgoingEvent ev(std::string json) { return OutgoingEvent{std::move(json), {}, "c", 0, nullptr}; }
+
+std::vector<std::string> jsons(const std::vector<OutgoingEvent>& batch) {
+    std::vector<std::string> out;
+    for (const auto& e : batch) out.push_back(e.json);
+    return out;
+}
+
 TEST(Batcher, WithoutAWindowEveryEventIsItsOwnRequest) {
     Batcher batcher(milliseconds(0), 100);
-    batcher.add("a", t0);
-    batcher.add("b", t0);
-    std::vector<std::string> batch;
+    batcher.add(ev("a"), t0);
+    batcher.add(ev("b"), t0);
+    std::vector<OutgoingEvent> batch;
     ASSERT_TRUE(batcher.takeReady(t0, batch));
-    EXPECT_EQ(batch, (std::vector<std::string>{"a"}));
+    EXPECT_EQ(jsons(batch), (std::vector<std::string>{"a"}));
     ASSERT_TRUE(batcher.takeReady(t0, batch));
-    EXPECT_EQ(batch, (std::vector<std::string>{"b"}));
+    EXPECT_EQ(jsons(batch), (std::vector<std::string>{"b"}));
     EXPECT_FALSE(batcher.takeReady(t0, batch));
     EXPECT_FALSE(batcher.nextDue());
 }
 
 TEST(Batcher, AWindowCollectsEventsUntilItEnds) {
     Batcher batcher(milliseconds(50), 100);
-    batcher.add("a", t0);
-    batcher.add("b", t0 + milliseconds(20));
-    std::vector<std::string> batch;
+    batcher.add(ev("a"), t0);
+    batcher.add(ev("b"), t0 + milliseconds(20));
+    std::vector<OutgoingEvent> batch;
     EXPECT_FALSE(batcher.takeReady(t0 + milliseconds(49), batch));
     EXPECT_EQ(batcher.nextDue(), t0 + milliseconds(50));
     ASSERT_TRUE(batcher.takeReady(t0 + milliseconds(50), batch));
-    EXPECT_EQ(batch, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(jsons(batch), (std::vector<std::string>{"a", "b"}));
     // The next window starts with the next event.
-    batcher.add("c", t0 + milliseconds(70));
+    batcher.add(ev("c"), t0 + milliseconds(70));
     EXPECT_FALSE(batcher.takeReady(t0 + milliseconds(100), batch));
     ASSERT_TRUE(batcher.takeReady(t0 + milliseconds(120), batch));
-    EXPECT_EQ(batch, (std::vector<std::string>{"c"}));
+    EXPECT_EQ(jsons(batch), (std::vector<std::string>{"c"}));
 }
 
 TEST(Batcher, AFullBatchGoesBeforeTheWindowEnds) {
     Batcher batcher(milliseconds(1000), 2);
-    batcher.add("a", t0);
-    batcher.add("b", t0);
-    batcher.add("c", t0);
+    batcher.add(ev("a"), t0);
+    batcher.add(ev("b"), t0);
+    batcher.add(ev("c"), t0);
     EXPECT_EQ(batcher.nextDue(), t0);
-    std::vector<std::string> batch;
+    std::vector<OutgoingEvent> batch;
     ASSERT_TRUE(batcher.takeReady(t0, batch));
     EXPECT_EQ(batch.size(), 2u);
     EXPECT_FALSE(batcher.takeReady(t0, batch));
-    std::vector<std::vector<std::string>> rest;
+    std::vector<std::vector<OutgoingEvent>> rest;
     batcher.takeAll(rest);
     ASSERT_EQ(rest.size(), 1u);
-    EXPECT_EQ(rest[0], (std::vector<std::string>{"c"}));
+    EXPECT_EQ(jsons(rest[0]), (std::vector<std::string>{"c"}));
 }
 
 TEST(RetrySchedule, DoublesFromTheInitialDelayUpToTheCap) {

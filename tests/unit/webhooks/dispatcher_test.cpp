@@ -28,6 +28,8 @@ struct Harness {
         options.initialRetryDelay = milliseconds(10);
         options.maxRetryDelay = milliseconds(40);
         options.wallClockMs = [] { return std::int64_t{1700000000000}; };
+        options.idPrefix = "t";
+        if (options.stopDrain == DispatcherOptions{}.stopDrain) options.stopDrain = milliseconds(200);
         options.posterFactory = [this](const config::WebhookTarget& t) {
             return std::make_unique<FakePoster>(logs.at(t.url));
         };
@@ -73,14 +75,16 @@ TEST(WebhookDispatcher, SendsSignedPusherRequestsWithExtraHeaders) {
     EXPECT_EQ(requests[0].url, "http://a/hook");
     EXPECT_EQ(
         requests[0].body,
-        R"({"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"presence-room"}]})");
+        R"({"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"presence-room","id":"t-1"}]})");
     EXPECT_EQ(
         requests[1].body,
-        R"({"time_ms":1700000000000,"events":[{"name":"member_added","channel":"presence-room","user_id":"42"}]})");
+        R"({"time_ms":1700000000000,"events":[{"name":"member_added","channel":"presence-room","user_id":"42","id":"t-2"}]})");
     EXPECT_EQ(header(requests[0], "Content-Type"), "application/json");
     EXPECT_EQ(header(requests[0], "X-Pusher-Key"), "app1-key");
     EXPECT_EQ(header(requests[0], "X-Pusher-Signature"), signature("app1-secret", requests[0].body));
     EXPECT_EQ(header(requests[0], "Authorization"), "Bearer x");
+    EXPECT_EQ(header(requests[0], "X-Resound-Webhook-Id"), "t-1");  // one event: its id
+    EXPECT_EQ(header(requests[1], "X-Resound-Webhook-Id"), "t-2");
     ASSERT_TRUE(eventually([&] { return h.counters(0).sent.load() == 2; }));
 }
 
@@ -118,9 +122,12 @@ TEST(WebhookDispatcher, BatchingPutsEventsOfOneWindowInOneRequest) {
     const auto batched = h.log("http://batch/").snapshot();
     ASSERT_EQ(batched.size(), 1u);
     EXPECT_EQ(batched[0].body,
-              R"({"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"c0"},)"
-              R"({"name":"channel_occupied","channel":"c1"},{"name":"channel_occupied","channel":"c2"},)"
-              R"({"name":"channel_occupied","channel":"c3"},{"name":"channel_occupied","channel":"c4"}]})");
+              R"({"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"c0","id":"t-1"},)"
+              R"({"name":"channel_occupied","channel":"c1","id":"t-2"},{"name":"channel_occupied","channel":"c2","id":"t-3"},)"
+              R"({"name":"channel_occupied","channel":"c3","id":"t-4"},{"name":"channel_occupied","channel":"c4","id":"t-5"}]})");
+    const std::vector<std::string> ids{"t-1", "t-2", "t-3", "t-4", "t-5"};
+    EXPECT_EQ(header(batched[0], "X-Resound-Webhook-Id"), requestId(ids));
+    EXPECT_EQ(requestId(ids).rfind("batch-", 0), 0u);
     EXPECT_EQ(h.log("http://single/").count(), 5u);
     ASSERT_TRUE(
         eventually([&] { return h.counters(0).eventsSent.load() == 10 && h.counters(0).sent.load() == 6; }));

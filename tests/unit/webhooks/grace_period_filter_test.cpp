@@ -13,7 +13,7 @@ const GracePeriodFilter::TimePoint t0{};
 constexpr milliseconds kGrace{3000};
 
 AppEvent appEvent(std::size_t app, Kind kind, std::string channel, std::string user = {}) {
-    return AppEvent{app, event(kind, std::move(channel), std::move(user))};
+    return AppEvent{app, event(kind, std::move(channel), std::move(user)), nullptr};
 }
 
 TEST(GracePeriodFilter, JoinsAndOtherEventsPassThrough) {

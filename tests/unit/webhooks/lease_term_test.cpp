@@ -9,7 +9,7 @@ namespace {
 using std::chrono::milliseconds;
 const LeaseTerm::TimePoint t0{std::chrono::seconds(100)};
 constexpr milliseconds kTtl{9000};
-constexpr milliseconds kPop{4000};  // a BLPOP of 1 s plus the I/O timeout
+constexpr milliseconds kPop{4000};  // one claim round: the I/O timeout plus a poll interval, generously
 
 TEST(LeaseTerm, NothingIsAllowedBeforeTheFirstGrant) {
     LeaseTerm term(kTtl);

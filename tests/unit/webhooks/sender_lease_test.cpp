@@ -50,8 +50,7 @@ struct Candidate {
         redis.host = "127.0.0.1";
         redis.port = port;
         WorkerOptions workerOptions;
-        workerOptions.listKey = kListKey;
-        workerOptions.leaseKey = kLeaseKey;
+        workerOptions.keys = WebhookKeys::withPrefix("test:");  // test:events, test:sender, ...
         workerOptions.leaseTtl = milliseconds(3000);
         workerOptions.timeout = milliseconds(500);
         workerOptions.standbyRetry = milliseconds(100);
@@ -175,10 +174,10 @@ TEST_F(SenderLeaseTest, ASenderThatLostItsLeaseStopsTaking) {
     EXPECT_EQ(listLength(client), 1);
 }
 
-TEST(WebhookWorkerOptions, ALeaseNoLongerThanOnePopIsRefused) {
+TEST(WebhookWorkerOptions, ALeaseNoLongerThanOneClaimRoundIsRefused) {
     WebhookDispatcher dispatcher({app("app1", {target("http://a/", {"channel_occupied"})})});
     WorkerOptions options;
-    options.leaseTtl = milliseconds(4000);  // = 1 s pop + 3 s timeout
+    options.leaseTtl = milliseconds(3100);  // = 3 s timeout + 100 ms poll
     EXPECT_THROW(WebhookWorker(config::RedisConfig{}, dispatcher, options), std::invalid_argument);
 }
 
