@@ -161,7 +161,7 @@ describe('webhooks across two edges (Redis mode)', () => {
     assert.equal(count('client_event', channel), 1);
   });
 
-  it('sends channel_vacated and member_removed once after an edge is killed with -9', { timeout: 30000 }, async () => {
+  it('sends channel_vacated and member_removed once after an edge is killed with -9', { timeout: 45000 }, async () => {
     const { node_lease_ms: leaseMs, heartbeat_interval_ms: heartbeatMs, reaper_interval_ms: reaperMs } =
       cluster.timings;
     const doomed = await cluster.addEdge();
@@ -180,7 +180,8 @@ describe('webhooks across two edges (Redis mode)', () => {
     const killedAt = Date.now();
     doomed.signal('SIGKILL');
     await doomed.exited;
-    const bound = leaseMs + reaperMs + GRACE_MS + 5000;
+    // Slack for a loaded CI machine (reap, Redis grace hold, claim, delivery); typically 6 s in all.
+    const bound = leaseMs + reaperMs + GRACE_MS + 15000;
     await waitFor('channel_vacated', lonely, undefined, bound);
     await waitFor('member_removed', shared, 'x', bound);
     const afterMs = Date.now() - killedAt;
