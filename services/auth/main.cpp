@@ -49,7 +49,7 @@ int run(service::ServiceContext& context) {
         spdlog::critical("--leeway / RESOUND_AUTH_LEEWAY must be a number of seconds from 0 to 3600");
         return 2;
     }
-    auth::AuthVerifier verifier(context.config.apps, {.leewaySeconds = leeway, .clock = {}});
+    auth::AuthVerifier verifier(context.config.apps, {.leewaySeconds = leeway, .clock = {}, .pathPrefix = context.config.server.pathPrefix});
     if (verifier.tokenAppCount() == 0) {
         spdlog::warn("no app has a jwt_secret (RESOUND_APP_JWT_SECRET): every token will be refused");
     }

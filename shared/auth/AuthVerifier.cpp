@@ -13,6 +13,7 @@
 #include "auth/Jwt.h"
 #include "auth/OriginPolicy.h"
 #include "crypto/Base64.h"
+#include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "json/JsonText.h"
 #include "pusher/ChannelName.h"
@@ -288,7 +289,7 @@ HttpReply AuthVerifier::ready() const {
 }
 
 HttpReply AuthVerifier::handle(const HttpExchange& request) const {
-    const Route route = routeOf(request.path);
+    const Route route = routeOf(http::stripPathPrefix(request.path, options_.pathPrefix));
     const bool get = request.method == "GET" || request.method == "HEAD";
     HttpReply reply;
     switch (route) {

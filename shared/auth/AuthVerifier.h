@@ -24,6 +24,7 @@ class AuthVerifier {
     struct Options {
         int leewaySeconds = 30;                // clock skew allowed on exp / nbf / iat
         std::function<std::int64_t()> clock;   // Unix seconds; empty = the system clock
+        std::string pathPrefix;                // server.path_prefix: "/ws/auth" is "/auth" too
     };
 
     AuthVerifier(std::vector<config::AppConfig> apps, Options options);

@@ -1,5 +1,6 @@
 #include "edge/HttpRouter.h"
 
+#include "http/PathPrefix.h"
 #include "json/JsonText.h"
 #include "util/Version.h"
 
@@ -20,15 +21,7 @@ HttpRouter::HttpRouter(const config::ServerConfig& server, ServerRoles roles, ap
     : server_(server), roles_(roles), api_(api), metrics_(metrics), draining_(draining) {}
 
 std::string_view HttpRouter::stripPrefix(std::string_view path) const {
-    // A proxy may or may not strip the prefix (Coolify/Traefik setups differ): accept both forms.
-    std::string_view prefix = server_.pathPrefix;
-    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
-    if (!prefix.empty() && path.substr(0, prefix.size()) == prefix &&
-        (path.size() == prefix.size() || path[prefix.size()] == '/')) {
-        path.remove_prefix(prefix.size());
-        if (path.empty()) path = "/";
-    }
-    return path;
+    return http::stripPathPrefix(path, server_.pathPrefix);
 }
 
 std::optional<std::string_view> HttpRouter::webSocketAppKey(std::string_view path) const {

@@ -259,5 +259,18 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
     EXPECT_NE(reply.body.find("resound_build_info{service=\"resound-auth\""), std::string::npos);
 }
 
+
+// Behind a proxy that mounts Resound under server.path_prefix and does not strip it, the auth paths
+// arrive prefixed; unprefixed ones (a proxy that strips) still work.
+TEST(AuthVerifierPrefix, AcceptsPrefixedAndStrippedPaths) {
+    AuthVerifier verifier(apps(), {.leewaySeconds = 30, .clock = [] { return kNow; }, .pathPrefix = "/realtime/"});
+    const std::string body = "socket_id=123.456&channel_name=private-orders.42";
+    for (const char* path : {"/realtime/broadcasting/auth", "/broadcasting/auth", "/realtime/auth"}) {
+        const HttpReply reply = verifier.handle(post(path, body, token(kClaims)));
+        EXPECT_EQ(reply.status, 200) << path << ": " << reply.body;
+    }
+    EXPECT_EQ(verifier.handle(post("/realtimex/auth", body, token(kClaims))).status, 404);
+}
+
 }  // namespace
 }  // namespace resound::auth
