@@ -2,10 +2,11 @@
 // `persistent: true`, an append-only file fsynced at every write, as the compose Redis keeps its data),
 // its own temp directory, started and signalled by PID only. It dies with the test process (setpriv --pdeathsig)
 // so a test runner killed by a CTest timeout leaves no Redis behind.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnTied } from '../../integration/lib/child.mjs';
 import { freePort } from '../../integration/lib/server.mjs';
 import { sleep, withTimeout } from '../../integration/lib/wait.mjs';
 
@@ -55,30 +56,8 @@ export class RedisServer {
       '--logfile', '',
       '--loglevel', 'warning',
     ];
-    // setpriv execs redis-server in place, so the PID we signal is redis-server's own.
-    const useSetpriv = existsSync('/usr/bin/setpriv');
-    const [command, argv] = useSetpriv
-      ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', redisServerBinary(), ...args]]
-      : [redisServerBinary(), args];
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.process = child;
-    this.pid = child.pid;
-    const capture = (chunk) => {
-      if (this.output.length < 1 << 20) this.output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', capture);
-    child.stderr.on('data', capture);
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (this.process === child) this.exit = { code, signal };
-        resolve({ code, signal });
-      });
-      child.once('error', (err) => {
-        this.output += `\n[spawn error] ${err.message}\n`;
-        if (this.process === child) this.exit = { code: null, signal: null, error: err };
-        resolve(this.exit);
-      });
-    });
+    // The PID we signal is redis-server's own (see spawnTied).
+    spawnTied(this, redisServerBinary(), args);
 
     const deadline = Date.now() + START_TIMEOUT_MS;
     let last = 'no attempt';

@@ -5,12 +5,12 @@
 //
 //   const proxy = await startCaddy({ ca, cluster, prefix: '/realtime', strip: false, healthIntervalMs: 250 });
 //   proxy.port, proxy.origin ('https://127.0.0.1:PORT'), proxy.output, await proxy.stop()
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnTied } from '../../integration/lib/child.mjs';
 import { freePort } from '../../integration/lib/server.mjs';
 import { sleep, withTimeout } from '../../integration/lib/wait.mjs';
 
@@ -78,23 +78,7 @@ class ProxyProcess {
   }
 
   spawn(binary, args, env) {
-    const useSetpriv = existsSync('/usr/bin/setpriv');
-    const [command, argv] = useSetpriv ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', binary, ...args]] : [binary, args];
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: this.dir });
-    this.process = child;
-    this.pid = child.pid;
-    const capture = (chunk) => {
-      if (this.output.length < 1 << 20) this.output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', capture);
-    child.stderr.on('data', capture);
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve((this.exit = { code, signal })));
-      child.once('error', (err) => {
-        this.output += `\n[spawn error] ${err.message}\n`;
-        resolve((this.exit = { code: null, signal: null, error: err }));
-      });
-    });
+    spawnTied(this, binary, args, { env, cwd: this.dir });
   }
 
   /** Waits until the proxy answers HTTPS on its port with the test CA. */
