@@ -68,38 +68,35 @@ async function expectDelivered({ channels, ids }) {
   }
 }
 
+/** Events refused by a down receiver, then `stop` of the server, then a new start: all of them arrive, and the spool marks every one settled. */
+async function survivesRestart(stop) {
+  receiverDown = true;
+  const first = await startServer();
+  const produced = await churnRefused(first);
+  await stop(first);
+  receiverDown = false;
+  const second = await startServer();
+  try {
+    await expectDelivered(produced);
+  } finally {
+    await second.terminate();
+  }
+  // Everything delivered is marked settled in the file: a third start has nothing to send.
+  const lines = readFileSync(join(spoolDir, 'webhooks.spool'), 'utf8').split('\n').filter(Boolean);
+  const added = lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1, l.indexOf('\t')));
+  const settled = new Set(lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1)));
+  for (const id of added) assert.ok(settled.has(id), `${id} still pending in the spool`);
+}
+
 describe('webhook spool (embedded server)', () => {
   it('events pending at SIGTERM are sent by the next start', { timeout: 60000 }, async () => {
-    receiverDown = true;
-    const first = await startServer();
-    const produced = await churnRefused(first);
-    await first.terminate();
-    receiverDown = false;
-    const second = await startServer();
-    try {
-      await expectDelivered(produced);
-    } finally {
-      await second.terminate();
-    }
+    await survivesRestart((server) => server.terminate());
   });
 
   it('events pending at kill -9 are sent by the next start', { timeout: 60000 }, async () => {
-    receiverDown = true;
-    const first = await startServer();
-    const produced = await churnRefused(first);
-    first.signal('SIGKILL');
-    await first.exited;
-    receiverDown = false;
-    const second = await startServer();
-    try {
-      await expectDelivered(produced);
-    } finally {
-      await second.terminate();
-    }
-    // Everything delivered is marked settled in the file: a third start has nothing to send.
-    const lines = readFileSync(join(spoolDir, 'webhooks.spool'), 'utf8').split('\n').filter(Boolean);
-    const added = lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1, l.indexOf('\t')));
-    const settled = new Set(lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1)));
-    for (const id of added) assert.ok(settled.has(id), `${id} still pending in the spool`);
+    await survivesRestart(async (server) => {
+      server.signal('SIGKILL');
+      await server.exited;
+    });
   });
 });
