@@ -117,6 +117,7 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
     listening_ = true;
     loop_.setAfterEventsHook([this] { afterEvents(); });
     loop_.setTickHook(std::chrono::milliseconds(1000), [this] { tick(); });
+    loop_.setIterationHook([this](std::chrono::steady_clock::duration d) { counters_.recordIteration(d); });
     protocol_.setNow(now_);
 }
 

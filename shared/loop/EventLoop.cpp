@@ -97,14 +97,15 @@ void EventLoop::run() {
     running_ = true;
     constexpr int kMaxEvents = 256;
     epoll_event events[kMaxEvents];
-    auto nextTick = std::chrono::steady_clock::now() + tickInterval_;
+    auto now = std::chrono::steady_clock::now();
+    auto nextTick = now + tickInterval_;
     while (running_) {
-        auto now = std::chrono::steady_clock::now();
         auto waitMs = std::chrono::duration_cast<std::chrono::milliseconds>(nextTick - now).count();
         if (waitMs < 0 || skipNextWait_) waitMs = 0;
         skipNextWait_ = false;
         int n = ::epoll_wait(epollFd_, events, kMaxEvents, static_cast<int>(waitMs));
         if (n < 0 && errno != EINTR) throwErrno("epoll_wait");
+        const auto busyFrom = std::chrono::steady_clock::now();
         for (int i = 0; i < n; ++i) {
             static_cast<IoHandler*>(events[i].data.ptr)->onIoEvent(events[i].events);
         }
@@ -113,8 +114,13 @@ void EventLoop::run() {
         now = std::chrono::steady_clock::now();
         if (now >= nextTick) {
             nextTick = now + tickInterval_;
-            if (tick_) tick_();
+            if (tick_) {
+                tick_();
+                now = std::chrono::steady_clock::now();
+            }
         }
+        // The end of this iteration is the start of the next one's wait: one clock read serves both.
+        if (iterationHook_) iterationHook_(now - busyFrom);
     }
     drainPosted();
 }

@@ -53,6 +53,11 @@ public:
         tickInterval_ = interval;
         tick_ = std::move(hook);
     }
+    // Called at the end of every iteration with the time it took from epoll_wait's return (waiting
+    // excluded; events, posted tasks, the after-events hook and the tick included): what a client
+    // ready at the start of the iteration waited for the loop. For metrics; keep it cheap.
+    using IterationHook = std::function<void(std::chrono::steady_clock::duration)>;
+    void setIterationHook(IterationHook hook) { iterationHook_ = std::move(hook); }
 
 private:
     class Waker;
@@ -67,6 +72,7 @@ private:
     std::vector<Task> running_tasks_;
     Task afterEvents_;
     Task tick_;
+    IterationHook iterationHook_;
     std::chrono::milliseconds tickInterval_{1000};
     std::unique_ptr<IoHandler> waker_;
 };

@@ -1,10 +1,23 @@
 #include "metrics/Metrics.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <functional>
 
 #include "metrics/PrometheusText.h"
 
 namespace resound::metrics {
+
+void LoopCounters::recordIteration(std::chrono::steady_clock::duration elapsed) {
+    const auto ns = static_cast<std::uint64_t>(
+        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+    const double seconds = static_cast<double>(ns) * 1e-9;
+    std::size_t bucket = 0;
+    while (bucket < kLoopIterationBuckets.size() && seconds > kLoopIterationBuckets[bucket]) ++bucket;
+    add(iterationBuckets[bucket]);
+    add(iterationNanos, ns);
+    if (ns > iterationMaxNanos.load(std::memory_order_relaxed)) iterationMaxNanos.store(ns, std::memory_order_relaxed);
+}
 
 Metrics::Metrics(std::size_t loops) {
     for (std::size_t i = 0; i < loops; ++i) loops_.push_back(std::make_unique<LoopCounters>());
@@ -41,7 +54,33 @@ void sample(std::string& out, const std::string& nameWithLabels, std::uint64_t v
     out += '\n';
 }
 
+std::string secondsText(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", seconds);
+    return text;
+}
+
 }  // namespace
+
+void Metrics::appendLoopIterations(std::string& out) const {
+    appendFamily(out, "resound_event_loop_iteration_seconds", "histogram",
+                 "Time an event-loop iteration took (I/O, posted tasks, writes, timers; waiting excluded), "
+                 "over every loop of the process.");
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b <= kLoopIterationBuckets.size(); ++b) {
+        cumulative += sum(loops_, [b](auto& l) -> auto& { return l.iterationBuckets[b]; });
+        const std::string le = b < kLoopIterationBuckets.size() ? secondsText(kLoopIterationBuckets[b]) : "+Inf";
+        sample(out, "resound_event_loop_iteration_seconds_bucket{le=\"" + le + "\"}", cumulative);
+    }
+    const std::uint64_t nanos = sum(loops_, [](auto& l) -> auto& { return l.iterationNanos; });
+    out += "resound_event_loop_iteration_seconds_sum " + secondsText(static_cast<double>(nanos) * 1e-9) + "\n";
+    sample(out, "resound_event_loop_iteration_seconds_count", cumulative);
+    std::uint64_t maxNanos = 0;
+    for (const auto& l : loops_) maxNanos = std::max(maxNanos, l->iterationMaxNanos.load(std::memory_order_relaxed));
+    appendFamily(out, "resound_event_loop_iteration_max_seconds", "gauge",
+                 "The longest event-loop iteration since the process started.");
+    out += "resound_event_loop_iteration_max_seconds " + secondsText(static_cast<double>(maxNanos) * 1e-9) + "\n";
+}
 
 std::string Metrics::renderPrometheus() const {
     std::string out;
@@ -80,6 +119,7 @@ std::string Metrics::renderPrometheus() const {
         appendFamily(out, s.name, s.type, s.help);
         sample(out, s.name, s.value());
     }
+    appendLoopIterations(out);
     appendFamily(out, "resound_http_requests_total", "counter", "HTTP responses sent, by status code.");
     for (int status = 100; status < 600; ++status) {
         auto v = httpByStatus_[status].load(std::memory_order_relaxed);

@@ -4,12 +4,18 @@
 // lines between loops); the renderer sums them. Any thread may render or count HTTP statuses.
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace resound::metrics {
+
+// Upper bounds (seconds) of the event-loop iteration histogram's buckets; +Inf is implicit. From
+// 100 us (an idle wake-up) to 1 s (a stalled loop), so a few-millisecond budget is visible.
+inline constexpr std::array<double, 12> kLoopIterationBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                              0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
 
 struct alignas(64) LoopCounters {
     std::atomic<std::int64_t> connections{0};       // open WebSocket connections (gauge)
@@ -22,6 +28,13 @@ struct alignas(64) LoopCounters {
     std::atomic<std::uint64_t> bytesOut{0};
     std::atomic<std::uint64_t> clientEvents{0};
     std::atomic<std::uint64_t> slowConsumerCloses{0};
+    // Iteration durations (EventLoop's iteration hook): per-bucket counts (not cumulative; the
+    // renderer sums), their total in nanoseconds, and the longest since start.
+    std::array<std::atomic<std::uint64_t>, kLoopIterationBuckets.size() + 1> iterationBuckets{};
+    std::atomic<std::uint64_t> iterationNanos{0};
+    std::atomic<std::uint64_t> iterationMaxNanos{0};
+
+    void recordIteration(std::chrono::steady_clock::duration elapsed);
 
     static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
         c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -47,6 +60,8 @@ public:
     std::string renderPrometheus() const;
 
 private:
+    void appendLoopIterations(std::string& out) const;
+
     std::vector<std::unique_ptr<LoopCounters>> loops_;
     std::array<std::atomic<std::uint64_t>, 600> httpByStatus_{};
     std::array<std::atomic<std::uint64_t>, 400> pusherCodes_{};  // index code - 4000

@@ -191,6 +191,12 @@ describe('operational endpoints', () => {
     const text = await res.text();
     assert.match(text, /^# TYPE resound_\w+ (counter|gauge|histogram|summary)$/m);
     assert.match(text, /^resound_\w+(\{[^}]*\})? -?[0-9.eE+-]+$/m);
+    // Event-loop iteration times (a stalled loop shows in the high buckets and the max).
+    assert.match(text, /^# TYPE resound_event_loop_iteration_seconds histogram$/m);
+    assert.match(text, /^resound_event_loop_iteration_seconds_bucket\{le="0\.005"\} \d+$/m);
+    const count = Number(text.match(/^resound_event_loop_iteration_seconds_count (\d+)$/m)?.[1]);
+    assert.ok(count > 0, 'iterations counted');
+    assert.match(text, /^resound_event_loop_iteration_max_seconds [0-9.eE+-]+$/m);
   });
 });
 
