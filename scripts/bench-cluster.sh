@@ -178,6 +178,35 @@ run_cluster_fanout() {
   return 0
 }
 
+# run_cluster_hang NAME: one edge (no api) and its redis-server; bench/redis-hang.mjs holds 1,000
+# subscribed clients pinging, SIGSTOPs that redis-server (the runner's own) for 6 s while new clients
+# connect, then SIGCONTs it: ping->pong and connect->established during the hang, and the edge's
+# event-loop iterations over 5 ms (/metrics). Node is the load generator here (a few hundred pings/s).
+run_cluster_hang() {
+  local name=$1 rc=0
+  echo "--- $name" >&2
+  command -v node >/dev/null || { cluster_fail "$name" "needs node"; return 0; }
+  wait_for_quiet
+  if ! start_cluster "$name" 1 0; then
+    cluster_fail "$name" "cluster did not start"
+    stop_cluster
+    return 0
+  fi
+  bench_launcher
+  "${bench_run[@]}" node "$repo/bench/redis-hang.mjs" --name "$name" --port "${edge_ports[0]}" \
+    --redis-pid "$redis_pid" --clients 1000 --channels 100 --ping-rate 200 --connect-rate 20 \
+    --before 3 --hang 6 --after 3 --json "$work/$name.json" --summary "$summary" >"$work/$name.out" 2>&1 || rc=$?
+  kill -CONT "$redis_pid" 2>/dev/null || true
+  if ! cluster_alive; then
+    cluster_fail "$name" "$dead_name died"
+  elif [ "$rc" -ne 0 ]; then
+    failed=1
+    grep -q "^$name"$'\t' "$summary" || cluster_fail "$name" "redis-hang.mjs exited with status $rc"
+  fi
+  stop_cluster
+  return 0
+}
+
 # CPU seconds (utime + stime) of every cluster process, summed.
 cluster_cpu_seconds() {
   local ticks=0 pid t

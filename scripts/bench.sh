@@ -21,7 +21,7 @@ repo=$(pwd)
 all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publish-fixed connections multicore)
 # Redis mode (scripts/bench-cluster.sh): not in the default run, since they need redis-server and take
 # longer; `--scenario redis` runs each fan-out embedded and then in Redis mode, for the comparison.
-redis_scenarios=(redis-fanout-1k redis-fanout-100x100 redis-fanout-10k connections-100k)
+redis_scenarios=(redis-fanout-1k redis-fanout-100x100 redis-fanout-10k connections-100k redis-hang)
 # The kernel floor (resound-floor, bench/README.md "Kernel floor") for the three fan-out shapes: about
 # 3 x --duration, and it calibrates the fan-outs of the same run, so it is a standard scenario.
 all_scenarios+=(floor)
@@ -399,6 +399,8 @@ for s in "${scenarios[@]}"; do
     connections-100k)
       # 6 edges x 16,667: each process (edge and load generator) stays under the 20,000-descriptor limit.
       run_connections_spread connections-100k 6 100000 100 ;;
+    redis-hang)
+      run_cluster_hang redis-hang ;;
     floor)
       run_floor floor-1k 1000 1 100
       run_floor floor-100x100 10000 100 1000

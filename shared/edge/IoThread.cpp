@@ -130,6 +130,7 @@ IoThread::~IoThread() {
 void IoThread::start() {
     thread_ = std::thread([this] {
         loopThread_.store(std::this_thread::get_id());
+        if (ctx_.loopThreadInit) ctx_.loopThreadInit();
         try {
             loop_.run();
         } catch (const std::exception& e) {

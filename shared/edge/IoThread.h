@@ -6,6 +6,7 @@
 // counters may be used from other threads.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -39,6 +40,7 @@ struct EdgeContext {
     std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
     AddressLimiter& addressLimiter;               // server.max_connections_per_ip
     webhooks::WebhookSink* webhooks = nullptr;    // optional
+    std::function<void()> loopThreadInit{};      // optional: runs first on each loop's thread
 };
 
 class IoThread final : public pusher::PeerTransport {

@@ -54,7 +54,8 @@ Server::Server(config::Config config, ServerRoles roles)
       bus_(nullptr),
       metrics_(ioThreadCount(config_.server)),
       addressLimiter_(config_.server.maxConnectionsPerIp),
-      servesWebSockets_(roles.webSocket) {
+      servesWebSockets_(roles.webSocket),
+      servesHttpApi_(roles.httpApi) {
     if (config_.server.scalingEnabled) {
         redis_ = std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(config_.server.redis));
         redis::RedisBusOptions busOptions;
@@ -151,6 +152,12 @@ void Server::start() {
     EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap,
                         addressLimiter_};
     context.webhooks = webhookSink_;
+    if (config_.server.scalingEnabled && servesWebSockets_ && !servesHttpApi_) {
+        // resound-edge: a Redis call on a loop makes every other client of the loop wait, so the loops'
+        // calls are held to the short loop timeout and never probe a Redis that is down. (Where the
+        // loops also answer the HTTP API, a publish that waited longer is still better than a 503.)
+        context.loopThreadInit = [] { redis::CommandClient::markEventLoopThread(); };
+    }
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;
     std::vector<int> listeners;

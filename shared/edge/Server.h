@@ -66,6 +66,7 @@ private:
     redis::RedisClusterState* redisState_ = nullptr;  // == state_ in scale-out mode
     redis::RedisBus* redisBus_ = nullptr;             // == bus_ in scale-out mode
     bool servesWebSockets_ = true;                    // edges (and `resound`), not resound-api
+    bool servesHttpApi_ = true;                       // `resound` and resound-api
     std::unique_ptr<redis::TransitionAnnouncer> announcer_;
     std::unique_ptr<redis::Reaper> reaper_;
     std::unique_ptr<redis::NodeLease> lease_;

@@ -22,7 +22,23 @@ void appendEval(std::string& out, std::string_view verb, std::string_view script
     appendCommand(out, all);
 }
 
+ConnectionOptions withLoopTimeouts(ConnectionOptions options) {
+    options.connectTimeout = options.loopIoTimeout;
+    options.ioTimeout = options.loopIoTimeout;
+    return options;
+}
+
+thread_local bool tlsEventLoopThread = false;
+
 }  // namespace
+
+void CommandClient::markEventLoopThread() { tlsEventLoopThread = true; }
+
+bool CommandClient::onEventLoopThread() { return tlsEventLoopThread; }
+
+std::chrono::milliseconds CommandClient::callTimeout() const {
+    return tlsEventLoopThread ? options_.loopIoTimeout : options_.ioTimeout;
+}
 
 void Pipeline::command(std::initializer_list<std::string_view> args) {
     appendCommand(encoded_, args);
@@ -42,7 +58,7 @@ void Pipeline::eval(const LuaScript& script, std::span<const std::string_view> k
 }
 
 CommandClient::CommandClient(ConnectionOptions options, std::string name)
-    : options_(std::move(options)), name_(std::move(name)) {}
+    : options_(std::move(options)), loopOptions_(withLoopTimeouts(options_)), name_(std::move(name)) {}
 
 CommandClient::Borrowed CommandClient::acquire() {
     for (;;) {
@@ -54,8 +70,8 @@ CommandClient::Borrowed CommandClient::acquire() {
                 idle_.pop_back();
             } else if (down_) {
                 // One caller probes per backoff step; everyone else fails at once instead of queueing
-                // behind a connect to a hung server.
-                if (probing_ || Clock::now() < nextAttempt_) return {};
+                // behind a connect to a hung server. Event loops never probe.
+                if (probing_ || tlsEventLoopThread || Clock::now() < nextAttempt_) return {};
                 probing_ = borrowed.probe = true;
             }
         }
@@ -64,7 +80,7 @@ CommandClient::Borrowed CommandClient::acquire() {
             continue;  // closed while idle (e.g. Redis restarted): drop it and look again
         }
         std::string error;
-        borrowed.connection = RedisConnection::open(options_, error);
+        borrowed.connection = RedisConnection::open(tlsEventLoopThread ? loopOptions_ : options_, error);
         if (borrowed.connection) return borrowed;
         std::lock_guard lock(mutex_);
         if (borrowed.probe) probing_ = false;
@@ -125,12 +141,13 @@ bool CommandClient::send(RedisConnection& connection, const std::vector<const Lu
     for (const LuaScript* script : scripts) {
         if (!connection.hasScript(script->sha1())) loads.push_back(script);
     }
-    if (loads.empty()) return connection.roundTrip(request, replyCount, replies, error);
+    const auto timeout = callTimeout();
+    if (loads.empty()) return connection.roundTrip(request, replyCount, replies, error, timeout);
 
     std::string withLoads;
     for (const LuaScript* script : loads) appendCommand(withLoads, {"SCRIPT", "LOAD", script->source()});
     withLoads.append(request);
-    if (!connection.roundTrip(withLoads, loads.size() + replyCount, replies, error)) return false;
+    if (!connection.roundTrip(withLoads, loads.size() + replyCount, replies, error, timeout)) return false;
     for (std::size_t i = 0; i < loads.size(); ++i) {
         if (replies[i].isError()) {
             // A script that does not compile is a bug in this module, not an outage.
@@ -155,7 +172,7 @@ std::optional<RespValue> CommandClient::command(std::span<const std::string_view
     appendCommand(request, args);
     thread_local std::vector<RespValue> replies;
     std::string error;
-    if (!connection->roundTrip(request, 1, replies, error)) {
+    if (!connection->roundTrip(request, 1, replies, error, callTimeout())) {
         release(std::move(connection), false, error);
         return std::nullopt;
     }
@@ -178,7 +195,7 @@ std::optional<RespValue> CommandClient::eval(const LuaScript& script, std::span<
         connection->forgetScripts();
         request.clear();
         appendEval(request, "EVAL", script.source(), keys, args);
-        ok = connection->roundTrip(request, 1, replies, error);
+        ok = connection->roundTrip(request, 1, replies, error, callTimeout());
     }
     if (!ok) {
         release(std::move(connection), false, error);

@@ -7,6 +7,7 @@
 // Time bounds: a call takes at most ioTimeout on an established connection, connectTimeout + ioTimeout
 // when it has to connect. During an outage calls fail at once, except one probe per backoff step
 // (backoffInitial doubling to backoffMax). The outage is logged once when it starts and once when it ends.
+// Event-loop threads (markEventLoopThread) are held to loopIoTimeout instead and never probe.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -58,6 +59,16 @@ class CommandClient {
     // One reply per pipelined command, in order; false (replies unusable) if the connection failed.
     bool execute(const Pipeline& pipeline, std::vector<RespValue>& replies);
 
+    // Marks the calling thread as an event loop for every CommandClient: its calls connect,
+    // authenticate and wait for replies within options().loopIoTimeout, and during an outage they fail
+    // at once without ever being the probe (a Redis that accepts TCP but hangs would stall the loop for
+    // each probe); other threads' calls (the node lease heartbeats every retry interval while failing)
+    // find out when Redis is back. For threads whose other clients must not wait on Redis.
+    static void markEventLoopThread();
+    static bool onEventLoopThread();
+    // How long a call from the calling thread may wait for its replies.
+    std::chrono::milliseconds callTimeout() const;
+
     // False from the first failure of an outage until a connection succeeds again.
     bool available() const { return available_.load(std::memory_order_relaxed); }
     std::uint64_t reconnects() const { return reconnects_.load(std::memory_order_relaxed); }
@@ -87,6 +98,7 @@ class CommandClient {
               std::string& error);
 
     const ConnectionOptions options_;
+    const ConnectionOptions loopOptions_;  // options_ with every timeout at loopIoTimeout
     const std::string name_;
 
     std::mutex mutex_;

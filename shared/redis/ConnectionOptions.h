@@ -19,6 +19,10 @@ struct ConnectionOptions {
     // a call: connect + handshake <= connectTimeout + ioTimeout, a command <= ioTimeout.
     std::chrono::milliseconds connectTimeout{500};
     std::chrono::milliseconds ioTimeout{500};
+    // Calls from event-loop threads (CommandClient::markEventLoopThread) connect, authenticate and wait
+    // for replies at most this long, so a Redis that hangs costs a loop one bounded stall (the call in
+    // flight when it hung), not the 500 ms above. Loopback and LAN answers take well under 1 ms.
+    std::chrono::milliseconds loopIoTimeout{100};
     // Reconnect attempts after a failed one wait backoffInitial, doubling up to backoffMax.
     std::chrono::milliseconds backoffInitial{100};
     std::chrono::milliseconds backoffMax{2000};

@@ -54,7 +54,9 @@ void RedisBus::addReceiver(Receiver receiver) {
 }
 
 void RedisBus::addInterest(const std::string& appId, const std::string& channel) {
-    subscriber_->add(keys::channelTopic(appId, channel));
+    // While commands fail (Redis down or hung) the subscriber's link is in the same state, or about to
+    // find out (ping timeout): waiting for a confirmation that cannot come would stall the caller.
+    subscriber_->add(keys::channelTopic(appId, channel), commands_->available());
 }
 
 void RedisBus::removeInterest(const std::string& appId, const std::string& channel) {

@@ -43,7 +43,8 @@ class RedisBus final : public bus::Bus {
     // May be called at any time; a receiver added later sees messages from then on.
     void addReceiver(Receiver receiver) override;
     // Blocks until Redis confirmed the SUBSCRIBE (bounded by SubscriberOptions::confirmWait) so that a
-    // client told "subscription_succeeded" right after gets every event published from then on.
+    // client told "subscription_succeeded" right after gets every event published from then on; not at
+    // all while the command client finds Redis unreachable.
     void addInterest(const std::string& appId, const std::string& channel) override;
     void removeInterest(const std::string& appId, const std::string& channel) override;
 

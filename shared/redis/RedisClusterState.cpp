@@ -370,7 +370,7 @@ void RedisClusterState::learnServerClock(std::int64_t serverMs, Clock::time_poin
 
 std::string RedisClusterState::fence() const {
     if (!clockKnown_.load(std::memory_order_acquire)) return "0";
-    const auto timeout = redis_->options().ioTimeout;
+    const auto timeout = redis_->callTimeout();
     const auto now =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
     return std::to_string(now + clockOffsetMs_.load(std::memory_order_relaxed) + timeout.count() -

@@ -111,7 +111,7 @@ class RedisClusterState final : public state::ClusterState {
     // between the two clocks (error about half a round trip).
     void learnServerClock(std::int64_t serverMs, Clock::time_point sent, Clock::time_point answered);
     // The fence argument for a mutation sent now: the server time by which this call will certainly
-    // have given up (now + ioTimeout), minus a margin for the clock estimate. "0" while unknown.
+    // have given up (now + the caller's timeout), minus a margin for the clock estimate. "0" while unknown.
     std::string fence() const;
     std::string makeNodeIdLocked() const;
 

@@ -149,12 +149,18 @@ bool RedisConnection::writeAll(std::string_view data, Clock::time_point deadline
 
 bool RedisConnection::roundTrip(std::string_view request, std::size_t replyCount,
                                 std::vector<RespValue>& replies, std::string& error) {
+    return roundTrip(request, replyCount, replies, error, ioTimeout_);
+}
+
+bool RedisConnection::roundTrip(std::string_view request, std::size_t replyCount,
+                                std::vector<RespValue>& replies, std::string& error,
+                                std::chrono::milliseconds timeout) {
     replies.clear();
     if (parser_.failed() || !parser_.idle()) {
         error = "connection is out of step";
         return false;
     }
-    const auto deadline = Clock::now() + ioTimeout_;
+    const auto deadline = Clock::now() + timeout;
     if (!writeAll(request, deadline, error)) return false;
     char buffer[16 * 1024];
     while (replies.size() < replyCount) {

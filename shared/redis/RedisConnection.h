@@ -28,6 +28,9 @@ class RedisConnection {
     // `replies` (cleared first), all within ioTimeout. Redis error replies are replies, not failures.
     bool roundTrip(std::string_view request, std::size_t replyCount, std::vector<RespValue>& replies,
                    std::string& error);
+    // The same within `timeout` instead of the connection's ioTimeout.
+    bool roundTrip(std::string_view request, std::size_t replyCount, std::vector<RespValue>& replies,
+                   std::string& error, std::chrono::milliseconds timeout);
 
     // False when the peer closed or sent something unsolicited while the connection sat idle (e.g.
     // Redis restarted): checked before reuse so a stale socket is never handed a command.

@@ -67,7 +67,7 @@ std::size_t Subscriber::topicCount() const {
     return interest_.size();
 }
 
-void Subscriber::add(const std::string& topic) {
+void Subscriber::add(const std::string& topic, bool waitForConfirmation) {
     std::unique_lock lock(mutex_);
     Interest& interest = interest_[topic];
     if (interest.references++ == 0) {
@@ -78,7 +78,7 @@ void Subscriber::add(const std::string& topic) {
             wake();
         }
     }
-    if (options_.confirmWait.count() <= 0) return;
+    if (!waitForConfirmation || options_.confirmWait.count() <= 0) return;
     confirmedCv_.wait_for(lock, options_.confirmWait, [&] {
         if (stopping_ || outage_) return true;
         const auto it = interest_.find(topic);

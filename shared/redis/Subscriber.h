@@ -45,8 +45,9 @@ class Subscriber {
 
     // Reference-counted interest: SUBSCRIBE on 0 -> 1, UNSUBSCRIBE on 1 -> 0, sent in batches by the
     // subscriber thread. add() returns once Redis confirmed the subscription (messages published
-    // afterwards will arrive), or after confirmWait, or at once during an outage.
-    void add(const std::string& topic);
+    // afterwards will arrive), or after confirmWait, or at once during an outage or when
+    // waitForConfirmation is false (the caller knows Redis is unreachable).
+    void add(const std::string& topic, bool waitForConfirmation = true);
     void remove(const std::string& topic);
 
     // Connected and every wanted topic confirmed by Redis.

@@ -121,3 +121,67 @@ test('Redis hung (SIGSTOP): publish answers 503 within a bounded time; SIGCONT: 
   await expectRecovered(world, 'Redis resumed');
   await expectClientsStillConnected(world);
 });
+
+/** An edge's event-loop iteration histogram: {count, within} with `within` = iterations <= le seconds. */
+async function loopIterations(edge, le) {
+  const response = await fetch(`${edge.httpUrl}/metrics`, { signal: AbortSignal.timeout(3000) });
+  const text = await response.text();
+  const value = (pattern) => Number(text.match(pattern)?.[1]);
+  return {
+    count: value(/^resound_event_loop_iteration_seconds_count (\d+)$/m),
+    within: value(new RegExp(`^resound_event_loop_iteration_seconds_bucket\\{le="${le}"\\} (\\d+)$`, 'm')),
+  };
+}
+
+test('Redis hung (SIGSTOP): edges keep answering pings and accepting connections without waiting on Redis', async () => {
+  // Bounds generous for a loaded machine with sanitizer builds; the real figures come from
+  // scripts/bench.sh --scenario redis-hang. Before edges held their calls to a short loop timeout and
+  // stopped probing from the loops, each probe of the hung Redis stalled a loop for 500 ms.
+  const BOUND_MS = 250;
+  const edge = cluster.edges[0];
+  const channel = uniqueName('hang-');
+  const clients = [];
+  for (let i = 0; i < 4; i += 1) {
+    const client = await RawClient.open(edge);
+    await client.subscribeOk(channel);
+    clients.push(client);
+  }
+  for (const client of clients) await client.roundTrip();
+  const before = await loopIterations(edge, '0.25');
+
+  cluster.redis.pause();
+  const pings = [];
+  const connects = [];
+  const started = performance.now();
+  // 3.5 s: past the subscriber's ping timeout (2 s) and several command-client backoff steps.
+  while (performance.now() - started < 3500) {
+    for (const client of clients) {
+      const sent = performance.now();
+      await client.roundTrip();
+      pings.push(performance.now() - sent);
+    }
+    if (pings.length % 20 === 0) {
+      const sent = performance.now();
+      const newcomer = await RawClient.open(edge);
+      connects.push(performance.now() - sent);
+      await newcomer.subscribe(channel);
+      newcomer.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const during = await loopIterations(edge, '0.25');
+  cluster.redis.resume();
+
+  const sorted = [...pings].sort((a, b) => a - b);
+  const p99 = sorted[Math.ceil(sorted.length * 0.99) - 1];
+  const slowest = sorted.at(-1);
+  console.log(`# Redis hung: ${pings.length} pings p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms ` +
+    `p99 ${p99.toFixed(1)} ms max ${slowest.toFixed(1)} ms; ${connects.length} connections established in ` +
+    `${connects.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  assert.ok(slowest < BOUND_MS, `slowest ping->pong while Redis hung: ${slowest.toFixed(0)} ms`);
+  assert.ok(connects.length >= 3, `connections attempted: ${connects.length}`);
+  for (const ms of connects) assert.ok(ms < BOUND_MS, `connection established after ${ms.toFixed(0)} ms`);
+  const iterations = during.count - before.count;
+  const slowIterations = iterations - (during.within - before.within);
+  assert.equal(slowIterations, 0, `edge loop iterations over 0.25 s while Redis hung (of ${iterations})`);
+});

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <functional>
+#include <thread>
 
 #include "RedisServer.h"
 #include "redis/CommandClient.h"
@@ -120,6 +122,67 @@ TEST(CommandClient, HungRedisCostsAtMostTheIoTimeout) {
     }
     server.resume();
     EXPECT_TRUE(eventually([&] { return client.command({"PING"}).has_value(); }, 3000ms));
+}
+
+// Runs `body` on a thread marked as an event loop (the mark is per thread and stays with it).
+void onLoopThread(const std::function<void()>& body) {
+    std::thread loop([&] {
+        CommandClient::markEventLoopThread();
+        body();
+    });
+    loop.join();
+}
+
+TEST(CommandClient, EventLoopThreadsWaitAtMostTheLoopTimeoutAndNeverProbe) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    ConnectionOptions options = server.options();
+    options.loopIoTimeout = 40ms;
+    CommandClient client(options);
+    EXPECT_FALSE(CommandClient::onEventLoopThread());
+    EXPECT_EQ(client.callTimeout(), 300ms);
+    onLoopThread([&] {
+        EXPECT_TRUE(CommandClient::onEventLoopThread());
+        EXPECT_EQ(client.callTimeout(), 40ms);
+        ASSERT_TRUE(client.command({"PING"}));
+
+        server.pause();
+        // The call in flight when Redis hung: the loop timeout, not ioTimeout (300 ms).
+        const auto first = millisecondsOf([&] { EXPECT_FALSE(client.command({"PING"})); });
+        EXPECT_GE(first, 35);
+        EXPECT_LT(first, 200);
+        EXPECT_FALSE(client.available());
+        // Past every backoff step (50 ms doubling to 400 ms): a loop thread still never probes a hung
+        // Redis (each probe would be a connect to it plus a wait), so every call fails at once.
+        const auto later = millisecondsOf([&] {
+            for (int i = 0; i < 60; ++i) {
+                EXPECT_FALSE(client.command({"PING"}));
+                std::this_thread::sleep_for(10ms);
+            }
+        });
+        EXPECT_LT(later, 600 + 150);
+    });
+
+    server.resume();
+    // Another thread's call probes and ends the outage; loop threads use Redis again afterwards.
+    EXPECT_TRUE(eventually([&] { return client.command({"PING"}).has_value(); }, 3000ms));
+    EXPECT_TRUE(client.available());
+    onLoopThread([&] { EXPECT_TRUE(client.command({"PING"})); });
+}
+
+TEST(CommandClient, EventLoopThreadsDoNotEndAnOutageThemselves) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    CommandClient client(server.options());
+    ASSERT_TRUE(client.command({"PING"}));
+    server.stop();
+    EXPECT_FALSE(client.command({"PING"}));
+    ASSERT_TRUE(server.start());
+    std::this_thread::sleep_for(500ms);  // past the longest backoff step
+    onLoopThread([&] { EXPECT_FALSE(client.command({"PING"})) << "only a non-loop thread probes"; });
+    EXPECT_FALSE(client.available());
+    EXPECT_TRUE(client.command({"PING"}));
+    onLoopThread([&] { EXPECT_TRUE(client.command({"PING"})); });
 }
 
 }  // namespace
