@@ -178,6 +178,33 @@ run_cluster_fanout() {
   return 0
 }
 
+# run_cluster_connect NAME RESOUND-BENCH-ARGS...: one edge (no api) and its redis-server; the load
+# generator connects and subscribes against the edge (connect mode); CPU = edge + redis-server.
+run_cluster_connect() {
+  local name=$1 rc=0
+  shift
+  echo "--- $name" >&2
+  wait_for_quiet
+  if ! start_cluster "$name" 1 0; then
+    cluster_fail "$name" "cluster did not start"
+    stop_cluster
+    return 0
+  fi
+  local params
+  mapfile -t params < <(common_params)
+  bench_launcher
+  "${bench_run[@]}" "$bench_bin" --name "$name" --port "${edge_ports[0]}" \
+    --server-pid "edge1=${edge_pids[0]}" --server-pid "redis=$redis_pid" \
+    --json "$work/$name.json" --summary "$summary" "${params[@]}" --param "edges=1" "$@" || rc=$?
+  if ! cluster_alive; then
+    cluster_fail "$name" "$dead_name died"
+  elif [ "$rc" -ne 0 ]; then
+    failed=1
+  fi
+  stop_cluster
+  return 0
+}
+
 # run_cluster_hang NAME: one edge (no api) and its redis-server; bench/redis-hang.mjs holds 1,000
 # subscribed clients pinging, SIGSTOPs that redis-server (the runner's own) for 6 s while new clients
 # connect, then SIGCONTs it: ping->pong and connect->established during the hang, and the edge's

@@ -18,10 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publish-fixed connections multicore)
+all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publish-fixed connections multicore
+  subscribe-10 subscribe-5000)
 # Redis mode (scripts/bench-cluster.sh): not in the default run, since they need redis-server and take
 # longer; `--scenario redis` runs each fan-out embedded and then in Redis mode, for the comparison.
-redis_scenarios=(redis-fanout-1k redis-fanout-100x100 redis-fanout-10k connections-100k redis-hang)
+redis_scenarios=(redis-fanout-1k redis-fanout-100x100 redis-fanout-10k connections-100k redis-hang
+  redis-subscribe-10 redis-subscribe-5000)
 # The kernel floor (resound-floor, bench/README.md "Kernel floor") for the three fan-out shapes: about
 # 3 x --duration, and it calibrates the fan-outs of the same run, so it is a standard scenario.
 all_scenarios+=(floor)
@@ -401,6 +403,17 @@ for s in "${scenarios[@]}"; do
       run_connections_spread connections-100k 6 100000 100 ;;
     redis-hang)
       run_cluster_hang redis-hang ;;
+    # Issue 12's connect+subscribe figures: 8,000 connections each subscribing, over 10 channels (the
+    # channels exist after the first few) and over 5,000 (most subscribes create one), on one io
+    # thread; in Redis mode against one edge.
+    subscribe-10)
+      run subscribe-10 1 "$server_cpus" --mode connect --subscribers 8000 --channels 10 --settle 1 ;;
+    subscribe-5000)
+      run subscribe-5000 1 "$server_cpus" --mode connect --subscribers 8000 --channels 5000 --settle 1 ;;
+    redis-subscribe-10)
+      run_cluster_connect redis-subscribe-10 --mode connect --subscribers 8000 --channels 10 --settle 1 ;;
+    redis-subscribe-5000)
+      run_cluster_connect redis-subscribe-5000 --mode connect --subscribers 8000 --channels 5000 --settle 1 ;;
     floor)
       run_floor floor-1k 1000 1 100
       run_floor floor-100x100 10000 100 1000

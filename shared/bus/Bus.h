@@ -25,6 +25,14 @@ public:
     // leaving, so a distributed bus can route only the traffic a process needs. No-ops in memory.
     virtual void addInterest(const std::string& appId, const std::string& channel) {}
     virtual void removeInterest(const std::string& appId, const std::string& channel) {}
+    // addInterest without waiting: `confirmed` runs once the bus delivers the channel's messages
+    // published from then on (or it never will: an outage), at once in memory, else on the bus's
+    // thread. A later removeInterest pairs with it as with addInterest.
+    virtual void addInterestThen(const std::string& appId, const std::string& channel,
+                                 std::function<void()> confirmed) {
+        addInterest(appId, channel);
+        confirmed();
+    }
 };
 
 }  // namespace resound::bus

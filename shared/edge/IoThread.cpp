@@ -106,10 +106,11 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       index_(index),
       listenFd_(listenFd),
       counters_(context.metrics.loop(index)),
-      loopBus_(context.bus, interest_),
+      loopBus_(context.bus, interest_, [this](std::function<void()> task) { loop_.post(std::move(task)); }),
+      loopState_(context.loopStateFactory ? context.loopStateFactory(loop_) : nullptr),
       protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, loopBus_, *this,
                                                       context.metrics, context.metrics.loop(index),
-                                                      context.webhooks}),
+                                                      context.webhooks, loopState_.get()}),
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {
     acceptor_ = std::make_unique<Acceptor>(*this);
@@ -488,6 +489,8 @@ void IoThread::teardown(Connection& c) {
 }
 
 void IoThread::afterEvents() {
+    // What this iteration asked of the cluster state goes out together (answers to refused calls run here).
+    if (loopState_) loopState_->flush();
     {
         std::lock_guard lock(inboxMutex_);
         delivering_.swap(inbox_);
@@ -546,7 +549,9 @@ void IoThread::tick() {
         }
         ++i;
     }
-    // Timed-out connections may have published (presence left): deliver without waiting for I/O.
+    // Timed-out connections may have published (presence left) or asked the cluster state to forget
+    // them: deliver and send without waiting for I/O.
+    if (loopState_) loopState_->flush();
     if (!localInbox_.empty()) loop_.skipNextWait();
     freeUnreferencedConnections();
 }

@@ -26,6 +26,7 @@
 #include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
 #include "state/ClusterState.h"
+#include "state/LoopClusterState.h"
 
 namespace resound::edge {
 
@@ -41,6 +42,9 @@ struct EdgeContext {
     AddressLimiter& addressLimiter;               // server.max_connections_per_ip
     webhooks::WebhookSink* webhooks = nullptr;    // optional
     std::function<void()> loopThreadInit{};      // optional: runs first on each loop's thread
+    // Optional (Redis mode): the loop's asynchronous view of the cluster state, on its own connection.
+    // Without it the protocol calls `state` and is answered at once.
+    std::function<std::unique_ptr<state::LoopClusterState>(loop::EventLoop&)> loopStateFactory{};
 };
 
 class IoThread final : public pusher::PeerTransport {
@@ -97,6 +101,7 @@ private:
     std::unique_ptr<Acceptor> acceptor_;
     bus::InterestFilter interest_;     // channels this loop has subscribers for; read by publishers
     bus::InterestTrackingBus loopBus_;  // the process's bus, keeping interest_ up to date
+    std::unique_ptr<state::LoopClusterState> loopState_;  // null: the protocol uses ctx_.state
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them

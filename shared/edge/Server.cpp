@@ -17,6 +17,7 @@
 #include "redis/Reaper.h"
 #include "redis/RedisBus.h"
 #include "redis/RedisClusterState.h"
+#include "redis/RedisLoopClusterState.h"
 #include "redis/TransitionAnnouncer.h"
 #include "util/Version.h"
 #include "webhooks/EventInterest.h"
@@ -157,6 +158,13 @@ void Server::start() {
         // calls are held to the short loop timeout and never probe a Redis that is down. (Where the
         // loops also answer the HTTP API, a publish that waited longer is still better than a 503.)
         context.loopThreadInit = [] { redis::CommandClient::markEventLoopThread(); };
+    }
+    if (config_.server.scalingEnabled && servesWebSockets_) {
+        // Subscriptions, presence and connection counts go through each loop's own pipelined Redis
+        // connection: a loop never waits for them.
+        context.loopStateFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<state::LoopClusterState> {
+            return std::make_unique<redis::RedisLoopClusterState>(*redisState_, loop, redis_->options());
+        };
     }
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;

@@ -38,6 +38,7 @@ public:
     std::uint16_t rateWindowCount = 0;
     bool closing = false;                    // a close was requested: send nothing more
     bool countedInApp = false;               // holds one of the app's connection slots
+    std::uint32_t serial = 0;                // ProtocolHandler's id for answers that arrive later
     std::string userId;                      // set by pusher:signin
     std::vector<Subscription> subscriptions;
 };

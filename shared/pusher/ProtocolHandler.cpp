@@ -52,7 +52,35 @@ bool hostMatches(std::string_view pattern, std::string_view host) {
 
 }  // namespace
 
-ProtocolHandler::ProtocolHandler(Dependencies deps) : deps_(deps) {}
+ProtocolHandler::ProtocolHandler(Dependencies deps)
+    : deps_(deps),
+      ownLoopState_(deps.loopState ? nullptr : std::make_unique<state::SynchronousLoopClusterState>(deps.state)),
+      loopState_(deps.loopState ? *deps.loopState : *ownLoopState_) {}
+
+void ProtocolHandler::hold(Peer& peer) {
+    Waiting& waiting = waiting_[peer.serial];
+    waiting.peer = &peer;
+    ++waiting.calls;
+}
+
+ProtocolHandler::Waiting* ProtocolHandler::waitingFor(std::uint32_t serial) {
+    const auto it = waiting_.find(serial);
+    return it == waiting_.end() ? nullptr : &it->second;
+}
+
+Peer* ProtocolHandler::release(std::uint32_t serial) {
+    const auto it = waiting_.find(serial);
+    if (it == waiting_.end()) return nullptr;  // closed() forgot it: the connection went
+    Peer* peer = it->second.peer;
+    if (--it->second.calls == 0) waiting_.erase(it);
+    return peer;
+}
+
+Peer* ProtocolHandler::settle(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket) {
+    if (Waiting* waiting = waitingFor(serial)) std::erase(waiting->subscribes, ticket);
+    Peer* peer = release(serial);
+    return peer && peer->isOpen() && !ticket->cancelled ? peer : nullptr;
+}
 
 void ProtocolHandler::send(Peer& peer, const std::string& json) {
     deps_.transport.send(peer, textFrame(json));
@@ -109,18 +137,39 @@ bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<st
         fail(peer, code::Unauthorized, "Origin not allowed");
         return false;
     }
-    if (!deps_.state.tryAddConnection(app->id, app->maxConnections)) {
+    peer.serial = ++nextSerial_;
+    if (app->maxConnections == 0) {
+        // No quota to enforce: established at once; the cluster-wide count follows.
+        loopState_.tryAddConnection(app->id, 0, [](bool) {});
+        hold(peer);
+        admitted(peer.serial, *app, true);
+        return true;
+    }
+    // Established once the cluster counted the connection (the app's quota is cluster-wide).
+    hold(peer);
+    loopState_.tryAddConnection(app->id, app->maxConnections,
+                                [this, serial = peer.serial, app](bool ok) { admitted(serial, *app, ok); });
+    return true;
+}
+
+void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted) {
+    Peer* found = release(serial);
+    if (!found || found->closing) {
+        if (admitted) loopState_.removeConnection(app.id);  // it went before the answer came
+        return;
+    }
+    Peer& peer = *found;
+    if (!admitted) {
         fail(peer, code::OverConnectionQuota, "Application is over its connection quota");
-        return false;
+        return;
     }
     peer.countedInApp = true;
-    peer.app = app;
+    peer.app = &app;
     peer.socketHigh = static_cast<std::uint32_t>(crypto::randomUint64() % 1000000000u) + 1;
     peer.socketLow = static_cast<std::uint32_t>(crypto::randomUint64() % 1000000000u) + 1;
     metrics::LoopCounters::add(deps_.counters.connections, 1);
     metrics::LoopCounters::add(deps_.counters.connectionsOpened);
-    send(peer, messages::connectionEstablished(peer.socketId(), app->activityTimeoutSeconds));
-    return true;
+    send(peer, messages::connectionEstablished(peer.socketId(), app.activityTimeoutSeconds));
 }
 
 void ProtocolHandler::onActivity(Peer& peer) {
@@ -176,15 +225,28 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         if (index < peer.subscriptions.size()) {
             // Pusher clients never subscribe twice; answer as if it were new, without side effects.
             if (kindOf(channel) == ChannelKind::Presence) {
-                send(peer, messages::presenceSubscriptionSucceeded(
-                               channel, deps_.state.presenceMembers(app.id, channel)));
+                hold(peer);
+                loopState_.presenceMembers(
+                    app.id, channel, [this, serial = peer.serial, channel](std::vector<state::PresenceMember> members) {
+                        Peer* p = release(serial);
+                        if (p && p->isOpen()) send(*p, messages::presenceSubscriptionSucceeded(channel, members));
+                    });
             } else {
                 send(peer, messages::subscriptionSucceeded(channel));
             }
             return;
         }
     }
-    if (app.maxChannelsPerConnection > 0 && peer.subscriptions.size() >= app.maxChannelsPerConnection) {
+    std::size_t pending = 0;
+    if (Waiting* waiting = waitingFor(peer.serial)) {
+        for (const auto& ticket : waiting->subscribes) {
+            if (ticket->cancelled) continue;
+            if (ticket->channel == channel) return;  // already being subscribed: that answer will come
+            ++pending;
+        }
+    }
+    if (app.maxChannelsPerConnection > 0 &&
+        peer.subscriptions.size() + pending >= app.maxChannelsPerConnection) {
         subscriptionError(peer, channel, "LimitReached", "Too many channels on this connection", 4100);
         return;
     }
@@ -231,32 +293,85 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         }
     }
 
-    state::PresenceJoin join;
+    // The subscribe waits for the bus (Redis confirmed the SUBSCRIBE, so the client told afterwards
+    // gets every later event), then the cluster state (presence roster, then the subscription count);
+    // meanwhile an unsubscribe cancels it and closing the connection forgets it. The pending subscribe
+    // holds its own interest reference until it is settled.
+    auto ticket = std::make_shared<PendingSubscribe>(PendingSubscribe{channel});
+    hold(peer);
+    waiting_[peer.serial].subscribes.push_back(ticket);
     std::shared_ptr<const state::PresenceMember> member;
     if (presence) {
         member = std::make_shared<const state::PresenceMember>(
             state::PresenceMember{presence->userKey, presence->idJson, presence->infoJson});
-        join = deps_.state.joinPresence(app.id, channel, *member, app.maxPresenceMembers);
-        if (join.status == state::PresenceJoinStatus::RosterFull) {
-            subscriptionError(peer, channel, "LimitReached", "Presence channel is full", 4100);
+    }
+    deps_.bus.addInterestThen(app.id, channel, [this, serial = peer.serial, ticket, &app, member] {
+        if (!member) {
+            subscribeAnswered(serial, ticket, app, nullptr, {});
             return;
         }
-    }
+        loopState_.joinPresence(app.id, ticket->channel, *member, app.maxPresenceMembers,
+                                [this, serial, ticket, &app, member](state::PresenceJoin join) {
+                                    subscribeAnswered(serial, ticket, app, member, std::move(join));
+                                });
+    });
+}
 
+void ProtocolHandler::subscribeAnswered(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
+                                        const config::AppConfig& app,
+                                        std::shared_ptr<const state::PresenceMember> member, state::PresenceJoin join) {
+    const std::string& channel = ticket->channel;
+    Waiting* waiting = waitingFor(serial);
+    const bool wanted = waiting && waiting->peer->isOpen() && !ticket->cancelled;
+    if (!wanted || (member && join.status == state::PresenceJoinStatus::RosterFull)) {
+        Peer* peer = settle(serial, ticket);
+        deps_.bus.removeInterest(app.id, channel);
+        if (!member) return;
+        if (join.status == state::PresenceJoinStatus::RosterFull) {
+            if (peer) subscriptionError(*peer, channel, "LimitReached", "Presence channel is full", 4100);
+            return;
+        }
+        // Joined in the cluster but never announced: leave without announcing either.
+        loopState_.leavePresence(app.id, channel, member->userKey, [](bool) {});
+        return;
+    }
+    loopState_.addSubscription(app.id, channel,
+                               [this, serial, ticket, &app, member, join = std::move(join)](std::size_t count) {
+                                   subscribeCounted(serial, ticket, app, member, join, count);
+                               });
+}
+
+void ProtocolHandler::subscribeCounted(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
+                                       const config::AppConfig& app,
+                                       const std::shared_ptr<const state::PresenceMember>& member,
+                                       const state::PresenceJoin& join, std::size_t count) {
+    const std::string channel = ticket->channel;
+    if (count == 1) webhook(app, webhooks::WebhookEvent::Kind::ChannelOccupied, channel);
+    Peer* found = settle(serial, ticket);
+    if (!found) {
+        // Counted for a connection that left or unsubscribed meanwhile: take it back (the vacated
+        // webhook follows if it was the last), and the presence membership, never announced.
+        loopState_.removeSubscription(app.id, channel, [this, &app, channel](std::size_t left) {
+            if (left == 0) webhook(app, webhooks::WebhookEvent::Kind::ChannelVacated, channel);
+        });
+        if (member) loopState_.leavePresence(app.id, channel, member->userKey, [](bool) {});
+        deps_.bus.removeInterest(app.id, channel);
+        return;
+    }
+    Peer& peer = *found;
     bool created = false;
     channels_.subscribe(peer, app.id, channel, member, created);
     if (created) {
         metrics::LoopCounters::add(deps_.counters.localChannels, 1);
         deps_.bus.addInterest(app.id, channel);
     }
-    const std::size_t count = deps_.state.addSubscription(app.id, channel);
-    if (count == 1) webhook(app, webhooks::WebhookEvent::Kind::ChannelOccupied, channel);
+    deps_.bus.removeInterest(app.id, channel);  // the pending subscribe's reference
 
-    if (presence) {
+    if (member) {
         send(peer, messages::presenceSubscriptionSucceeded(channel, join.members));
         if (join.status == state::PresenceJoinStatus::Joined) {
-            publish(app, channel, messages::memberAdded(channel, *member), socketId);
-            webhook(app, webhooks::WebhookEvent::Kind::MemberAdded, channel, presence->userKey);
+            publish(app, channel, messages::memberAdded(channel, *member), peer.socketId());
+            webhook(app, webhooks::WebhookEvent::Kind::MemberAdded, channel, member->userKey);
         }
     } else {
         send(peer, messages::subscriptionSucceeded(channel));
@@ -264,16 +379,27 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
     }
 
     if (isCacheChannel(channel)) {
-        if (auto cached = deps_.state.cachedEvent(app.id, channel)) {
-            send(peer, cached->eventJson);
-        } else {
-            send(peer, messages::cacheMiss(channel));
-            webhook(app, webhooks::WebhookEvent::Kind::CacheMiss, channel);
-        }
+        hold(peer);
+        loopState_.cachedEvent(app.id, channel,
+                               [this, serial, &app, channel](std::optional<state::CachedEvent> cached) {
+                                   Peer* p = release(serial);
+                                   if (!p || !p->isOpen()) return;
+                                   if (cached) {
+                                       send(*p, cached->eventJson);
+                                   } else {
+                                       send(*p, messages::cacheMiss(channel));
+                                       webhook(app, webhooks::WebhookEvent::Kind::CacheMiss, channel);
+                                   }
+                               });
     }
 }
 
 void ProtocolHandler::unsubscribe(Peer& peer, const std::string& channel) {
+    if (Waiting* waiting = waitingFor(peer.serial)) {
+        for (const auto& ticket : waiting->subscribes) {
+            if (ticket->channel == channel) ticket->cancelled = true;  // its answer undoes it
+        }
+    }
     LocalChannel* local = channels_.find(peer.app->id, channel);
     if (!local) return;
     auto index = LocalChannels::indexOf(peer, local);
@@ -288,15 +414,17 @@ void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
         metrics::LoopCounters::add(deps_.counters.localChannels, -1);
         deps_.bus.removeInterest(appId, channel);
     }
-    const std::size_t count = deps_.state.removeSubscription(appId, channel);
-    if (count == 0) webhook(app, webhooks::WebhookEvent::Kind::ChannelVacated, channel);
+    // Answered in this order: the count, then the presence membership.
+    loopState_.removeSubscription(appId, channel, [this, &app, channel, presence](std::size_t count) {
+        if (count == 0) webhook(app, webhooks::WebhookEvent::Kind::ChannelVacated, channel);
+        if (!presence) publishSubscriptionCount(app, channel, count);
+    });
     if (presence) {
-        if (deps_.state.leavePresence(appId, channel, presence->userKey)) {
+        loopState_.leavePresence(appId, channel, presence->userKey, [this, &app, channel, presence](bool last) {
+            if (!last) return;
             publish(app, channel, messages::memberRemoved(channel, *presence));
             webhook(app, webhooks::WebhookEvent::Kind::MemberRemoved, channel, presence->userKey);
-        }
-    } else {
-        publishSubscriptionCount(app, channel, count);
+        });
     }
 }
 
@@ -459,7 +587,9 @@ void ProtocolHandler::tick() {
 
 void ProtocolHandler::closeAll(std::uint16_t closeCode, std::string_view reason) {
     for (Peer* peer : peers_) {
-        if (peer->isOpen()) fail(*peer, closeCode, reason);
+        // Connections still waiting for their admission are closed too (the answer then gives back
+        // the slot instead of establishing them).
+        if (!peer->closing) fail(*peer, closeCode, reason);
     }
 }
 
@@ -489,9 +619,10 @@ void ProtocolHandler::closed(Peer& peer) {
         metrics::LoopCounters::add(deps_.counters.connectionsClosed);
     }
     if (peer.countedInApp) {
-        deps_.state.removeConnection(peer.app->id);
+        loopState_.removeConnection(peer.app->id);
         peer.countedInApp = false;
     }
+    waiting_.erase(peer.serial);  // answers still to come find the connection gone
     detach(peer);
     peer.app = nullptr;
 }

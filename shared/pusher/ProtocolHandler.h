@@ -4,9 +4,11 @@
 // bus messages to local subscribers. Knows no sockets: it talks to a PeerTransport, so tests drive it
 // with a fake one. Loop thread only.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "apps/AppRegistry.h"
@@ -17,6 +19,7 @@
 #include "pusher/Peer.h"
 #include "pusher/PeerTransport.h"
 #include "state/ClusterState.h"
+#include "state/LoopClusterState.h"
 #include "webhooks/WebhookSink.h"
 
 namespace resound::pusher {
@@ -31,6 +34,9 @@ public:
         metrics::Metrics& metrics;
         metrics::LoopCounters& counters;
         webhooks::WebhookSink* webhooks = nullptr;  // optional
+        // How this loop changes the cluster state: answers may come later (Redis mode). Null: `state`,
+        // answered at once.
+        state::LoopClusterState* loopState = nullptr;
     };
 
     explicit ProtocolHandler(Dependencies deps);
@@ -80,10 +86,38 @@ private:
     void terminateUser(const std::string& appId, const std::string& userId);
     bool originAllowed(const config::AppConfig& app, std::string_view origin) const;
     void detach(Peer& peer);
+
+    // Answers of the cluster state may arrive after the connection went (Redis mode): each call that
+    // needs one holds the peer's serial here, and the answer finds the peer (or learns it is gone).
+    struct PendingSubscribe {
+        std::string channel;
+        bool cancelled = false;  // unsubscribed before the answer came
+    };
+    struct Waiting {
+        Peer* peer = nullptr;
+        std::uint32_t calls = 0;
+        std::vector<std::shared_ptr<PendingSubscribe>> subscribes;
+    };
+    void hold(Peer& peer);
+    Peer* release(std::uint32_t serial);  // the peer, or null if it went meanwhile
+    Waiting* waitingFor(std::uint32_t serial);
+    void admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted);
+    void subscribeAnswered(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
+                           const config::AppConfig& app, std::shared_ptr<const state::PresenceMember> member,
+                           state::PresenceJoin join);
+    void subscribeCounted(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
+                          const config::AppConfig& app, const std::shared_ptr<const state::PresenceMember>& member,
+                          const state::PresenceJoin& join, std::size_t count);
+    // The peer of a finished subscribe if it still wants the channel; drops the ticket either way.
+    Peer* settle(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket);
     void webhook(const config::AppConfig& app, webhooks::WebhookEvent::Kind kind, const std::string& channel,
                  std::string userId = {});
 
     Dependencies deps_;
+    std::unique_ptr<state::LoopClusterState> ownLoopState_;  // when deps_.loopState is null
+    state::LoopClusterState& loopState_;
+    std::unordered_map<std::uint32_t, Waiting> waiting_;
+    std::uint32_t nextSerial_ = 0;
     LocalChannels channels_;
     std::vector<Peer*> peers_;
     std::uint32_t now_ = 0;

@@ -59,6 +59,11 @@ void RedisBus::addInterest(const std::string& appId, const std::string& channel)
     subscriber_->add(keys::channelTopic(appId, channel), commands_->available());
 }
 
+void RedisBus::addInterestThen(const std::string& appId, const std::string& channel,
+                               std::function<void()> confirmed) {
+    subscriber_->add(keys::channelTopic(appId, channel), std::move(confirmed));
+}
+
 void RedisBus::removeInterest(const std::string& appId, const std::string& channel) {
     subscriber_->remove(keys::channelTopic(appId, channel));
 }

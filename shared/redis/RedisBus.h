@@ -47,6 +47,10 @@ class RedisBus final : public bus::Bus {
     // all while the command client finds Redis unreachable.
     void addInterest(const std::string& appId, const std::string& channel) override;
     void removeInterest(const std::string& appId, const std::string& channel) override;
+    // Never waits: `confirmed` runs (on the subscriber thread, or at once) when Redis confirmed the
+    // SUBSCRIBE, or when the subscriber finds Redis unreachable.
+    void addInterestThen(const std::string& appId, const std::string& channel,
+                         std::function<void()> confirmed) override;
 
     // Subscriber connected and every wanted topic confirmed (for /health).
     bool connected() const { return subscriber_->connected(); }

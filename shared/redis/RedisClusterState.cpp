@@ -133,6 +133,11 @@ std::size_t RedisClusterState::addSubscription(const std::string& appId, const s
                       field = keys::subscriptionField(appId, channel);
     const auto reply = redis_->eval(scripts::addSubscription(), Views{nodes, counts, mine},
                                     Views{m.nodeId, channel, field, "1", fence()});
+    return finishAddSubscription(appId, channel, reply);
+}
+
+std::size_t RedisClusterState::finishAddSubscription(const std::string& appId, const std::string& channel,
+                                                     const std::optional<RespValue>& reply) {
     std::lock_guard lock(mutex_);
     local_.addSubscription(appId, channel);
     if (reply && reply->isInteger() && reply->integer >= 0) return static_cast<std::size_t>(reply->integer);
@@ -147,6 +152,11 @@ std::size_t RedisClusterState::removeSubscription(const std::string& appId, cons
                       field = keys::subscriptionField(appId, channel);
     const auto reply = redis_->eval(scripts::removeSubscription(), Views{nodes, counts, mine},
                                     Views{m.nodeId, channel, field, fence()});
+    return finishRemoveSubscription(appId, channel, reply);
+}
+
+std::size_t RedisClusterState::finishRemoveSubscription(const std::string& appId, const std::string& channel,
+                                                        const std::optional<RespValue>& reply) {
     std::lock_guard lock(mutex_);
     const std::size_t localLeft = local_.removeSubscription(appId, channel);
     if (reply && reply->isInteger() && reply->integer >= 0) return static_cast<std::size_t>(reply->integer);
@@ -168,7 +178,13 @@ state::PresenceJoin RedisClusterState::joinPresence(const std::string& appId, co
     const auto reply =
         redis_->eval(scripts::joinPresence(), Views{nodes, presence, info, order, sequence, mine},
                      Views{m.nodeId, member.userKey, stored, max, field, "1", "1", fence()});
+    return finishJoinPresence(appId, channel, member, maxMembers, reply);
+}
 
+state::PresenceJoin RedisClusterState::finishJoinPresence(const std::string& appId, const std::string& channel,
+                                                          const state::PresenceMember& member,
+                                                          std::size_t maxMembers,
+                                                          const std::optional<RespValue>& reply) {
     std::lock_guard lock(mutex_);
     const bool answered = reply && reply->isArray() && !reply->elements.empty() &&
                           reply->elements[0].isInteger() && reply->elements[0].integer >= 0 &&
@@ -203,6 +219,11 @@ bool RedisClusterState::leavePresence(const std::string& appId, const std::strin
                       field = keys::presenceField(appId, channel, userKey);
     const auto reply = redis_->eval(scripts::leavePresence(), Views{nodes, presence, info, order, mine},
                                     Views{m.nodeId, userKey, field, fence()});
+    return finishLeavePresence(appId, channel, userKey, reply);
+}
+
+bool RedisClusterState::finishLeavePresence(const std::string& appId, const std::string& channel,
+                                            const std::string& userKey, const std::optional<RespValue>& reply) {
     std::lock_guard lock(mutex_);
     local_.leavePresence(appId, channel, userKey);
     if (reply && reply->isInteger() && reply->integer >= 0) return reply->integer == 1;
@@ -217,16 +238,27 @@ std::vector<state::PresenceMember> RedisClusterState::presenceMembers(const std:
     pipeline.command({"ZRANGE", order, "0", "-1"});
     pipeline.command({"HGETALL", info});
     std::vector<RespValue> replies;
-    if (!redis_->execute(pipeline, replies) || !replies[0].isArray() || !replies[1].isArray()) {
-        std::lock_guard lock(mutex_);
-        return local_.members(appId, channel);
+    if (redis_->execute(pipeline, replies)) {
+        if (auto members = parseMembers(replies[0], replies[1])) return std::move(*members);
     }
+    return localMembers(appId, channel);
+}
+
+std::vector<state::PresenceMember> RedisClusterState::localMembers(const std::string& appId,
+                                                                   const std::string& channel) {
+    std::lock_guard lock(mutex_);
+    return local_.members(appId, channel);
+}
+
+std::optional<std::vector<state::PresenceMember>> RedisClusterState::parseMembers(const RespValue& order,
+                                                                                  const RespValue& info) {
+    if (!order.isArray() || !info.isArray()) return std::nullopt;
     std::unordered_map<std::string_view, std::string_view> stored;
-    const auto& pairs = replies[1].elements;
+    const auto& pairs = info.elements;
     for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) stored.emplace(pairs[i].text, pairs[i + 1].text);
     std::vector<state::PresenceMember> members;
-    members.reserve(replies[0].elements.size());
-    for (const RespValue& user : replies[0].elements) {
+    members.reserve(order.elements.size());
+    for (const RespValue& user : order.elements) {
         const auto it = stored.find(user.text);
         if (it != stored.end()) members.push_back(memberFrom(user.text, it->second));
     }
@@ -295,13 +327,16 @@ std::optional<state::CachedEvent> RedisClusterState::cachedEvent(const std::stri
     pipeline.command({"GET", key});
     pipeline.command({"PTTL", key});
     std::vector<RespValue> replies;
-    if (!redis_->execute(pipeline, replies) || replies[0].type != RespValue::Type::BulkString ||
-        !replies[1].isInteger() || replies[1].integer == -2)
-        return std::nullopt;
+    if (!redis_->execute(pipeline, replies)) return std::nullopt;
+    return parseCachedEvent(replies[0], replies[1]);
+}
+
+std::optional<state::CachedEvent> RedisClusterState::parseCachedEvent(RespValue& value, const RespValue& ttl) {
+    if (value.type != RespValue::Type::BulkString || !ttl.isInteger() || ttl.integer == -2) return std::nullopt;
     // Rounded up like InMemoryClusterState: TTL 60 reads 60 until a full second has passed.
-    const std::int64_t ms = replies[1].integer;
+    const std::int64_t ms = ttl.integer;
     const int seconds = ms > 0 ? static_cast<int>((ms + 999) / 1000) : 0;
-    return state::CachedEvent{std::move(replies[0].text), seconds};
+    return state::CachedEvent{std::move(value.text), seconds};
 }
 
 // ---- connections -----------------------------------------------------------------------------------
@@ -312,6 +347,11 @@ bool RedisClusterState::tryAddConnection(const std::string& appId, std::size_t l
                       mine = keys::nodeConnections(m.nodeId), max = std::to_string(limit);
     const auto reply = redis_->eval(scripts::addConnection(), Views{nodes, count, mine},
                                     Views{m.nodeId, appId, max, "1", fence()});
+    return finishTryAddConnection(appId, limit, reply);
+}
+
+bool RedisClusterState::finishTryAddConnection(const std::string& appId, std::size_t limit,
+                                               const std::optional<RespValue>& reply) {
     std::lock_guard lock(mutex_);
     if (reply && reply->isInteger() && reply->integer >= 0) {
         if (reply->integer == 0) return false;
@@ -330,6 +370,10 @@ void RedisClusterState::removeConnection(const std::string& appId) {
                       mine = keys::nodeConnections(m.nodeId);
     const auto reply =
         redis_->eval(scripts::removeConnection(), Views{nodes, count, mine}, Views{m.nodeId, appId, fence()});
+    finishRemoveConnection(appId, reply);
+}
+
+void RedisClusterState::finishRemoveConnection(const std::string& appId, const std::optional<RespValue>& reply) {
     std::lock_guard lock(mutex_);
     local_.removeConnection(appId);
     if (!reply || !reply->isInteger() || reply->integer < 0) noteFailureLocked(reply);
@@ -368,9 +412,10 @@ void RedisClusterState::learnServerClock(std::int64_t serverMs, Clock::time_poin
     clockKnown_.store(true, std::memory_order_release);
 }
 
-std::string RedisClusterState::fence() const {
+std::string RedisClusterState::fence() const { return fence(redis_->callTimeout()); }
+
+std::string RedisClusterState::fence(std::chrono::milliseconds timeout) const {
     if (!clockKnown_.load(std::memory_order_acquire)) return "0";
-    const auto timeout = redis_->callTimeout();
     const auto now =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
     return std::to_string(now + clockOffsetMs_.load(std::memory_order_relaxed) + timeout.count() -
@@ -522,7 +567,8 @@ bool RedisClusterState::resync(ResyncReport::Reason reason) {
         std::lock_guard lock(mutex_);
         resyncing_ = false;
         registered_ = ok;
-        dirty_ = !ok;
+        dirty_ = !ok || lateMutations_;  // late mutations are registered by the next resync
+        lateMutations_ = false;
         if (ok) listener = listener_;
     }
     gateCv_.notify_all();

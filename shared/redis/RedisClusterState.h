@@ -100,6 +100,26 @@ class RedisClusterState final : public state::ClusterState {
 
   private:
     class Mutation;
+    friend class RedisLoopClusterState;
+
+    // The second half of each mutation, shared by the synchronous calls and RedisLoopClusterState:
+    // updates the local view from the script's reply (nullopt: no answer) and returns the answer.
+    std::size_t finishAddSubscription(const std::string& appId, const std::string& channel,
+                                      const std::optional<RespValue>& reply);
+    std::size_t finishRemoveSubscription(const std::string& appId, const std::string& channel,
+                                         const std::optional<RespValue>& reply);
+    state::PresenceJoin finishJoinPresence(const std::string& appId, const std::string& channel,
+                                           const state::PresenceMember& member, std::size_t maxMembers,
+                                           const std::optional<RespValue>& reply);
+    bool finishLeavePresence(const std::string& appId, const std::string& channel, const std::string& userKey,
+                             const std::optional<RespValue>& reply);
+    bool finishTryAddConnection(const std::string& appId, std::size_t limit, const std::optional<RespValue>& reply);
+    void finishRemoveConnection(const std::string& appId, const std::optional<RespValue>& reply);
+    // Reads: nullopt when the replies are not usable (the caller answers from the local view).
+    static std::optional<std::vector<state::PresenceMember>> parseMembers(const RespValue& order,
+                                                                          const RespValue& info);
+    static std::optional<state::CachedEvent> parseCachedEvent(RespValue& value, const RespValue& ttl);
+    std::vector<state::PresenceMember> localMembers(const std::string& appId, const std::string& channel);
 
     using Clock = std::chrono::steady_clock;
 
@@ -113,6 +133,7 @@ class RedisClusterState final : public state::ClusterState {
     // The fence argument for a mutation sent now: the server time by which this call will certainly
     // have given up (now + the caller's timeout), minus a margin for the clock estimate. "0" while unknown.
     std::string fence() const;
+    std::string fence(std::chrono::milliseconds timeout) const;
     std::string makeNodeIdLocked() const;
 
     const std::shared_ptr<CommandClient> redis_;
@@ -128,6 +149,9 @@ class RedisClusterState final : public state::ClusterState {
     std::string nodeId_;
     bool registered_ = false;
     bool dirty_ = false;
+    // A loop's asynchronous mutation arrived while a resync ran: answered from the local view; the
+    // resync that ends is followed by another, which registers it.
+    bool lateMutations_ = false;
     LocalContributions local_;
     ResyncListener listener_;
     std::function<void()> leaseWaker_;

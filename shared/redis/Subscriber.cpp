@@ -47,14 +47,78 @@ Subscriber::Subscriber(ConnectionOptions connection, SubscriberOptions options, 
 }
 
 Subscriber::~Subscriber() {
+    Waiters waiters;
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+        takeAllWaitersLocked(waiters);
         wake();
     }
+    run(waiters);
     confirmedCv_.notify_all();
     thread_.join();
     ::close(wakeFd_);
+}
+
+void Subscriber::takeWaiters(Interest& interest, Waiters& out) {
+    for (auto& waiter : interest.waiters) out.push_back(std::move(waiter.confirmed));
+    interest.waiters.clear();
+}
+
+Subscriber::Clock::time_point Subscriber::expireWaiters(Clock::time_point now) {
+    Waiters due;
+    Clock::time_point next = Clock::time_point::max();
+    {
+        std::lock_guard lock(mutex_);
+        while (!waiterDeadlines_.empty() && waiterDeadlines_.front().first <= now) {
+            const auto it = interest_.find(waiterDeadlines_.front().second);
+            waiterDeadlines_.pop_front();
+            if (it == interest_.end()) continue;
+            auto& waiters = it->second.waiters;
+            for (auto w = waiters.begin(); w != waiters.end();) {
+                if (w->deadline > now) {
+                    ++w;
+                    continue;
+                }
+                due.push_back(std::move(w->confirmed));
+                w = waiters.erase(w);
+            }
+        }
+        if (!waiterDeadlines_.empty()) next = waiterDeadlines_.front().first;
+    }
+    run(due);
+    return next;
+}
+
+void Subscriber::takeAllWaitersLocked(Waiters& out) {
+    for (auto& [topic, interest] : interest_) takeWaiters(interest, out);
+}
+
+void Subscriber::run(Waiters& waiters) {
+    for (auto& waiter : waiters) waiter();
+    waiters.clear();
+}
+
+void Subscriber::add(const std::string& topic, std::function<void()> confirmed) {
+    {
+        std::lock_guard lock(mutex_);
+        Interest& interest = interest_[topic];
+        if (interest.references++ == 0) {
+            interest.confirmed = false;
+            if (linkUp_) {
+                dirty_.push_back(topic);
+                wake();
+            }
+        }
+        if (!interest.confirmed && !outage_ && !stopping_ && options_.confirmWait.count() > 0) {
+            const auto deadline = Clock::now() + options_.confirmWait;
+            interest.waiters.push_back({deadline, std::move(confirmed)});
+            waiterDeadlines_.emplace_back(deadline, topic);
+            wake();  // the subscriber thread's next wait ends by this deadline
+            return;
+        }
+    }
+    confirmed();
 }
 
 void Subscriber::wake() {
@@ -87,15 +151,20 @@ void Subscriber::add(const std::string& topic, bool waitForConfirmation) {
 }
 
 void Subscriber::remove(const std::string& topic) {
-    std::lock_guard lock(mutex_);
-    const auto it = interest_.find(topic);
-    if (it == interest_.end()) return;
-    if (--it->second.references > 0) return;
-    interest_.erase(it);
-    if (linkUp_) {
-        dirty_.push_back(topic);
-        wake();
+    Waiters waiters;
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = interest_.find(topic);
+        if (it == interest_.end()) return;
+        if (--it->second.references > 0) return;
+        takeWaiters(it->second, waiters);
+        interest_.erase(it);
+        if (linkUp_) {
+            dirty_.push_back(topic);
+            wake();
+        }
     }
+    run(waiters);
 }
 
 void Subscriber::sleepUntil(Clock::time_point until) {
@@ -125,9 +194,10 @@ void Subscriber::run() {
             continue;
         }
         // Any byte from Redis proves it alive: a PING queued behind a burst of messages is not late.
-        const Clock::time_point timer = pingOutstanding_
-                                            ? std::max(pingSentAt_, lastInput_) + options_.pingTimeout
-                                            : lastInput_ + options_.pingInterval;
+        const Clock::time_point timer =
+            std::min(pingOutstanding_ ? std::max(pingSentAt_, lastInput_) + options_.pingTimeout
+                                      : lastInput_ + options_.pingInterval,
+                     expireWaiters(Clock::now()));
         pollfd fds[2] = {
             {link_->fd(), static_cast<short>(POLLIN | (output_.empty() ? 0 : POLLOUT)), 0},
             {wakeFd_, POLLIN, 0},
@@ -162,10 +232,13 @@ bool Subscriber::connect() {
     std::string error;
     auto link = RedisConnection::open(connection_, error);
     if (!link) {
+        Waiters waiters;
         {
             std::lock_guard lock(mutex_);
             outage_ = true;
+            takeAllWaitersLocked(waiters);
         }
+        run(waiters);
         confirmedCv_.notify_all();
         if (!loggedDown_) {
             spdlog::warn("redis subscriber cannot reach {}: {}", connection_.describe(), error);
@@ -201,13 +274,16 @@ void Subscriber::disconnect(const std::string& reason) {
     pingOutstanding_ = false;
     confirming_ = false;
     connected_.store(false, std::memory_order_release);
+    Waiters waiters;
     {
         std::lock_guard lock(mutex_);
         linkUp_ = false;
         outage_ = true;
         dirty_.clear();
         for (auto& [topic, interest] : interest_) interest.confirmed = false;
+        takeAllWaitersLocked(waiters);
     }
+    run(waiters);
     confirmedCv_.notify_all();
     if (!loggedDown_) {
         spdlog::warn("redis subscriber lost {}: {}", connection_.describe(), reason);
@@ -222,6 +298,7 @@ void Subscriber::disconnect(const std::string& reason) {
 
 void Subscriber::syncInterest(bool everything) {
     std::vector<std::string> subscribe, unsubscribe;
+    Waiters waiters;
     {
         std::lock_guard lock(mutex_);
         std::vector<std::string> topics;
@@ -251,6 +328,7 @@ void Subscriber::syncInterest(bool everything) {
                 const auto it = interest_.find(topic);
                 if (it != interest_.end() && !it->second.confirmed) {
                     it->second.confirmed = true;
+                    takeWaiters(it->second, waiters);
                     confirmedSome = true;
                 }
             }
@@ -258,6 +336,7 @@ void Subscriber::syncInterest(bool everything) {
         }
         if (confirmedSome) confirmedCv_.notify_all();
     }
+    run(waiters);
     appendBatched(output_, "SUBSCRIBE", subscribe);
     appendBatched(output_, "UNSUBSCRIBE", unsubscribe);
 }
@@ -329,12 +408,17 @@ void Subscriber::onSubscribed(const std::string& topic) {
         server_.erase(it);
         return;
     }
-    std::lock_guard lock(mutex_);
-    const auto interest = interest_.find(topic);
-    if (interest != interest_.end() && !interest->second.confirmed) {
-        interest->second.confirmed = true;
-        confirmedCv_.notify_all();
+    Waiters waiters;
+    {
+        std::lock_guard lock(mutex_);
+        const auto interest = interest_.find(topic);
+        if (interest != interest_.end() && !interest->second.confirmed) {
+            interest->second.confirmed = true;
+            takeWaiters(interest->second, waiters);
+            confirmedCv_.notify_all();
+        }
     }
+    run(waiters);
 }
 
 void Subscriber::onPong() {

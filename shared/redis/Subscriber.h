@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,10 @@ class Subscriber {
     // afterwards will arrive), or after confirmWait, or at once during an outage or when
     // waitForConfirmation is false (the caller knows Redis is unreachable).
     void add(const std::string& topic, bool waitForConfirmation = true);
+    // The same without waiting: `confirmed` runs once Redis confirmed the subscription, or the
+    // subscriber lost (or cannot reach) Redis, or the topic was removed again, or confirmWait passed;
+    // at once (on the calling thread) if one of those is already true, else on the subscriber thread.
+    void add(const std::string& topic, std::function<void()> confirmed);
     void remove(const std::string& topic);
 
     // Connected and every wanted topic confirmed by Redis.
@@ -61,7 +66,19 @@ class Subscriber {
     struct Interest {
         std::size_t references = 0;
         bool confirmed = false;
+        struct Waiter {
+            Clock::time_point deadline;
+            std::function<void()> confirmed;
+        };
+        std::vector<Waiter> waiters;  // add(topic, confirmed) callers
     };
+    using Waiters = std::vector<std::function<void()>>;
+    // Moves out the waiters of one topic / of every topic (under mutex_); the caller runs them unlocked.
+    static void takeWaiters(Interest& interest, Waiters& out);
+    void takeAllWaitersLocked(Waiters& out);
+    static void run(Waiters& waiters);
+    // Runs the waiters whose confirmWait passed; returns the next deadline (max() if none).
+    Clock::time_point expireWaiters(Clock::time_point now);
     // What the thread has asked Redis for (thread-owned).
     struct ServerTopic {
         bool subscribed = false;
@@ -91,6 +108,8 @@ class Subscriber {
     std::condition_variable confirmedCv_;
     std::unordered_map<std::string, Interest> interest_;
     std::vector<std::string> dirty_;
+    // (deadline, topic) of every waiter, in deadline order (confirmWait is constant).
+    std::deque<std::pair<Clock::time_point, std::string>> waiterDeadlines_;
     bool linkUp_ = false;
     // A connect attempt failed or the link was lost, and no connection was confirmed since: add() does
     // not wait then. Before the very first attempt it is false, so early add()s wait for it (bounded).

@@ -185,3 +185,41 @@ test('Redis hung (SIGSTOP): edges keep answering pings and accepting connections
   const slowIterations = iterations - (during.within - before.within);
   assert.equal(slowIterations, 0, `edge loop iterations over 0.25 s while Redis hung (of ${iterations})`);
 });
+
+test('subscribes while Redis is stopped or hung are answered; once Redis is back they get every event once', async () => {
+  const [a, b] = cluster.edges;
+  const channel = uniqueName('across-');
+  const answeredWithin = async (client, label) => {
+    const started = performance.now();
+    const reply = await client.subscribe(channel);
+    const ms = performance.now() - started;
+    assert.equal(reply.event, 'pusher_internal:subscription_succeeded', `${label}: ${reply.raw}`);
+    // Redis stopped: refused at once; hung: the link's I/O timeout (500 ms), never a hang.
+    assert.ok(ms < OUTAGE_ANSWER_BOUND_MS, `${label}: subscription answered after ${ms.toFixed(0)} ms`);
+    return ms;
+  };
+
+  await cluster.redis.stop();
+  const stopped = await RawClient.open(a);
+  const stoppedMs = await answeredWithin(stopped, 'Redis stopped');
+  await cluster.redis.start(); // same port, empty data set
+  await cluster.waitReady({ ms: 15000 });
+
+  cluster.redis.pause();
+  const hung = await RawClient.open(b);
+  const hungMs = await answeredWithin(hung, 'Redis hung');
+  cluster.redis.resume();
+  await cluster.waitReady({ ms: 15000 });
+  console.log(`# subscription answered in ${stoppedMs.toFixed(0)} ms (Redis stopped), ${hungMs.toFixed(0)} ms (Redis hung)`);
+
+  // Both subscriptions are registered again (the resync) and served (the subscriber's re-SUBSCRIBE).
+  await eventually(async () => (await apiGet(cluster.api, `/channels/${channel}`, { info: 'subscription_count' })).subscription_count === 2, {
+    ms: 8000,
+    what: `subscription_count 2 on ${channel}`,
+  });
+  assert.equal((await serverSdk(cluster.api).trigger(channel, 'after-outage', { n: 1 })).status, 200);
+  for (const client of [stopped, hung]) {
+    await client.nextEvent('after-outage', channel);
+    await client.expectNothing((m) => m.event === 'after-outage', 500, 'second copy');
+  }
+});

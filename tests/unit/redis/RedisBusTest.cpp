@@ -207,3 +207,48 @@ TEST(RedisBus, HungRedisPublishIsBoundedAndTheBusRecovers) {
 
 }  // namespace
 }  // namespace resound::redis
+
+namespace resound::redis {
+namespace {
+
+TEST(RedisBus, AddInterestThenConfirmsWithoutWaitingAndDeliversWhatFollows) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    Edge publisher(server.options()), subscriber(server.options());
+    std::atomic<bool> confirmed{false};
+    std::thread::id confirmedOn;
+    const auto started = std::chrono::steady_clock::now();
+    subscriber.bus->addInterestThen("app", "news", [&] {
+        confirmedOn = std::this_thread::get_id();
+        confirmed = true;
+    });
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 50ms) << "the call does not wait";
+    ASSERT_TRUE(eventually([&] { return confirmed.load(); }, 2000ms));
+    EXPECT_NE(confirmedOn, std::this_thread::get_id()) << "confirmed later, on the subscriber thread";
+    ASSERT_TRUE(publisher.bus->publish(event("news", "after-confirm")));
+    ASSERT_TRUE(eventually([&] { return subscriber.inbox.size() == 1; }, 2000ms));
+
+    // Already confirmed: at once, on the caller's thread.
+    bool again = false;
+    subscriber.bus->addInterestThen("app", "news", [&] { again = true; });
+    EXPECT_TRUE(again);
+    subscriber.bus->removeInterest("app", "news");
+    subscriber.bus->removeInterest("app", "news");
+}
+
+TEST(RedisBus, AddInterestThenGivesUpAfterConfirmWaitWhileRedisHangs) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    Edge edge(server.options());  // confirmWait 500 ms (default), ping 300 + 300 ms
+    ASSERT_TRUE(eventually([&] { return edge.bus->subscribed(); }, 3000ms));
+    server.pause();
+    std::atomic<bool> answered{false};
+    const auto started = std::chrono::steady_clock::now();
+    edge.bus->addInterestThen("app", "hung", [&] { answered = true; });
+    ASSERT_TRUE(eventually([&] { return answered.load(); }, 3000ms));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
+    server.resume();
+}
+
+}  // namespace
+}  // namespace resound::redis

@@ -1,0 +1,51 @@
+#pragma once
+// RedisClusterState as one event loop uses it (state::LoopClusterState): the same scripts, local view
+// and failure rules, sent on the loop's own LoopLink, so a loop never waits for Redis: the calls of
+// one iteration share one round trip, and each answer runs its callback on the loop when Redis has
+// given it (nullopt after ioTimeout or while the link is down: answered from the local view, and the
+// node resyncs, as for a failed synchronous call). A call that arrives while the NodeLease thread
+// resyncs is answered from the local view at once and registered by the next resync. Loop thread only.
+#include <string>
+
+#include "loop/EventLoop.h"
+#include "redis/LoopLink.h"
+#include "redis/RedisClusterState.h"
+#include "state/LoopClusterState.h"
+
+namespace resound::redis {
+
+class RedisLoopClusterState final : public state::LoopClusterState {
+  public:
+    RedisLoopClusterState(RedisClusterState& state, loop::EventLoop& loop, ConnectionOptions options);
+    // Mutations still unanswered stop counting as in flight (a resync must not wait for them).
+    ~RedisLoopClusterState() override;
+
+    void addSubscription(const std::string& appId, const std::string& channel, Done<std::size_t> done) override;
+    void removeSubscription(const std::string& appId, const std::string& channel, Done<std::size_t> done) override;
+    void joinPresence(const std::string& appId, const std::string& channel, const state::PresenceMember& member,
+                      std::size_t maxMembers, Done<state::PresenceJoin> done) override;
+    void leavePresence(const std::string& appId, const std::string& channel, const std::string& userKey,
+                       Done<bool> done) override;
+    void presenceMembers(const std::string& appId, const std::string& channel,
+                         Done<std::vector<state::PresenceMember>> done) override;
+    void cachedEvent(const std::string& appId, const std::string& channel,
+                     Done<std::optional<state::CachedEvent>> done) override;
+    void tryAddConnection(const std::string& appId, std::size_t limit, Done<bool> done) override;
+    void removeConnection(const std::string& appId) override;
+    void flush() override { link_.flush(); }
+
+    const LoopLink& link() const { return link_; }
+
+  private:
+    // Passes the resync gate without waiting: false while a resync runs (answer locally), else counts
+    // the mutation in flight until finished() and gives the node id to send.
+    bool begin(std::string& nodeId);
+    void finished();
+    std::string fence() const;
+
+    RedisClusterState& state_;
+    std::size_t inflight_ = 0;  // this loop's share of state_.inflight_
+    LoopLink link_;
+};
+
+}  // namespace resound::redis
