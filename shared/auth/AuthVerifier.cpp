@@ -11,12 +11,12 @@
 #include "auth/AuthPayload.h"
 #include "auth/ChannelPattern.h"
 #include "auth/Jwt.h"
-#include "auth/OriginPolicy.h"
 #include "crypto/Base64.h"
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "json/JsonText.h"
 #include "pusher/ChannelName.h"
+#include "pusher/OriginRule.h"
 #include "util/Version.h"
 
 namespace resound::auth {
@@ -314,10 +314,12 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
             break;
         case Route::Channel:
         case Route::User: {
+            // Origins are checked only on requests that carry one (browsers, which CORS concerns);
+            // the rule itself is pusher/OriginRule.h, the edge's.
             const std::string_view origin = request.header("Origin");
             const bool originKnown =
                 !origin.empty() && std::any_of(apps_.begin(), apps_.end(), [&](const App& app) {
-                    return !app.config.jwtSecret.empty() && originAllowed(app.config.allowedOrigins, origin);
+                    return !app.config.jwtSecret.empty() && pusher::originAllowed(app.config.allowedOrigins, origin);
                 });
             if (request.method == "OPTIONS") {
                 if (!origin.empty() && !originKnown) {
@@ -338,7 +340,7 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
                     reply = refuse(*failure, request);
                 } else {
                     const Verified& token = std::get<Verified>(verified);
-                    if (!origin.empty() && !originAllowed(token.app->config.allowedOrigins, origin)) {
+                    if (!origin.empty() && !pusher::originAllowed(token.app->config.allowedOrigins, origin)) {
                         reply = refuse({403, "origin_not_allowed", "origin not allowed for this app"}, request);
                     } else {
                         reply = route == Route::Channel ? channelAuth(request, token) : userAuth(request, token);

@@ -11,6 +11,7 @@
 #include "pusher/ChannelName.h"
 #include "pusher/ErrorCodes.h"
 #include "pusher/Messages.h"
+#include "pusher/OriginRule.h"
 #include "websocket/FrameEncoder.h"
 
 namespace resound::pusher {
@@ -32,24 +33,6 @@ bool parseSocketId(std::string_view id, std::uint32_t& high, std::uint32_t& low)
            r2.ptr == id.data() + id.size();
 }
 
-// "https://app.example.com:8443/x" -> "app.example.com"
-std::string_view originHost(std::string_view origin) {
-    auto scheme = origin.find("://");
-    if (scheme != std::string_view::npos) origin.remove_prefix(scheme + 3);
-    auto end = origin.find_first_of(":/");
-    return origin.substr(0, end);
-}
-
-bool hostMatches(std::string_view pattern, std::string_view host) {
-    if (pattern == "*" || pattern == host) return true;
-    // "*.example.com" matches any subdomain of example.com.
-    if (pattern.size() > 2 && pattern.substr(0, 2) == "*.") {
-        auto suffix = pattern.substr(1);
-        return host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix;
-    }
-    return false;
-}
-
 }  // namespace
 
 ProtocolHandler::ProtocolHandler(Dependencies deps) : deps_(deps) {}
@@ -66,18 +49,6 @@ void ProtocolHandler::reportError(Peer& peer, std::optional<std::uint16_t> code,
 void ProtocolHandler::fail(Peer& peer, std::uint16_t code, std::string_view message) {
     reportError(peer, code, message);
     deps_.transport.close(peer, code, message);
-}
-
-bool ProtocolHandler::originAllowed(const config::AppConfig& app, std::string_view origin) const {
-    for (const auto& allowed : app.allowedOrigins) {
-        if (allowed == "*") return true;
-    }
-    auto host = originHost(origin);
-    if (host.empty()) return false;
-    for (const auto& allowed : app.allowedOrigins) {
-        if (hostMatches(allowed, host)) return true;
-    }
-    return false;
 }
 
 bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<std::string_view> protocol,
@@ -105,7 +76,7 @@ bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<st
         fail(peer, code::UnsupportedProtocolVersion, "Unsupported protocol version: use 7");
         return false;
     }
-    if (!originAllowed(*app, origin)) {
+    if (!originAllowed(app->allowedOrigins, origin)) {  // pusher/OriginRule.h
         fail(peer, code::Unauthorized, "Origin not allowed");
         return false;
     }

@@ -78,7 +78,6 @@ private:
     void subscriptionError(Peer& peer, const std::string& channel, std::string_view type,
                            std::string_view error, int status);
     void terminateUser(const std::string& appId, const std::string& userId);
-    bool originAllowed(const config::AppConfig& app, std::string_view origin) const;
     void detach(Peer& peer);
     void webhook(const config::AppConfig& app, webhooks::WebhookEvent::Kind kind, const std::string& channel,
                  std::string userId = {});

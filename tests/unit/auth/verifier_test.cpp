@@ -30,7 +30,7 @@ config::AppConfig app(std::string id, std::string jwtSecret) {
 std::vector<config::AppConfig> apps() {
     config::AppConfig one = app("a1", kSecret1);
     one.encryptionMasterKey = kMasterKeyBase64;
-    one.allowedOrigins = {"app.example.com", "*.example.org"};
+    one.allowedOrigins = {"app.example.com", "*.example.org", "[::1]"};
     one.maxUserInfoBytes = 64;
     config::AppConfig two = app("a2", kSecret2);
     two.userAuthentication = false;
@@ -202,6 +202,27 @@ TEST_F(AuthVerifierTest, CorsFollowsTheAppsAllowedOrigins) {
     EXPECT_EQ(header(reply, "Access-Control-Allow-Origin"), "https://x.example.org");
     EXPECT_EQ(header(reply, "Access-Control-Allow-Headers"), "authorization, content-type");
     EXPECT_EQ(header(reply, "Access-Control-Allow-Methods"), "POST, OPTIONS");
+}
+
+// The cases where resound-auth and the edge used to disagree (issue #14): pusher/OriginRule.h now.
+TEST_F(AuthVerifierTest, OriginHostsCompareCaseInsensitivelyAndIpv6LiteralsWithPortsMatch) {
+    const std::string body = "socket_id=1.2&channel_name=private-orders.42";
+    for (const char* origin : {"https://App.Example.com", "https://[::1]:8080", "https://x.EXAMPLE.org"}) {
+        const HttpReply reply = verifier_.handle(post("/auth", body, token(kClaims), origin));
+        EXPECT_EQ(reply.status, 200) << origin << " " << reply.body;
+        EXPECT_EQ(header(reply, "Access-Control-Allow-Origin"), origin);
+    }
+    const HttpReply refused = verifier_.handle(post("/auth", body, token(kClaims), "https://example.org"));
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_EQ(errorCode(refused), "origin_not_allowed");
+}
+
+// Unlike the edge, a request without an Origin (a server, not a browser) is not origin-checked.
+TEST_F(AuthVerifierTest, RequestWithoutOriginIsNotOriginChecked) {
+    const HttpReply reply =
+        verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-orders.42", token(kClaims)));
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(header(reply, "Access-Control-Allow-Origin"), "");
 }
 
 TEST(AuthVerifierCors, UnknownOriginGetsNoCorsHeaders) {

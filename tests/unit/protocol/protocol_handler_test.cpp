@@ -67,7 +67,11 @@ protected:
         restricted.key = "key-2";
         restricted.allowedOrigins = {"example.com"};
         restricted.clientEvents = config::ClientEventsPolicy::None;
-        return {testApp(), restricted};
+        auto origins = testApp();
+        origins.id = "app-3";
+        origins.key = "key-3";
+        origins.allowedOrigins = {"app.example.com", "[::1]", "*.example.org"};
+        return {testApp(), restricted, origins};
     }
 
     pusher::Peer& connect(std::string key = "key-1", std::string origin = "") {
@@ -162,6 +166,19 @@ TEST_F(ProtocolTest, OriginIsCheckedAgainstTheAllowList) {
     EXPECT_TRUE(allowed.isOpen());
     auto& missing = connect("key-2", "");
     EXPECT_EQ(transport_.closeCodes[&missing], 4009);
+}
+
+// The cases where the edge and resound-auth used to disagree (issue #14): pusher/OriginRule.h now.
+TEST_F(ProtocolTest, OriginHostsCompareCaseInsensitivelyAndIpv6LiteralsWithPortsMatch) {
+    for (const char* origin : {"https://App.Example.com", "https://[::1]:8080", "https://x.EXAMPLE.org"}) {
+        auto& peer = connect("key-3", origin);
+        EXPECT_TRUE(peer.isOpen()) << origin;
+        EXPECT_TRUE(received(peer, "pusher:connection_established")) << origin;
+    }
+    for (const char* origin : {"https://example.org", "https://[::2]:8080", "app.example.com", ""}) {
+        auto& peer = connect("key-3", origin);
+        EXPECT_EQ(transport_.closeCodes[&peer], 4009) << origin;
+    }
 }
 
 TEST_F(ProtocolTest, PingGetsPongAndMalformedJsonGetsAnErrorButKeepsTheConnection) {
