@@ -17,6 +17,7 @@
 #include "json/JsonText.h"
 #include "pusher/ChannelName.h"
 #include "pusher/OriginRule.h"
+#include "pusher/SocketId.h"
 #include "util/Version.h"
 
 namespace resound::auth {
@@ -69,15 +70,6 @@ std::string_view trim(std::string_view text) {
 }
 
 // pusher-js socket ids: "<digits>.<digits>".
-bool isSocketId(std::string_view id) {
-    const std::size_t dot = id.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 == id.size() || id.size() > 64) return false;
-    const auto digits = [](std::string_view part) {
-        return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    return digits(id.substr(0, dot)) && digits(id.substr(dot + 1));
-}
-
 struct AuthParams {
     std::string socketId;
     std::string channelName;
@@ -108,7 +100,7 @@ std::variant<AuthParams, AuthFailure> readParams(const HttpExchange& request, bo
         }
     }
     if (params.socketId.empty()) return badRequest("socket_id is missing");
-    if (!isSocketId(params.socketId)) return badRequest("socket_id is not a Pusher socket id");
+    if (!pusher::isValidSocketId(params.socketId)) return badRequest("socket_id is not a Pusher socket id");
     if (needChannel && params.channelName.empty()) return badRequest("channel_name is missing");
     return params;
 }

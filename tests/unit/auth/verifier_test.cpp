@@ -122,6 +122,12 @@ TEST_F(AuthVerifierTest, BadRequests) {
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=abc&channel_name=private-orders.42", t))),
               "bad_request");
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "channel_name=private-orders.42", t))), "bad_request");
+    // The socket-id rule is pusher/SocketId.h, the API's and the edge's.
+    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=1.2.3&channel_name=private-orders.42", t))),
+              "bad_request");
+    const std::string tooLong = std::string(40, '1') + "." + std::string(40, '2');
+    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=" + tooLong + "&channel_name=private-orders.42", t))),
+              "bad_request");
     EXPECT_EQ(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-%20x", t)).status, 400);
     EXPECT_EQ(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=%23server-to-user-42", t)).status, 400);
 }

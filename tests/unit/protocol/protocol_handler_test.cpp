@@ -10,7 +10,9 @@
 #include "bus/InMemoryBus.h"
 #include "crypto/ChannelAuth.h"
 #include "metrics/Metrics.h"
+#include "pusher/EventName.h"
 #include "pusher/ProtocolHandler.h"
+#include "pusher/SubscriptionRefusal.h"
 #include "state/InMemoryClusterState.h"
 
 using namespace resound;
@@ -288,6 +290,49 @@ TEST_F(ProtocolTest, ClientEventRules) {
     say(disabled, subscribePrivate(disabled, "private-y"));  // signed with app-1's secret: refused
     say(disabled, R"({"event":"client-x","channel":"private-y","data":{}})");
     EXPECT_TRUE(received(disabled, "Client events are disabled"));
+}
+
+TEST_F(ProtocolTest, ClientEventNameLimitIsTwoHundredCharacters) {
+    auto& a = connect();
+    auto& b = connect();
+    say(a, subscribePrivate(a, "private-n"));
+    say(b, subscribePrivate(b, "private-n"));
+    const std::string longest = "client-" + std::string(pusher::kMaxEventNameLength - 7, 'x');
+    say(a, R"({"event":")" + longest + R"(","channel":"private-n","data":{}})");
+    EXPECT_TRUE(received(b, longest));
+    say(a, R"({"event":")" + longest + R"(y","channel":"private-n","data":{}})");
+    EXPECT_TRUE(received(a, "longer than 200 characters"));
+    EXPECT_FALSE(received(b, longest + "y"));
+}
+
+// Each refusal carries the type and status named in pusher/SubscriptionRefusal.h (docs/protocol.md §1.8).
+TEST_F(ProtocolTest, SubscriptionErrorsCarryTheNamedStatuses) {
+    const auto expectRefusal = [&](pusher::Peer& peer, const std::string& channel, pusher::SubscriptionRefusal why) {
+        EXPECT_TRUE(received(peer, R"("channel":")" + channel + R"(","data":{"type":")" + std::string(why.type) +
+                                       R"(",)"))
+            << channel;
+        EXPECT_TRUE(received(peer, R"("status":)" + std::to_string(why.status) + "}}")) << channel;
+    };
+    auto& a = connect();
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"bad name!"}})");
+    expectRefusal(a, "bad name!", pusher::refusal::InvalidChannel);
+    auto& b = connect();
+    say(b, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"key-1:deadbeef"}})");
+    expectRefusal(b, "private-x", pusher::refusal::BadSignature);
+    auto& c = connect();
+    say(c, subscribePresence(c, "presence-x", R"({"no_user_id":1})"));
+    expectRefusal(c, "presence-x", pusher::refusal::BadChannelData);
+    auto& d = connect();
+    say(d, subscribePresence(d, "presence-y", R"({"user_id":"1","user_info":")" + std::string(2000, 'i') + R"("})"));
+    expectRefusal(d, "presence-y", pusher::refusal::UserInfoTooLarge);
+    auto& e = connect();
+    say(e, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
+    expectRefusal(e, "#server-to-user-42", pusher::refusal::NotThisUser);
+    EXPECT_EQ(pusher::refusal::BadSignature.status, 401);
+    EXPECT_EQ(pusher::refusal::BadChannelData.status, 400);
+    EXPECT_EQ(pusher::refusal::InvalidChannel.status, 4009);
+    EXPECT_EQ(pusher::refusal::UserInfoTooLarge.status, 4301);
+    EXPECT_EQ(pusher::refusal::PresenceFull.status, 4100);
 }
 
 TEST_F(ProtocolTest, ClientEventsAreRateLimitedPerSecond) {
