@@ -396,6 +396,9 @@ void ProtocolHandler::deliver(const bus::BusMessage& message) {
     metrics::LoopCounters::add(deps_.counters.messagesOut, sent);
 }
 
+// Scope, a deliberate choice (docs/protocol.md §1.12): connections signed in as the user (Pusher's
+// meaning) and connections in a presence channel as that user id (Reverb's), since the app vouched
+// for both identities; an app that bans a user wants every socket speaking as them gone.
 void ProtocolHandler::terminateUser(const std::string& appId, const std::string& userId) {
     for (Peer* peer : peers_) {
         if (!peer->isOpen() || peer->app->id != appId) continue;

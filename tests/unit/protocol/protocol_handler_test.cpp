@@ -373,6 +373,33 @@ TEST_F(ProtocolTest, SigninAndServerToUserChannel) {
     EXPECT_FALSE(transport_.closeCodes.count(&other));
 }
 
+// terminate_connections' scope (docs/protocol.md §1.12): signed-in connections of the user AND
+// connections in a presence channel as that user id, signed in or not (Pusher's and Reverb's union).
+TEST_F(ProtocolTest, TerminateUserAlsoClosesPresenceMembersThatNeverSignedIn) {
+    auto& member = connect();
+    auto& otherMember = connect();
+    auto& publicOnly = connect();
+    say(member, subscribePresence(member, "presence-t", R"({"user_id":"7"})"));
+    say(otherMember, subscribePresence(otherMember, "presence-t", R"({"user_id":"8"})"));
+    say(publicOnly, R"({"event":"pusher:subscribe","data":{"channel":"seven"}})");
+    ASSERT_TRUE(member.userId.empty());  // never signed in
+
+    bus::BusMessage terminate;
+    terminate.kind = bus::BusMessage::Kind::TerminateUser;
+    terminate.appId = "app-1";
+    terminate.userId = "7";
+    handler_.deliver(terminate);
+    EXPECT_EQ(transport_.closeCodes[&member], 4009);
+    EXPECT_TRUE(received(member, "You got disconnected by the app."));
+    EXPECT_FALSE(transport_.closeCodes.count(&otherMember));
+    EXPECT_FALSE(transport_.closeCodes.count(&publicOnly));
+
+    terminate.appId = "app-2";  // another app's user 8 is not this app's
+    terminate.userId = "8";
+    handler_.deliver(terminate);
+    EXPECT_FALSE(transport_.closeCodes.count(&otherMember));
+}
+
 TEST_F(ProtocolTest, CacheChannelReplaysLastEventOrSaysMiss) {
     auto& a = connect();
     say(a, R"({"event":"pusher:subscribe","data":{"channel":"cache-prices"}})");
