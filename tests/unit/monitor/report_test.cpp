@@ -5,6 +5,7 @@
 #include "monitor/ClusterPoller.h"
 #include "monitor/ClusterReport.h"
 #include "monitor/MonitorEndpoints.h"
+#include "redis/KeySchema.h"
 
 namespace resound::monitor {
 namespace {
@@ -51,7 +52,7 @@ TEST(NodeStats, ParsesKnownFieldsAndToleratesTheRest) {
     NodeStats empty;
     applyStatsHash(empty, {});
     EXPECT_FALSE(empty.hasStats);
-    EXPECT_EQ(nodeStatsKey("n1"), "resound:node:n1:stats");
+    EXPECT_EQ(redis::keys::nodeStats("n1"), "resound:node:n1:stats");  // what the monitor reads
 }
 
 TEST(ClusterReport, StaleHeartbeatMeansDownAndTotalsCountOnlyLiveNodes) {
