@@ -18,6 +18,7 @@
 #include "pusher/ChannelName.h"
 #include "pusher/OriginRule.h"
 #include "pusher/SocketId.h"
+#include "service/HealthEndpoints.h"
 #include "util/Version.h"
 
 namespace resound::auth {
@@ -269,15 +270,14 @@ HttpReply AuthVerifier::forwardAuth(const HttpExchange& request) const {
 }
 
 HttpReply AuthVerifier::health() const {
-    std::string body = "{\"status\":\"ok\",\"service\":\"resound-auth\",\"version\":";
-    json::appendQuoted(body, kVersion);
+    std::string body = service::health::healthHead("resound-auth", draining_.load(std::memory_order_relaxed));
     body += ",\"token_apps\":" + std::to_string(tokenAppCount()) + "}";
     return json(200, std::move(body));
 }
 
 HttpReply AuthVerifier::ready() const {
-    if (draining_.load(std::memory_order_relaxed)) return service::jsonError(503, "draining", "shutting down");
-    return json(200, "{\"status\":\"ready\"}");
+    auto answer = service::health::ready(service::health::drainingReason(draining_.load(std::memory_order_relaxed)));
+    return json(answer.status, std::move(answer.body));
 }
 
 HttpReply AuthVerifier::handle(const HttpExchange& request) const {
@@ -289,7 +289,8 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
             reply = get ? health() : service::jsonError(405, "method_not_allowed", "use GET");
             break;
         case Route::Up:
-            reply = get ? json(200, "{\"health\":\"OK\"}") : service::jsonError(405, "method_not_allowed", "use GET");
+            reply = get ? json(service::health::up().status, service::health::up().body)
+                        : service::jsonError(405, "method_not_allowed", "use GET");
             break;
         case Route::Ready:
             reply = get ? ready() : service::jsonError(405, "method_not_allowed", "use GET");

@@ -268,6 +268,9 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
     EXPECT_EQ(verifier_.handle(get).status, 200);
     verifier_.setDraining();
     EXPECT_EQ(verifier_.handle(get).status, 503);
+    EXPECT_EQ(verifier_.handle(get).body, R"({"error":"draining","message":"shutting down"})");
+    get.path = "/health";
+    EXPECT_EQ(verifier_.handle(get).body.rfind(R"({"status":"draining","service":"resound-auth",)", 0), 0u);
     get.path = "/up";
     EXPECT_EQ(verifier_.handle(get).body, R"({"health":"OK"})");
     get.path = "/auth";
