@@ -8,11 +8,11 @@
 #include "api/JsonBody.h"
 #include "json/JsonText.h"
 #include "pusher/ChannelName.h"
+#include "pusher/EventName.h"
+#include "pusher/SocketId.h"
 
 namespace resound::api {
 namespace {
-
-constexpr std::size_t kMaxEventNameLength = 200;
 
 // One validated event, ready to publish.
 struct EventSpec {
@@ -22,15 +22,6 @@ struct EventSpec {
     std::string socketId;               // empty: exclude nobody
     InfoRequest info;
 };
-
-bool isValidSocketId(std::string_view id) {
-    const std::size_t dot = id.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 == id.size()) return false;
-    for (std::size_t i = 0; i < id.size(); ++i) {
-        if (i != dot && (id[i] < '0' || id[i] > '9')) return false;
-    }
-    return true;
-}
 
 // Quotes a user-supplied value for an error message, cut so a huge value cannot bloat the body.
 std::string shown(std::string_view value) {
@@ -53,7 +44,7 @@ std::optional<ApiResponse> readName(const json::JsonValue& item, std::string_vie
     }
     if (!name->isString()) return badRequest(where, "\"name\" must be a string");
     out.name = name->text;
-    if (out.name.size() > kMaxEventNameLength) {
+    if (!pusher::eventNameWithinLimit(out.name)) {
         return badRequest(where, "Event name is longer than 200 characters: use a shorter \"name\"");
     }
     return std::nullopt;
@@ -128,7 +119,7 @@ std::optional<ApiResponse> readChannels(const json::JsonValue& item, const confi
 
 std::optional<ApiResponse> readOptions(const json::JsonValue& item, std::string_view where, EventSpec& out) {
     if (const json::JsonValue* socketId = jsonMember(item, "socket_id")) {
-        const bool valid = socketId->isString() && isValidSocketId(socketId->text);
+        const bool valid = socketId->isString() && pusher::isValidSocketId(socketId->text);
         if (!valid) {
             const std::string text = socketId->isString() ? socketId->text : jsonText(*socketId);
             return badRequest(where, "Invalid socket_id " + shown(text) +

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "http/QueryString.h"
 #include "json/JsonText.h"
@@ -113,7 +114,9 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {
     acceptor_ = std::make_unique<Acceptor>(*this);
-    loop_.add(listenFd_, EPOLLIN, acceptor_.get());
+    if (!loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+        throw std::runtime_error(std::string("io thread cannot watch its listener: ") + std::strerror(errno));
+    }
     listening_ = true;
     loop_.setAfterEventsHook([this] { afterEvents(); });
     loop_.setTickHook(std::chrono::milliseconds(1000), [this] { tick(); });
@@ -208,8 +211,9 @@ void IoThread::acceptAll() {
         connection->address = address;
         connection->addressCounted = limited;
         connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
-        loop_.add(fd, connection->pollEvents, connection.get());
         connections_.push_back(std::move(connection));
+        Connection& c = *connections_.back();
+        if (!loop_.add(fd, c.pollEvents, &c)) registrationFailed(c, "add");
     });
     if (outcome == httpserver::AcceptOutcome::OutOfDescriptors) {
         spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
@@ -317,8 +321,21 @@ void IoThread::resumeReading(Connection& c) {
 void IoThread::updatePollEvents(Connection& c) {
     const std::uint32_t events = httpserver::connectionPollEvents(c.readPaused, c.wantsWritable);
     if (events == c.pollEvents) return;
-    loop_.modify(c.fd, events, &c);
+    if (!loop_.modify(c.fd, events, &c)) {
+        registrationFailed(c, "modify");
+        return;
+    }
     c.pollEvents = events;
+}
+
+// epoll could not take this connection (ENOMEM under load, ENOSPC past fs.epoll.max_user_watches):
+// close it alone, with a reason and a count, instead of ending the loop every other one lives on.
+void IoThread::registrationFailed(Connection& c, const char* operation) {
+    const int error = errno;
+    spdlog::warn("loop {}: epoll_ctl({}) failed for a connection: {}; closing it", index_, operation,
+                 std::strerror(error));
+    metrics::LoopCounters::add(counters_.loopRegistrationFailures);
+    teardown(c);
 }
 
 void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAlive) {
@@ -455,6 +472,7 @@ void IoThread::flush(Connection& c) {
         return;
     }
     updatePollEvents(c);
+    if (c.mode == Connection::Mode::Closed) return;
     if (c.closeWhenFlushed) {
         // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
         // that destroys the close frame or response we just sent.
@@ -523,8 +541,11 @@ void IoThread::tick() {
     protocol_.setNow(now_);
     protocol_.tick();
     if (acceptPaused_ && listening_) {
-        loop_.add(listenFd_, EPOLLIN, acceptor_.get());
-        acceptPaused_ = false;
+        if (loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+            acceptPaused_ = false;
+        } else {
+            spdlog::warn("loop {}: cannot resume accepting yet: {}", index_, std::strerror(errno));
+        }
     }
     const auto& server = ctx_.config.server;
     const httpserver::HttpDeadlines deadlines{.requestSeconds = static_cast<std::uint32_t>(server.handshakeTimeoutSeconds),

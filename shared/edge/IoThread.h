@@ -74,6 +74,7 @@ private:
     void pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength);
     void resumeReading(Connection& c);
     void updatePollEvents(Connection& c);
+    void registrationFailed(Connection& c, const char* operation);
     void flush(Connection& c);
     void closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason);
     void slowConsumer(Connection& c);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <stdexcept>
 
 #include "http/Response.h"
 #include "httpserver/Accept.h"
@@ -69,7 +70,9 @@ ServerLoop::ServerLoop(const HttpServer::Options& options, const Handler& handle
       readBuffer_(kReadBufferSize),
       date_(httpDate()),
       startedAt_(std::chrono::steady_clock::now()) {
-    loop_.add(listenFd_, EPOLLIN, acceptor_.get());
+    if (!loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+        throw std::runtime_error(std::string("http server loop cannot watch its listener: ") + std::strerror(errno));
+    }
     listening_ = true;
     loop_.setAfterEventsHook([this] { afterEvents(); });
     loop_.setTickHook(std::chrono::milliseconds(1000), [this] { tick(); });
@@ -148,8 +151,9 @@ void ServerLoop::acceptAll() {
         auto c = std::make_unique<ServerConnection>(*this, fd, now_);
         c->remote = remoteOf(peer);
         c->index = static_cast<std::uint32_t>(connections_.size());
-        loop_.add(fd, c->pollEvents, c.get());
         connections_.push_back(std::move(c));
+        ServerConnection& added = *connections_.back();
+        if (!loop_.add(fd, added.pollEvents, &added)) registrationFailed(added, "add");
     });
     if (outcome == AcceptOutcome::OutOfDescriptors) {
         spdlog::warn("http server: accept paused on loop {}: {}", index_, std::strerror(errno));
@@ -346,6 +350,7 @@ void ServerLoop::flush(ServerConnection& c) {
         return;
     }
     updatePollEvents(c);
+    if (c.closed) return;
     if (c.closeWhenFlushed) {
         // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
         // that destroys the response we just sent.
@@ -373,8 +378,19 @@ void ServerLoop::resumeReading(ServerConnection& c) {
 void ServerLoop::updatePollEvents(ServerConnection& c) {
     const std::uint32_t events = connectionPollEvents(c.readPaused, c.wantsWritable);
     if (events == c.pollEvents) return;
-    loop_.modify(c.fd, events, &c);
+    if (!loop_.modify(c.fd, events, &c)) {
+        registrationFailed(c, "modify");
+        return;
+    }
     c.pollEvents = events;
+}
+
+// epoll could not take this connection (ENOMEM, ENOSPC): close it alone, with a reason, instead of
+// ending the loop (EventLoop::registrationFailures() counts it).
+void ServerLoop::registrationFailed(ServerConnection& c, const char* operation) {
+    spdlog::warn("http server loop {}: epoll_ctl({}) failed for a connection: {}; closing it", index_,
+                 operation, std::strerror(errno));
+    teardown(c);
 }
 
 void ServerLoop::teardown(ServerConnection& c) {
@@ -411,8 +427,11 @@ void ServerLoop::tick() {
     now_ = secondsNow();
     date_ = httpDate();
     if (acceptPaused_ && listening_) {
-        loop_.add(listenFd_, EPOLLIN, acceptor_.get());
-        acceptPaused_ = false;
+        if (loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+            acceptPaused_ = false;
+        } else {
+            spdlog::warn("http server loop {}: cannot resume accepting yet: {}", index_, std::strerror(errno));
+        }
     }
     // Index loop: teardown() swaps the last connection into the current slot.
     for (std::size_t i = 0; i < connections_.size();) {

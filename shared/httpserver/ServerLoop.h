@@ -78,6 +78,7 @@ class ServerLoop {
     void pauseReading(ServerConnection& c, const char* unparsed, std::size_t length);
     void resumeReading(ServerConnection& c);
     void updatePollEvents(ServerConnection& c);
+    void registrationFailed(ServerConnection& c, const char* operation);
     void teardown(ServerConnection& c);
     void closeIdle();
     void afterEvents();

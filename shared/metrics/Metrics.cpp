@@ -73,6 +73,9 @@ std::string Metrics::renderPrometheus() const {
         {"resound_slow_consumer_disconnects_total", "counter",
          "Connections closed because their outgoing queue passed the cap.",
          [&] { return sum(loops_, [](auto& l) -> auto& { return l.slowConsumerCloses; }); }},
+        {"resound_loop_registration_failures_total", "counter",
+         "Connections closed because the event loop could not register them (epoll_ctl failed).",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.loopRegistrationFailures; }); }},
         {"resound_events_published_total", "counter", "Events accepted by the HTTP API (per channel).",
          [&] { return eventsPublished_.load(std::memory_order_relaxed); }},
     };

@@ -22,6 +22,7 @@ struct alignas(64) LoopCounters {
     std::atomic<std::uint64_t> bytesOut{0};
     std::atomic<std::uint64_t> clientEvents{0};
     std::atomic<std::uint64_t> slowConsumerCloses{0};
+    std::atomic<std::uint64_t> loopRegistrationFailures{0};  // connections closed: epoll_ctl failed
 
     static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
         c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);

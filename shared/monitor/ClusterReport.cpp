@@ -5,6 +5,7 @@
 
 #include "json/JsonText.h"
 #include "metrics/PrometheusText.h"
+#include "service/HealthEndpoints.h"
 #include "util/Version.h"
 
 namespace resound::monitor {
@@ -78,8 +79,7 @@ ClusterSummary summarize(const ClusterSnapshot& snapshot, const ReportOptions& o
 std::string renderHealthJson(const ClusterSnapshot& snapshot, const ReportOptions& options,
                              const MonitorState& state) {
     const ClusterSummary summary = summarize(snapshot, options);
-    std::string out = "{\"status\":\"ok\",\"service\":\"resound-monitor\",\"version\":";
-    json::appendQuoted(out, kVersion);
+    std::string out = service::health::healthHead("resound-monitor", state.draining);
     out += ",\"redis\":";
     out += snapshot.redisUp ? "\"up\"" : "\"down\"";
     if (!snapshot.redisUp) {

@@ -26,8 +26,6 @@ std::optional<double> parseStartTime(const std::string& text) {
 
 }  // namespace
 
-std::string nodeStatsKey(const std::string& nodeId) { return "resound:node:" + nodeId + ":stats"; }
-
 void applyStatsHash(NodeStats& node, const std::vector<std::pair<std::string, std::string>>& fields) {
     node.hasStats = !fields.empty();
     NodeCounters& c = node.counters;

@@ -1,7 +1,7 @@
 #pragma once
-// What the monitor knows about one node of the bundle: its heartbeat in resound:nodes and the stats
-// hash it refreshes (resound:node:{id}:stats, see shared/redis/KeySchema.h). Pure data + parsing;
-// any thread.
+// What the monitor knows about one node of the bundle: its heartbeat in redis::keys::nodes() and the
+// stats hash it refreshes (redis::keys::nodeStats(id)); the names come from shared/redis/KeySchema.h
+// only. Pure data + parsing; any thread.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,11 +9,6 @@
 #include <vector>
 
 namespace resound::monitor {
-
-// The Redis key schema the nodes write (shared/redis/KeySchema.cpp); kept here so the monitor reads
-// exactly these names and nothing else.
-inline constexpr const char* kNodesKey = "resound:nodes";  // ZSET nodeId -> last heartbeat (unix ms)
-std::string nodeStatsKey(const std::string& nodeId);       // resound:node:{nodeId}:stats
 
 struct NodeCounters {
     std::uint64_t connections = 0;  // gauge

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/Config.h"
+#include "pusher/SocketId.h"
 #include "state/ClusterState.h"
 
 namespace resound::pusher {
@@ -25,7 +26,7 @@ class Peer {
 public:
     virtual ~Peer() = default;
 
-    std::string socketId() const { return std::to_string(socketHigh) + "." + std::to_string(socketLow); }
+    std::string socketId() const { return toString(SocketId{socketHigh, socketLow}); }
     bool isOpen() const { return app != nullptr && !closing; }
 
     const config::AppConfig* app = nullptr;  // set once the connection is established

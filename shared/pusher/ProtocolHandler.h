@@ -16,6 +16,7 @@
 #include "pusher/LocalChannels.h"
 #include "pusher/Peer.h"
 #include "pusher/PeerTransport.h"
+#include "pusher/SubscriptionRefusal.h"
 #include "state/ClusterState.h"
 #include "webhooks/WebhookSink.h"
 
@@ -75,10 +76,9 @@ private:
                  std::string exceptSocketId = {});
     void publishSubscriptionCount(const config::AppConfig& app, const std::string& channel,
                                   std::size_t count);
-    void subscriptionError(Peer& peer, const std::string& channel, std::string_view type,
-                           std::string_view error, int status);
+    void subscriptionError(Peer& peer, const std::string& channel, SubscriptionRefusal why,
+                           std::string_view error);
     void terminateUser(const std::string& appId, const std::string& userId);
-    bool originAllowed(const config::AppConfig& app, std::string_view origin) const;
     void detach(Peer& peer);
     void webhook(const config::AppConfig& app, webhooks::WebhookEvent::Kind kind, const std::string& channel,
                  std::string userId = {});

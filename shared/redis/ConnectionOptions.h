@@ -7,6 +7,7 @@
 
 #include "config/Config.h"
 #include "redis/RespParser.h"
+#include "redis/ReconnectBackoff.h"
 
 namespace resound::redis {
 
@@ -19,9 +20,10 @@ struct ConnectionOptions {
     // a call: connect + handshake <= connectTimeout + ioTimeout, a command <= ioTimeout.
     std::chrono::milliseconds connectTimeout{500};
     std::chrono::milliseconds ioTimeout{500};
-    // Reconnect attempts after a failed one wait backoffInitial, doubling up to backoffMax.
-    std::chrono::milliseconds backoffInitial{100};
-    std::chrono::milliseconds backoffMax{2000};
+    // Reconnect attempts after a failed one: redis::ReconnectBackoff with these bounds.
+    std::chrono::milliseconds backoffInitial = BackoffPolicy{}.initial;
+    std::chrono::milliseconds backoffMax = BackoffPolicy{}.max;
+    BackoffPolicy backoff() const { return {backoffInitial, backoffMax}; }
     std::size_t maxIdleConnections = 32;  // CommandClient pool; more are closed on release
     RespLimits limits;
 

@@ -267,6 +267,16 @@ TEST(ConfigLoader, ShippedConfigFileParsesToTheDefaults) {
     EXPECT_TRUE(config.usesDevelopmentCredentials);
 }
 
+// Pusher's limits must be reachable with the defaults: a batch of max_batch_size events with
+// max_event_payload_bytes of data each, every data byte escaped in two characters, plus ~1 KB per item.
+TEST(ConfigLoader, DefaultBodyLimitHoldsAPusherBatch) {
+    const ServerConfig server;
+    const AppConfig app;
+    EXPECT_EQ(app.maxEventPayloadBytes, 10240u);
+    EXPECT_EQ(app.maxBatchSize, 10u);
+    EXPECT_GE(server.maxRequestSize, app.maxBatchSize * (2 * app.maxEventPayloadBytes + 1000));
+}
+
 TEST(ConfigLoader, LoadConfigFileReadsAFile) {
     const auto path = std::filesystem::temp_directory_path() / "resound-config-test.yaml";
     std::ofstream(path) << kMinimalApp;

@@ -5,6 +5,7 @@
 #include "monitor/ClusterPoller.h"
 #include "monitor/ClusterReport.h"
 #include "monitor/MonitorEndpoints.h"
+#include "redis/KeySchema.h"
 
 namespace resound::monitor {
 namespace {
@@ -51,7 +52,7 @@ TEST(NodeStats, ParsesKnownFieldsAndToleratesTheRest) {
     NodeStats empty;
     applyStatsHash(empty, {});
     EXPECT_FALSE(empty.hasStats);
-    EXPECT_EQ(nodeStatsKey("n1"), "resound:node:n1:stats");
+    EXPECT_EQ(redis::keys::nodeStats("n1"), "resound:node:n1:stats");  // what the monitor reads
 }
 
 TEST(ClusterReport, StaleHeartbeatMeansDownAndTotalsCountOnlyLiveNodes) {
@@ -152,9 +153,14 @@ TEST(MonitorEndpoints, HealthIsAlways200ReadyFollowsRedis) {
     get.method = "GET";
     get.path = "/ready";
     EXPECT_EQ(endpoints.handle(get).status, 503);  // before the first read
+    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"starting","message":"first read of Redis not finished yet"})");
     view.everRead = true;
     view.snapshot.redisError = "Connection refused";
     EXPECT_EQ(endpoints.handle(get).status, 503);
+    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"redis_down","message":"Connection refused"})");
+    get.path = "/up";
+    EXPECT_EQ(endpoints.handle(get).body, R"({"health":"OK"})");
+    get.path = "/ready";
     get.path = "/health";
     EXPECT_EQ(endpoints.handle(get).status, 200);
     view.snapshot = snapshot();

@@ -10,7 +10,9 @@
 #include "bus/InMemoryBus.h"
 #include "crypto/ChannelAuth.h"
 #include "metrics/Metrics.h"
+#include "pusher/EventName.h"
 #include "pusher/ProtocolHandler.h"
+#include "pusher/SubscriptionRefusal.h"
 #include "state/InMemoryClusterState.h"
 
 using namespace resound;
@@ -67,7 +69,11 @@ protected:
         restricted.key = "key-2";
         restricted.allowedOrigins = {"example.com"};
         restricted.clientEvents = config::ClientEventsPolicy::None;
-        return {testApp(), restricted};
+        auto origins = testApp();
+        origins.id = "app-3";
+        origins.key = "key-3";
+        origins.allowedOrigins = {"app.example.com", "[::1]", "*.example.org"};
+        return {testApp(), restricted, origins};
     }
 
     pusher::Peer& connect(std::string key = "key-1", std::string origin = "") {
@@ -162,6 +168,19 @@ TEST_F(ProtocolTest, OriginIsCheckedAgainstTheAllowList) {
     EXPECT_TRUE(allowed.isOpen());
     auto& missing = connect("key-2", "");
     EXPECT_EQ(transport_.closeCodes[&missing], 4009);
+}
+
+// The cases where the edge and resound-auth used to disagree (issue #14): pusher/OriginRule.h now.
+TEST_F(ProtocolTest, OriginHostsCompareCaseInsensitivelyAndIpv6LiteralsWithPortsMatch) {
+    for (const char* origin : {"https://App.Example.com", "https://[::1]:8080", "https://x.EXAMPLE.org"}) {
+        auto& peer = connect("key-3", origin);
+        EXPECT_TRUE(peer.isOpen()) << origin;
+        EXPECT_TRUE(received(peer, "pusher:connection_established")) << origin;
+    }
+    for (const char* origin : {"https://example.org", "https://[::2]:8080", "app.example.com", ""}) {
+        auto& peer = connect("key-3", origin);
+        EXPECT_EQ(transport_.closeCodes[&peer], 4009) << origin;
+    }
 }
 
 TEST_F(ProtocolTest, PingGetsPongAndMalformedJsonGetsAnErrorButKeepsTheConnection) {
@@ -273,6 +292,49 @@ TEST_F(ProtocolTest, ClientEventRules) {
     EXPECT_TRUE(received(disabled, "Client events are disabled"));
 }
 
+TEST_F(ProtocolTest, ClientEventNameLimitIsTwoHundredCharacters) {
+    auto& a = connect();
+    auto& b = connect();
+    say(a, subscribePrivate(a, "private-n"));
+    say(b, subscribePrivate(b, "private-n"));
+    const std::string longest = "client-" + std::string(pusher::kMaxEventNameLength - 7, 'x');
+    say(a, R"({"event":")" + longest + R"(","channel":"private-n","data":{}})");
+    EXPECT_TRUE(received(b, longest));
+    say(a, R"({"event":")" + longest + R"(y","channel":"private-n","data":{}})");
+    EXPECT_TRUE(received(a, "longer than 200 characters"));
+    EXPECT_FALSE(received(b, longest + "y"));
+}
+
+// Each refusal carries the type and status named in pusher/SubscriptionRefusal.h (docs/protocol.md §1.8).
+TEST_F(ProtocolTest, SubscriptionErrorsCarryTheNamedStatuses) {
+    const auto expectRefusal = [&](pusher::Peer& peer, const std::string& channel, pusher::SubscriptionRefusal why) {
+        EXPECT_TRUE(received(peer, R"("channel":")" + channel + R"(","data":{"type":")" + std::string(why.type) +
+                                       R"(",)"))
+            << channel;
+        EXPECT_TRUE(received(peer, R"("status":)" + std::to_string(why.status) + "}}")) << channel;
+    };
+    auto& a = connect();
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"bad name!"}})");
+    expectRefusal(a, "bad name!", pusher::refusal::InvalidChannel);
+    auto& b = connect();
+    say(b, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"key-1:deadbeef"}})");
+    expectRefusal(b, "private-x", pusher::refusal::BadSignature);
+    auto& c = connect();
+    say(c, subscribePresence(c, "presence-x", R"({"no_user_id":1})"));
+    expectRefusal(c, "presence-x", pusher::refusal::BadChannelData);
+    auto& d = connect();
+    say(d, subscribePresence(d, "presence-y", R"({"user_id":"1","user_info":")" + std::string(2000, 'i') + R"("})"));
+    expectRefusal(d, "presence-y", pusher::refusal::UserInfoTooLarge);
+    auto& e = connect();
+    say(e, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
+    expectRefusal(e, "#server-to-user-42", pusher::refusal::NotThisUser);
+    EXPECT_EQ(pusher::refusal::BadSignature.status, 401);
+    EXPECT_EQ(pusher::refusal::BadChannelData.status, 400);
+    EXPECT_EQ(pusher::refusal::InvalidChannel.status, 4009);
+    EXPECT_EQ(pusher::refusal::UserInfoTooLarge.status, 4301);
+    EXPECT_EQ(pusher::refusal::PresenceFull.status, 4100);
+}
+
 TEST_F(ProtocolTest, ClientEventsAreRateLimitedPerSecond) {
     auto& a = connect();
     auto& b = connect();
@@ -309,6 +371,33 @@ TEST_F(ProtocolTest, SigninAndServerToUserChannel) {
     handler_.deliver(*terminate);
     EXPECT_EQ(transport_.closeCodes[&a], 4009);
     EXPECT_FALSE(transport_.closeCodes.count(&other));
+}
+
+// terminate_connections' scope (docs/protocol.md §1.12): signed-in connections of the user AND
+// connections in a presence channel as that user id, signed in or not (Pusher's and Reverb's union).
+TEST_F(ProtocolTest, TerminateUserAlsoClosesPresenceMembersThatNeverSignedIn) {
+    auto& member = connect();
+    auto& otherMember = connect();
+    auto& publicOnly = connect();
+    say(member, subscribePresence(member, "presence-t", R"({"user_id":"7"})"));
+    say(otherMember, subscribePresence(otherMember, "presence-t", R"({"user_id":"8"})"));
+    say(publicOnly, R"({"event":"pusher:subscribe","data":{"channel":"seven"}})");
+    ASSERT_TRUE(member.userId.empty());  // never signed in
+
+    bus::BusMessage terminate;
+    terminate.kind = bus::BusMessage::Kind::TerminateUser;
+    terminate.appId = "app-1";
+    terminate.userId = "7";
+    handler_.deliver(terminate);
+    EXPECT_EQ(transport_.closeCodes[&member], 4009);
+    EXPECT_TRUE(received(member, "You got disconnected by the app."));
+    EXPECT_FALSE(transport_.closeCodes.count(&otherMember));
+    EXPECT_FALSE(transport_.closeCodes.count(&publicOnly));
+
+    terminate.appId = "app-2";  // another app's user 8 is not this app's
+    terminate.userId = "8";
+    handler_.deliver(terminate);
+    EXPECT_FALSE(transport_.closeCodes.count(&otherMember));
 }
 
 TEST_F(ProtocolTest, CacheChannelReplaysLastEventOrSaysMiss) {
