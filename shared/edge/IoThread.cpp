@@ -90,6 +90,7 @@ public:
     bool onClose(std::uint16_t code, std::string_view) override {
         // Echo the client's code as RFC 6455 §5.5.1 asks; "no status" is answered with a normal close.
         std::uint16_t reply = code == ws::close_code::NoStatus ? ws::close_code::Normal : code;
+        c_.noteClose(reply, "closed by the client", owner_.ctx_.debugTap && owner_.ctx_.debugTap->active());
         owner_.closeWebSocket(c_, reply, "");
         return false;
     }
@@ -109,7 +110,7 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       loopBus_(context.bus, interest_),
       protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, loopBus_, *this,
                                                       context.metrics, context.metrics.loop(index),
-                                                      context.webhooks}),
+                                                      context.webhooks, context.debugTap}),
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {
     acceptor_ = std::make_unique<Acceptor>(*this);
@@ -408,6 +409,7 @@ void IoThread::close(pusher::Peer& peer, std::uint16_t code, std::string_view re
 
 void IoThread::closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason) {
     if (c.mode != Connection::Mode::WebSocket) return;
+    c.noteClose(code, reason, ctx_.debugTap && ctx_.debugTap->active());
     c.closing = true;
     enqueue(c, shared(ws::encodeCloseFrame(code, reason)), Urgency::Urgent);
     c.mode = Connection::Mode::Draining;

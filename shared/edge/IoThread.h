@@ -39,6 +39,7 @@ struct EdgeContext {
     std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
     AddressLimiter& addressLimiter;               // server.max_connections_per_ip
     webhooks::WebhookSink* webhooks = nullptr;    // optional
+    dashboard::DebugTap* debugTap = nullptr;      // optional: the debug console's events
 };
 
 class IoThread final : public pusher::PeerTransport {

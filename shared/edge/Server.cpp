@@ -70,6 +70,7 @@ Server::Server(config::Config config, ServerRoles roles)
         bus_ = std::make_unique<bus::InMemoryBus>();
     }
     api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
+    api_->setDebugTap(&debugTap_);
     router_ = std::make_unique<HttpRouter>(config_.server, roles, *api_, metrics_, draining_);
     if (config_.server.scalingEnabled) {
         if (webhooks::anyWebhookTargets(config_.apps)) {
@@ -82,6 +83,7 @@ Server::Server(config::Config config, ServerRoles roles)
     } else {
         webhooks::DispatcherOptions webhookOptions;
         webhookOptions.spoolDir = config_.server.webhookSpoolDir;  // "" = memory only
+        webhookOptions.debugTap = &debugTap_;
         webhooks_ = webhooks::makeWebhookDispatcher(config_.apps, webhookOptions);
         webhookSink_ = webhooks_.get();
         if (webhooks_)
@@ -135,6 +137,10 @@ void Server::startScaleOut() {
             {"messages_out", std::to_string(out)},
             {"bytes_in", std::to_string(bytesIn)},
             {"bytes_out", std::to_string(bytesOut)},
+            {"api_requests", std::to_string(metrics_.apiRequests())},
+            {"api_errors", std::to_string(metrics_.apiErrors())},
+            {"slow_consumer_closes", std::to_string(metrics_.slowConsumerCloses())},
+            {"rate_limit_hits", std::to_string(metrics_.rateLimitHits())},
         };
     }, leaseOptions);
     router_->setReadinessCheck([this]() -> std::optional<std::string> {
@@ -151,6 +157,7 @@ void Server::start() {
     EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap,
                         addressLimiter_};
     context.webhooks = webhookSink_;
+    context.debugTap = &debugTap_;
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;
     std::vector<int> listeners;

@@ -10,6 +10,7 @@
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
+#include "dashboard/DebugTap.h"
 #include "edge/HttpRouter.h"
 #include "edge/IoThread.h"
 #include "httpserver/Listener.h"
@@ -43,12 +44,16 @@ public:
     // them to go, then stop the loops.
     void shutdown(std::chrono::milliseconds grace);
 
+    // What this process reports to the debug console (protocol, HTTP API, embedded webhook sender).
+    dashboard::DebugTap& debugTap() { return debugTap_; }
+
 private:
     config::Config config_;
     apps::AppRegistry apps_;
     std::unique_ptr<state::ClusterState> state_;
     std::unique_ptr<bus::Bus> bus_;
     metrics::Metrics metrics_;
+    dashboard::DebugTap debugTap_;  // before everything that emits into it
     std::unique_ptr<api::ApiHandler> api_;
     std::atomic<bool> draining_{false};
     std::unique_ptr<HttpRouter> router_;
