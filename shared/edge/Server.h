@@ -10,6 +10,7 @@
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
+#include "dashboard/DebugRelay.h"
 #include "dashboard/DebugTap.h"
 #include "edge/HttpRouter.h"
 #include "edge/IoThread.h"
@@ -74,6 +75,8 @@ private:
     std::unique_ptr<redis::TransitionAnnouncer> announcer_;
     std::unique_ptr<redis::Reaper> reaper_;
     std::unique_ptr<redis::NodeLease> lease_;
+    // Scale-out mode: ships this node's debug events to resound-monitor while a console there watches.
+    std::unique_ptr<dashboard::DebugRelay> debugRelay_;
     std::vector<std::unique_ptr<IoThread>> threads_;
     std::chrono::system_clock::time_point startedAt_ = std::chrono::system_clock::now();
     void startScaleOut();
