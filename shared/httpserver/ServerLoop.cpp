@@ -69,8 +69,10 @@ ServerLoop::ServerLoop(const HttpServer::Options& options, const Handler& handle
       readBuffer_(kReadBufferSize),
       date_(httpDate()),
       startedAt_(std::chrono::steady_clock::now()) {
-    loop_.add(listenFd_, EPOLLIN, acceptor_.get());
-    listening_ = true;
+    if (listenFd_ >= 0) {  // -1: connections come through adopt() only
+        loop_.add(listenFd_, EPOLLIN, acceptor_.get());
+        listening_ = true;
+    }
     loop_.setAfterEventsHook([this] { afterEvents(); });
     loop_.setTickHook(std::chrono::milliseconds(1000), [this] { tick(); });
 }
@@ -134,14 +136,32 @@ std::uint32_t ServerLoop::secondsNow() const {
     return 1 + static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count());
 }
 
+void refuseConnection(int fd, const Reply& reply) {
+    const std::string bytes = http::buildResponse(reply.status, reply.contentType, reply.body, false, reply.headers);
+    [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ::close(fd);
+}
+
+void ServerLoop::adopt(int fd, std::string remote, std::string alreadyRead) {
+    if (draining_) {
+        totalConnections_.fetch_sub(1, std::memory_order_relaxed);
+        refuseConnection(fd, options_.errorReply(503, "Server is stopping"));
+        return;
+    }
+    auto owned = std::make_unique<ServerConnection>(*this, fd, now_);
+    ServerConnection& c = *owned;
+    c.remote = std::move(remote);
+    c.index = static_cast<std::uint32_t>(connections_.size());
+    loop_.add(fd, c.pollEvents, &c);
+    connections_.push_back(std::move(owned));
+    // As if these bytes had just been read here; more follow through epoll.
+    if (!alreadyRead.empty()) handleBytes(c, alreadyRead.data(), alreadyRead.size());
+}
+
 void ServerLoop::acceptAll() {
     const auto outcome = acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peer) {
         if (totalConnections_.load(std::memory_order_relaxed) >= options_.maxConnections) {
-            const Reply reply = options_.errorReply(503, "Server is at its connection limit");
-            const std::string bytes =
-                http::buildResponse(503, reply.contentType, reply.body, false, reply.headers);
-            [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            ::close(fd);
+            refuseConnection(fd, options_.errorReply(503, "Server is at its connection limit"));
             return;
         }
         totalConnections_.fetch_add(1, std::memory_order_relaxed);
