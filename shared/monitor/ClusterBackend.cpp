@@ -9,6 +9,7 @@
 
 #include "api/EventPublisher.h"
 #include "pusher/ChannelName.h"
+#include "util/Version.h"
 
 namespace resound::monitor {
 
@@ -69,6 +70,16 @@ void addWebhookTotals(dashboard::Totals& totals, const webhooks::WebhookMetrics&
 dashboard::Snapshot ClusterBackend::snapshot() {
     dashboard::Snapshot out = clusterSnapshot(parts_.view(), parts_.report);
     if (parts_.webhooks) addWebhookTotals(out.totals, *parts_.webhooks);
+    if (!parts_.node.empty()) {
+        // The monitor heartbeats no node entry (it mutates no cluster state), so it is the one row
+        // Redis does not list: up, since it is answering.
+        dashboard::NodeRow self;
+        self.id = parts_.node;
+        self.service = "resound-monitor";
+        self.version = kVersion;
+        self.uptimeSeconds = parts_.startedAtMs > 0 ? std::max<std::int64_t>(0, (unixMs() - parts_.startedAtMs) / 1000) : 0;
+        out.nodes.push_back(std::move(self));
+    }
     return out;
 }
 

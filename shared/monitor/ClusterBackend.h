@@ -31,7 +31,8 @@ class ClusterBackend final : public dashboard::DashboardBackend {
         ReportOptions report;
         dashboard::DebugTap& tap;
         const webhooks::WebhookMetrics* webhooks = nullptr;  // this monitor's sender, null without one
-        std::string node;  // stamped on the console rows of the dashboard's own publishes
+        std::string node;  // this monitor: its own overview row, and the console rows of its publishes
+        std::int64_t startedAtMs = 0;  // this monitor's start (Unix ms), for its row's uptime
     };
 
     explicit ClusterBackend(Parts parts) : parts_(std::move(parts)) {}

@@ -112,7 +112,7 @@ struct BackendFixture : ::testing::Test {
     bus::InMemoryBus bus;
     dashboard::DebugTap tap;
     std::vector<bus::BusMessagePtr> published;
-    ClusterBackend backend{ClusterBackend::Parts{apps, state, bus, [] { return view(); }, {}, tap, nullptr, "monitor-x"}};
+    ClusterBackend backend{ClusterBackend::Parts{apps, state, bus, [] { return view(); }, {}, tap, nullptr, "monitor-x", 0}};
 
     BackendFixture() {
         bus.addReceiver([this](const bus::BusMessagePtr& m) { published.push_back(m); });
@@ -138,6 +138,15 @@ TEST_F(BackendFixture, PublishGoesThroughTheBusAndCacheChannelsAreStored) {
     EXPECT_EQ(rows[0].node, "monitor-x");
     EXPECT_EQ(rows[0].bytes, 7u);
     EXPECT_EQ(backend.appIds(), (std::vector<std::string>{"a1", "a2"}));
+}
+
+TEST_F(BackendFixture, TheMonitorListsItselfAfterTheNodesRedisKnows) {
+    const dashboard::Snapshot s = backend.snapshot();
+    ASSERT_EQ(s.nodes.size(), 4u);
+    EXPECT_EQ(s.nodes.back().id, "monitor-x");
+    EXPECT_EQ(s.nodes.back().service, "resound-monitor");
+    EXPECT_TRUE(s.nodes.back().up);
+    EXPECT_EQ(s.totals.connections, 10) << "the monitor adds no connections";
 }
 
 TEST_F(BackendFixture, BadPublishesAreRefusedWithAStatus) {
