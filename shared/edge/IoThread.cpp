@@ -10,7 +10,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dashboard/Dashboard.h"
+#include "http/PathPrefix.h"
 #include "http/QueryString.h"
+#include "http/RequestBytes.h"
 #include "json/JsonText.h"
 #include "http/Response.h"
 #include "httpserver/Accept.h"
@@ -286,6 +289,10 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             upgrade(c, request, data, length);
             return;
         }
+        if (ctx_.dashboard && dashboard::Dashboard::owns(http::stripPathPrefix(request.path, server.pathPrefix))) {
+            handOffToDashboard(c, request, data, length);
+            return;
+        }
         HttpResponse response = ctx_.router.route(request);
         bool keepAlive = request.keepAlive() && !draining_;
         respond(c, response, keepAlive);
@@ -298,6 +305,45 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             return;
         }
     }
+}
+
+void IoThread::handOffToDashboard(Connection& c, const http::Request& request, const char* rest,
+                                  std::size_t restLength) {
+    // Answers to earlier pipelined requests leave first, or the client would see them out of order;
+    // browsers do not pipeline, so one that cannot be written at once ends the connection instead.
+    if (!c.queue.empty()) flush(c);
+    if (c.mode != Connection::Mode::Http) return;
+    if (!c.queue.empty()) {
+        respond(c, {503, "application/json",
+                     R"({"error":"Send dashboard requests on a connection of their own","code":503})", {}},
+                false);
+        return;
+    }
+    std::string bytes = http::requestBytes(request);
+    bytes.append(rest, restLength);
+    sockaddr_storage peer{};
+    socklen_t peerLength = sizeof peer;
+    std::string remote = "unknown";
+    if (::getpeername(c.fd, reinterpret_cast<sockaddr*>(&peer), &peerLength) == 0) remote = httpserver::describeAddress(peer);
+    const int fd = c.fd;
+    detach(c);
+    ctx_.dashboard->adopt(fd, std::move(remote), std::move(bytes));
+}
+
+void IoThread::detach(Connection& c) {
+    c.mode = Connection::Mode::Closed;
+    c.closing = true;
+    c.intake.release();
+    loop_.remove(c.fd);
+    ctx_.totalConnections.fetch_sub(1, std::memory_order_relaxed);
+    if (c.addressCounted) ctx_.addressLimiter.release(c.address);
+    const std::uint32_t index = c.connectionIndex;
+    graveyard_.push_back(std::move(connections_[index]));
+    if (index + 1 != connections_.size()) {
+        connections_[index] = std::move(connections_.back());
+        connections_[index]->connectionIndex = index;
+    }
+    connections_.pop_back();
 }
 
 void IoThread::pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength) {

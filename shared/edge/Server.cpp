@@ -18,6 +18,7 @@
 #include "redis/RedisBus.h"
 #include "redis/RedisClusterState.h"
 #include "redis/TransitionAnnouncer.h"
+#include "util/ProcessId.h"
 #include "util/Version.h"
 #include "webhooks/EventInterest.h"
 #include "state/InMemoryClusterState.h"
@@ -89,6 +90,7 @@ Server::Server(config::Config config, ServerRoles roles)
         if (webhooks_)
             router_->addMetricsSource([this](std::string& out) { webhooks_->appendPrometheus(out); });
     }
+    createDashboard(roles);
 }
 
 Server::~Server() {
@@ -96,6 +98,27 @@ Server::~Server() {
     debugRelay_.reset();
     lease_.reset();
     reaper_.reset();
+}
+
+void Server::createDashboard(const ServerRoles& roles) {
+    if (!roles.dashboard || config_.dashboard.password.empty()) return;  // off: /dashboard is the router's 404
+    dashboard::EmbeddedBackend::Sources sources{apps_, *state_, *bus_, metrics_, debugTap_};
+    sources.webhooks = webhooks_ ? &webhooks_->metrics() : nullptr;
+    sources.nodeId = redisState_ ? redisState_->nodeId() : util::uniqueProcessId(roles.serviceName);
+    sources.serviceName = roles.serviceName;
+    dashboardBackend_ = std::make_unique<dashboard::EmbeddedBackend>(std::move(sources));
+    dashboard::Dashboard::Options options;
+    options.password = config_.dashboard.password;
+    options.pathPrefix = config_.server.pathPrefix;
+    dashboard_ = std::make_unique<dashboard::Dashboard>(std::move(options), *dashboardBackend_);
+    service::HttpService::Options serviceOptions;
+    serviceOptions.listen = false;  // connections come from the I/O threads
+    serviceOptions.threads = 1;     // an operator's page: one loop is plenty, and it never blocks
+    serviceOptions.maxBodyBytes = 256 * 1024;  // a too-large test event gets the app's clear 413
+    serviceOptions.keepAliveTimeout = std::chrono::seconds(config_.server.httpIdleTimeoutSeconds);
+    serviceOptions.requestTimeout = std::chrono::seconds(config_.server.handshakeTimeoutSeconds);
+    dashboardService_ = std::make_unique<service::HttpService>(
+        serviceOptions, [this](const service::HttpExchange& exchange) { return dashboard_->handle(exchange); });
 }
 
 void Server::startScaleOut() {
@@ -163,6 +186,7 @@ void Server::start() {
                         addressLimiter_};
     context.webhooks = webhookSink_;
     context.debugTap = &debugTap_;
+    context.dashboard = dashboardService_.get();
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;
     std::vector<int> listeners;
@@ -179,6 +203,10 @@ void Server::start() {
     }
     if (webhooks_) webhooks_->start();
     if (webhookForwarder_) webhookForwarder_->start();
+    if (dashboard_) {
+        dashboardService_->start();  // before the I/O threads, which hand connections to it
+        dashboard_->start();
+    }
     if (config_.server.scalingEnabled) startScaleOut();
     for (auto& t : threads_) t->start();
     spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_, count,
@@ -187,6 +215,7 @@ void Server::start() {
 
 void Server::shutdown(std::chrono::milliseconds grace) {
     draining_ = true;
+    if (dashboard_) dashboard_->stop();  // ends the dashboard's streams: pages reconnect elsewhere
     for (auto& t : threads_) t->requestShutdown();
     auto deadline = std::chrono::steady_clock::now() + grace;
     while (totalConnections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -196,6 +225,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     if (left > 0) spdlog::warn("shutdown grace period over, dropping {} connections", left);
     for (auto& t : threads_) t->stop();
     if (debugRelay_) debugRelay_->stop();
+    if (dashboardService_) dashboardService_->stop(std::chrono::milliseconds(500));  // after the loops that hand over
     if (reaper_ && redisState_) {
         // Leave the cluster now rather than after the lease runs out, so the monitor does not show a
         // scaled-down node as dead and whatever this node still held is announced at once.

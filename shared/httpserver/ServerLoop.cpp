@@ -21,21 +21,6 @@ constexpr std::uint32_t kCloseSeconds = 3;  // how long a closing connection may
 
 WriteQueue::Bytes shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
 
-std::string remoteOf(const sockaddr_storage& address) {
-    char text[INET6_ADDRSTRLEN] = "";
-    if (address.ss_family == AF_INET) {
-        const auto& in = reinterpret_cast<const sockaddr_in&>(address);
-        ::inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
-        return std::string(text) + ":" + std::to_string(ntohs(in.sin_port));
-    }
-    if (address.ss_family == AF_INET6) {
-        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
-        ::inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
-        return "[" + std::string(text) + "]:" + std::to_string(ntohs(in6.sin6_port));
-    }
-    return "unknown";
-}
-
 std::string httpDate() {
     char text[64];
     const std::time_t now = std::time(nullptr);
@@ -166,7 +151,7 @@ void ServerLoop::acceptAll() {
         }
         totalConnections_.fetch_add(1, std::memory_order_relaxed);
         auto c = std::make_unique<ServerConnection>(*this, fd, now_);
-        c->remote = remoteOf(peer);
+        c->remote = describeAddress(peer);
         c->index = static_cast<std::uint32_t>(connections_.size());
         loop_.add(fd, c->pollEvents, c.get());
         connections_.push_back(std::move(c));

@@ -37,6 +37,7 @@ public:
     explicit Metrics(std::size_t loops);
 
     LoopCounters& loop(std::size_t i) { return *loops_[i]; }
+    const LoopCounters& loop(std::size_t i) const { return *loops_[i]; }
     std::size_t loopCount() const { return loops_.size(); }
 
     void countHttpResponse(int status);
