@@ -95,6 +95,7 @@ Server::Server(config::Config config, ServerRoles roles)
 
 Server::~Server() {
     for (auto& t : threads_) t->stop();
+    debugRelay_.reset();
     lease_.reset();
     reaper_.reset();
 }
@@ -169,6 +170,10 @@ void Server::startScaleOut() {
             {"rate_limit_hits", std::to_string(metrics_.rateLimitHits())},
         };
     }, leaseOptions);
+    debugRelay_ = std::make_unique<dashboard::DebugRelay>(redis_, debugTap_,
+                                                          [this] { return redisState_->nodeId(); });
+    router_->addMetricsSource([this](std::string& out) { debugRelay_->appendPrometheus(out); });
+    debugRelay_->start();
     router_->setReadinessCheck([this]() -> std::optional<std::string> {
         return scaleOutReadinessProblem({.commandsReachable = redis_->available(),
                                          .stateRegistered = redisState_->available(),
@@ -222,6 +227,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     std::size_t left = totalConnections_.load();
     if (left > 0) spdlog::warn("shutdown grace period over, dropping {} connections", left);
     for (auto& t : threads_) t->stop();
+    if (debugRelay_) debugRelay_->stop();
     if (dashboardService_) dashboardService_->stop(std::chrono::milliseconds(500));  // after the loops that hand over
     if (reaper_ && redisState_) {
         // Leave the cluster now rather than after the lease runs out, so the monitor does not show a

@@ -11,6 +11,7 @@
 #include "bus/Bus.h"
 #include "config/Config.h"
 #include "dashboard/Dashboard.h"
+#include "dashboard/DebugRelay.h"
 #include "dashboard/DebugTap.h"
 #include "dashboard/EmbeddedBackend.h"
 #include "edge/HttpRouter.h"
@@ -76,6 +77,8 @@ private:
     std::unique_ptr<redis::TransitionAnnouncer> announcer_;
     std::unique_ptr<redis::Reaper> reaper_;
     std::unique_ptr<redis::NodeLease> lease_;
+    // Scale-out mode: ships this node's debug events to resound-monitor while a console there watches.
+    std::unique_ptr<dashboard::DebugRelay> debugRelay_;
     // The dashboard (roles.dashboard with a password): its backend, handler and the HTTP server the
     // I/O threads hand /dashboard connections to (no listener of its own: same port as everything).
     std::unique_ptr<dashboard::EmbeddedBackend> dashboardBackend_;

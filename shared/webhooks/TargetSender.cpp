@@ -19,14 +19,15 @@ std::string redactedUrl(const std::string& url) {
 
 TargetSender::TargetSender(std::size_t app, std::string name, std::vector<std::unique_ptr<HttpPoster>> posters,
                            RetryPolicy retry, std::size_t queueLimit, WebhookMetrics& metrics,
-                           dashboard::DebugTap* debugTap)
+                           dashboard::DebugTap* debugTap, std::string debugNode)
     : app_(app),
       name_(std::move(name)),
       posters_(std::move(posters)),
       retry_(retry),
       queueLimit_(queueLimit),
       metrics_(metrics),
-      debugTap_(debugTap) {}
+      debugTap_(debugTap),
+      debugNode_(std::move(debugNode)) {}
 
 void TargetSender::report(const Delivery& delivery, const PostResult& result) const {
     if (!debugTap_ || !debugTap_->active()) return;
@@ -41,6 +42,7 @@ void TargetSender::report(const Delivery& delivery, const PostResult& result) co
                                         : dashboard::DebugEvent::Kind::WebhookFailed;
         debug.timeMs = nowMs;
         debug.appId = appId;
+        debug.node = debugNode_;
         debug.channel = channel;
         debug.event = name;
         debug.code = result.status;

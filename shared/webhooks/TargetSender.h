@@ -45,7 +45,7 @@ class TargetSender {
     // One worker thread per poster.
     TargetSender(std::size_t app, std::string name, std::vector<std::unique_ptr<HttpPoster>> posters,
                  RetryPolicy retry, std::size_t queueLimit, WebhookMetrics& metrics,
-                 dashboard::DebugTap* debugTap = nullptr);
+                 dashboard::DebugTap* debugTap = nullptr, std::string debugNode = {});
     ~TargetSender();
 
     void start();
@@ -82,6 +82,7 @@ class TargetSender {
     const std::size_t queueLimit_;
     WebhookMetrics& metrics_;
     dashboard::DebugTap* const debugTap_;
+    const std::string debugNode_;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;  // work became due, or stopping

@@ -67,7 +67,7 @@ WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps,
                        Batcher(std::chrono::milliseconds(targetConfig.batchMs), options_.maxEventsPerRequest),
                        std::make_unique<TargetSender>(a, name, std::move(posters), retry,
                                                       app.config.webhookQueueLimit, metrics_,
-                                                      options_.debugTap)}));
+                                                      options_.debugTap, options_.debugNode)}));
         }
         if (!app.targets.empty()) {
             spdlog::info("webhooks app={} targets={} grace_ms={} retry_window_ms={} queue_limit={}",

@@ -52,6 +52,7 @@ struct DispatcherOptions {
     std::function<std::unique_ptr<HttpPoster>(const config::WebhookTarget&)> posterFactory;
     // Where each attempt's outcome is reported to the debug console (null: nowhere).
     dashboard::DebugTap* debugTap = nullptr;
+    std::string debugNode;  // the node those rows name ("" in the all-in-one server)
 };
 
 class WebhookDispatcher final : public WebhookSink {

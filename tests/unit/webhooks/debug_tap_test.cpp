@@ -58,6 +58,7 @@ struct TappedDispatcher {
         options.stopDrain = milliseconds(200);
         options.posterFactory = [this](const config::WebhookTarget&) { return std::make_unique<FakePoster>(log); };
         options.debugTap = &tap;
+        options.debugNode = "monitor-1";
         dispatcher = std::make_unique<WebhookDispatcher>(std::vector<config::AppConfig>{appConfig}, options);
         dispatcher->start();
     }
@@ -85,6 +86,7 @@ TEST(WebhookDebugTap, DeliveredRowsPerEventOfABatchWithTheStatus) {
     EXPECT_EQ(d.log->count(), 1u) << "one batched request";
     EXPECT_EQ(seen[0].kind, dashboard::DebugEvent::Kind::WebhookDelivered);
     EXPECT_EQ(seen[0].appId, "app1");
+    EXPECT_EQ(seen[0].node, "monitor-1");
     EXPECT_EQ(seen[0].channel, "presence-room");
     EXPECT_EQ(seen[0].event, "channel_occupied");
     EXPECT_EQ(seen[0].code, 204);
