@@ -231,6 +231,32 @@ describe('dashboard (embedded)', () => {
   });
 });
 
+describe('dashboard with a path prefix', () => {
+  it('is served under the prefix and without it, and never logs the password', async () => {
+    const prefixed = await startServer({ server: { path_prefix: '/ws' }, env: { RESOUND_DASHBOARD_PASSWORD: PASSWORD }, logLevel: 'debug' });
+    try {
+      const page = await fetch(`${prefixed.httpUrl}/ws/dashboard`, { headers: { Authorization: basic(PASSWORD) } });
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /src="\/ws\/dashboard\/assets\/dashboard\.js"/);
+      const script = await fetch(`${prefixed.httpUrl}/ws/dashboard/assets/dashboard.js`, { headers: { Authorization: basic(PASSWORD) } });
+      assert.equal(script.status, 200);
+      assert.match(script.headers.get('content-type'), /^text\/javascript/);
+      await script.arrayBuffer();
+      const apps = await fetch(`${prefixed.httpUrl}/dashboard/api/apps`, { headers: { Authorization: basic(PASSWORD) } });
+      assert.deepEqual((await apps.json()).apps.slice(0, 2), ['app-1', 'app-2']);
+      const refused = await fetch(`${prefixed.httpUrl}/ws/dashboard/api/apps`, { headers: { Authorization: basic('nope') } });
+      assert.equal(refused.status, 401);
+      await refused.arrayBuffer();
+      // The WebSocket endpoint and the API still answer on the same connections' port.
+      assert.equal((await fetch(`${prefixed.httpUrl}/ws/health`)).status, 200);
+    } finally {
+      await prefixed.stop();
+    }
+    assert.match(prefixed.output, /dashboard=on/);
+    assert.ok(!prefixed.output.includes(PASSWORD), 'the password appears in the server output');
+  });
+});
+
 describe('dashboard off', () => {
   it('answers 404 on every /dashboard path when no password is set', async () => {
     const plain = await startServer();
