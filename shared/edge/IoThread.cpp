@@ -358,7 +358,7 @@ void IoThread::resumeReading(Connection& c) {
     input.swap(c.unparsedInput);
     // The requests read before the pause come first; they may fill the queue and pause us again.
     if (!input.empty()) handleHttpBytes(c, input.data(), input.size());
-    updatePollEvents(c);
+    if (c.mode != Connection::Mode::Closed) updatePollEvents(c);  // handed to the dashboard: not ours
 }
 
 void IoThread::updatePollEvents(Connection& c) {

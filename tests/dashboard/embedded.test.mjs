@@ -4,6 +4,7 @@
 // test-event form reaching a pusher-js client (and refusing a huge event), the channels view, and 404
 // everywhere when no password is set. Screenshots of each view go to RESOUND_SCREENSHOT_DIR.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, screenshot } from '../integration/lib/browser.mjs';
 import { PusherClient } from '../integration/lib/deps.mjs';
@@ -228,6 +229,31 @@ describe('dashboard (embedded)', () => {
     assert.equal(Number(await text('#c-channels')), channels, 'channels agree with /metrics');
     assert.ok((await page.$$eval('#chart polyline', (lines) => lines.length)) === 2);
     await screenshot(page, 'overview');
+  });
+});
+
+describe('dashboard behind pipelined requests', () => {
+  it('a dashboard request after unread pipelined answers is served or refused, never breaks the server', async () => {
+    const running = await startServer({ env: { RESOUND_DASHBOARD_PASSWORD: PASSWORD } });
+    try {
+      const socket = connect(running.port, running.host);
+      await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      socket.pause(); // read nothing while the edge queues answers past its per-connection cap
+      let received = '';
+      socket.on('data', (chunk) => { received += chunk.toString('latin1'); });
+      const metrics = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(600);
+      socket.write(`${metrics}GET /dashboard/api/apps HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic(PASSWORD)}\r\n\r\n`);
+      await sleep(500);
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.resume();
+      await withTimeout(closed, 10000, 'the connection to end after the dashboard answer');
+      const last = received.slice(received.lastIndexOf('HTTP/1.1 '));
+      assert.match(last, /^HTTP\/1\.1 (200 OK[\s\S]*"apps"|503 [\s\S]*connection of their own)/, last.slice(0, 300));
+      assert.equal((await fetch(`${running.httpUrl}/health`)).status, 200);
+      console.log(`after ${received.split('HTTP/1.1 200 OK').length - 1} pipelined answers: ${last.split('\r\n')[0]}`);
+    } finally {
+      await running.stop();
+    }
   });
 });
 
