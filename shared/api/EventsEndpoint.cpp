@@ -1,6 +1,7 @@
 #include "api/EventsEndpoint.h"
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "api/EventPublisher.h"
@@ -155,6 +156,20 @@ bool publishAll(const ApiContext& context, const EventSpec& event) {
     for (const auto& channel : event.channels) {
         if (!publishEvent(context.app, context.state, context.bus, quoted, channel, event.socketId)) {
             return false;
+        }
+        if (context.debugTap && context.debugTap->wants(context.app.id, channel, event.name)) {
+            dashboard::DebugEvent debug;
+            debug.kind = dashboard::DebugEvent::Kind::ApiEvent;
+            debug.timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+            debug.appId = context.app.id;
+            debug.channel = channel;
+            debug.event = event.name;
+            debug.socketId = event.socketId;
+            debug.bytes = event.data.size();
+            debug.detail = dashboard::previewOf(event.data);
+            context.debugTap->emit(debug);
         }
     }
     return true;

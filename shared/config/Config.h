@@ -101,8 +101,14 @@ struct ServerConfig {
     int shutdownTimeoutMs = 10000;
 };
 
+// The operator dashboard (GET /dashboard; docs/dashboard.md): the all-in-one server and resound-monitor.
+struct DashboardConfig {
+    std::string password;  // HTTP Basic password of user "admin"; "" = off (404). Never logged.
+};
+
 struct Config {
     ServerConfig server;
+    DashboardConfig dashboard;
     std::vector<AppConfig> apps;
     // Set by the loader when an app uses the built-in development secret (no file and no env, or a copy
     // of the shipped config/resound.yaml): the server should log a warning at start-up.

@@ -52,6 +52,7 @@ HttpResponse HttpRouter::route(const http::Request& request) {
             return errorResponse(404, "This is a WebSocket edge: send HTTP API requests to the api service");
         }
         api::ApiResponse r = api_.handle(request, path);
+        metrics_.countApiResponse(r.status);
         return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
     }
     const bool readOnly = request.method == "GET" || request.method == "HEAD";

@@ -21,6 +21,7 @@
 #include "edge/Connection.h"
 #include "edge/FlushQueue.h"
 #include "edge/HttpRouter.h"
+#include "service/HttpService.h"
 #include "loop/EventLoop.h"
 #include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
@@ -39,6 +40,10 @@ struct EdgeContext {
     std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
     AddressLimiter& addressLimiter;               // server.max_connections_per_ip
     webhooks::WebhookSink* webhooks = nullptr;    // optional
+    dashboard::DebugTap* debugTap = nullptr;      // optional: the debug console's events
+    // Optional: the dashboard's server. Requests for /dashboard... are handed over to it with their
+    // connection (the SSE stream holds it open), so this loop only pays a path check for them.
+    service::HttpService* dashboard = nullptr;
 };
 
 class IoThread final : public pusher::PeerTransport {
@@ -65,6 +70,8 @@ private:
     void readFrom(Connection& c);
     void handleHttpBytes(Connection& c, char* data, std::size_t length);
     void upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength);
+    void handOffToDashboard(Connection& c, const http::Request& request, const char* rest, std::size_t restLength);
+    void detach(Connection& c);  // forgets a connection whose socket another server now serves
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
     // Urgent: an answer the peer is waiting for (HTTP response, handshake, close frame); written

@@ -18,6 +18,10 @@ struct NodeCounters {
     std::uint64_t bytesIn = 0;
     std::uint64_t bytesOut = 0;
     std::uint64_t httpRequests = 0;
+    std::uint64_t apiRequests = 0;         // Pusher HTTP API requests answered (resound-api, resound)
+    std::uint64_t apiErrors = 0;           // of which 4xx/5xx
+    std::uint64_t slowConsumerCloses = 0;  // connections closed with 4100 for a full queue
+    std::uint64_t rateLimitHits = 0;       // client events refused by the rate limit (4301)
 };
 
 struct NodeStats {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <charconv>
 #include <memory>
 
@@ -27,6 +28,23 @@ SharedFrame textFrame(const std::string& json) {
 
 ProtocolHandler::ProtocolHandler(Dependencies deps) : deps_(deps) {}
 
+void ProtocolHandler::tapEmit(dashboard::DebugEvent::Kind kind, const Peer& peer, std::string channel,
+                              std::string event, int code, std::string detail, std::size_t bytes) const {
+    dashboard::DebugEvent debug;
+    debug.kind = kind;
+    debug.timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    debug.appId = peer.app->id;
+    debug.channel = std::move(channel);
+    debug.event = std::move(event);
+    debug.socketId = peer.socketId();
+    debug.bytes = bytes;
+    debug.code = code;
+    debug.detail = std::move(detail);
+    deps_.debugTap->emit(debug);
+}
+
 void ProtocolHandler::send(Peer& peer, const std::string& json) {
     deps_.transport.send(peer, textFrame(json));
 }
@@ -38,6 +56,7 @@ void ProtocolHandler::reportError(Peer& peer, std::optional<std::uint16_t> code,
 
 void ProtocolHandler::fail(Peer& peer, std::uint16_t code, std::string_view message) {
     reportError(peer, code, message);
+    peer.noteClose(code, message, deps_.debugTap && deps_.debugTap->active());
     deps_.transport.close(peer, code, message);
 }
 
@@ -82,6 +101,9 @@ bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<st
     metrics::LoopCounters::add(deps_.counters.connections, 1);
     metrics::LoopCounters::add(deps_.counters.connectionsOpened);
     send(peer, messages::connectionEstablished(peer.socketId(), app->activityTimeoutSeconds));
+    if (tapWants(app->id, "", "")) {
+        tapEmit(dashboard::DebugEvent::Kind::Connected, peer, {}, {}, 0, dashboard::previewOf(origin));
+    }
     return true;
 }
 
@@ -123,6 +145,10 @@ void ProtocolHandler::subscriptionError(Peer& peer, const std::string& channel, 
                   peer.socketId(), channel, why.status, error);
     if (why.status >= 4000) deps_.metrics.countProtocolError(static_cast<std::uint16_t>(why.status));
     send(peer, messages::subscriptionError(channel, why.type, error, why.status));
+    if (tapWants(peer.app->id, channel, "")) {
+        tapEmit(dashboard::DebugEvent::Kind::SubscriptionError, peer, dashboard::previewOf(channel), {}, why.status,
+                std::string(why.type) + ": " + std::string(error));
+    }
 }
 
 void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
@@ -224,6 +250,10 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         send(peer, messages::subscriptionSucceeded(channel));
         publishSubscriptionCount(app, channel, count);
     }
+    if (tapWants(app.id, channel, "")) {
+        tapEmit(dashboard::DebugEvent::Kind::Subscribed, peer, channel, {}, 0,
+                presence ? "user " + presence->userKey : std::string());
+    }
 
     if (isCacheChannel(channel)) {
         if (auto cached = deps_.state.cachedEvent(app.id, channel)) {
@@ -260,6 +290,7 @@ void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
     } else {
         publishSubscriptionCount(app, channel, count);
     }
+    if (tapWants(appId, channel, "")) tapEmit(dashboard::DebugEvent::Kind::Unsubscribed, peer, channel, {}, 0, {});
 }
 
 void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
@@ -317,6 +348,7 @@ void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
             peer.rateWindowCount = 0;
         }
         if (peer.rateWindowCount >= app.clientEventRateLimit) {
+            metrics::LoopCounters::add(deps_.counters.rateLimitHits);
             reportError(peer, code::ClientEventRejected, "Client event rejected due to rate limit");
             return;
         }
@@ -328,6 +360,10 @@ void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
     const std::string dataJson = message.dataJson.empty() ? std::string("null") : message.dataJson;
     const std::string socketId = peer.socketId();
     publish(app, channel, messages::channelEvent(message.event, channel, dataJson, userKey), socketId);
+    if (tapWants(app.id, channel, message.event)) {
+        tapEmit(dashboard::DebugEvent::Kind::ClientEvent, peer, channel, message.event, 0,
+                dashboard::previewOf(dataJson), dataJson.size());
+    }
     if (deps_.webhooks) {
         webhooks::WebhookEvent event;
         event.kind = webhooks::WebhookEvent::Kind::ClientEvent;
@@ -450,6 +486,11 @@ void ProtocolHandler::detach(Peer& peer) {
 
 void ProtocolHandler::closed(Peer& peer) {
     if (peer.app) {
+        if (tapWants(peer.app->id, "", "")) {
+            tapEmit(dashboard::DebugEvent::Kind::Disconnected, peer, {}, {}, peer.closeCode,
+                    peer.closeCode == 0 ? std::string("connection ended without a close frame")
+                                        : dashboard::previewOf(peer.closeReason));
+        }
         while (!peer.subscriptions.empty()) leave(peer, peer.subscriptions.size() - 1);
         metrics::LoopCounters::add(deps_.counters.connections, -1);
         metrics::LoopCounters::add(deps_.counters.connectionsClosed);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "apps/AppRegistry.h"
+#include "dashboard/DebugTap.h"
 #include "bus/Bus.h"
 #include "metrics/Metrics.h"
 #include "pusher/ClientMessage.h"
@@ -32,6 +33,7 @@ public:
         metrics::Metrics& metrics;
         metrics::LoopCounters& counters;
         webhooks::WebhookSink* webhooks = nullptr;  // optional
+        dashboard::DebugTap* debugTap = nullptr;    // optional: the debug console's events
     };
 
     explicit ProtocolHandler(Dependencies deps);
@@ -80,6 +82,12 @@ private:
                            std::string_view error);
     void terminateUser(const std::string& appId, const std::string& userId);
     void detach(Peer& peer);
+    // The debug console: true when a watch takes this (app, channel, event); build nothing before.
+    bool tapWants(std::string_view appId, std::string_view channel, std::string_view event) const {
+        return deps_.debugTap && deps_.debugTap->wants(appId, channel, event);
+    }
+    void tapEmit(dashboard::DebugEvent::Kind kind, const Peer& peer, std::string channel, std::string event,
+                 int code, std::string detail, std::size_t bytes = 0) const;
     void webhook(const config::AppConfig& app, webhooks::WebhookEvent::Kind kind, const std::string& channel,
                  std::string userId = {});
 

@@ -193,3 +193,37 @@ TEST(ClusterPoller, BackoffDoublesCapsAndJitters) {
 
 }  // namespace
 }  // namespace resound::monitor
+
+namespace resound::monitor {
+namespace {
+
+TEST(ClusterReport, OverviewCountersAreParsedAndSummedOverLiveNodes) {
+    ClusterSnapshot s;
+    s.redisUp = true;
+    s.redisTimeMs = kNowMs;
+    const std::vector<std::pair<std::string, std::string>> fields = {
+        {"service", "resound-edge"}, {"api_requests", "7"}, {"api_errors", "2"},
+        {"slow_consumer_closes", "3"}, {"rate_limit_hits", "11"}};
+    for (const char* id : {"a", "b", "dead"}) {
+        NodeStats n;
+        n.node = id;
+        n.heartbeatMs = std::string(id) == "dead" ? kNowMs - 60000 : kNowMs;
+        applyStatsHash(n, fields);
+        s.nodes.push_back(n);
+    }
+    EXPECT_EQ(s.nodes[0].counters.apiRequests, 7u);
+    EXPECT_EQ(s.nodes[0].counters.apiErrors, 2u);
+    EXPECT_EQ(s.nodes[0].counters.slowConsumerCloses, 3u);
+    EXPECT_EQ(s.nodes[0].counters.rateLimitHits, 11u);
+    const ClusterSummary summary = summarize(s, {.staleAfterMs = 10000});
+    EXPECT_EQ(summary.totals.apiRequests, 14u);
+    EXPECT_EQ(summary.totals.rateLimitHits, 22u);
+    const std::string text = renderPrometheus(s, {.staleAfterMs = 10000}, {});
+    EXPECT_TRUE(contains(text, "resound_cluster_api_requests_total 14\n"));
+    EXPECT_TRUE(contains(text, "resound_cluster_api_errors_total 4\n"));
+    EXPECT_TRUE(contains(text, "resound_cluster_slow_consumer_disconnects_total 6\n"));
+    EXPECT_TRUE(contains(text, "resound_cluster_client_events_rate_limited_total 22\n"));
+}
+
+}  // namespace
+}  // namespace resound::monitor

@@ -9,6 +9,7 @@
 #include "apps/AppRegistry.h"
 #include "bus/InMemoryBus.h"
 #include "crypto/ChannelAuth.h"
+#include "dashboard/DebugTap.h"
 #include "metrics/Metrics.h"
 #include "pusher/EventName.h"
 #include "pusher/ProtocolHandler.h"
@@ -57,7 +58,8 @@ protected:
     ProtocolTest()
         : apps_(makeApps()),
           metrics_(1),
-          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0)}) {
+          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0),
+                                                         nullptr, &tap_}) {
         // Deliveries are queued and pumped, as the event loop does after each batch of events.
         bus_.addReceiver([this](const bus::BusMessagePtr& m) { pending_.push_back(m); });
         handler_.setNow(100);
@@ -127,6 +129,7 @@ protected:
     bus::InMemoryBus bus_;
     FakeTransport transport_;
     metrics::Metrics metrics_;
+    dashboard::DebugTap tap_;  // nobody watches unless a test does
     pusher::ProtocolHandler handler_;
     std::vector<bus::BusMessagePtr> pending_;
     std::vector<std::unique_ptr<pusher::Peer>> peers_;
@@ -457,3 +460,143 @@ TEST_F(ProtocolTest, ReregisterRestoresLostClusterState) {
 }
 
 }  // namespace
+
+// The debug console: what each kind of row carries, that nothing is built without a watch, and that a
+// watch's filter decides which rows it sees.
+namespace {
+
+dashboard::DebugFilter debugFilter(std::string app, std::string channel = "", std::string event = "") {
+    dashboard::DebugFilter filter;
+    filter.appId = std::move(app);
+    filter.channel = std::move(channel);
+    filter.event = std::move(event);
+    return filter;
+}
+
+using Kind = dashboard::DebugEvent::Kind;
+
+}  // namespace
+
+class ProtocolDebugTap : public ProtocolTest {
+protected:
+    std::unique_ptr<dashboard::DebugTap::Watch> watch(dashboard::DebugFilter filter) {
+        return tap_.watch(std::move(filter), [this](const dashboard::DebugEvent& event) { seen.push_back(event); });
+    }
+    std::vector<dashboard::DebugEvent> ofKind(Kind kind) const {
+        std::vector<dashboard::DebugEvent> out;
+        for (const auto& event : seen) {
+            if (event.kind == kind) out.push_back(event);
+        }
+        return out;
+    }
+    std::vector<dashboard::DebugEvent> seen;
+};
+
+TEST_F(ProtocolDebugTap, EachKindCarriesItsFields) {
+    auto watching = watch(debugFilter("app-1"));
+    auto& a = connect("key-1", "https://shop.example");
+    auto& b = connect();
+    ASSERT_EQ(ofKind(Kind::Connected).size(), 2u);
+    const auto connected = ofKind(Kind::Connected)[0];
+    EXPECT_EQ(connected.appId, "app-1");
+    EXPECT_EQ(connected.node, "");
+    EXPECT_EQ(connected.socketId, a.socketId());
+    EXPECT_EQ(connected.detail, "https://shop.example");
+    EXPECT_GT(connected.timeMs, 1'600'000'000'000);
+
+    say(a, subscribePrivate(a, "private-room"));
+    say(b, subscribePrivate(b, "private-room"));
+    ASSERT_EQ(ofKind(Kind::Subscribed).size(), 2u);
+    EXPECT_EQ(ofKind(Kind::Subscribed)[0].channel, "private-room");
+    EXPECT_EQ(ofKind(Kind::Subscribed)[0].socketId, a.socketId());
+
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"key-1:deadbeef"}})");
+    ASSERT_EQ(ofKind(Kind::SubscriptionError).size(), 1u);
+    const auto refused = ofKind(Kind::SubscriptionError)[0];
+    EXPECT_EQ(refused.channel, "private-x");
+    EXPECT_EQ(refused.code, 401);
+    EXPECT_NE(refused.detail.find("Invalid signature"), std::string::npos) << refused.detail;
+
+    say(a, R"({"event":"client-typing","channel":"private-room","data":{"who":"ann"}})");
+    ASSERT_EQ(ofKind(Kind::ClientEvent).size(), 1u);
+    const auto whisper = ofKind(Kind::ClientEvent)[0];
+    EXPECT_EQ(whisper.channel, "private-room");
+    EXPECT_EQ(whisper.event, "client-typing");
+    EXPECT_EQ(whisper.socketId, a.socketId());
+    EXPECT_EQ(whisper.detail, R"({"who":"ann"})");
+    EXPECT_EQ(whisper.bytes, whisper.detail.size());
+
+    say(b, R"({"event":"pusher:unsubscribe","data":{"channel":"private-room"}})");
+    ASSERT_EQ(ofKind(Kind::Unsubscribed).size(), 1u);
+    EXPECT_EQ(ofKind(Kind::Unsubscribed)[0].socketId, b.socketId());
+    EXPECT_EQ(ofKind(Kind::Unsubscribed)[0].channel, "private-room");
+
+    // Closed by the server (no pong): the code and the reason; gone without a close frame: code 0.
+    handler_.setNow(111);
+    handler_.tick();
+    say(b, R"({"event":"pusher:pong","data":{}})");
+    handler_.setNow(117);
+    handler_.tick();
+    ASSERT_EQ(transport_.closeCodes[&a], 4201);
+    handler_.closed(a);
+    handler_.closed(b);
+    const auto gone = ofKind(Kind::Disconnected);
+    ASSERT_EQ(gone.size(), 2u);
+    EXPECT_EQ(gone[0].socketId, a.socketId());
+    EXPECT_EQ(gone[0].code, 4201);
+    EXPECT_EQ(gone[0].detail, "Pong reply not received in time");
+    EXPECT_EQ(gone[1].code, 0);
+    EXPECT_FALSE(gone[1].detail.empty());
+    // a's leave of private-room follows its disconnect row.
+    EXPECT_EQ(ofKind(Kind::Unsubscribed).size(), 2u);
+}
+
+TEST_F(ProtocolDebugTap, NothingIsEmittedOrKeptWithoutAWatch) {
+    auto& a = connect();
+    say(a, subscribePrivate(a, "private-room"));
+    say(a, R"({"event":"client-typing","channel":"private-room","data":{}})");
+    {
+        auto elsewhere = watch(debugFilter("app-2"));  // another app's console
+        say(a, R"({"event":"client-typing","channel":"private-room","data":{}})");
+    }
+    handler_.setNow(111);
+    handler_.tick();
+    handler_.setNow(117);
+    handler_.tick();
+    ASSERT_EQ(a.closeCode, 4201);
+    EXPECT_TRUE(a.closeReason.empty()) << "the reason is copied only while a console watches";
+    handler_.closed(a);
+    EXPECT_TRUE(seen.empty());
+}
+
+TEST_F(ProtocolDebugTap, TheFilterDecidesWhichRowsAWatchSees) {
+    auto watching = watch(debugFilter("app-1", "private-room*", "client-t*"));
+    auto& a = connect();
+    say(a, subscribePrivate(a, "private-room.1"));
+    say(a, subscribePrivate(a, "private-other"));
+    say(a, R"({"event":"client-typing","channel":"private-room.1","data":1})");
+    say(a, R"({"event":"client-moved","channel":"private-room.1","data":2})");
+    say(a, R"({"event":"client-typing","channel":"private-other","data":3})");
+    handler_.closed(a);
+    // Connections concern no channel and subscriptions no event name: a filter on both takes neither.
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].kind, Kind::ClientEvent);
+    EXPECT_EQ(seen[0].detail, "1");
+
+    seen.clear();
+    auto channelsOnly = watch(debugFilter("app-1", "private-room*"));
+    auto& b = connect();
+    say(b, subscribePrivate(b, "private-room.2"));
+    say(b, subscribePrivate(b, "private-other"));
+    ASSERT_EQ(ofKind(Kind::Subscribed).size(), 1u);
+    EXPECT_EQ(ofKind(Kind::Subscribed)[0].channel, "private-room.2");
+    EXPECT_TRUE(ofKind(Kind::Connected).empty());
+}
+
+TEST_F(ProtocolDebugTap, RateLimitHitsAreCounted) {
+    auto& a = connect();
+    say(a, subscribePrivate(a, "private-r"));
+    for (int i = 0; i < 13; ++i) say(a, R"({"event":"client-n","channel":"private-r","data":"x"})");
+    EXPECT_EQ(metrics_.rateLimitHits(), 3u);
+    EXPECT_NE(metrics_.renderPrometheus().find("resound_client_events_rate_limited_total 3"), std::string::npos);
+}
