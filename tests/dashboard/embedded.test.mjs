@@ -137,12 +137,18 @@ describe('dashboard (embedded)', () => {
     await page.waitForFunction(() => document.querySelector('#console tbody').textContent.includes('hello-from-the-dashboard'), { timeout: 1000 });
     await screenshot(page, 'console');
 
-    await page.$eval('#publish-data', (node) => { node.value = 'x'.repeat(200000); });
-    await page.click('#publish-form button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('publish-result').textContent.startsWith('Not published'), { timeout: 3000 });
-    // The server's request limit (max_request_size, 10000 here) refuses it before the app's 10 KiB
-    // payload limit could; unit tests cover that one's message.
-    assert.match(await text('#publish-result'), /Not published: Request body too large \(more than the server's max_request_size\)/);
+    const refusal = async (bytes) => {
+      await page.$eval('#publish-result', (node) => { node.textContent = ''; });
+      await page.$eval('#publish-data', (node, n) => { node.value = 'x'.repeat(n); }, bytes);
+      await page.click('#publish-form button[type=submit]');
+      await page.waitForFunction(() => document.getElementById('publish-result').textContent.startsWith('Not published'), { timeout: 3000 });
+      return text('#publish-result');
+    };
+    // Within the server's request limit (max_request_size, 256 KiB by default): the app's 10 KiB
+    // payload limit answers, as the HTTP API's would.
+    assert.match(await refusal(200000), /Not published: Event data is 200000 bytes; this app allows at most 10240 \(max_event_payload_bytes\)/);
+    // Beyond it, the request itself is refused before the dashboard reads it.
+    assert.match(await refusal(300000), /Not published: Request body too large \(more than the server's max_request_size\)/);
     const started = Date.now();
     assert.equal((await fetch(`${server.httpUrl}/health`)).status, 200);
     assert.ok(Date.now() - started < 500);
