@@ -13,9 +13,18 @@
 #include <stdexcept>
 #include <string>
 
+#include "apps/AppRegistry.h"
+#include "dashboard/Dashboard.h"
+#include "dashboard/DebugRelay.h"
+#include "monitor/ClusterBackend.h"
 #include "monitor/ClusterPoller.h"
 #include "monitor/MonitorEndpoints.h"
 #include "monitor/RedisNodeReader.h"
+#include "redis/CommandClient.h"
+#include "redis/ConnectionOptions.h"
+#include "redis/RedisBus.h"
+#include "redis/RedisClusterState.h"
+#include "util/ProcessId.h"
 #include "service/HttpService.h"
 #include "service/ServiceMain.h"
 #include "webhooks/WebhookDispatcher.h"
@@ -35,6 +44,9 @@ const service::ServiceInfo kInfo{
                "  GET /metrics  Prometheus: resound_node_up{node,service}, per-node and cluster totals of\n"
                "                connections, channels, messages and bytes, resound_redis_up, and the\n"
                "                webhook sender's metrics\n"
+               "  GET /dashboard  the bundle's dashboard (every node, channels, a live debug console of\n"
+               "                every node's events); HTTP Basic admin:<RESOUND_DASHBOARD_PASSWORD>, off (404) without\n"
+               "                a password\n"
                "When any app has webhook targets, it is also the cluster's webhook sender: it delivers what\n"
                "the edges forward through Redis while it holds the sender lease (others stand by).",
     .defaultPort = 9601,
@@ -111,6 +123,14 @@ int run(service::ServiceContext& context) {
                                             .diedIfSilentFor = std::chrono::milliseconds(staleAfter * 500)});
     monitor::ClusterPoller poller([&reader] { return reader.read(); }, [&reader] { return reader.reconnects(); }, {});
 
+    // What the dashboard's debug consoles watch: the relay's events from every node, and this
+    // monitor's own webhook deliveries. Declared before everything that emits into or watches it.
+    const std::string monitorId = "monitor-" + util::uniqueProcessId("monitor");
+    const auto startedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    dashboard::DebugTap debugTap;
+
     // The webhook sender candidate (null when webhooks are off or no app has a target).
     std::unique_ptr<webhooks::WebhookDispatcher> dispatcher;
     std::unique_ptr<webhooks::WebhookWorker> worker;
@@ -118,6 +138,8 @@ int run(service::ServiceContext& context) {
     // across edges and across a change of sender.
     webhooks::DispatcherOptions dispatcherOptions;
     dispatcherOptions.applyGracePeriod = false;
+    dispatcherOptions.debugTap = &debugTap;
+    dispatcherOptions.debugNode = monitorId;
     if (webhooksMode == "on") dispatcher = webhooks::makeWebhookDispatcher(context.config.apps, dispatcherOptions);
     if (dispatcher) {
         webhooks::WorkerOptions workerOptions;
@@ -133,22 +155,54 @@ int run(service::ServiceContext& context) {
             dispatcher->appendPrometheus(out);
         });
 
+    // The dashboard (GET /dashboard; off, 404, without dashboard.password / RESOUND_DASHBOARD_PASSWORD):
+    // the whole bundle's overview, channels and debug console. It reads cluster state and publishes
+    // as resound-api does, on a Redis client of its own, without registering as a node.
+    const apps::AppRegistry apps(context.config.apps);
+    std::shared_ptr<redis::CommandClient> dashboardRedis;
+    std::unique_ptr<redis::RedisClusterState> clusterState;
+    std::unique_ptr<redis::RedisBus> clusterBus;
+    std::unique_ptr<monitor::ClusterBackend> backend;
+    std::unique_ptr<dashboard::DebugRelayCollector> relay;
+    std::unique_ptr<dashboard::Dashboard> dashboard;
+    if (!context.config.dashboard.password.empty()) {
+        dashboardRedis = std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(redis), "dashboard");
+        clusterState = std::make_unique<redis::RedisClusterState>(
+            dashboardRedis, redis::RedisClusterState::Options{.nodeName = {}, .registerNode = false});
+        clusterBus = std::make_unique<redis::RedisBus>(dashboardRedis, redis::RedisBusOptions{});
+        backend = std::make_unique<monitor::ClusterBackend>(monitor::ClusterBackend::Parts{
+            apps, *clusterState, *clusterBus, [&poller] { return poller.latest(); },
+            {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000}, debugTap,
+            dispatcher ? &dispatcher->metrics() : nullptr, monitorId, startedAtMs});
+        relay = std::make_unique<dashboard::DebugRelayCollector>(
+            dashboardRedis, redis::ConnectionOptions::fromConfig(redis), debugTap, monitorId);
+        dashboard::Dashboard::Options dashboardOptions;
+        dashboardOptions.password = context.config.dashboard.password;
+        dashboard = std::make_unique<dashboard::Dashboard>(dashboardOptions, *backend);
+    }
+
     service::HttpService::Options options;
     options.host = context.config.server.host;
     options.port = context.port;
-    options.maxBodyBytes = 1024;  // GET only
+    options.maxBodyBytes = dashboard ? 64 * 1024 : 1024;  // GET only, but the dashboard's test-event form
     options.serverName = "resound-monitor";
-    service::HttpService http(options, [&endpoints](const service::HttpExchange& request) {
+    service::HttpService http(options, [&endpoints, &dashboard](const service::HttpExchange& request) {
+        if (dashboard && dashboard::Dashboard::owns(request.path)) return dashboard->handle(request);
         return endpoints.handle(request);
     });
     http.start();
     poller.start();
+    if (dashboard) {
+        relay->start();
+        dashboard->start();
+    }
     if (worker) {
         dispatcher->start();
         worker->start();
     }
-    spdlog::info("resound-monitor listening on {}:{}; redis {}:{}/{} (auth {}); stale after {} s", options.host,
-                 http.port(), redis.host, redis.port, redis.db, redis.password.empty() ? "no" : "yes", staleAfter);
+    spdlog::info("resound-monitor listening on {}:{}; redis {}:{}/{} (auth {}); stale after {} s; dashboard={}",
+                 options.host, http.port(), redis.host, redis.port, redis.db, redis.password.empty() ? "no" : "yes",
+                 staleAfter, dashboard ? "on" : "off");
     if (worker) {
         spdlog::info("webhook sender candidate {} (lease {} s)", worker->senderId(), webhookLease);
     } else {
@@ -158,7 +212,9 @@ int run(service::ServiceContext& context) {
     const int signal = context.signals.wait();
     spdlog::info("signal {} received: stopping", signal);
     endpoints.setDraining();
+    if (dashboard) dashboard->stop();  // ends the console streams first
     http.stop(std::chrono::milliseconds(1000));
+    if (relay) relay->stop();  // deletes this monitor's registration: the nodes stop relaying
     if (worker) {
         // Hand over: claim nothing more, let the requests in flight finish (bounded), then put every
         // unsettled event back at the head of the queue and release the lease, so a standby (or the

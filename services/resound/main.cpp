@@ -7,7 +7,8 @@ constexpr const char* kUsage = R"(Usage: resound [--config FILE] [--help] [--ver
        resound healthcheck [--config FILE] [--url URL]
 
 Runs the Resound server: the Pusher protocol v7 WebSocket endpoint (/app/{key}), the Pusher HTTP API
-(/apps/{id}/...), /health, /ready, /up and /metrics, all on one port (default 8080). With
+(/apps/{id}/...), /health, /ready, /up and /metrics, all on one port (default 8080), and with
+RESOUND_DASHBOARD_PASSWORD set the operator dashboard at /dashboard (user admin). With
 REVERB_SCALING_ENABLED=true it shares channels with other Resound processes through Redis.
 
 Options:
@@ -30,7 +31,7 @@ that long, so a health-checking proxy stops routing here before clients reconnec
 
 int main(int argc, char** argv) {
     resound::edge::ServerMainOptions options;
-    options.roles = {true, true, "resound"};
+    options.roles = {true, true, "resound", true};
     options.usage = kUsage;
     return resound::edge::runServerMain(argc, argv, options);
 }

@@ -7,6 +7,7 @@
 
 #include "bus/Bus.h"
 #include "config/Config.h"
+#include "dashboard/DebugTap.h"
 #include "http/QueryString.h"
 #include "http/Request.h"
 #include "state/ClusterState.h"
@@ -19,6 +20,7 @@ struct ApiContext {
     bus::Bus& bus;
     const http::Request& request;
     const http::QueryParams& query;
+    dashboard::DebugTap* debugTap = nullptr;  // optional: the debug console's ApiEvent rows
 
     // First query parameter with this name, or nullptr.
     const std::string* param(std::string_view name) const {

@@ -83,7 +83,7 @@ ApiResponse ApiHandler::dispatch(const http::Request& request, std::string_view 
                                server_.authTimestampWindowSeconds);
     if (!signature) return errorResponse(401, signature.reason);
 
-    const ApiContext context{*app, state_, bus_, request, query};
+    const ApiContext context{*app, state_, bus_, request, query, debugTap_};
     switch (route->endpoint) {
         case Endpoint::Events:
             return publishEvents(context);

@@ -14,6 +14,7 @@
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
+#include "dashboard/DebugTap.h"
 #include "http/QueryString.h"
 #include "http/Request.h"
 #include "state/ClusterState.h"
@@ -28,6 +29,9 @@ class ApiHandler {
 
     ApiHandler(const apps::AppRegistry& apps, state::ClusterState& state, bus::Bus& bus,
                const config::ServerConfig& server, UnixClock clock = systemUnixSeconds);
+
+    // Where publishes are reported to the debug console (null: nowhere). Set before serving.
+    void setDebugTap(dashboard::DebugTap* tap) { debugTap_ = tap; }
 
     // Parses request.query itself.
     ApiResponse handle(const http::Request& request, std::string_view canonicalPath) const;
@@ -44,6 +48,7 @@ class ApiHandler {
     bus::Bus& bus_;
     const config::ServerConfig& server_;
     UnixClock clock_;
+    dashboard::DebugTap* debugTap_ = nullptr;
 };
 
 }  // namespace resound::api

@@ -1,6 +1,7 @@
 #include "api/EventsEndpoint.h"
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "api/EventPublisher.h"
@@ -8,11 +9,11 @@
 #include "api/JsonBody.h"
 #include "json/JsonText.h"
 #include "pusher/ChannelName.h"
+#include "pusher/EventName.h"
+#include "pusher/SocketId.h"
 
 namespace resound::api {
 namespace {
-
-constexpr std::size_t kMaxEventNameLength = 200;
 
 // One validated event, ready to publish.
 struct EventSpec {
@@ -22,15 +23,6 @@ struct EventSpec {
     std::string socketId;               // empty: exclude nobody
     InfoRequest info;
 };
-
-bool isValidSocketId(std::string_view id) {
-    const std::size_t dot = id.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 == id.size()) return false;
-    for (std::size_t i = 0; i < id.size(); ++i) {
-        if (i != dot && (id[i] < '0' || id[i] > '9')) return false;
-    }
-    return true;
-}
 
 // Quotes a user-supplied value for an error message, cut so a huge value cannot bloat the body.
 std::string shown(std::string_view value) {
@@ -53,7 +45,7 @@ std::optional<ApiResponse> readName(const json::JsonValue& item, std::string_vie
     }
     if (!name->isString()) return badRequest(where, "\"name\" must be a string");
     out.name = name->text;
-    if (out.name.size() > kMaxEventNameLength) {
+    if (!pusher::eventNameWithinLimit(out.name)) {
         return badRequest(where, "Event name is longer than 200 characters: use a shorter \"name\"");
     }
     return std::nullopt;
@@ -128,7 +120,7 @@ std::optional<ApiResponse> readChannels(const json::JsonValue& item, const confi
 
 std::optional<ApiResponse> readOptions(const json::JsonValue& item, std::string_view where, EventSpec& out) {
     if (const json::JsonValue* socketId = jsonMember(item, "socket_id")) {
-        const bool valid = socketId->isString() && isValidSocketId(socketId->text);
+        const bool valid = socketId->isString() && pusher::isValidSocketId(socketId->text);
         if (!valid) {
             const std::string text = socketId->isString() ? socketId->text : jsonText(*socketId);
             return badRequest(where, "Invalid socket_id " + shown(text) +
@@ -164,6 +156,20 @@ bool publishAll(const ApiContext& context, const EventSpec& event) {
     for (const auto& channel : event.channels) {
         if (!publishEvent(context.app, context.state, context.bus, quoted, channel, event.socketId)) {
             return false;
+        }
+        if (context.debugTap && context.debugTap->wants(context.app.id, channel, event.name)) {
+            dashboard::DebugEvent debug;
+            debug.kind = dashboard::DebugEvent::Kind::ApiEvent;
+            debug.timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+            debug.appId = context.app.id;
+            debug.channel = channel;
+            debug.event = event.name;
+            debug.socketId = event.socketId;
+            debug.bytes = event.data.size();
+            debug.detail = dashboard::previewOf(event.data);
+            context.debugTap->emit(debug);
         }
     }
     return true;

@@ -11,12 +11,14 @@
 #include "auth/AuthPayload.h"
 #include "auth/ChannelPattern.h"
 #include "auth/Jwt.h"
-#include "auth/OriginPolicy.h"
 #include "crypto/Base64.h"
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "json/JsonText.h"
 #include "pusher/ChannelName.h"
+#include "pusher/OriginRule.h"
+#include "pusher/SocketId.h"
+#include "service/HealthEndpoints.h"
 #include "util/Version.h"
 
 namespace resound::auth {
@@ -69,15 +71,6 @@ std::string_view trim(std::string_view text) {
 }
 
 // pusher-js socket ids: "<digits>.<digits>".
-bool isSocketId(std::string_view id) {
-    const std::size_t dot = id.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 == id.size() || id.size() > 64) return false;
-    const auto digits = [](std::string_view part) {
-        return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    return digits(id.substr(0, dot)) && digits(id.substr(dot + 1));
-}
-
 struct AuthParams {
     std::string socketId;
     std::string channelName;
@@ -108,7 +101,7 @@ std::variant<AuthParams, AuthFailure> readParams(const HttpExchange& request, bo
         }
     }
     if (params.socketId.empty()) return badRequest("socket_id is missing");
-    if (!isSocketId(params.socketId)) return badRequest("socket_id is not a Pusher socket id");
+    if (!pusher::isValidSocketId(params.socketId)) return badRequest("socket_id is not a Pusher socket id");
     if (needChannel && params.channelName.empty()) return badRequest("channel_name is missing");
     return params;
 }
@@ -277,15 +270,14 @@ HttpReply AuthVerifier::forwardAuth(const HttpExchange& request) const {
 }
 
 HttpReply AuthVerifier::health() const {
-    std::string body = "{\"status\":\"ok\",\"service\":\"resound-auth\",\"version\":";
-    json::appendQuoted(body, kVersion);
+    std::string body = service::health::healthHead("resound-auth", draining_.load(std::memory_order_relaxed));
     body += ",\"token_apps\":" + std::to_string(tokenAppCount()) + "}";
     return json(200, std::move(body));
 }
 
 HttpReply AuthVerifier::ready() const {
-    if (draining_.load(std::memory_order_relaxed)) return service::jsonError(503, "draining", "shutting down");
-    return json(200, "{\"status\":\"ready\"}");
+    auto answer = service::health::ready(service::health::drainingReason(draining_.load(std::memory_order_relaxed)));
+    return json(answer.status, std::move(answer.body));
 }
 
 HttpReply AuthVerifier::handle(const HttpExchange& request) const {
@@ -297,7 +289,8 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
             reply = get ? health() : service::jsonError(405, "method_not_allowed", "use GET");
             break;
         case Route::Up:
-            reply = get ? json(200, "{\"health\":\"OK\"}") : service::jsonError(405, "method_not_allowed", "use GET");
+            reply = get ? json(service::health::up().status, service::health::up().body)
+                        : service::jsonError(405, "method_not_allowed", "use GET");
             break;
         case Route::Ready:
             reply = get ? ready() : service::jsonError(405, "method_not_allowed", "use GET");
@@ -314,10 +307,12 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
             break;
         case Route::Channel:
         case Route::User: {
+            // Origins are checked only on requests that carry one (browsers, which CORS concerns);
+            // the rule itself is pusher/OriginRule.h, the edge's.
             const std::string_view origin = request.header("Origin");
             const bool originKnown =
                 !origin.empty() && std::any_of(apps_.begin(), apps_.end(), [&](const App& app) {
-                    return !app.config.jwtSecret.empty() && originAllowed(app.config.allowedOrigins, origin);
+                    return !app.config.jwtSecret.empty() && pusher::originAllowed(app.config.allowedOrigins, origin);
                 });
             if (request.method == "OPTIONS") {
                 if (!origin.empty() && !originKnown) {
@@ -338,7 +333,7 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
                     reply = refuse(*failure, request);
                 } else {
                     const Verified& token = std::get<Verified>(verified);
-                    if (!origin.empty() && !originAllowed(token.app->config.allowedOrigins, origin)) {
+                    if (!origin.empty() && !pusher::originAllowed(token.app->config.allowedOrigins, origin)) {
                         reply = refuse({403, "origin_not_allowed", "origin not allowed for this app"}, request);
                     } else {
                         reply = route == Route::Channel ? channelAuth(request, token) : userAuth(request, token);

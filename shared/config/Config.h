@@ -71,7 +71,11 @@ struct ServerConfig {
     std::uint16_t port = 8080;
     unsigned ioThreads = 0;                // 0 = number of cores
     std::string pathPrefix;                // e.g. "/ws" when a proxy does not strip it
-    std::size_t maxRequestSize = 10000;    // whole HTTP API request (headers + body), 413 beyond
+    // HTTP API request body, 413 beyond. The default holds Pusher's largest request, a batch of 10
+    // events of 10,240 bytes of data, even when every data byte arrives as a two-character JSON
+    // escape (JSON text inside the JSON body), with names and channels: 10 x (2 x 10,240 + 1,000)
+    // = 214,800 bytes. Reverb's 10,000 refused a single 10,000-byte event.
+    std::size_t maxRequestSize = 256 * 1024;
     std::size_t maxRequestHeaderBytes = 8192;
     std::size_t maxQueuedBytesPerConnection = 1 << 20;  // slow consumer cap, then close 4100
     int authTimestampWindowSeconds = 600;  // 0 disables the auth_timestamp check
@@ -97,8 +101,14 @@ struct ServerConfig {
     int shutdownTimeoutMs = 10000;
 };
 
+// The operator dashboard (GET /dashboard; docs/dashboard.md): the all-in-one server and resound-monitor.
+struct DashboardConfig {
+    std::string password;  // HTTP Basic password of user "admin"; "" = off (404). Never logged.
+};
+
 struct Config {
     ServerConfig server;
+    DashboardConfig dashboard;
     std::vector<AppConfig> apps;
     // Set by the loader when an app uses the built-in development secret (no file and no env, or a copy
     // of the shipped config/resound.yaml): the server should log a warning at start-up.

@@ -1,5 +1,6 @@
 // describe(): the start-up log line. Lists what an operator needs to confirm the deployment (address,
-// threads, scaling, which apps) and nothing secret: no app secrets, no Redis password.
+// threads, scaling, which apps) and nothing secret: no app secrets, no Redis password, no dashboard
+// password (only whether the dashboard is on).
 #include <string>
 
 #include "config/ConfigLoader.h"
@@ -33,6 +34,7 @@ std::string describe(const Config& config) {
     } else {
         line += " scaling=off";
     }
+    line += config.dashboard.password.empty() ? " dashboard=off" : " dashboard=on";
     line += " apps=" + std::to_string(config.apps.size()) + " [";
     for (std::size_t i = 0; i < config.apps.size() && i < kAppsListed; ++i) {
         line += (i == 0 ? "" : ", ") + config.apps[i].id;

@@ -49,6 +49,11 @@ const FieldSpec<R> kRedis[] = {
     {.key = "db", .envVar = "REDIS_DB", .member = &R::db},
 };
 
+using D = DashboardConfig;
+const FieldSpec<D> kDashboard[] = {
+    {.key = "password", .envVar = "RESOUND_DASHBOARD_PASSWORD", .member = &D::password},
+};
+
 using A = AppConfig;
 const FieldSpec<A> kApp[] = {
     {.key = "id", .envVar = "REVERB_APP_ID", .member = &A::id, .required = true},
@@ -102,5 +107,6 @@ std::span<const FieldSpec<ServerConfig>> serverFields() { return kServer; }
 std::span<const FieldSpec<ServerConfig>> scalingFields() { return kScaling; }
 std::span<const FieldSpec<RedisConfig>> redisFields() { return kRedis; }
 std::span<const FieldSpec<AppConfig>> appFields() { return kApp; }
+std::span<const FieldSpec<DashboardConfig>> dashboardFields() { return kDashboard; }
 
 }  // namespace resound::config::detail

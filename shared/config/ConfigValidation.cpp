@@ -81,6 +81,7 @@ void validate(const Config& config) {
     checkFields(detail::serverFields(), config.server, "server");
     checkFields(detail::scalingFields(), config.server, "server.scaling");
     checkFields(detail::redisFields(), config.server.redis, "server.scaling.redis");
+    checkFields(detail::dashboardFields(), config.dashboard, "dashboard");
     checkNodeTimings(config.server);
     checkPathPrefix(config.server.pathPrefix);
 

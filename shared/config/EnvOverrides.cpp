@@ -56,6 +56,7 @@ void applyEnvironment(Config& config, const EnvLookup& env) {
     applyFields(serverFields(), config.server, env);
     applyFields(scalingFields(), config.server, env);
     applyFields(redisFields(), config.server.redis, env);
+    applyFields(dashboardFields(), config.dashboard, env);
 
     if (config.apps.empty()) {
         if (!envDefinesApp(env)) return;

@@ -214,7 +214,10 @@ Config readYamlConfig(const std::string& yamlText, std::string_view source) {
     const NestedReader apps = [&](const YAML::Node& value, const std::string&) {
         readApps(value, config.apps);
     };
-    readFields<Config>(root, "", {}, config, {{"server", server}, {"apps", apps}});
+    const NestedReader dashboard = [&](const YAML::Node& value, const std::string& path) {
+        readFields(value, path, dashboardFields(), config.dashboard);
+    };
+    readFields<Config>(root, "", {}, config, {{"server", server}, {"dashboard", dashboard}, {"apps", apps}});
     return config;
 }
 

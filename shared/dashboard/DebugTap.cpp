@@ -30,6 +30,14 @@ bool DebugTap::wants(std::string_view appId, std::string_view channel, std::stri
                        [&](const Entry& entry) { return entry.filter.matches(appId, channel, event); });
 }
 
+std::vector<DebugFilter> DebugTap::filters() const {
+    std::shared_lock lock(mutex_);
+    std::vector<DebugFilter> out;
+    out.reserve(entries_.size());
+    for (const Entry& entry : entries_) out.push_back(entry.filter);
+    return out;
+}
+
 void DebugTap::emit(const DebugEvent& event) const {
     if (!active()) return;
     std::shared_lock lock(mutex_);

@@ -52,6 +52,8 @@ class DebugTap {
     void emit(const DebugEvent& event) const;
 
     std::size_t watchCount() const noexcept { return watchCount_.load(std::memory_order_relaxed); }
+    // The filters of the open watches, oldest first (the bundle's relay registers them in Redis).
+    std::vector<DebugFilter> filters() const;
 
   private:
     struct Entry {

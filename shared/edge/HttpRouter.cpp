@@ -2,6 +2,7 @@
 
 #include "http/PathPrefix.h"
 #include "json/JsonText.h"
+#include "service/HealthEndpoints.h"
 #include "util/Version.h"
 
 namespace resound::edge {
@@ -9,6 +10,8 @@ namespace resound::edge {
 namespace {
 
 HttpResponse json(int status, std::string body) { return HttpResponse{status, "application/json", std::move(body), {}}; }
+
+HttpResponse json(service::health::Answer answer) { return json(answer.status, std::move(answer.body)); }
 
 HttpResponse errorResponse(int status, std::string_view message) {
     return json(status, "{\"error\":" + json::quoted(message) + ",\"code\":" + std::to_string(status) + "}");
@@ -36,10 +39,8 @@ std::optional<std::string_view> HttpRouter::webSocketAppKey(std::string_view pat
 
 HttpResponse HttpRouter::health() const {
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_);
-    std::string body = "{\"status\":";
-    body += draining_ ? "\"draining\"" : "\"ok\"";
-    body += ",\"service\":" + json::quoted(roles_.serviceName);
-    body += ",\"version\":" + json::quoted(kVersion) + ",\"uptime_seconds\":" + std::to_string(uptime.count()) +
+    std::string body = service::health::healthHead(roles_.serviceName, draining_);
+    body += ",\"uptime_seconds\":" + std::to_string(uptime.count()) +
             ",\"connections\":" + std::to_string(metrics_.connections()) + "}";
     return json(200, std::move(body));
 }
@@ -51,6 +52,7 @@ HttpResponse HttpRouter::route(const http::Request& request) {
             return errorResponse(404, "This is a WebSocket edge: send HTTP API requests to the api service");
         }
         api::ApiResponse r = api_.handle(request, path);
+        metrics_.countApiResponse(r.status);
         return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
     }
     const bool readOnly = request.method == "GET" || request.method == "HEAD";
@@ -60,14 +62,14 @@ HttpResponse HttpRouter::route(const http::Request& request) {
         return r;
     };
     if (path == "/health") return readOnly ? health() : onlyGet();
-    if (path == "/up") return readOnly ? json(200, "{\"health\":\"OK\"}") : onlyGet();
+    if (path == "/up") return readOnly ? json(service::health::up()) : onlyGet();
     if (path == "/ready") {
         if (!readOnly) return onlyGet();
-        if (draining_) return errorResponse(503, "Draining: shutting down");
-        if (readiness_) {
-            if (auto reason = readiness_()) return errorResponse(503, "Not ready: " + *reason);
+        auto notReady = service::health::drainingReason(draining_);
+        if (!notReady && readiness_) {
+            if (auto reason = readiness_()) notReady = service::health::NotReady{"not_ready", *reason};
         }
-        return json(200, "{\"status\":\"ready\"}");
+        return json(service::health::ready(notReady));
     }
     if (path == "/metrics") {
         if (!readOnly) return onlyGet();

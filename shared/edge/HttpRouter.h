@@ -24,6 +24,7 @@ struct ServerRoles {
     bool webSocket = true;
     bool httpApi = true;
     const char* serviceName = "resound";
+    bool dashboard = false;  // serves /dashboard when dashboard.password is set (the all-in-one server)
 };
 
 class HttpRouter {

@@ -9,8 +9,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
+#include "dashboard/Dashboard.h"
+#include "http/PathPrefix.h"
 #include "http/QueryString.h"
+#include "http/RequestBytes.h"
 #include "json/JsonText.h"
 #include "http/Response.h"
 #include "httpserver/Accept.h"
@@ -90,6 +94,7 @@ public:
     bool onClose(std::uint16_t code, std::string_view) override {
         // Echo the client's code as RFC 6455 §5.5.1 asks; "no status" is answered with a normal close.
         std::uint16_t reply = code == ws::close_code::NoStatus ? ws::close_code::Normal : code;
+        c_.noteClose(reply, "closed by the client", owner_.ctx_.debugTap && owner_.ctx_.debugTap->active());
         owner_.closeWebSocket(c_, reply, "");
         return false;
     }
@@ -110,11 +115,13 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       loopState_(context.loopStateFactory ? context.loopStateFactory(loop_) : nullptr),
       protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, loopBus_, *this,
                                                       context.metrics, context.metrics.loop(index),
-                                                      context.webhooks, loopState_.get()}),
+                                                      context.webhooks, context.debugTap, loopState_.get()}),
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {
     acceptor_ = std::make_unique<Acceptor>(*this);
-    loop_.add(listenFd_, EPOLLIN, acceptor_.get());
+    if (!loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+        throw std::runtime_error(std::string("io thread cannot watch its listener: ") + std::strerror(errno));
+    }
     listening_ = true;
     loop_.setAfterEventsHook([this] { afterEvents(); });
     loop_.setTickHook(std::chrono::milliseconds(1000), [this] { tick(); });
@@ -211,8 +218,9 @@ void IoThread::acceptAll() {
         connection->address = address;
         connection->addressCounted = limited;
         connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
-        loop_.add(fd, connection->pollEvents, connection.get());
         connections_.push_back(std::move(connection));
+        Connection& c = *connections_.back();
+        if (!loop_.add(fd, c.pollEvents, &c)) registrationFailed(c, "add");
     });
     if (outcome == httpserver::AcceptOutcome::OutOfDescriptors) {
         spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
@@ -288,6 +296,10 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             upgrade(c, request, data, length);
             return;
         }
+        if (ctx_.dashboard && dashboard::Dashboard::owns(http::stripPathPrefix(request.path, server.pathPrefix))) {
+            handOffToDashboard(c, request, data, length);
+            return;
+        }
         HttpResponse response = ctx_.router.route(request);
         bool keepAlive = request.keepAlive() && !draining_;
         respond(c, response, keepAlive);
@@ -302,6 +314,45 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
     }
 }
 
+void IoThread::handOffToDashboard(Connection& c, const http::Request& request, const char* rest,
+                                  std::size_t restLength) {
+    // Answers to earlier pipelined requests leave first, or the client would see them out of order;
+    // browsers do not pipeline, so one that cannot be written at once ends the connection instead.
+    if (!c.queue.empty()) flush(c);
+    if (c.mode != Connection::Mode::Http) return;
+    if (!c.queue.empty()) {
+        respond(c, {503, "application/json",
+                     R"({"error":"Send dashboard requests on a connection of their own","code":503})", {}},
+                false);
+        return;
+    }
+    std::string bytes = http::requestBytes(request);
+    bytes.append(rest, restLength);
+    sockaddr_storage peer{};
+    socklen_t peerLength = sizeof peer;
+    std::string remote = "unknown";
+    if (::getpeername(c.fd, reinterpret_cast<sockaddr*>(&peer), &peerLength) == 0) remote = httpserver::describeAddress(peer);
+    const int fd = c.fd;
+    detach(c);
+    ctx_.dashboard->adopt(fd, std::move(remote), std::move(bytes));
+}
+
+void IoThread::detach(Connection& c) {
+    c.mode = Connection::Mode::Closed;
+    c.closing = true;
+    c.intake.release();
+    loop_.remove(c.fd);
+    ctx_.totalConnections.fetch_sub(1, std::memory_order_relaxed);
+    if (c.addressCounted) ctx_.addressLimiter.release(c.address);
+    const std::uint32_t index = c.connectionIndex;
+    graveyard_.push_back(std::move(connections_[index]));
+    if (index + 1 != connections_.size()) {
+        connections_[index] = std::move(connections_.back());
+        connections_[index]->connectionIndex = index;
+    }
+    connections_.pop_back();
+}
+
 void IoThread::pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength) {
     c.readPaused = true;
     c.unparsedInput.assign(unparsed, unparsedLength);
@@ -314,14 +365,27 @@ void IoThread::resumeReading(Connection& c) {
     input.swap(c.unparsedInput);
     // The requests read before the pause come first; they may fill the queue and pause us again.
     if (!input.empty()) handleHttpBytes(c, input.data(), input.size());
-    updatePollEvents(c);
+    if (c.mode != Connection::Mode::Closed) updatePollEvents(c);  // handed to the dashboard: not ours
 }
 
 void IoThread::updatePollEvents(Connection& c) {
     const std::uint32_t events = httpserver::connectionPollEvents(c.readPaused, c.wantsWritable);
     if (events == c.pollEvents) return;
-    loop_.modify(c.fd, events, &c);
+    if (!loop_.modify(c.fd, events, &c)) {
+        registrationFailed(c, "modify");
+        return;
+    }
     c.pollEvents = events;
+}
+
+// epoll could not take this connection (ENOMEM under load, ENOSPC past fs.epoll.max_user_watches):
+// close it alone, with a reason and a count, instead of ending the loop every other one lives on.
+void IoThread::registrationFailed(Connection& c, const char* operation) {
+    const int error = errno;
+    spdlog::warn("loop {}: epoll_ctl({}) failed for a connection: {}; closing it", index_, operation,
+                 std::strerror(error));
+    metrics::LoopCounters::add(counters_.loopRegistrationFailures);
+    teardown(c);
 }
 
 void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAlive) {
@@ -411,6 +475,7 @@ void IoThread::close(pusher::Peer& peer, std::uint16_t code, std::string_view re
 
 void IoThread::closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason) {
     if (c.mode != Connection::Mode::WebSocket) return;
+    c.noteClose(code, reason, ctx_.debugTap && ctx_.debugTap->active());
     c.closing = true;
     enqueue(c, shared(ws::encodeCloseFrame(code, reason)), Urgency::Urgent);
     c.mode = Connection::Mode::Draining;
@@ -458,6 +523,7 @@ void IoThread::flush(Connection& c) {
         return;
     }
     updatePollEvents(c);
+    if (c.mode == Connection::Mode::Closed) return;
     if (c.closeWhenFlushed) {
         // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
         // that destroys the close frame or response we just sent.
@@ -528,8 +594,11 @@ void IoThread::tick() {
     protocol_.setNow(now_);
     protocol_.tick();
     if (acceptPaused_ && listening_) {
-        loop_.add(listenFd_, EPOLLIN, acceptor_.get());
-        acceptPaused_ = false;
+        if (loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+            acceptPaused_ = false;
+        } else {
+            spdlog::warn("loop {}: cannot resume accepting yet: {}", index_, std::strerror(errno));
+        }
     }
     const auto& server = ctx_.config.server;
     const httpserver::HttpDeadlines deadlines{.requestSeconds = static_cast<std::uint32_t>(server.handshakeTimeoutSeconds),

@@ -22,6 +22,7 @@
 #include "edge/Connection.h"
 #include "edge/FlushQueue.h"
 #include "edge/HttpRouter.h"
+#include "service/HttpService.h"
 #include "loop/EventLoop.h"
 #include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
@@ -41,6 +42,10 @@ struct EdgeContext {
     std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
     AddressLimiter& addressLimiter;               // server.max_connections_per_ip
     webhooks::WebhookSink* webhooks = nullptr;    // optional
+    dashboard::DebugTap* debugTap = nullptr;      // optional: the debug console's events
+    // Optional: the dashboard's server. Requests for /dashboard... are handed over to it with their
+    // connection (the SSE stream holds it open), so this loop only pays a path check for them.
+    service::HttpService* dashboard = nullptr;
     std::function<void()> loopThreadInit{};      // optional: runs first on each loop's thread
     // Optional (Redis mode): the loop's asynchronous view of the cluster state, on its own connection.
     // Without it the protocol calls `state` and is answered at once.
@@ -71,6 +76,8 @@ private:
     void readFrom(Connection& c);
     void handleHttpBytes(Connection& c, char* data, std::size_t length);
     void upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength);
+    void handOffToDashboard(Connection& c, const http::Request& request, const char* rest, std::size_t restLength);
+    void detach(Connection& c);  // forgets a connection whose socket another server now serves
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
     // Urgent: an answer the peer is waiting for (HTTP response, handshake, close frame); written
@@ -80,6 +87,7 @@ private:
     void pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength);
     void resumeReading(Connection& c);
     void updatePollEvents(Connection& c);
+    void registrationFailed(Connection& c, const char* operation);
     void flush(Connection& c);
     void closeWebSocket(Connection& c, std::uint16_t code, std::string_view reason);
     void slowConsumer(Connection& c);

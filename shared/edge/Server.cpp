@@ -19,6 +19,7 @@
 #include "redis/RedisClusterState.h"
 #include "redis/RedisLoopClusterState.h"
 #include "redis/TransitionAnnouncer.h"
+#include "util/ProcessId.h"
 #include "util/Version.h"
 #include "webhooks/EventInterest.h"
 #include "state/InMemoryClusterState.h"
@@ -72,6 +73,7 @@ Server::Server(config::Config config, ServerRoles roles)
         bus_ = std::make_unique<bus::InMemoryBus>();
     }
     api_ = std::make_unique<api::ApiHandler>(apps_, *state_, *bus_, config_.server);
+    api_->setDebugTap(&debugTap_);
     router_ = std::make_unique<HttpRouter>(config_.server, roles, *api_, metrics_, draining_);
     if (config_.server.scalingEnabled) {
         if (webhooks::anyWebhookTargets(config_.apps)) {
@@ -84,17 +86,44 @@ Server::Server(config::Config config, ServerRoles roles)
     } else {
         webhooks::DispatcherOptions webhookOptions;
         webhookOptions.spoolDir = config_.server.webhookSpoolDir;  // "" = memory only
+        webhookOptions.debugTap = &debugTap_;
         webhooks_ = webhooks::makeWebhookDispatcher(config_.apps, webhookOptions);
         webhookSink_ = webhooks_.get();
         if (webhooks_)
             router_->addMetricsSource([this](std::string& out) { webhooks_->appendPrometheus(out); });
     }
+    createDashboard(roles);
 }
 
 Server::~Server() {
     for (auto& t : threads_) t->stop();
+    debugRelay_.reset();
     lease_.reset();
     reaper_.reset();
+}
+
+void Server::createDashboard(const ServerRoles& roles) {
+    if (!roles.dashboard || config_.dashboard.password.empty()) return;  // off: /dashboard is the router's 404
+    dashboard::EmbeddedBackend::Sources sources{apps_, *state_, *bus_, metrics_, debugTap_};
+    sources.webhooks = webhooks_ ? &webhooks_->metrics() : nullptr;
+    sources.nodeId = redisState_ ? redisState_->nodeId() : util::uniqueProcessId(roles.serviceName);
+    sources.serviceName = roles.serviceName;
+    dashboardBackend_ = std::make_unique<dashboard::EmbeddedBackend>(std::move(sources));
+    dashboard::Dashboard::Options options;
+    options.password = config_.dashboard.password;
+    options.pathPrefix = config_.server.pathPrefix;
+    dashboard_ = std::make_unique<dashboard::Dashboard>(std::move(options), *dashboardBackend_);
+    service::HttpService::Options serviceOptions;
+    serviceOptions.listen = false;  // connections come from the I/O threads
+    // One request per handed-over connection: the next request of a keep-alive connection (a proxy
+    // pools them for every path) may be for the API or a WebSocket, so the client reconnects to the edge.
+    serviceOptions.keepAlive = false;
+    serviceOptions.threads = 1;     // an operator's page: one loop is plenty, and it never blocks
+    serviceOptions.maxBodyBytes = 256 * 1024;  // a too-large test event gets the app's clear 413
+    serviceOptions.keepAliveTimeout = std::chrono::seconds(config_.server.httpIdleTimeoutSeconds);
+    serviceOptions.requestTimeout = std::chrono::seconds(config_.server.handshakeTimeoutSeconds);
+    dashboardService_ = std::make_unique<service::HttpService>(
+        serviceOptions, [this](const service::HttpExchange& exchange) { return dashboard_->handle(exchange); });
 }
 
 void Server::startScaleOut() {
@@ -137,8 +166,16 @@ void Server::startScaleOut() {
             {"messages_out", std::to_string(out)},
             {"bytes_in", std::to_string(bytesIn)},
             {"bytes_out", std::to_string(bytesOut)},
+            {"api_requests", std::to_string(metrics_.apiRequests())},
+            {"api_errors", std::to_string(metrics_.apiErrors())},
+            {"slow_consumer_closes", std::to_string(metrics_.slowConsumerCloses())},
+            {"rate_limit_hits", std::to_string(metrics_.rateLimitHits())},
         };
     }, leaseOptions);
+    debugRelay_ = std::make_unique<dashboard::DebugRelay>(redis_, debugTap_,
+                                                          [this] { return redisState_->nodeId(); });
+    router_->addMetricsSource([this](std::string& out) { debugRelay_->appendPrometheus(out); });
+    debugRelay_->start();
     router_->setReadinessCheck([this]() -> std::optional<std::string> {
         return scaleOutReadinessProblem({.commandsReachable = redis_->available(),
                                          .stateRegistered = redisState_->available(),
@@ -153,6 +190,8 @@ void Server::start() {
     EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap,
                         addressLimiter_};
     context.webhooks = webhookSink_;
+    context.debugTap = &debugTap_;
+    context.dashboard = dashboardService_.get();
     if (config_.server.scalingEnabled && servesWebSockets_ && !servesHttpApi_) {
         // resound-edge: a Redis call on a loop makes every other client of the loop wait, so the loops'
         // calls are held to the short loop timeout and never probe a Redis that is down. (Where the
@@ -182,6 +221,10 @@ void Server::start() {
     }
     if (webhooks_) webhooks_->start();
     if (webhookForwarder_) webhookForwarder_->start();
+    if (dashboard_) {
+        dashboardService_->start();  // before the I/O threads, which hand connections to it
+        dashboard_->start();
+    }
     if (config_.server.scalingEnabled) startScaleOut();
     for (auto& t : threads_) t->start();
     spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_, count,
@@ -190,6 +233,7 @@ void Server::start() {
 
 void Server::shutdown(std::chrono::milliseconds grace) {
     draining_ = true;
+    if (dashboard_) dashboard_->stop();  // ends the dashboard's streams: pages reconnect elsewhere
     for (auto& t : threads_) t->requestShutdown();
     auto deadline = std::chrono::steady_clock::now() + grace;
     while (totalConnections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -198,6 +242,8 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     std::size_t left = totalConnections_.load();
     if (left > 0) spdlog::warn("shutdown grace period over, dropping {} connections", left);
     for (auto& t : threads_) t->stop();
+    if (debugRelay_) debugRelay_->stop();
+    if (dashboardService_) dashboardService_->stop(std::chrono::milliseconds(500));  // after the loops that hand over
     if (reaper_ && redisState_) {
         // Leave the cluster now rather than after the lease runs out, so the monitor does not show a
         // scaled-down node as dead and whatever this node still held is announced at once.

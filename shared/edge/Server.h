@@ -10,6 +10,10 @@
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
+#include "dashboard/Dashboard.h"
+#include "dashboard/DebugRelay.h"
+#include "dashboard/DebugTap.h"
+#include "dashboard/EmbeddedBackend.h"
 #include "edge/HttpRouter.h"
 #include "edge/IoThread.h"
 #include "httpserver/Listener.h"
@@ -43,12 +47,16 @@ public:
     // them to go, then stop the loops.
     void shutdown(std::chrono::milliseconds grace);
 
+    // What this process reports to the debug console (protocol, HTTP API, embedded webhook sender).
+    dashboard::DebugTap& debugTap() { return debugTap_; }
+
 private:
     config::Config config_;
     apps::AppRegistry apps_;
     std::unique_ptr<state::ClusterState> state_;
     std::unique_ptr<bus::Bus> bus_;
     metrics::Metrics metrics_;
+    dashboard::DebugTap debugTap_;  // before everything that emits into it
     std::unique_ptr<api::ApiHandler> api_;
     std::atomic<bool> draining_{false};
     std::unique_ptr<HttpRouter> router_;
@@ -70,6 +78,14 @@ private:
     std::unique_ptr<redis::TransitionAnnouncer> announcer_;
     std::unique_ptr<redis::Reaper> reaper_;
     std::unique_ptr<redis::NodeLease> lease_;
+    // Scale-out mode: ships this node's debug events to resound-monitor while a console there watches.
+    std::unique_ptr<dashboard::DebugRelay> debugRelay_;
+    // The dashboard (roles.dashboard with a password): its backend, handler and the HTTP server the
+    // I/O threads hand /dashboard connections to (no listener of its own: same port as everything).
+    std::unique_ptr<dashboard::EmbeddedBackend> dashboardBackend_;
+    std::unique_ptr<dashboard::Dashboard> dashboard_;
+    std::unique_ptr<service::HttpService> dashboardService_;
+    void createDashboard(const ServerRoles& roles);
     std::vector<std::unique_ptr<IoThread>> threads_;
     std::chrono::system_clock::time_point startedAt_ = std::chrono::system_clock::now();
     void startScaleOut();

@@ -1,5 +1,6 @@
 #include "httpserver/Accept.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
@@ -41,6 +42,21 @@ std::uint32_t connectionPollEvents(bool readPaused, bool wantsWritable) {
     std::uint32_t events = readPaused ? 0 : EPOLLIN | EPOLLRDHUP;
     if (wantsWritable) events |= EPOLLOUT;
     return events;
+}
+
+std::string describeAddress(const sockaddr_storage& address) {
+    char text[INET6_ADDRSTRLEN] = "";
+    if (address.ss_family == AF_INET) {
+        const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+        ::inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+        return std::string(text) + ":" + std::to_string(ntohs(in.sin_port));
+    }
+    if (address.ss_family == AF_INET6) {
+        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+        ::inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
+        return "[" + std::string(text) + "]:" + std::to_string(ntohs(in6.sin6_port));
+    }
+    return "unknown";
 }
 
 }  // namespace resound::httpserver

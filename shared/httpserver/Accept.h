@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace resound::httpserver {
 
@@ -19,6 +20,9 @@ enum class AcceptOutcome {
 // Calls onAccepted(fd, peer address) for each accepted connection; the callee owns the fd.
 AcceptOutcome acceptPending(int listenFd,
                             const std::function<void(int fd, const sockaddr_storage& peer)>& onAccepted);
+
+// "ip:port" ("[ip6]:port" for IPv6) of a peer address, for logs; "unknown" for other families.
+std::string describeAddress(const sockaddr_storage& address);
 
 // The epoll events of an HTTP connection: input unless reading is paused (EPOLLRDHUP goes too, or a
 // peer's FIN would wake a level-triggered loop for nothing on every iteration), output while the

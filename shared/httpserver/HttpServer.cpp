@@ -38,7 +38,7 @@ void HttpServer::start() {
     std::uint16_t port = options_.port;
     std::vector<int> fds;
     try {
-        for (unsigned i = 0; i < count; ++i) {
+        for (unsigned i = 0; i < count && options_.listen; ++i) {
             const int fd = openListener(options_.host, port);
             fds.push_back(fd);
             if (i == 0) port = boundPort(fd);
@@ -47,14 +47,31 @@ void HttpServer::start() {
         for (int fd : fds) ::close(fd);
         throw;
     }
-    port_ = port;
+    port_ = options_.listen ? port : 0;
     for (unsigned i = 0; i < count; ++i) {
-        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fds[i], i, totalConnections_));
+        const int fd = options_.listen ? fds[i] : -1;
+        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_));
     }
     for (auto& loop : loops_) loop->start();
 }
 
 std::uint16_t HttpServer::port() const { return port_; }
+
+void HttpServer::adopt(int fd, std::string remote, std::string alreadyRead) {
+    if (loops_.empty() || totalConnections_.load(std::memory_order_relaxed) >= options_.maxConnections) {
+        refuseConnection(fd, options_.errorReply(503, loops_.empty() ? "Server is stopping"
+                                                                      : "Server is at its connection limit"));
+        return;
+    }
+    totalConnections_.fetch_add(1, std::memory_order_relaxed);
+    ServerLoop& loop = *loops_[nextLoop_.fetch_add(1, std::memory_order_relaxed) % loops_.size()];
+    auto bytes = std::make_shared<std::string>(std::move(alreadyRead));
+    auto address = std::make_shared<std::string>(std::move(remote));
+    if (!loop.post([&loop, fd, bytes, address] { loop.adopt(fd, std::move(*address), std::move(*bytes)); })) {
+        totalConnections_.fetch_sub(1, std::memory_order_relaxed);
+        refuseConnection(fd, options_.errorReply(503, "Server is stopping"));
+    }
+}
 
 void HttpServer::stop(std::chrono::milliseconds grace) {
     if (loops_.empty()) return;

@@ -78,6 +78,13 @@ class HttpServer {
         // drain, and a stream whose client does not read is closed.
         std::size_t maxQueuedBytes = 1024 * 1024;
         std::string serverName = "resound";
+        // false: no listening socket; connections arrive through adopt() (the all-in-one server's
+        // edge hands its /dashboard connections over this way). port() is then 0.
+        bool listen = true;
+        // false: every answer carries Connection: close (a stream closes the connection when it
+        // ends). For adopted connections whose next request may belong to the server that handed
+        // them over (a browser's or a proxy's keep-alive connection to the edge's port).
+        bool keepAlive = true;
         // The answer to a request the parser refused (400, 413, 431, 501, 505), a handler that threw
         // (500) and a connection over maxConnections (503). Default: {"error":"<reason>","code":<status>}.
         std::function<Reply(int status, std::string_view reason)> errorReply;
@@ -95,11 +102,18 @@ class HttpServer {
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
     std::size_t connectionCount() const { return totalConnections_.load(std::memory_order_relaxed); }
 
+    // Any thread, after start(): takes over a connected, non-blocking socket that another server
+    // accepted, with the bytes it already read from it (one or more requests, possibly partial),
+    // and serves it on one of this server's loops as if accepted here. Over maxConnections, or once
+    // stopping, the client gets a 503 and the socket is closed.
+    void adopt(int fd, std::string remote, std::string alreadyRead);
+
   private:
     Options options_;
     Handler handler_;
     std::atomic<std::size_t> totalConnections_{0};
     std::vector<std::unique_ptr<ServerLoop>> loops_;
+    std::atomic<std::size_t> nextLoop_{0};  // adopt(): round robin over the loops
     std::uint16_t port_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <stdexcept>
 
 #include "http/Response.h"
 #include "httpserver/Accept.h"
@@ -20,21 +21,6 @@ constexpr int kMaxReadsPerEvent = 4;        // fairness between busy connections
 constexpr std::uint32_t kCloseSeconds = 3;  // how long a closing connection may take to go away
 
 WriteQueue::Bytes shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
-
-std::string remoteOf(const sockaddr_storage& address) {
-    char text[INET6_ADDRSTRLEN] = "";
-    if (address.ss_family == AF_INET) {
-        const auto& in = reinterpret_cast<const sockaddr_in&>(address);
-        ::inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
-        return std::string(text) + ":" + std::to_string(ntohs(in.sin_port));
-    }
-    if (address.ss_family == AF_INET6) {
-        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
-        ::inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
-        return "[" + std::string(text) + "]:" + std::to_string(ntohs(in6.sin6_port));
-    }
-    return "unknown";
-}
 
 std::string httpDate() {
     char text[64];
@@ -69,8 +55,13 @@ ServerLoop::ServerLoop(const HttpServer::Options& options, const Handler& handle
       readBuffer_(kReadBufferSize),
       date_(httpDate()),
       startedAt_(std::chrono::steady_clock::now()) {
-    loop_.add(listenFd_, EPOLLIN, acceptor_.get());
-    listening_ = true;
+    if (listenFd_ >= 0) {  // -1: connections come through adopt() only
+        if (!loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+            throw std::runtime_error(std::string("http server loop cannot watch its listener: ") +
+                                     std::strerror(errno));
+        }
+        listening_ = true;
+    }
     loop_.setAfterEventsHook([this] { afterEvents(); });
     loop_.setTickHook(std::chrono::milliseconds(1000), [this] { tick(); });
 }
@@ -134,22 +125,44 @@ std::uint32_t ServerLoop::secondsNow() const {
     return 1 + static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count());
 }
 
+void refuseConnection(int fd, const Reply& reply) {
+    const std::string bytes = http::buildResponse(reply.status, reply.contentType, reply.body, false, reply.headers);
+    [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ::close(fd);
+}
+
+void ServerLoop::adopt(int fd, std::string remote, std::string alreadyRead) {
+    if (draining_) {
+        totalConnections_.fetch_sub(1, std::memory_order_relaxed);
+        refuseConnection(fd, options_.errorReply(503, "Server is stopping"));
+        return;
+    }
+    auto owned = std::make_unique<ServerConnection>(*this, fd, now_);
+    ServerConnection& c = *owned;
+    c.remote = std::move(remote);
+    c.index = static_cast<std::uint32_t>(connections_.size());
+    connections_.push_back(std::move(owned));
+    if (!loop_.add(fd, c.pollEvents, &c)) {
+        registrationFailed(c, "add");
+        return;
+    }
+    // As if these bytes had just been read here; more follow through epoll.
+    if (!alreadyRead.empty()) handleBytes(c, alreadyRead.data(), alreadyRead.size());
+}
+
 void ServerLoop::acceptAll() {
     const auto outcome = acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peer) {
         if (totalConnections_.load(std::memory_order_relaxed) >= options_.maxConnections) {
-            const Reply reply = options_.errorReply(503, "Server is at its connection limit");
-            const std::string bytes =
-                http::buildResponse(503, reply.contentType, reply.body, false, reply.headers);
-            [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            ::close(fd);
+            refuseConnection(fd, options_.errorReply(503, "Server is at its connection limit"));
             return;
         }
         totalConnections_.fetch_add(1, std::memory_order_relaxed);
         auto c = std::make_unique<ServerConnection>(*this, fd, now_);
-        c->remote = remoteOf(peer);
+        c->remote = describeAddress(peer);
         c->index = static_cast<std::uint32_t>(connections_.size());
-        loop_.add(fd, c->pollEvents, c.get());
         connections_.push_back(std::move(c));
+        ServerConnection& added = *connections_.back();
+        if (!loop_.add(fd, added.pollEvents, &added)) registrationFailed(added, "add");
     });
     if (outcome == AcceptOutcome::OutOfDescriptors) {
         spdlog::warn("http server: accept paused on loop {}: {}", index_, std::strerror(errno));
@@ -210,7 +223,7 @@ void ServerLoop::handleBytes(ServerConnection& c, const char* data, std::size_t 
             return;
         }
         const http::Request& request = c.intake.request();
-        const bool keepAlive = request.keepAlive() && !draining_;
+        const bool keepAlive = options_.keepAlive && request.keepAlive() && !draining_;
         const bool headOnly = request.method == "HEAD";
         const bool chunkedStream = request.versionMinor >= 1;
         Exchange exchange(request, c.remote, *this, c);
@@ -280,7 +293,7 @@ std::shared_ptr<ResponseStream> ServerLoop::openStream(ServerConnection& c, int 
                                                        std::string contentType, HeaderList headers) {
     const http::Request& request = c.intake.request();
     const bool chunked = request.versionMinor >= 1;
-    const bool keepAlive = chunked && request.keepAlive() && !draining_;
+    const bool keepAlive = chunked && options_.keepAlive && request.keepAlive() && !draining_;
     enqueue(c, shared(http::buildStreamHead(status, contentType, chunked, keepAlive,
                                             withServerHeaders(headers))));
     c.stream = std::make_shared<ResponseStream>(gate_, &c, chunked);
@@ -346,6 +359,7 @@ void ServerLoop::flush(ServerConnection& c) {
         return;
     }
     updatePollEvents(c);
+    if (c.closed) return;
     if (c.closeWhenFlushed) {
         // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
         // that destroys the response we just sent.
@@ -373,8 +387,19 @@ void ServerLoop::resumeReading(ServerConnection& c) {
 void ServerLoop::updatePollEvents(ServerConnection& c) {
     const std::uint32_t events = connectionPollEvents(c.readPaused, c.wantsWritable);
     if (events == c.pollEvents) return;
-    loop_.modify(c.fd, events, &c);
+    if (!loop_.modify(c.fd, events, &c)) {
+        registrationFailed(c, "modify");
+        return;
+    }
     c.pollEvents = events;
+}
+
+// epoll could not take this connection (ENOMEM, ENOSPC): close it alone, with a reason, instead of
+// ending the loop (EventLoop::registrationFailures() counts it).
+void ServerLoop::registrationFailed(ServerConnection& c, const char* operation) {
+    spdlog::warn("http server loop {}: epoll_ctl({}) failed for a connection: {}; closing it", index_,
+                 operation, std::strerror(errno));
+    teardown(c);
 }
 
 void ServerLoop::teardown(ServerConnection& c) {
@@ -411,8 +436,11 @@ void ServerLoop::tick() {
     now_ = secondsNow();
     date_ = httpDate();
     if (acceptPaused_ && listening_) {
-        loop_.add(listenFd_, EPOLLIN, acceptor_.get());
-        acceptPaused_ = false;
+        if (loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+            acceptPaused_ = false;
+        } else {
+            spdlog::warn("http server loop {}: cannot resume accepting yet: {}", index_, std::strerror(errno));
+        }
     }
     // Index loop: teardown() swaps the last connection into the current slot.
     for (std::size_t i = 0; i < connections_.size();) {

@@ -43,6 +43,10 @@ struct ServerConnection final : loop::IoHandler {
     bool streamKeepAlive = false;  // the connection stays open after its stream ends
 };
 
+// A short answer written straight to a socket nobody serves (over the connection limit, stopping),
+// then closed. Any thread.
+void refuseConnection(int fd, const Reply& reply);
+
 class ServerLoop {
   public:
     ServerLoop(const HttpServer::Options& options, const Handler& handler, int listenFd, std::size_t index,
@@ -55,6 +59,9 @@ class ServerLoop {
     void beginStop();  // any thread
     void stop();       // any thread: ends the loop and joins it
     bool post(std::function<void()> task) { return gate_->post(std::move(task)); }  // any thread
+
+    // Loop thread: serves a socket accepted elsewhere (HttpServer::adopt counted it already).
+    void adopt(int fd, std::string remote, std::string alreadyRead);
 
     // Loop thread.
     void onConnectionEvent(ServerConnection& c, std::uint32_t events);
@@ -78,6 +85,7 @@ class ServerLoop {
     void pauseReading(ServerConnection& c, const char* unparsed, std::size_t length);
     void resumeReading(ServerConnection& c);
     void updatePollEvents(ServerConnection& c);
+    void registrationFailed(ServerConnection& c, const char* operation);
     void teardown(ServerConnection& c);
     void closeIdle();
     void afterEvents();

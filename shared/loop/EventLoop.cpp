@@ -37,7 +37,7 @@ EventLoop::EventLoop() {
     wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wakeFd_ < 0) throwErrno("eventfd");
     waker_ = std::make_unique<Waker>(wakeFd_);
-    add(wakeFd_, EPOLLIN, waker_.get());
+    if (!add(wakeFd_, EPOLLIN, waker_.get())) throwErrno("epoll_ctl(ADD) of the wake-up eventfd");
 }
 
 EventLoop::~EventLoop() {
@@ -45,18 +45,22 @@ EventLoop::~EventLoop() {
     if (epollFd_ >= 0) ::close(epollFd_);
 }
 
-void EventLoop::add(int fd, std::uint32_t events, IoHandler* handler) {
+bool EventLoop::add(int fd, std::uint32_t events, IoHandler* handler) {
     epoll_event ev{};
     ev.events = events;
     ev.data.ptr = handler;
-    if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) != 0) throwErrno("epoll_ctl(ADD)");
+    if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) == 0) return true;
+    registrationFailures_.fetch_add(1, std::memory_order_relaxed);  // errno is left as epoll_ctl set it
+    return false;
 }
 
-void EventLoop::modify(int fd, std::uint32_t events, IoHandler* handler) {
+bool EventLoop::modify(int fd, std::uint32_t events, IoHandler* handler) {
     epoll_event ev{};
     ev.events = events;
     ev.data.ptr = handler;
-    if (::epoll_ctl(epollFd_, EPOLL_CTL_MOD, fd, &ev) != 0) throwErrno("epoll_ctl(MOD)");
+    if (::epoll_ctl(epollFd_, EPOLL_CTL_MOD, fd, &ev) == 0) return true;
+    registrationFailures_.fetch_add(1, std::memory_order_relaxed);
+    return false;
 }
 
 void EventLoop::remove(int fd) {
@@ -79,8 +83,8 @@ void EventLoop::wake() {
 }
 
 void EventLoop::stop() {
-    running_ = false;
-    post([] {});
+    stopRequested_ = true;  // sticky: a stop() before run() starts is not lost
+    wake();
 }
 
 void EventLoop::drainPosted() {
@@ -94,12 +98,11 @@ void EventLoop::drainPosted() {
 }
 
 void EventLoop::run() {
-    running_ = true;
     constexpr int kMaxEvents = 256;
     epoll_event events[kMaxEvents];
     auto now = std::chrono::steady_clock::now();
     auto nextTick = now + tickInterval_;
-    while (running_) {
+    while (!stopRequested_) {
         auto waitMs = std::chrono::duration_cast<std::chrono::milliseconds>(nextTick - now).count();
         if (waitMs < 0 || skipNextWait_) waitMs = 0;
         skipNextWait_ = false;

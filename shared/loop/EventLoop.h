@@ -31,13 +31,20 @@ public:
     EventLoop(const EventLoop&) = delete;
     EventLoop& operator=(const EventLoop&) = delete;
 
-    void add(int fd, std::uint32_t events, IoHandler* handler);
-    void modify(int fd, std::uint32_t events, IoHandler* handler);
+    // Registration. False when epoll_ctl fails (errno says why: ENOMEM under load, ENOSPC past
+    // fs.epoll.max_user_watches, EBADF/EPERM for a descriptor epoll cannot watch); the loop is
+    // unchanged then and the caller drops that one descriptor (closes the connection, logs, counts).
+    // Never throws: one failed registration must not end the loop every other connection lives on.
+    [[nodiscard]] bool add(int fd, std::uint32_t events, IoHandler* handler);
+    [[nodiscard]] bool modify(int fd, std::uint32_t events, IoHandler* handler);
     void remove(int fd);
+    std::uint64_t registrationFailures() const { return registrationFailures_.load(std::memory_order_relaxed); }
 
     // Runs until stop(). Every iteration: wait for events (at most tickInterval), dispatch them, run
     // posted tasks, then the after-events hook (where connections flush their queued writes), and the
     // tick hook once per tickInterval measured on the monotonic clock (so it fires under load too).
+    // A loop runs once: a stop() that comes first (even before run() starts) makes run() return
+    // after running the tasks posted so far.
     void run();
     void stop();  // any thread
 
@@ -65,7 +72,8 @@ private:
 
     int epollFd_ = -1;
     int wakeFd_ = -1;
-    std::atomic<bool> running_{false};
+    std::atomic<bool> stopRequested_{false};
+    std::atomic<std::uint64_t> registrationFailures_{0};
     bool skipNextWait_ = false;
     std::mutex postedMutex_;
     std::vector<Task> posted_;

@@ -32,6 +32,23 @@ void Metrics::countProtocolError(std::uint16_t code) {
     if (code >= 1000 && code < 1016) wsCloseCodes_[code - 1000].fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::countApiResponse(int status) {
+    apiRequests_.fetch_add(1, std::memory_order_relaxed);
+    if (status >= 400) apiErrors_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t Metrics::slowConsumerCloses() const {
+    std::uint64_t total = 0;
+    for (const auto& l : loops_) total += l->slowConsumerCloses.load(std::memory_order_relaxed);
+    return total;
+}
+
+std::uint64_t Metrics::rateLimitHits() const {
+    std::uint64_t total = 0;
+    for (const auto& l : loops_) total += l->rateLimitHits.load(std::memory_order_relaxed);
+    return total;
+}
+
 std::int64_t Metrics::connections() const {
     std::int64_t total = 0;
     for (const auto& l : loops_) total += l->connections.load(std::memory_order_relaxed);
@@ -112,6 +129,16 @@ std::string Metrics::renderPrometheus() const {
         {"resound_slow_consumer_disconnects_total", "counter",
          "Connections closed because their outgoing queue passed the cap.",
          [&] { return sum(loops_, [](auto& l) -> auto& { return l.slowConsumerCloses; }); }},
+        {"resound_loop_registration_failures_total", "counter",
+         "Connections closed because the event loop could not register them (epoll_ctl failed).",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.loopRegistrationFailures; }); }},
+        {"resound_client_events_rate_limited_total", "counter",
+         "Client events refused by the app's client event rate limit (4301).",
+         [&] { return sum(loops_, [](auto& l) -> auto& { return l.rateLimitHits; }); }},
+        {"resound_api_requests_total", "counter", "Pusher HTTP API requests answered (/apps/...).",
+         [&] { return apiRequests_.load(std::memory_order_relaxed); }},
+        {"resound_api_errors_total", "counter", "Pusher HTTP API requests answered with a 4xx or 5xx status.",
+         [&] { return apiErrors_.load(std::memory_order_relaxed); }},
         {"resound_events_published_total", "counter", "Events accepted by the HTTP API (per channel).",
          [&] { return eventsPublished_.load(std::memory_order_relaxed); }},
     };

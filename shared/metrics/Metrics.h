@@ -28,6 +28,8 @@ struct alignas(64) LoopCounters {
     std::atomic<std::uint64_t> bytesOut{0};
     std::atomic<std::uint64_t> clientEvents{0};
     std::atomic<std::uint64_t> slowConsumerCloses{0};
+    std::atomic<std::uint64_t> loopRegistrationFailures{0};  // connections closed: epoll_ctl failed
+    std::atomic<std::uint64_t> rateLimitHits{0};    // client events refused by the app's rate limit (4301)
     // Iteration durations (EventLoop's iteration hook): per-bucket counts (not cumulative; the
     // renderer sums), their total in nanoseconds, and the longest since start.
     std::array<std::atomic<std::uint64_t>, kLoopIterationBuckets.size() + 1> iterationBuckets{};
@@ -49,12 +51,20 @@ public:
     explicit Metrics(std::size_t loops);
 
     LoopCounters& loop(std::size_t i) { return *loops_[i]; }
+    const LoopCounters& loop(std::size_t i) const { return *loops_[i]; }
     std::size_t loopCount() const { return loops_.size(); }
 
     void countHttpResponse(int status);
     // Pusher error/close codes (4000-4399) and WebSocket close codes (1000-1015) sent to clients.
     void countProtocolError(std::uint16_t code);
     void countHttpPublished(std::uint64_t events) { eventsPublished_.fetch_add(events, std::memory_order_relaxed); }
+    // One answered Pusher HTTP API request (/apps/...); 4xx and 5xx are also errors.
+    void countApiResponse(int status);
+
+    std::uint64_t apiRequests() const { return apiRequests_.load(std::memory_order_relaxed); }
+    std::uint64_t apiErrors() const { return apiErrors_.load(std::memory_order_relaxed); }
+    std::uint64_t slowConsumerCloses() const;
+    std::uint64_t rateLimitHits() const;
 
     std::int64_t connections() const;
     std::string renderPrometheus() const;
@@ -67,6 +77,8 @@ private:
     std::array<std::atomic<std::uint64_t>, 400> pusherCodes_{};  // index code - 4000
     std::array<std::atomic<std::uint64_t>, 16> wsCloseCodes_{};  // index code - 1000
     std::atomic<std::uint64_t> eventsPublished_{0};
+    std::atomic<std::uint64_t> apiRequests_{0};
+    std::atomic<std::uint64_t> apiErrors_{0};
 };
 
 }  // namespace resound::metrics

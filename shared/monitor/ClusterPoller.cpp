@@ -38,10 +38,7 @@ ClusterPoller::View ClusterPoller::latest() const {
 }
 
 std::chrono::milliseconds ClusterPoller::backoff(std::uint64_t failures, const Options& options, double random01) {
-    const std::uint64_t shift = std::min<std::uint64_t>(failures == 0 ? 0 : failures - 1, 20);
-    const auto raw = std::min<std::int64_t>(options.backoffMin.count() << shift, options.backoffMax.count());
-    const double factor = 0.5 + 0.5 * std::clamp(random01, 0.0, 1.0);
-    return std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(raw * factor)));
+    return redis::ReconnectBackoff::delay(failures, {options.backoffMin, options.backoffMax}, random01);
 }
 
 void ClusterPoller::run() {

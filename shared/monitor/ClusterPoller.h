@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "monitor/ClusterReport.h"
+#include "redis/ReconnectBackoff.h"
 
 namespace resound::monitor {
 
@@ -17,8 +18,9 @@ class ClusterPoller {
   public:
     struct Options {
         std::chrono::milliseconds interval{2000};  // the nodes heartbeat every 2 s
-        std::chrono::milliseconds backoffMin{250};
-        std::chrono::milliseconds backoffMax{10000};
+        // Failed reads back off with redis::ReconnectBackoff between these bounds.
+        std::chrono::milliseconds backoffMin = redis::BackoffPolicy{}.initial;
+        std::chrono::milliseconds backoffMax = redis::BackoffPolicy{}.max;
     };
     using Reader = std::function<ClusterSnapshot()>;
     using ReconnectCount = std::function<std::uint64_t()>;

@@ -5,6 +5,7 @@
 
 #include "json/JsonText.h"
 #include "metrics/PrometheusText.h"
+#include "service/HealthEndpoints.h"
 #include "util/Version.h"
 
 namespace resound::monitor {
@@ -49,6 +50,13 @@ constexpr CounterFamily kFamilies[] = {
     {"ws_received_bytes_total", "counter", "Bytes received on WebSocket connections.", &NodeCounters::bytesIn},
     {"ws_sent_bytes_total", "counter", "Bytes sent on WebSocket connections.", &NodeCounters::bytesOut},
     {"http_requests_total", "counter", "HTTP requests answered.", &NodeCounters::httpRequests},
+    {"api_requests_total", "counter", "Pusher HTTP API requests answered.", &NodeCounters::apiRequests},
+    {"api_errors_total", "counter", "Pusher HTTP API requests answered with a 4xx or 5xx status.",
+     &NodeCounters::apiErrors},
+    {"slow_consumer_disconnects_total", "counter", "Connections closed (4100) because their outgoing queue was full.",
+     &NodeCounters::slowConsumerCloses},
+    {"client_events_rate_limited_total", "counter", "Client events refused by the rate limit (4301).",
+     &NodeCounters::rateLimitHits},
 };
 
 }  // namespace
@@ -78,8 +86,7 @@ ClusterSummary summarize(const ClusterSnapshot& snapshot, const ReportOptions& o
 std::string renderHealthJson(const ClusterSnapshot& snapshot, const ReportOptions& options,
                              const MonitorState& state) {
     const ClusterSummary summary = summarize(snapshot, options);
-    std::string out = "{\"status\":\"ok\",\"service\":\"resound-monitor\",\"version\":";
-    json::appendQuoted(out, kVersion);
+    std::string out = service::health::healthHead("resound-monitor", state.draining);
     out += ",\"redis\":";
     out += snapshot.redisUp ? "\"up\"" : "\"down\"";
     if (!snapshot.redisUp) {

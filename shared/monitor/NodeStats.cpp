@@ -26,8 +26,6 @@ std::optional<double> parseStartTime(const std::string& text) {
 
 }  // namespace
 
-std::string nodeStatsKey(const std::string& nodeId) { return "resound:node:" + nodeId + ":stats"; }
-
 void applyStatsHash(NodeStats& node, const std::vector<std::pair<std::string, std::string>>& fields) {
     node.hasStats = !fields.empty();
     NodeCounters& c = node.counters;
@@ -43,6 +41,10 @@ void applyStatsHash(NodeStats& node, const std::vector<std::pair<std::string, st
         else if (name == "bytes_in") c.bytesIn = parseCount(value);
         else if (name == "bytes_out") c.bytesOut = parseCount(value);
         else if (name == "http_requests") c.httpRequests = parseCount(value);
+        else if (name == "api_requests") c.apiRequests = parseCount(value);
+        else if (name == "api_errors") c.apiErrors = parseCount(value);
+        else if (name == "slow_consumer_closes") c.slowConsumerCloses = parseCount(value);
+        else if (name == "rate_limit_hits") c.rateLimitHits = parseCount(value);
     }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// What the monitor knows about one node of the bundle: its heartbeat in resound:nodes and the stats
-// hash it refreshes (resound:node:{id}:stats, see shared/redis/KeySchema.h). Pure data + parsing;
-// any thread.
+// What the monitor knows about one node of the bundle: its heartbeat in redis::keys::nodes() and the
+// stats hash it refreshes (redis::keys::nodeStats(id)); the names come from shared/redis/KeySchema.h
+// only. Pure data + parsing; any thread.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,11 +9,6 @@
 #include <vector>
 
 namespace resound::monitor {
-
-// The Redis key schema the nodes write (shared/redis/KeySchema.cpp); kept here so the monitor reads
-// exactly these names and nothing else.
-inline constexpr const char* kNodesKey = "resound:nodes";  // ZSET nodeId -> last heartbeat (unix ms)
-std::string nodeStatsKey(const std::string& nodeId);       // resound:node:{nodeId}:stats
 
 struct NodeCounters {
     std::uint64_t connections = 0;  // gauge
@@ -23,6 +18,10 @@ struct NodeCounters {
     std::uint64_t bytesIn = 0;
     std::uint64_t bytesOut = 0;
     std::uint64_t httpRequests = 0;
+    std::uint64_t apiRequests = 0;         // Pusher HTTP API requests answered (resound-api, resound)
+    std::uint64_t apiErrors = 0;           // of which 4xx/5xx
+    std::uint64_t slowConsumerCloses = 0;  // connections closed with 4100 for a full queue
+    std::uint64_t rateLimitHits = 0;       // client events refused by the rate limit (4301)
 };
 
 struct NodeStats {

@@ -11,6 +11,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "redis/KeySchema.h"
+
 namespace resound::monitor {
 namespace {
 
@@ -99,7 +101,7 @@ ClusterSnapshot RedisNodeReader::read() {
 
         const std::int64_t since = snapshot.redisTimeMs - std::chrono::milliseconds(options_.forgetAfter).count();
         const Poco::Redis::Array members = client.execute<Poco::Redis::Array>(
-            command({"ZRANGEBYSCORE", kNodesKey, std::to_string(since), "+inf", "WITHSCORES"}));
+            command({"ZRANGEBYSCORE", redis::keys::nodes(), std::to_string(since), "+inf", "WITHSCORES"}));
         for (std::size_t i = 0; i + 1 < sizeOf(members); i += 2) {
             NodeStats node;
             node.node = bulkAt(members, i);
@@ -109,7 +111,7 @@ ClusterSnapshot RedisNodeReader::read() {
 
         // One round trip for all the stats hashes.
         std::vector<Poco::Redis::Array> commands;
-        for (const NodeStats& node : snapshot.nodes) commands.push_back(command({"HGETALL", nodeStatsKey(node.node)}));
+        for (const NodeStats& node : snapshot.nodes) commands.push_back(command({"HGETALL", redis::keys::nodeStats(node.node)}));
         if (!commands.empty()) {
             const Poco::Redis::Array replies = client.sendCommands(commands);
             if (sizeOf(replies) != commands.size()) throw std::runtime_error("short pipeline reply");

@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/Config.h"
+#include "pusher/SocketId.h"
 #include "state/ClusterState.h"
 
 namespace resound::pusher {
@@ -25,8 +27,15 @@ class Peer {
 public:
     virtual ~Peer() = default;
 
-    std::string socketId() const { return std::to_string(socketHigh) + "." + std::to_string(socketLow); }
+    std::string socketId() const { return toString(SocketId{socketHigh, socketLow}); }
     bool isOpen() const { return app != nullptr && !closing; }
+    // Records the first close sent or echoed, for the debug console's disconnect row; the reason text
+    // is copied only when `keepReason` (a console watches), so an unwatched close allocates nothing.
+    void noteClose(std::uint16_t code, std::string_view reason, bool keepReason) {
+        if (closeCode != 0) return;
+        closeCode = code;
+        if (keepReason) closeReason.assign(reason);
+    }
 
     const config::AppConfig* app = nullptr;  // set once the connection is established
     std::uint32_t socketHigh = 0;
@@ -36,10 +45,12 @@ public:
     std::uint32_t pingSentAt = 0;            // 0 = no ping outstanding
     std::uint32_t rateWindowStart = 0;       // client-event rate limit: a fixed 1 s window
     std::uint16_t rateWindowCount = 0;
+    std::uint16_t closeCode = 0;             // the first close code sent or echoed (0: none, the peer just left)
     bool closing = false;                    // a close was requested: send nothing more
     bool countedInApp = false;               // holds one of the app's connection slots
     std::uint32_t serial = 0;                // ProtocolHandler's id for answers that arrive later
     std::string userId;                      // set by pusher:signin
+    std::string closeReason;                 // why it was closed; kept only while a debug console watches
     std::vector<Subscription> subscriptions;
 };
 

@@ -2,52 +2,26 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <charconv>
 #include <memory>
 
 #include "crypto/ChannelAuth.h"
 #include "json/JsonText.h"
-#include "crypto/Random.h"
 #include "pusher/ChannelName.h"
 #include "pusher/ErrorCodes.h"
+#include "pusher/EventName.h"
 #include "pusher/Messages.h"
+#include "pusher/OriginRule.h"
+#include "pusher/SocketId.h"
 #include "websocket/FrameEncoder.h"
 
 namespace resound::pusher {
 
 namespace {
 
-constexpr std::size_t kMaxEventNameLength = 200;
-
 SharedFrame textFrame(const std::string& json) {
     return std::make_shared<const std::string>(ws::encodeFrame(ws::Opcode::Text, json));
-}
-
-bool parseSocketId(std::string_view id, std::uint32_t& high, std::uint32_t& low) {
-    auto dot = id.find('.');
-    if (dot == std::string_view::npos) return false;
-    auto r1 = std::from_chars(id.data(), id.data() + dot, high);
-    auto r2 = std::from_chars(id.data() + dot + 1, id.data() + id.size(), low);
-    return r1.ec == std::errc() && r1.ptr == id.data() + dot && r2.ec == std::errc() &&
-           r2.ptr == id.data() + id.size();
-}
-
-// "https://app.example.com:8443/x" -> "app.example.com"
-std::string_view originHost(std::string_view origin) {
-    auto scheme = origin.find("://");
-    if (scheme != std::string_view::npos) origin.remove_prefix(scheme + 3);
-    auto end = origin.find_first_of(":/");
-    return origin.substr(0, end);
-}
-
-bool hostMatches(std::string_view pattern, std::string_view host) {
-    if (pattern == "*" || pattern == host) return true;
-    // "*.example.com" matches any subdomain of example.com.
-    if (pattern.size() > 2 && pattern.substr(0, 2) == "*.") {
-        auto suffix = pattern.substr(1);
-        return host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix;
-    }
-    return false;
 }
 
 }  // namespace
@@ -82,6 +56,23 @@ Peer* ProtocolHandler::settle(std::uint32_t serial, const std::shared_ptr<Pendin
     return peer && peer->isOpen() && !ticket->cancelled ? peer : nullptr;
 }
 
+void ProtocolHandler::tapEmit(dashboard::DebugEvent::Kind kind, const Peer& peer, std::string channel,
+                              std::string event, int code, std::string detail, std::size_t bytes) const {
+    dashboard::DebugEvent debug;
+    debug.kind = kind;
+    debug.timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    debug.appId = peer.app->id;
+    debug.channel = std::move(channel);
+    debug.event = std::move(event);
+    debug.socketId = peer.socketId();
+    debug.bytes = bytes;
+    debug.code = code;
+    debug.detail = std::move(detail);
+    deps_.debugTap->emit(debug);
+}
+
 void ProtocolHandler::send(Peer& peer, const std::string& json) {
     deps_.transport.send(peer, textFrame(json));
 }
@@ -93,19 +84,8 @@ void ProtocolHandler::reportError(Peer& peer, std::optional<std::uint16_t> code,
 
 void ProtocolHandler::fail(Peer& peer, std::uint16_t code, std::string_view message) {
     reportError(peer, code, message);
+    peer.noteClose(code, message, deps_.debugTap && deps_.debugTap->active());
     deps_.transport.close(peer, code, message);
-}
-
-bool ProtocolHandler::originAllowed(const config::AppConfig& app, std::string_view origin) const {
-    for (const auto& allowed : app.allowedOrigins) {
-        if (allowed == "*") return true;
-    }
-    auto host = originHost(origin);
-    if (host.empty()) return false;
-    for (const auto& allowed : app.allowedOrigins) {
-        if (hostMatches(allowed, host)) return true;
-    }
-    return false;
 }
 
 bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<std::string_view> protocol,
@@ -133,7 +113,7 @@ bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<st
         fail(peer, code::UnsupportedProtocolVersion, "Unsupported protocol version: use 7");
         return false;
     }
-    if (!originAllowed(*app, origin)) {
+    if (!originAllowed(app->allowedOrigins, origin)) {  // pusher/OriginRule.h
         fail(peer, code::Unauthorized, "Origin not allowed");
         return false;
     }
@@ -142,17 +122,20 @@ bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<st
         // No quota to enforce: established at once; the cluster-wide count follows.
         loopState_.tryAddConnection(app->id, 0, [](bool) {});
         hold(peer);
-        admitted(peer.serial, *app, true);
+        admitted(peer.serial, *app, true, std::string(origin));
         return true;
     }
     // Established once the cluster counted the connection (the app's quota is cluster-wide).
     hold(peer);
     loopState_.tryAddConnection(app->id, app->maxConnections,
-                                [this, serial = peer.serial, app](bool ok) { admitted(serial, *app, ok); });
+                                [this, serial = peer.serial, app, origin = std::string(origin)](bool ok) {
+                                    admitted(serial, *app, ok, origin);
+                                });
     return true;
 }
 
-void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted) {
+void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted,
+                               const std::string& origin) {
     Peer* found = release(serial);
     if (!found || found->closing) {
         if (admitted) loopState_.removeConnection(app.id);  // it went before the answer came
@@ -165,11 +148,15 @@ void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& ap
     }
     peer.countedInApp = true;
     peer.app = &app;
-    peer.socketHigh = static_cast<std::uint32_t>(crypto::randomUint64() % 1000000000u) + 1;
-    peer.socketLow = static_cast<std::uint32_t>(crypto::randomUint64() % 1000000000u) + 1;
+    const SocketId id = randomSocketId();
+    peer.socketHigh = id.high;
+    peer.socketLow = id.low;
     metrics::LoopCounters::add(deps_.counters.connections, 1);
     metrics::LoopCounters::add(deps_.counters.connectionsOpened);
     send(peer, messages::connectionEstablished(peer.socketId(), app.activityTimeoutSeconds));
+    if (tapWants(app.id, "", "")) {
+        tapEmit(dashboard::DebugEvent::Kind::Connected, peer, {}, {}, 0, dashboard::previewOf(origin));
+    }
 }
 
 void ProtocolHandler::onActivity(Peer& peer) {
@@ -204,20 +191,24 @@ void ProtocolHandler::onText(Peer& peer, std::string_view text) {
     }
 }
 
-void ProtocolHandler::subscriptionError(Peer& peer, const std::string& channel, std::string_view type,
-                                        std::string_view error, int status) {
+void ProtocolHandler::subscriptionError(Peer& peer, const std::string& channel, SubscriptionRefusal why,
+                                        std::string_view error) {
     spdlog::debug("subscription refused app={} socket_id={} channel={} status={} reason={}", peer.app->id,
-                  peer.socketId(), channel, status, error);
-    if (status >= 4000) deps_.metrics.countProtocolError(static_cast<std::uint16_t>(status));
-    send(peer, messages::subscriptionError(channel, type, error, status));
+                  peer.socketId(), channel, why.status, error);
+    if (why.status >= 4000) deps_.metrics.countProtocolError(static_cast<std::uint16_t>(why.status));
+    send(peer, messages::subscriptionError(channel, why.type, error, why.status));
+    if (tapWants(peer.app->id, channel, "")) {
+        tapEmit(dashboard::DebugEvent::Kind::SubscriptionError, peer, dashboard::previewOf(channel), {}, why.status,
+                std::string(why.type) + ": " + std::string(error));
+    }
 }
 
 void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
     const config::AppConfig& app = *peer.app;
     const std::string& channel = message.dataChannel;
     if (!isValidChannelName(channel)) {
-        subscriptionError(peer, channel, "InvalidChannel",
-                          "Invalid channel name: up to 200 of A-Z a-z 0-9 _ - = @ , . ;", 4009);
+        subscriptionError(peer, channel, refusal::InvalidChannel,
+                          "Invalid channel name: up to 200 of A-Z a-z 0-9 _ - = @ , . ;");
         return;
     }
     if (LocalChannel* existing = channels_.find(app.id, channel)) {
@@ -247,7 +238,7 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
     }
     if (app.maxChannelsPerConnection > 0 &&
         peer.subscriptions.size() + pending >= app.maxChannelsPerConnection) {
-        subscriptionError(peer, channel, "LimitReached", "Too many channels on this connection", 4100);
+        subscriptionError(peer, channel, refusal::TooManyChannels, "Too many channels on this connection");
         return;
     }
 
@@ -259,25 +250,25 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
             break;
         case ChannelKind::Private:
         case ChannelKind::PrivateEncrypted:
-            if (!crypto::verifyAuthString(message.auth, app, socketId + ":" + channel)) {
-                subscriptionError(peer, channel, "AuthError", "Invalid signature for private channel", 401);
+            if (!crypto::verifyAuthString(message.auth, app, crypto::channelStringToSign(socketId, channel))) {
+                subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for private channel");
                 return;
             }
             break;
         case ChannelKind::Presence: {
             if (!crypto::verifyAuthString(message.auth, app,
-                                          socketId + ":" + channel + ":" + message.channelData)) {
-                subscriptionError(peer, channel, "AuthError", "Invalid signature for presence channel", 401);
+                                          crypto::presenceStringToSign(socketId, channel, message.channelData))) {
+                subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for presence channel");
                 return;
             }
             std::string error;
             presence = parsePresenceData(message.channelData, error);
             if (!presence) {
-                subscriptionError(peer, channel, "AuthError", "Invalid channel_data: " + error, 400);
+                subscriptionError(peer, channel, refusal::BadChannelData, "Invalid channel_data: " + error);
                 return;
             }
             if (app.maxUserInfoBytes > 0 && presence->infoJson.size() > app.maxUserInfoBytes) {
-                subscriptionError(peer, channel, "LimitReached", "user_info is too large", 4301);
+                subscriptionError(peer, channel, refusal::UserInfoTooLarge, "user_info is too large");
                 return;
             }
             break;
@@ -285,8 +276,8 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         case ChannelKind::ServerToUser: {
             auto owner = serverToUserId(channel);
             if (peer.userId.empty() || !owner || *owner != peer.userId) {
-                subscriptionError(peer, channel, "AuthError",
-                                  "Only the connection signed in as this user may subscribe", 4009);
+                subscriptionError(peer, channel, refusal::NotThisUser,
+                                  "Only the connection signed in as this user may subscribe");
                 return;
             }
             break;
@@ -328,7 +319,7 @@ void ProtocolHandler::subscribeAnswered(std::uint32_t serial, const std::shared_
         deps_.bus.removeInterest(app.id, channel);
         if (!member) return;
         if (join.status == state::PresenceJoinStatus::RosterFull) {
-            if (peer) subscriptionError(*peer, channel, "LimitReached", "Presence channel is full", 4100);
+            if (peer) subscriptionError(*peer, channel, refusal::PresenceFull, "Presence channel is full");
             return;
         }
         // Joined in the cluster but never announced: leave without announcing either.
@@ -376,6 +367,10 @@ void ProtocolHandler::subscribeCounted(std::uint32_t serial, const std::shared_p
     } else {
         send(peer, messages::subscriptionSucceeded(channel));
         publishSubscriptionCount(app, channel, count);
+    }
+    if (tapWants(app.id, channel, "")) {
+        tapEmit(dashboard::DebugEvent::Kind::Subscribed, peer, channel, {}, 0,
+                member ? "user " + member->userKey : std::string());
     }
 
     if (isCacheChannel(channel)) {
@@ -426,6 +421,7 @@ void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
             webhook(app, webhooks::WebhookEvent::Kind::MemberRemoved, channel, presence->userKey);
         });
     }
+    if (tapWants(appId, channel, "")) tapEmit(dashboard::DebugEvent::Kind::Unsubscribed, peer, channel, {}, 0, {});
 }
 
 void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
@@ -434,7 +430,8 @@ void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
         reportError(peer, code::Unauthorized, "User authentication is disabled for this app");
         return;
     }
-    if (!crypto::verifyAuthString(message.auth, app, peer.socketId() + "::user::" + message.userData)) {
+    if (!crypto::verifyAuthString(message.auth, app,
+                                  crypto::userSigninStringToSign(peer.socketId(), message.userData))) {
         reportError(peer, code::Unauthorized, "Invalid signature for pusher:signin");
         return;
     }
@@ -472,7 +469,7 @@ void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
         reportError(peer, code::Unauthorized, "The client is not a member of the specified channel");
         return;
     }
-    if (message.event.size() > kMaxEventNameLength) {
+    if (!eventNameWithinLimit(message.event)) {
         reportError(peer, code::ClientEventRejected, "Client event name is longer than 200 characters");
         return;
     }
@@ -482,6 +479,7 @@ void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
             peer.rateWindowCount = 0;
         }
         if (peer.rateWindowCount >= app.clientEventRateLimit) {
+            metrics::LoopCounters::add(deps_.counters.rateLimitHits);
             reportError(peer, code::ClientEventRejected, "Client event rejected due to rate limit");
             return;
         }
@@ -493,6 +491,10 @@ void ProtocolHandler::clientEvent(Peer& peer, const ClientMessage& message) {
     const std::string dataJson = message.dataJson.empty() ? std::string("null") : message.dataJson;
     const std::string socketId = peer.socketId();
     publish(app, channel, messages::channelEvent(message.event, channel, dataJson, userKey), socketId);
+    if (tapWants(app.id, channel, message.event)) {
+        tapEmit(dashboard::DebugEvent::Kind::ClientEvent, peer, channel, message.event, 0,
+                dashboard::previewOf(dataJson), dataJson.size());
+    }
     if (deps_.webhooks) {
         webhooks::WebhookEvent event;
         event.kind = webhooks::WebhookEvent::Kind::ClientEvent;
@@ -549,18 +551,21 @@ void ProtocolHandler::deliver(const bus::BusMessage& message) {
     }
     LocalChannel* channel = channels_.find(message.appId, message.channel);
     if (!channel) return;
-    std::uint32_t exceptHigh = 0, exceptLow = 0;
-    bool hasExcept = !message.exceptSocketId.empty() && parseSocketId(message.exceptSocketId, exceptHigh, exceptLow);
+    const std::optional<SocketId> except =
+        message.exceptSocketId.empty() ? std::nullopt : parseSocketId(message.exceptSocketId);
     std::uint64_t sent = 0;
     for (Peer* peer : channel->subscribers) {
         if (peer->closing) continue;
-        if (hasExcept && peer->socketHigh == exceptHigh && peer->socketLow == exceptLow) continue;
+        if (except && peer->socketHigh == except->high && peer->socketLow == except->low) continue;
         deps_.transport.send(*peer, message.frame);
         ++sent;
     }
     metrics::LoopCounters::add(deps_.counters.messagesOut, sent);
 }
 
+// Scope, a deliberate choice (docs/protocol.md §1.12): connections signed in as the user (Pusher's
+// meaning) and connections in a presence channel as that user id (Reverb's), since the app vouched
+// for both identities; an app that bans a user wants every socket speaking as them gone.
 void ProtocolHandler::terminateUser(const std::string& appId, const std::string& userId) {
     for (Peer* peer : peers_) {
         if (!peer->isOpen() || peer->app->id != appId) continue;
@@ -614,6 +619,11 @@ void ProtocolHandler::detach(Peer& peer) {
 
 void ProtocolHandler::closed(Peer& peer) {
     if (peer.app) {
+        if (tapWants(peer.app->id, "", "")) {
+            tapEmit(dashboard::DebugEvent::Kind::Disconnected, peer, {}, {}, peer.closeCode,
+                    peer.closeCode == 0 ? std::string("connection ended without a close frame")
+                                        : dashboard::previewOf(peer.closeReason));
+        }
         while (!peer.subscriptions.empty()) leave(peer, peer.subscriptions.size() - 1);
         metrics::LoopCounters::add(deps_.counters.connections, -1);
         metrics::LoopCounters::add(deps_.counters.connectionsClosed);

@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "apps/AppRegistry.h"
+#include "dashboard/DebugTap.h"
 #include "bus/Bus.h"
 #include "metrics/Metrics.h"
 #include "pusher/ClientMessage.h"
 #include "pusher/LocalChannels.h"
 #include "pusher/Peer.h"
 #include "pusher/PeerTransport.h"
+#include "pusher/SubscriptionRefusal.h"
 #include "state/ClusterState.h"
 #include "state/LoopClusterState.h"
 #include "webhooks/WebhookSink.h"
@@ -34,6 +36,7 @@ public:
         metrics::Metrics& metrics;
         metrics::LoopCounters& counters;
         webhooks::WebhookSink* webhooks = nullptr;  // optional
+        dashboard::DebugTap* debugTap = nullptr;    // optional: the debug console's events
         // How this loop changes the cluster state: answers may come later (Redis mode). Null: `state`,
         // answered at once.
         state::LoopClusterState* loopState = nullptr;
@@ -81,10 +84,9 @@ private:
                  std::string exceptSocketId = {});
     void publishSubscriptionCount(const config::AppConfig& app, const std::string& channel,
                                   std::size_t count);
-    void subscriptionError(Peer& peer, const std::string& channel, std::string_view type,
-                           std::string_view error, int status);
+    void subscriptionError(Peer& peer, const std::string& channel, SubscriptionRefusal why,
+                           std::string_view error);
     void terminateUser(const std::string& appId, const std::string& userId);
-    bool originAllowed(const config::AppConfig& app, std::string_view origin) const;
     void detach(Peer& peer);
 
     // Answers of the cluster state may arrive after the connection went (Redis mode): each call that
@@ -101,7 +103,7 @@ private:
     void hold(Peer& peer);
     Peer* release(std::uint32_t serial);  // the peer, or null if it went meanwhile
     Waiting* waitingFor(std::uint32_t serial);
-    void admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted);
+    void admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted, const std::string& origin);
     void subscribeAnswered(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
                            const config::AppConfig& app, std::shared_ptr<const state::PresenceMember> member,
                            state::PresenceJoin join);
@@ -110,6 +112,12 @@ private:
                           const state::PresenceJoin& join, std::size_t count);
     // The peer of a finished subscribe if it still wants the channel; drops the ticket either way.
     Peer* settle(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket);
+    // The debug console: true when a watch takes this (app, channel, event); build nothing before.
+    bool tapWants(std::string_view appId, std::string_view channel, std::string_view event) const {
+        return deps_.debugTap && deps_.debugTap->wants(appId, channel, event);
+    }
+    void tapEmit(dashboard::DebugEvent::Kind kind, const Peer& peer, std::string channel, std::string event,
+                 int code, std::string detail, std::size_t bytes = 0) const;
     void webhook(const config::AppConfig& app, webhooks::WebhookEvent::Kind kind, const std::string& channel,
                  std::string userId = {});
 

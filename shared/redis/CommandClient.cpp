@@ -100,13 +100,12 @@ void CommandClient::markDownLocked(const std::string& error, bool connectFailed)
         // close them all so no caller waits on one.
         idle_.clear();
         // A connection that broke gets one immediate reconnect attempt; a failed connect backs off.
-        backoff_ = connectFailed ? options_.backoffInitial : std::chrono::milliseconds{0};
+        nextAttempt_ = connectFailed ? now + backoff_.next() : now;
         spdlog::warn("redis {} unreachable at {}: {}", name_, options_.describe(), error);
     } else {
-        backoff_ = std::clamp(backoff_ * 2, options_.backoffInitial, options_.backoffMax);
+        nextAttempt_ = now + backoff_.next();
         spdlog::debug("redis {} still unreachable: {}", name_, error);
     }
-    nextAttempt_ = now + backoff_;
 }
 
 void CommandClient::release(Borrowed borrowed, bool healthy, const std::string& error) {
@@ -120,7 +119,7 @@ void CommandClient::release(Borrowed borrowed, bool healthy, const std::string& 
     }
     if (down_ && borrowed.probe) {
         down_ = false;
-        backoff_ = std::chrono::milliseconds{0};
+        backoff_.reset();
         available_.store(true, std::memory_order_relaxed);
         reconnects_.fetch_add(1, std::memory_order_relaxed);
         const auto outage = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - downSince_);

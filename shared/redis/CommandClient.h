@@ -107,7 +107,7 @@ class CommandClient {
     bool probing_ = false;
     Clock::time_point downSince_{};
     Clock::time_point nextAttempt_{};
-    std::chrono::milliseconds backoff_{0};
+    ReconnectBackoff backoff_{options_.backoff()};
 
     std::atomic<bool> available_{true};
     std::atomic<std::uint64_t> reconnects_{0};

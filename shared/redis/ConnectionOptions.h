@@ -7,6 +7,7 @@
 
 #include "config/Config.h"
 #include "redis/RespParser.h"
+#include "redis/ReconnectBackoff.h"
 
 namespace resound::redis {
 
@@ -23,9 +24,10 @@ struct ConnectionOptions {
     // for replies at most this long, so a Redis that hangs costs a loop one bounded stall (the call in
     // flight when it hung), not the 500 ms above. Loopback and LAN answers take well under 1 ms.
     std::chrono::milliseconds loopIoTimeout{100};
-    // Reconnect attempts after a failed one wait backoffInitial, doubling up to backoffMax.
-    std::chrono::milliseconds backoffInitial{100};
-    std::chrono::milliseconds backoffMax{2000};
+    // Reconnect attempts after a failed one: redis::ReconnectBackoff with these bounds.
+    std::chrono::milliseconds backoffInitial = BackoffPolicy{}.initial;
+    std::chrono::milliseconds backoffMax = BackoffPolicy{}.max;
+    BackoffPolicy backoff() const { return {backoffInitial, backoffMax}; }
     std::size_t maxIdleConnections = 32;  // CommandClient pool; more are closed on release
     RespLimits limits;
 

@@ -56,4 +56,7 @@ std::string presenceField(std::string_view appId, std::string_view channel, std:
     return join({appId, "\n", channel, "\n", userKey});
 }
 
+std::string debugWatch() { return "resound:debug:watch"; }
+std::string debugEvents() { return "resound:debug:events"; }
+
 }  // namespace resound::redis::keys

@@ -31,6 +31,14 @@ std::string nodeConnections(std::string_view nodeId);    // HASH app -> count
 std::string nodeStats(std::string_view nodeId);          // HASH stats, EXPIRE 30 s
 std::string nodeReaped(std::string_view nodeId);         // STRING tombstone left by the reaper
 
+// Webhook queue (webhooks/WebhookQueue, WebhookKeys::withPrefix): this prefix + events, held,
+// held:due, claimed:{sender}, senders, sequence, sender (the sender lease).
+inline constexpr std::string_view kWebhookPrefix = "resound:webhooks:";
+
+// The debug console's relay (shared/dashboard/DebugRelay.h)
+std::string debugWatch();   // HASH monitorId -> {"updated_ms":..,"filters":[..]}, EXPIRE refreshed
+std::string debugEvents();  // pub/sub: batches of DebugEvent JSON lines from edges and api nodes
+
 // Fields of the node hashes.
 std::string subscriptionField(std::string_view appId, std::string_view channel);
 std::string presenceField(std::string_view appId, std::string_view channel, std::string_view userKey);

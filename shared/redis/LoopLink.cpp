@@ -159,8 +159,11 @@ void LoopLink::startConnect() {
         fail(std::string("connect: ") + std::strerror(errno));
         return;
     }
+    if (!loop_.add(fd_, EPOLLOUT, this)) {
+        fail("the event loop refused the connection");
+        return;
+    }
     events_ = EPOLLOUT;
-    loop_.add(fd_, events_, this);
 }
 
 void LoopLink::onConnected() {
@@ -201,7 +204,11 @@ void LoopLink::armTimer() {
         timerFd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
         if (timerFd_ < 0) return;  // deadlines are then checked once per loop iteration (tick)
         timer_ = std::make_unique<Timer>(*this);
-        loop_.add(timerFd_, EPOLLIN, timer_.get());
+        if (!loop_.add(timerFd_, EPOLLIN, timer_.get())) {
+            ::close(timerFd_);
+            timerFd_ = -1;
+            return;
+        }
     }
     // steady_clock is CLOCK_MONOTONIC on Linux; +1 ms so the deadline has passed when flush() looks.
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count() +
@@ -240,7 +247,7 @@ void LoopLink::updateEvents() {
         state_ == State::Connecting ? EPOLLOUT : EPOLLIN | (output_.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT));
     if (wanted == events_) return;
     events_ = wanted;
-    loop_.modify(fd_, events_, this);
+    if (!loop_.modify(fd_, events_, this)) fail("the event loop refused the connection");
 }
 
 void LoopLink::onIoEvent(std::uint32_t events) {

@@ -89,6 +89,7 @@ RedisClusterState::RedisClusterState(std::shared_ptr<CommandClient> redis)
 RedisClusterState::RedisClusterState(std::shared_ptr<CommandClient> redis, Options options)
     : redis_(std::move(redis)), nodeName_(options.nodeName.empty() ? util::uniqueProcessId("node") : options.nodeName) {
     nodeId_ = makeNodeIdLocked();
+    if (!options.registerNode) return;
     registered_ = registerNode(nodeId_);
     dirty_ = !registered_;
     if (registered_) spdlog::info("cluster state registered as node {}", nodeId_);

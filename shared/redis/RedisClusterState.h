@@ -53,6 +53,9 @@ class RedisClusterState final : public state::ClusterState {
     struct Options {
         // Base of this process's node ids; default "<host>-<pid>-<random hex>". No ':' allowed.
         std::string nodeName;
+        // False for a process that only reads cluster state (resound-monitor's dashboard): it never
+        // appears in resound:nodes and must not call the mutations (storeCachedEvent needs no node).
+        bool registerNode = true;
     };
 
     // Registers the node (one bounded round trip); if Redis is down it starts in outage mode and

@@ -247,7 +247,7 @@ bool Subscriber::connect() {
         } else {
             spdlog::debug("redis subscriber still cannot reach {}: {}", connection_.describe(), error);
         }
-        backoff_ = std::clamp(backoff_ * 2, connection_.backoffInitial, connection_.backoffMax);
+        backoff_ = reconnectBackoff_.next();
         return false;
     }
     link_ = std::move(link);
@@ -292,8 +292,8 @@ void Subscriber::disconnect(const std::string& reason) {
     }
     // The first attempt after losing a working link is immediate; a link that never got confirmed (a
     // hung server accepts TCP but never answers) keeps backing off.
-    backoff_ = wasConfirmed ? std::chrono::milliseconds{0}
-                            : std::clamp(backoff_ * 2, connection_.backoffInitial, connection_.backoffMax);
+    if (wasConfirmed) reconnectBackoff_.reset();
+    backoff_ = wasConfirmed ? std::chrono::milliseconds{0} : reconnectBackoff_.next();
 }
 
 void Subscriber::syncInterest(bool everything) {
@@ -439,6 +439,7 @@ void Subscriber::onPong() {
     }
     everConnected_ = true;
     backoff_ = std::chrono::milliseconds{0};
+    reconnectBackoff_.reset();
 }
 
 }  // namespace resound::redis

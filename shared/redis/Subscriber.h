@@ -128,7 +128,8 @@ class Subscriber {
     Clock::time_point lastInput_{};
     Clock::time_point pingSentAt_{};
     bool pingOutstanding_ = false;
-    std::chrono::milliseconds backoff_{0};
+    std::chrono::milliseconds backoff_{0};  // the wait before the next connect attempt
+    ReconnectBackoff reconnectBackoff_{connection_.backoff()};
     Clock::time_point downSince_{};
     bool everConnected_ = false;
     bool loggedDown_ = false;

@@ -98,6 +98,8 @@ void HttpService::start() {
     options.deadlines.idleSeconds = static_cast<std::uint32_t>(std::max<long long>(1, o.keepAliveTimeout.count()));
     options.deadlines.requestSeconds = static_cast<std::uint32_t>(std::max<long long>(1, o.requestTimeout.count()));
     options.serverName = o.serverName;
+    options.listen = o.listen;
+    options.keepAlive = o.keepAlive;
     options.errorReply = serviceError;
 
     impl_->server = std::make_unique<httpserver::HttpServer>(
@@ -126,6 +128,10 @@ void HttpService::start() {
 }
 
 std::uint16_t HttpService::port() const { return impl_->port; }
+
+void HttpService::adopt(int fd, std::string remote, std::string alreadyRead) {
+    impl_->server->adopt(fd, std::move(remote), std::move(alreadyRead));
+}
 
 void HttpService::stop(std::chrono::milliseconds grace) {
     if (!impl_->server) return;

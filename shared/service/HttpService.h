@@ -66,6 +66,8 @@ class HttpService {
         std::chrono::seconds keepAliveTimeout{10};  // an idle keep-alive connection is closed after this
         std::chrono::seconds requestTimeout{10};    // a request (or a new connection's first) must arrive within this
         std::string serverName = "resound";
+        bool listen = true;  // false: no port of its own; connections come through adopt()
+        bool keepAlive = true;  // false: Connection: close on every answer (httpserver::HttpServer::Options)
     };
 
     HttpService(Options options, HttpHandler handler);
@@ -74,7 +76,10 @@ class HttpService {
     HttpService& operator=(const HttpService&) = delete;
 
     void start();                 // binds and listens; throws std::exception on failure
-    std::uint16_t port() const;   // the bound port (after start)
+    std::uint16_t port() const;   // the bound port (after start); 0 without a listener
+    // Any thread, between start() and stop(): serves a connection another server accepted, with the
+    // bytes already read from it (httpserver::HttpServer::adopt).
+    void adopt(int fd, std::string remote, std::string alreadyRead);
     // Stops accepting, closes idle connections and open streams, lets requests in flight finish for up
     // to `grace`, then closes what remains.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));

@@ -1,8 +1,8 @@
 #include "webhooks/RedisLink.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Redis/Array.h>
-
-#include <algorithm>
+#include <spdlog/spdlog.h>
 
 namespace resound::webhooks {
 
@@ -22,9 +22,34 @@ void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
     }
 }
 
-std::chrono::milliseconds nextReconnectDelay(std::chrono::milliseconds previous) {
-    using std::chrono::milliseconds;
-    return previous.count() <= 0 ? milliseconds(100) : std::min(previous * 2, milliseconds(5000));
+RedisSession::RedisSession(const config::RedisConfig& redis, std::chrono::milliseconds timeout, std::string name)
+    : redis_(redis), timeout_(timeout), name_(std::move(name)) {}
+
+bool RedisSession::ensureConnected(const std::function<void(Poco::Redis::Client&)>& onConnect) {
+    if (connected_) return false;
+    connectRedis(client_, redis_, timeout_);
+    client_.setReceiveTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_.count()) * 1000));
+    connected_ = true;
+    if (onConnect) onConnect(client_);
+    if (warned_) spdlog::info("{}: reconnected to Redis {}:{}", name_, redis_.host, redis_.port);
+    warned_ = false;
+    backoff_.reset();
+    return true;
+}
+
+std::chrono::milliseconds RedisSession::failed(const Poco::Exception& error) {
+    if (!warned_) {
+        spdlog::warn("{}: Redis {}:{} unavailable, retrying: {}", name_, redis_.host, redis_.port,
+                     error.displayText());
+        warned_ = true;
+    }
+    try {
+        client_.disconnect();
+    } catch (const Poco::Exception&) {
+        // Already gone.
+    }
+    connected_ = false;
+    return backoff_.next();
 }
 
 }  // namespace resound::webhooks

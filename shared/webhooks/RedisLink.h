@@ -1,20 +1,47 @@
 #pragma once
-// Opens the webhook pipeline's own Redis connections (RedisWebhookSink, WebhookWorker): connect with a
-// timeout, AUTH when a password is configured, SELECT the db. Throws Poco::Exception on failure. The
-// caller's thread only. Also the reconnect backoff both sides share.
+// The webhook pipeline's own Redis connections (RedisWebhookSink, WebhookWorker): blocking Poco
+// clients on their owner's thread. connectRedis opens one (connect with a timeout, AUTH when a
+// password is configured, SELECT the db; throws Poco::Exception). RedisSession is the reconnect block
+// both share: connect when needed, log an outage once and its end, wait redis::ReconnectBackoff
+// between attempts. The owner's thread only.
 #include <Poco/Redis/Client.h>
 
 #include <chrono>
-#include <string_view>
+#include <functional>
+#include <string>
 
 #include "config/Config.h"
+#include "redis/ReconnectBackoff.h"
 
 namespace resound::webhooks {
 
 void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
                   std::chrono::milliseconds timeout);
 
-// 100 ms doubling to 5 s: a restarting Redis is picked up quickly, a dead one is not hammered.
-std::chrono::milliseconds nextReconnectDelay(std::chrono::milliseconds previous);
+class RedisSession {
+public:
+    // `name` starts the log lines ("webhook events", "webhook worker").
+    RedisSession(const config::RedisConfig& redis, std::chrono::milliseconds timeout, std::string name);
+
+    Poco::Redis::Client& client() { return client_; }
+    bool connected() const { return connected_; }
+
+    // Connects (with `timeout` as the receive timeout too) unless connected, then runs `onConnect`
+    // (e.g. a reconciliation) before counting the connection as back. True when it just connected.
+    // Throws Poco::Exception; call failed() then.
+    bool ensureConnected(const std::function<void(Poco::Redis::Client&)>& onConnect = {});
+    // After a failed connect or command: logs the outage (once), drops the connection and returns
+    // the wait before the next attempt.
+    std::chrono::milliseconds failed(const Poco::Exception& error);
+
+private:
+    const config::RedisConfig& redis_;
+    const std::chrono::milliseconds timeout_;
+    const std::string name_;
+    Poco::Redis::Client client_;
+    redis::ReconnectBackoff backoff_;
+    bool connected_ = false;
+    bool warned_ = false;
+};
 
 }  // namespace resound::webhooks

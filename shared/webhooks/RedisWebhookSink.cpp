@@ -53,10 +53,7 @@ void RedisWebhookSink::emit(const config::AppConfig& app, WebhookEvent event) {
 }
 
 void RedisWebhookSink::run() {
-    Poco::Redis::Client client;
-    bool connected = false;
-    bool warned = false;
-    std::chrono::milliseconds backoff{0};
+    RedisSession session(redis_, options_.timeout, "webhook events");
     std::vector<PushItem> batch;
     for (;;) {
         if (batch.empty()) {
@@ -69,34 +66,14 @@ void RedisWebhookSink::run() {
             }
         }
         try {
-            if (!connected) {
-                connectRedis(client, redis_, options_.timeout);
-                client.setReceiveTimeout(
-                    Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.timeout.count()) * 1000));
-                connected = true;
-                if (warned)
-                    spdlog::info("webhook events: reconnected to Redis {}:{}", redis_.host, redis_.port);
-                warned = false;
-                backoff = std::chrono::milliseconds(0);
-            }
-            const PushOutcome outcome = pushEvents(client, options_.keys, batch, options_.maxListLength);
+            session.ensureConnected();
+            const PushOutcome outcome = pushEvents(session.client(), options_.keys, batch, options_.maxListLength);
             pushed_.fetch_add(batch.size(), std::memory_order_relaxed);
             batch.clear();
             trimmed_.fetch_add(static_cast<std::uint64_t>(outcome.trimmed), std::memory_order_relaxed);
             cancelled_.fetch_add(static_cast<std::uint64_t>(outcome.cancelled), std::memory_order_relaxed);
         } catch (const Poco::Exception& e) {
-            if (!warned) {
-                spdlog::warn("webhook events: Redis {}:{} unavailable, retrying: {}", redis_.host,
-                             redis_.port, e.displayText());
-                warned = true;
-            }
-            try {
-                client.disconnect();
-            } catch (const Poco::Exception&) {
-                // Already gone.
-            }
-            connected = false;
-            backoff = nextReconnectDelay(backoff);
+            const auto backoff = session.failed(e);
             std::unique_lock lock(mutex_);
             if (stopping_) {
                 dropped_.fetch_add(batch.size() + queue_.size(), std::memory_order_relaxed);

@@ -12,8 +12,6 @@
 
 namespace resound::webhooks {
 
-inline constexpr std::string_view kWebhookSenderLease = "resound:webhooks:sender";
-
 class SenderLease {
   public:
     SenderLease(std::string key, std::string ownerId, std::chrono::milliseconds ttl);

@@ -18,13 +18,41 @@ std::string redactedUrl(const std::string& url) {
 }
 
 TargetSender::TargetSender(std::size_t app, std::string name, std::vector<std::unique_ptr<HttpPoster>> posters,
-                           RetryPolicy retry, std::size_t queueLimit, WebhookMetrics& metrics)
+                           RetryPolicy retry, std::size_t queueLimit, WebhookMetrics& metrics,
+                           dashboard::DebugTap* debugTap, std::string debugNode)
     : app_(app),
       name_(std::move(name)),
       posters_(std::move(posters)),
       retry_(retry),
       queueLimit_(queueLimit),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      debugTap_(debugTap),
+      debugNode_(std::move(debugNode)) {}
+
+void TargetSender::report(const Delivery& delivery, const PostResult& result) const {
+    if (!debugTap_ || !debugTap_->active()) return;
+    const std::string& appId = metrics_.app(app_).id;
+    const std::int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+    for (const auto& [channel, name] : delivery.named) {
+        if (!debugTap_->wants(appId, channel, name)) continue;
+        dashboard::DebugEvent debug;
+        debug.kind = result.delivered() ? dashboard::DebugEvent::Kind::WebhookDelivered
+                                        : dashboard::DebugEvent::Kind::WebhookFailed;
+        debug.timeMs = nowMs;
+        debug.appId = appId;
+        debug.node = debugNode_;
+        debug.channel = channel;
+        debug.event = name;
+        debug.code = result.status;
+        debug.detail = result.delivered() ? name_
+                       : dashboard::previewOf(name_ + ": " +
+                                              (result.status ? "status " + std::to_string(result.status)
+                                                             : result.error));
+        debugTap_->emit(debug);
+    }
+}
 
 TargetSender::~TargetSender() { stop(); }
 
@@ -184,6 +212,7 @@ void TargetSender::run(std::size_t worker) {
         counters.inFlight.fetch_add(1, std::memory_order_relaxed);
         lock.unlock();
         const PostResult result = poster.post(pending.delivery.request);
+        report(pending.delivery, result);  // before relocking: the tap has a lock of its own
         lock.lock();
         pending.inFlight = false;
         --inFlight_;

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "dashboard/DebugTap.h"
 #include "webhooks/EventReceipt.h"
 #include "webhooks/HttpPoster.h"
 #include "webhooks/RetrySchedule.h"
@@ -33,6 +34,7 @@ struct Delivery {
     WebhookRequest request;
     std::size_t events = 0;
     std::vector<std::string> channels;  // distinct channels of its events: what orders it
+    std::vector<std::pair<std::string, std::string>> named;  // (channel, webhook name) per event: debug console
     std::vector<std::shared_ptr<EventReceipt>> receipts;
     std::chrono::steady_clock::time_point built;    // latency is measured from here
     std::chrono::steady_clock::time_point created;  // its oldest event's creation: the retry window's start
@@ -42,7 +44,8 @@ class TargetSender {
   public:
     // One worker thread per poster.
     TargetSender(std::size_t app, std::string name, std::vector<std::unique_ptr<HttpPoster>> posters,
-                 RetryPolicy retry, std::size_t queueLimit, WebhookMetrics& metrics);
+                 RetryPolicy retry, std::size_t queueLimit, WebhookMetrics& metrics,
+                 dashboard::DebugTap* debugTap = nullptr, std::string debugNode = {});
     ~TargetSender();
 
     void start();
@@ -69,6 +72,8 @@ class TargetSender {
     void scheduleIfRunnable(std::uint64_t seq, Clock::time_point due);
     Delivery finish(std::uint64_t seq);  // removes it; its followers may become runnable
     void abandonAll();
+    // One debug-console row per event of an attempt (delivered or failed), if a console watches.
+    void report(const Delivery& delivery, const PostResult& result) const;
 
     const std::size_t app_;
     const std::string name_;  // the URL without credentials, for logs
@@ -76,6 +81,8 @@ class TargetSender {
     const RetryPolicy retry_;
     const std::size_t queueLimit_;
     WebhookMetrics& metrics_;
+    dashboard::DebugTap* const debugTap_;
+    const std::string debugNode_;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;  // work became due, or stopping

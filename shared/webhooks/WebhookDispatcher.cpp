@@ -66,7 +66,8 @@ WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps,
                 Target{a, targetConfig, kinds,
                        Batcher(std::chrono::milliseconds(targetConfig.batchMs), options_.maxEventsPerRequest),
                        std::make_unique<TargetSender>(a, name, std::move(posters), retry,
-                                                      app.config.webhookQueueLimit, metrics_)}));
+                                                      app.config.webhookQueueLimit, metrics_,
+                                                      options_.debugTap, options_.debugNode)}));
         }
         if (!app.targets.empty()) {
             spdlog::info("webhooks app={} targets={} grace_ms={} retry_window_ms={} queue_limit={}",
@@ -228,7 +229,7 @@ void WebhookDispatcher::route(AppEvent& event, Clock::time_point now) {
             continue;
         if (json.empty()) json = eventJson(event.event);
         target.batcher.add(OutgoingEvent{json, event.event.id, event.event.channel, event.event.createdMs,
-                                         event.receipt},
+                                         event.receipt, std::string(eventTypeName(event.event.kind))},
                            now);
     }
     // No target wants it (or every request carrying it ends later): this reference goes now.
@@ -256,6 +257,7 @@ Delivery WebhookDispatcher::build(const Target& target, std::vector<OutgoingEven
         if (std::find(delivery.channels.begin(), delivery.channels.end(), event.channel) == delivery.channels.end())
             delivery.channels.push_back(event.channel);
         if (event.receipt) delivery.receipts.push_back(std::move(event.receipt));
+        delivery.named.emplace_back(event.channel, std::move(event.name));
         jsons.push_back(std::move(event.json));
         ids.push_back(std::move(event.id));
     }

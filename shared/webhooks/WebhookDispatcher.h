@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config/Config.h"
+#include "dashboard/DebugTap.h"
 #include "webhooks/Batcher.h"
 #include "webhooks/EventIds.h"
 #include "webhooks/GracePeriodFilter.h"
@@ -49,6 +50,9 @@ struct DispatcherOptions {
     std::function<std::int64_t()> wallClockMs;
     // One poster per target; empty = PocoHttpPoster with requestTimeout. Tests pass fakes.
     std::function<std::unique_ptr<HttpPoster>(const config::WebhookTarget&)> posterFactory;
+    // Where each attempt's outcome is reported to the debug console (null: nowhere).
+    dashboard::DebugTap* debugTap = nullptr;
+    std::string debugNode;  // the node those rows name ("" in the all-in-one server)
 };
 
 class WebhookDispatcher final : public WebhookSink {

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "redis/KeySchema.h"
 #include "webhooks/WebhookSink.h"
 
 namespace resound::webhooks {
@@ -39,7 +40,7 @@ struct WebhookKeys {
     static WebhookKeys withPrefix(std::string_view prefix);
 };
 
-inline constexpr std::string_view kWebhookKeyPrefix = "resound:webhooks:";
+inline constexpr std::string_view kWebhookKeyPrefix = redis::keys::kWebhookPrefix;
 
 // How an event takes part in the grace period.
 enum class GraceRole { Leave, Join, Other };

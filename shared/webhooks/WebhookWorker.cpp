@@ -175,26 +175,13 @@ void WebhookWorker::windDown(Poco::Redis::Client& client, const LeaseTerm& term,
 }
 
 void WebhookWorker::run() {
-    Poco::Redis::Client client;
+    RedisSession session(redis_, options_.timeout, "webhook worker");
+    Poco::Redis::Client& client = session.client();
     SenderLease lease(options_.keys.lease, senderId_, options_.leaseTtl);
     LeaseTerm term(options_.leaseTtl);
-    bool connected = false;
-    bool warned = false;
-    std::chrono::milliseconds backoff{0};
-    const auto receiveTimeout = options_.timeout;
     while (!stopping_) {
         try {
-            if (!connected) {
-                connectRedis(client, redis_, options_.timeout);
-                client.setReceiveTimeout(
-                    Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(receiveTimeout.count()) * 1000));
-                connected = true;
-                reconcile(client);
-                if (warned)
-                    spdlog::info("webhook worker: reconnected to Redis {}:{}", redis_.host, redis_.port);
-                warned = false;
-                backoff = std::chrono::milliseconds(0);
-            }
+            session.ensureConnected([this](Poco::Redis::Client& c) { reconcile(c); });
             const bool mayClaim = keepLease(client, term, lease);
             flushSettled(client);
             std::size_t got = 0;
@@ -205,30 +192,17 @@ void WebhookWorker::run() {
             // once it runs out); re-acquiring renews it if it is still ours.
             term.lost();
             sender_.store(false, std::memory_order_relaxed);
-            if (!warned) {
-                spdlog::warn("webhook worker: Redis {}:{} unavailable, retrying: {}", redis_.host,
-                             redis_.port, e.displayText());
-                warned = true;
-            }
-            try {
-                client.disconnect();
-            } catch (const Poco::Exception&) {
-                // Already gone.
-            }
-            connected = false;
-            backoff = nextReconnectDelay(backoff);
-            if (!sleepFor(backoff)) break;
+            if (!sleepFor(session.failed(e))) break;
         }
     }
-    if (!connected) {
+    if (!session.connected()) {
         try {
-            connectRedis(client, redis_, options_.timeout);
-            connected = true;
+            session.ensureConnected();
         } catch (const Poco::Exception&) {
             // Reported by windDown's absence below.
         }
     }
-    if (connected) {
+    if (session.connected()) {
         windDown(client, term, lease);
     } else {
         spdlog::warn("webhook worker {}: Redis unreachable at stop; a standby takes over when the lease runs out",

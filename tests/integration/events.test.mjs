@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import net from 'node:net';
 import { assertServerServes, echo, httpResult, serverSdk, whenSubscribed } from './lib/clients.mjs';
 import { signedFetch } from './lib/http.mjs';
-import { RawClient, uniqueName } from './lib/raw-client.mjs';
+import { RawClient, errorOf, uniqueName } from './lib/raw-client.mjs';
 import { useServer } from './lib/server.mjs';
 import { eventually, withTimeout } from './lib/wait.mjs';
 
@@ -297,6 +297,23 @@ describe('terminate_connections', () => {
     await other.roundTrip();
     await anonymous.roundTrip();
     assert.ok(other.isOpen && anonymous.isOpen);
+  });
+
+  it('also closes presence members with that user id that never signed in (Reverb\'s scope, kept)', async () => {
+    const sdk = serverSdk(server);
+    const channel = uniqueName('presence-terminate.');
+    const victim = uniqueName('member-');
+    const member = await RawClient.open(server);
+    await member.subscribeSigned(sdk, channel, { user_id: victim });
+    const bystander = await RawClient.open(server);
+    await bystander.subscribeSigned(sdk, channel, { user_id: uniqueName('other-') });
+
+    assert.equal((await sdk.terminateUserConnections(victim)).status, 200);
+    const error = await member.nextEvent('pusher:error');
+    assert.equal(errorOf(error).code, 4009, error.raw);
+    assert.equal((await member.waitClosed(3000)).code, 4009);
+    await bystander.roundTrip();
+    assert.ok(bystander.isOpen);
   });
 
   it('for a user with no connections: still 200', async () => {

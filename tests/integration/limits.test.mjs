@@ -1,7 +1,9 @@
-// Per-app limits: presence members per channel, presence user_info size, connections per app.
+// Per-app limits: presence members per channel, presence user_info size, connections per app; the
+// HTTP API's size limits as Pusher documents them (10,240 bytes of data per event, 10 events per
+// batch) under the default max_request_size, and REVERB_MAX_REQUEST_SIZE overriding it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertServerServes, serverSdk } from './lib/clients.mjs';
+import { assertServerServes, httpResult, serverSdk } from './lib/clients.mjs';
 import { RawClient, errorOf, uniqueName } from './lib/raw-client.mjs';
 import { useServer } from './lib/server.mjs';
 import { eventually } from './lib/wait.mjs';
@@ -66,5 +68,68 @@ describe('connection limit', () => {
       },
       { ms: 3000, intervalMs: 200, what: 'a connection once a slot was freed' },
     );
+  });
+});
+
+// Pusher's documented limits: 10 KB (10,240 bytes) of `data` per event, up to 10 events per batch.
+const PUSHER_DATA_BYTES = 10240;
+const PUSHER_BATCH = 10;
+/** `bytes` of event data; with `escaped`, half of it is '"', so the JSON body carries 1.5 × as much. */
+const dataOf = (bytes, escaped = false) => (escaped ? '"x'.repeat(bytes / 2) : 'd'.repeat(bytes));
+
+describe('Pusher size limits with the default max_request_size', () => {
+  it('one event with 10,240 bytes of data is delivered (the SDK sends it as is)', async () => {
+    const channel = uniqueName('pusher-max-');
+    const client = await RawClient.open(server);
+    await client.subscribeOk(channel);
+    const data = dataOf(PUSHER_DATA_BYTES, true);
+    const res = await serverSdk(server).trigger(channel, 'full', data);
+    assert.equal(res.status, 200);
+    assert.equal((await client.nextEvent('full', channel)).data, data);
+  });
+
+  it('a batch of 10 events with 10,240 bytes of data each is delivered', async () => {
+    const channel = uniqueName('pusher-batch-');
+    const client = await RawClient.open(server);
+    await client.subscribeOk(channel);
+    const batch = Array.from({ length: PUSHER_BATCH }, (_, i) => ({
+      channel,
+      name: `full-${i}`,
+      data: dataOf(PUSHER_DATA_BYTES, i % 2 === 0),
+    }));
+    const res = await serverSdk(server).triggerBatch(batch);
+    assert.equal(res.status, 200);
+    for (const [i, event] of batch.entries()) {
+      assert.equal((await client.nextEvent(`full-${i}`, channel)).data, event.data, `event ${i}`);
+    }
+  });
+
+  it('10,241 bytes of data: 413 from the data limit; an 11th event: 400 from the batch limit', async () => {
+    const channel = uniqueName('pusher-over-');
+    const client = await RawClient.open(server);
+    await client.subscribeOk(channel);
+    const tooMuch = await httpResult(() => serverSdk(server).trigger(channel, 'over', dataOf(PUSHER_DATA_BYTES + 1)));
+    assert.equal(tooMuch.status, 413, tooMuch.body);
+    assert.match(tooMuch.body, /max_event_payload_bytes/);
+    const batch = Array.from({ length: PUSHER_BATCH + 1 }, (_, i) => ({ channel, name: 'over', data: dataOf(1100) }));
+    const tooMany = await httpResult(() => serverSdk(server).triggerBatch(batch));
+    assert.equal(tooMany.status, 400, tooMany.body);
+    await client.expectNothing((m) => m.event === 'over', 300, 'a refused event');
+  });
+});
+
+describe('REVERB_MAX_REQUEST_SIZE still sets the body limit', () => {
+  const reverbSized = useServer({ env: { REVERB_MAX_REQUEST_SIZE: '10000' } });
+
+  it('10000: a 10,000-byte event and a batch of ten 1.1 KB events get 413, a small event 200', async () => {
+    const channel = uniqueName('reverb-sized-');
+    const sdk = serverSdk(reverbSized);
+    const single = await httpResult(() => sdk.trigger(channel, 'e', dataOf(10000)));
+    assert.equal(single.status, 413, single.body);
+    assert.match(single.body, /too large/i);
+    const batch = Array.from({ length: PUSHER_BATCH }, () => ({ channel, name: 'e', data: dataOf(1100) }));
+    const batched = await httpResult(() => sdk.triggerBatch(batch));
+    assert.equal(batched.status, 413, batched.body);
+    assert.equal((await sdk.trigger(channel, 'e', dataOf(1000))).status, 200);
   });
 });

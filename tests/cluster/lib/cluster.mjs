@@ -120,9 +120,10 @@ export class Cluster {
 
   /**
    * Starts one service. `port`: listen there instead of a free port (a restart in place);
-   * `server`: extra server keys for this process only (on top of the cluster's `server`).
+   * `server`: extra server keys for this process only (on top of the cluster's `server`);
+   * `env`: extra environment variables for this process.
    */
-  async launch(kind, extraArgs = () => [], { port, server = {} } = {}) {
+  async launch(kind, extraArgs = () => [], { port, server = {}, env } = {}) {
     const { name, envVar } = SERVICES[kind];
     const node = new RunningServer();
     this.started.push(node);
@@ -133,6 +134,7 @@ export class Cluster {
       server: { ...this.extraServer, ...server, scaling: this.scalingConfig() },
       args: ({ configPath, port: listenPort }) => ['--config', configPath, ...extraArgs({ port: listenPort })],
       port,
+      env,
     });
     return node;
   }
@@ -150,15 +152,15 @@ export class Cluster {
   /**
    * A resound-monitor with --stale-after MONITOR_STALE_AFTER_S and the webhook sender options
    * `webhooks` (--webhooks on|off; the monitor's default is on) and `webhookLease` (--webhook-lease,
-   * seconds, 5..300; default 10).
+   * seconds, 5..300; default 10); `env`: extra environment variables (e.g. the dashboard password).
    */
-  launchMonitor({ webhooks, webhookLease } = this.options.monitorOptions) {
+  launchMonitor({ webhooks, webhookLease, env } = this.options.monitorOptions) {
     return this.launch('monitor', ({ port }) => [
       '--port', String(port),
       '--stale-after', String(MONITOR_STALE_AFTER_S),
       ...(webhooks === undefined ? [] : ['--webhooks', webhooks]),
       ...(webhookLease === undefined ? [] : ['--webhook-lease', String(webhookLease)]),
-    ]);
+    ], { env });
   }
 
   /** Starts one more monitor (options as launchMonitor) and waits for its /ready. */

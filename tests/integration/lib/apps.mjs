@@ -55,8 +55,8 @@ export function configYaml({ port, logLevel = 'warn', server = {}, apps = Object
     io_threads: 2,
     log_level: logLevel,
     auth_timestamp_window: 600,
-    max_request_size: 10000,
-    ...server,
+    ...server, // max_request_size: the built-in default unless a test sets it
+
   };
   const lines = ['server:', ...Object.entries(settings).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`), 'apps:'];
   for (const app of apps) {

@@ -129,6 +129,12 @@ TEST_F(EventsEndpoint, ServerToUserChannelIsAccepted) {
     EXPECT_EQ(bus.messages.at(0)->channel, "#server-to-user-42");
 }
 
+TEST_F(EventsEndpoint, EventNameOfTwoHundredCharactersIsAccepted) {
+    const std::string body =
+        R"({"name":")" + std::string(200, 'n') + R"(","data":"x","channels":["a"]})";
+    EXPECT_EQ(post(kEvents, body).status, 200);
+}
+
 TEST_F(EventsEndpoint, ValidationErrors) {
     const std::string longName(201, 'n');
     const std::string longChannel(201, 'c');
@@ -155,6 +161,9 @@ TEST_F(EventsEndpoint, ValidationErrors) {
         {R"({"name":"e","data":"x","channels":["a"],"socket_id":".1"})", "Invalid socket_id"},
         {R"({"name":"e","data":"x","channels":["a"],"socket_id":"-1.2"})", "Invalid socket_id"},
         {R"({"name":"e","data":"x","channels":["a"],"socket_id":12.5})", "Invalid socket_id"},
+        {R"({"name":"e","data":"x","channels":["a"],"socket_id":")" + std::string(40, '1') + "." +
+             std::string(40, '2') + R"("})",
+         "Invalid socket_id"},
         {R"({"name":"e","data":"x","channels":["a"],"info":"user_count,bogus"})",
          "Unknown info attribute \\\"bogus\\\""},
         {R"({"name":"e","data":"x","channels":["a"],"info":"cache"})", "Unknown info attribute"},

@@ -30,7 +30,7 @@ config::AppConfig app(std::string id, std::string jwtSecret) {
 std::vector<config::AppConfig> apps() {
     config::AppConfig one = app("a1", kSecret1);
     one.encryptionMasterKey = kMasterKeyBase64;
-    one.allowedOrigins = {"app.example.com", "*.example.org"};
+    one.allowedOrigins = {"app.example.com", "*.example.org", "[::1]"};
     one.maxUserInfoBytes = 64;
     config::AppConfig two = app("a2", kSecret2);
     two.userAuthentication = false;
@@ -122,6 +122,12 @@ TEST_F(AuthVerifierTest, BadRequests) {
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=abc&channel_name=private-orders.42", t))),
               "bad_request");
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "channel_name=private-orders.42", t))), "bad_request");
+    // The socket-id rule is pusher/SocketId.h, the API's and the edge's.
+    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=1.2.3&channel_name=private-orders.42", t))),
+              "bad_request");
+    const std::string tooLong = std::string(40, '1') + "." + std::string(40, '2');
+    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=" + tooLong + "&channel_name=private-orders.42", t))),
+              "bad_request");
     EXPECT_EQ(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-%20x", t)).status, 400);
     EXPECT_EQ(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=%23server-to-user-42", t)).status, 400);
 }
@@ -204,6 +210,27 @@ TEST_F(AuthVerifierTest, CorsFollowsTheAppsAllowedOrigins) {
     EXPECT_EQ(header(reply, "Access-Control-Allow-Methods"), "POST, OPTIONS");
 }
 
+// The cases where resound-auth and the edge used to disagree (issue #14): pusher/OriginRule.h now.
+TEST_F(AuthVerifierTest, OriginHostsCompareCaseInsensitivelyAndIpv6LiteralsWithPortsMatch) {
+    const std::string body = "socket_id=1.2&channel_name=private-orders.42";
+    for (const char* origin : {"https://App.Example.com", "https://[::1]:8080", "https://x.EXAMPLE.org"}) {
+        const HttpReply reply = verifier_.handle(post("/auth", body, token(kClaims), origin));
+        EXPECT_EQ(reply.status, 200) << origin << " " << reply.body;
+        EXPECT_EQ(header(reply, "Access-Control-Allow-Origin"), origin);
+    }
+    const HttpReply refused = verifier_.handle(post("/auth", body, token(kClaims), "https://example.org"));
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_EQ(errorCode(refused), "origin_not_allowed");
+}
+
+// Unlike the edge, a request without an Origin (a server, not a browser) is not origin-checked.
+TEST_F(AuthVerifierTest, RequestWithoutOriginIsNotOriginChecked) {
+    const HttpReply reply =
+        verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-orders.42", token(kClaims)));
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(header(reply, "Access-Control-Allow-Origin"), "");
+}
+
 TEST(AuthVerifierCors, UnknownOriginGetsNoCorsHeaders) {
     std::vector<config::AppConfig> only = {apps()[0]};
     AuthVerifier verifier(only, {.leewaySeconds = 30, .clock = [] { return kNow; }});
@@ -241,6 +268,9 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
     EXPECT_EQ(verifier_.handle(get).status, 200);
     verifier_.setDraining();
     EXPECT_EQ(verifier_.handle(get).status, 503);
+    EXPECT_EQ(verifier_.handle(get).body, R"({"error":"draining","message":"shutting down"})");
+    get.path = "/health";
+    EXPECT_EQ(verifier_.handle(get).body.rfind(R"({"status":"draining","service":"resound-auth",)", 0), 0u);
     get.path = "/up";
     EXPECT_EQ(verifier_.handle(get).body, R"({"health":"OK"})");
     get.path = "/auth";

@@ -44,6 +44,7 @@ inline void expectSameConfig(const Config& a, const Config& b) {
     expectSameFields(detail::serverFields(), a.server, b.server);
     expectSameFields(detail::scalingFields(), a.server, b.server);
     expectSameFields(detail::redisFields(), a.server.redis, b.server.redis);
+    expectSameFields(detail::dashboardFields(), a.dashboard, b.dashboard);
     ASSERT_EQ(a.apps.size(), b.apps.size());
     for (std::size_t i = 0; i < a.apps.size(); ++i)
         expectSameFields(detail::appFields(), a.apps[i], b.apps[i]);

@@ -8,6 +8,7 @@
 #include "monitor/ClusterPoller.h"
 #include "monitor/MonitorEndpoints.h"
 #include "monitor/RedisNodeReader.h"
+#include "redis/KeySchema.h"
 
 namespace resound::monitor {
 namespace {
@@ -17,11 +18,11 @@ using redis::testing::RedisServer;
 
 void writeNode(Poco::Redis::Client& client, const std::string& id, std::int64_t heartbeatMs,
                std::initializer_list<std::pair<std::string, std::string>> stats) {
-    RedisServer::command(client, {"ZADD", kNodesKey, std::to_string(heartbeatMs), id});
+    RedisServer::command(client, {"ZADD", redis::keys::nodes(), std::to_string(heartbeatMs), id});
     for (const auto& [field, value] : stats) {
-        RedisServer::command(client, {"HSET", nodeStatsKey(id), field, value});
+        RedisServer::command(client, {"HSET", redis::keys::nodeStats(id), field, value});
     }
-    if (stats.size() > 0) RedisServer::command(client, {"EXPIRE", nodeStatsKey(id), "30"});
+    if (stats.size() > 0) RedisServer::command(client, {"EXPIRE", redis::keys::nodeStats(id), "30"});
 }
 
 config::RedisConfig redisConfig(const RedisServer& redis, std::string password = "", int db = 0) {
@@ -92,8 +93,8 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
     ASSERT_EQ(snapshot.nodes.size(), 3u);
 
     // The reaper removes the silent node; the stopped one reaped itself while its heartbeat was fresh.
-    RedisServer::command(*client, {"ZREM", kNodesKey, "edge-crashed-g1", "edge-stopped-g1"});
-    RedisServer::command(*client, {"DEL", nodeStatsKey("edge-crashed-g1"), nodeStatsKey("edge-stopped-g1")});
+    RedisServer::command(*client, {"ZREM", redis::keys::nodes(), "edge-crashed-g1", "edge-stopped-g1"});
+    RedisServer::command(*client, {"DEL", redis::keys::nodeStats("edge-crashed-g1"), redis::keys::nodeStats("edge-stopped-g1")});
     snapshot = reader.read();
     ASSERT_EQ(snapshot.nodes.size(), 2u);
     EXPECT_EQ(snapshot.nodes[0].node, "edge-crashed-g1");
@@ -115,7 +116,7 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
                                                    .diedIfSilentFor = 5000ms});
     writeNode(*client, "edge-old-g1", now - 7000, {{"service", "resound-edge"}});
     EXPECT_EQ(forgetful.read().nodes.size(), 2u);
-    RedisServer::command(*client, {"ZREM", kNodesKey, "edge-old-g1"});
+    RedisServer::command(*client, {"ZREM", redis::keys::nodes(), "edge-old-g1"});
     EXPECT_EQ(forgetful.read().nodes.size(), 2u);  // remembered: 7 s < 8 s
     std::this_thread::sleep_for(1200ms);
     EXPECT_EQ(forgetful.read().nodes.size(), 1u);  // forgotten once older than 8 s

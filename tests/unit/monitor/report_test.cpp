@@ -5,6 +5,7 @@
 #include "monitor/ClusterPoller.h"
 #include "monitor/ClusterReport.h"
 #include "monitor/MonitorEndpoints.h"
+#include "redis/KeySchema.h"
 
 namespace resound::monitor {
 namespace {
@@ -51,7 +52,7 @@ TEST(NodeStats, ParsesKnownFieldsAndToleratesTheRest) {
     NodeStats empty;
     applyStatsHash(empty, {});
     EXPECT_FALSE(empty.hasStats);
-    EXPECT_EQ(nodeStatsKey("n1"), "resound:node:n1:stats");
+    EXPECT_EQ(redis::keys::nodeStats("n1"), "resound:node:n1:stats");  // what the monitor reads
 }
 
 TEST(ClusterReport, StaleHeartbeatMeansDownAndTotalsCountOnlyLiveNodes) {
@@ -152,9 +153,14 @@ TEST(MonitorEndpoints, HealthIsAlways200ReadyFollowsRedis) {
     get.method = "GET";
     get.path = "/ready";
     EXPECT_EQ(endpoints.handle(get).status, 503);  // before the first read
+    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"starting","message":"first read of Redis not finished yet"})");
     view.everRead = true;
     view.snapshot.redisError = "Connection refused";
     EXPECT_EQ(endpoints.handle(get).status, 503);
+    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"redis_down","message":"Connection refused"})");
+    get.path = "/up";
+    EXPECT_EQ(endpoints.handle(get).body, R"({"health":"OK"})");
+    get.path = "/ready";
     get.path = "/health";
     EXPECT_EQ(endpoints.handle(get).status, 200);
     view.snapshot = snapshot();
@@ -183,6 +189,40 @@ TEST(ClusterPoller, BackoffDoublesCapsAndJitters) {
     EXPECT_EQ(ClusterPoller::backoff(10, options, 1.0).count(), 10000);
     EXPECT_EQ(ClusterPoller::backoff(1000, options, 1.0).count(), 10000);
     EXPECT_EQ(ClusterPoller::backoff(10, options, 0.0).count(), 5000);
+}
+
+}  // namespace
+}  // namespace resound::monitor
+
+namespace resound::monitor {
+namespace {
+
+TEST(ClusterReport, OverviewCountersAreParsedAndSummedOverLiveNodes) {
+    ClusterSnapshot s;
+    s.redisUp = true;
+    s.redisTimeMs = kNowMs;
+    const std::vector<std::pair<std::string, std::string>> fields = {
+        {"service", "resound-edge"}, {"api_requests", "7"}, {"api_errors", "2"},
+        {"slow_consumer_closes", "3"}, {"rate_limit_hits", "11"}};
+    for (const char* id : {"a", "b", "dead"}) {
+        NodeStats n;
+        n.node = id;
+        n.heartbeatMs = std::string(id) == "dead" ? kNowMs - 60000 : kNowMs;
+        applyStatsHash(n, fields);
+        s.nodes.push_back(n);
+    }
+    EXPECT_EQ(s.nodes[0].counters.apiRequests, 7u);
+    EXPECT_EQ(s.nodes[0].counters.apiErrors, 2u);
+    EXPECT_EQ(s.nodes[0].counters.slowConsumerCloses, 3u);
+    EXPECT_EQ(s.nodes[0].counters.rateLimitHits, 11u);
+    const ClusterSummary summary = summarize(s, {.staleAfterMs = 10000});
+    EXPECT_EQ(summary.totals.apiRequests, 14u);
+    EXPECT_EQ(summary.totals.rateLimitHits, 22u);
+    const std::string text = renderPrometheus(s, {.staleAfterMs = 10000}, {});
+    EXPECT_TRUE(contains(text, "resound_cluster_api_requests_total 14\n"));
+    EXPECT_TRUE(contains(text, "resound_cluster_api_errors_total 4\n"));
+    EXPECT_TRUE(contains(text, "resound_cluster_slow_consumer_disconnects_total 6\n"));
+    EXPECT_TRUE(contains(text, "resound_cluster_client_events_rate_limited_total 22\n"));
 }
 
 }  // namespace

@@ -112,7 +112,7 @@ class AsyncStateTest : public ::testing::Test {
           metrics_(1),
           deferred_(state_),
           handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0),
-                                                         nullptr, &deferred_}) {
+                                                         nullptr, nullptr, &deferred_}) {
         bus_.addReceiver([this](const bus::BusMessagePtr& m) { published_.push_back(m); });
     }
 

@@ -9,8 +9,11 @@
 #include "apps/AppRegistry.h"
 #include "bus/InMemoryBus.h"
 #include "crypto/ChannelAuth.h"
+#include "dashboard/DebugTap.h"
 #include "metrics/Metrics.h"
+#include "pusher/EventName.h"
 #include "pusher/ProtocolHandler.h"
+#include "pusher/SubscriptionRefusal.h"
 #include "state/InMemoryClusterState.h"
 
 using namespace resound;
@@ -55,7 +58,8 @@ protected:
     ProtocolTest()
         : apps_(makeApps()),
           metrics_(1),
-          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0)}) {
+          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0),
+                                                         nullptr, &tap_}) {
         // Deliveries are queued and pumped, as the event loop does after each batch of events.
         bus_.addReceiver([this](const bus::BusMessagePtr& m) { pending_.push_back(m); });
         handler_.setNow(100);
@@ -67,7 +71,11 @@ protected:
         restricted.key = "key-2";
         restricted.allowedOrigins = {"example.com"};
         restricted.clientEvents = config::ClientEventsPolicy::None;
-        return {testApp(), restricted};
+        auto origins = testApp();
+        origins.id = "app-3";
+        origins.key = "key-3";
+        origins.allowedOrigins = {"app.example.com", "[::1]", "*.example.org"};
+        return {testApp(), restricted, origins};
     }
 
     pusher::Peer& connect(std::string key = "key-1", std::string origin = "") {
@@ -121,6 +129,7 @@ protected:
     bus::InMemoryBus bus_;
     FakeTransport transport_;
     metrics::Metrics metrics_;
+    dashboard::DebugTap tap_;  // nobody watches unless a test does
     pusher::ProtocolHandler handler_;
     std::vector<bus::BusMessagePtr> pending_;
     std::vector<std::unique_ptr<pusher::Peer>> peers_;
@@ -162,6 +171,19 @@ TEST_F(ProtocolTest, OriginIsCheckedAgainstTheAllowList) {
     EXPECT_TRUE(allowed.isOpen());
     auto& missing = connect("key-2", "");
     EXPECT_EQ(transport_.closeCodes[&missing], 4009);
+}
+
+// The cases where the edge and resound-auth used to disagree (issue #14): pusher/OriginRule.h now.
+TEST_F(ProtocolTest, OriginHostsCompareCaseInsensitivelyAndIpv6LiteralsWithPortsMatch) {
+    for (const char* origin : {"https://App.Example.com", "https://[::1]:8080", "https://x.EXAMPLE.org"}) {
+        auto& peer = connect("key-3", origin);
+        EXPECT_TRUE(peer.isOpen()) << origin;
+        EXPECT_TRUE(received(peer, "pusher:connection_established")) << origin;
+    }
+    for (const char* origin : {"https://example.org", "https://[::2]:8080", "app.example.com", ""}) {
+        auto& peer = connect("key-3", origin);
+        EXPECT_EQ(transport_.closeCodes[&peer], 4009) << origin;
+    }
 }
 
 TEST_F(ProtocolTest, PingGetsPongAndMalformedJsonGetsAnErrorButKeepsTheConnection) {
@@ -273,6 +295,49 @@ TEST_F(ProtocolTest, ClientEventRules) {
     EXPECT_TRUE(received(disabled, "Client events are disabled"));
 }
 
+TEST_F(ProtocolTest, ClientEventNameLimitIsTwoHundredCharacters) {
+    auto& a = connect();
+    auto& b = connect();
+    say(a, subscribePrivate(a, "private-n"));
+    say(b, subscribePrivate(b, "private-n"));
+    const std::string longest = "client-" + std::string(pusher::kMaxEventNameLength - 7, 'x');
+    say(a, R"({"event":")" + longest + R"(","channel":"private-n","data":{}})");
+    EXPECT_TRUE(received(b, longest));
+    say(a, R"({"event":")" + longest + R"(y","channel":"private-n","data":{}})");
+    EXPECT_TRUE(received(a, "longer than 200 characters"));
+    EXPECT_FALSE(received(b, longest + "y"));
+}
+
+// Each refusal carries the type and status named in pusher/SubscriptionRefusal.h (docs/protocol.md §1.8).
+TEST_F(ProtocolTest, SubscriptionErrorsCarryTheNamedStatuses) {
+    const auto expectRefusal = [&](pusher::Peer& peer, const std::string& channel, pusher::SubscriptionRefusal why) {
+        EXPECT_TRUE(received(peer, R"("channel":")" + channel + R"(","data":{"type":")" + std::string(why.type) +
+                                       R"(",)"))
+            << channel;
+        EXPECT_TRUE(received(peer, R"("status":)" + std::to_string(why.status) + "}}")) << channel;
+    };
+    auto& a = connect();
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"bad name!"}})");
+    expectRefusal(a, "bad name!", pusher::refusal::InvalidChannel);
+    auto& b = connect();
+    say(b, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"key-1:deadbeef"}})");
+    expectRefusal(b, "private-x", pusher::refusal::BadSignature);
+    auto& c = connect();
+    say(c, subscribePresence(c, "presence-x", R"({"no_user_id":1})"));
+    expectRefusal(c, "presence-x", pusher::refusal::BadChannelData);
+    auto& d = connect();
+    say(d, subscribePresence(d, "presence-y", R"({"user_id":"1","user_info":")" + std::string(2000, 'i') + R"("})"));
+    expectRefusal(d, "presence-y", pusher::refusal::UserInfoTooLarge);
+    auto& e = connect();
+    say(e, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
+    expectRefusal(e, "#server-to-user-42", pusher::refusal::NotThisUser);
+    EXPECT_EQ(pusher::refusal::BadSignature.status, 401);
+    EXPECT_EQ(pusher::refusal::BadChannelData.status, 400);
+    EXPECT_EQ(pusher::refusal::InvalidChannel.status, 4009);
+    EXPECT_EQ(pusher::refusal::UserInfoTooLarge.status, 4301);
+    EXPECT_EQ(pusher::refusal::PresenceFull.status, 4100);
+}
+
 TEST_F(ProtocolTest, ClientEventsAreRateLimitedPerSecond) {
     auto& a = connect();
     auto& b = connect();
@@ -309,6 +374,33 @@ TEST_F(ProtocolTest, SigninAndServerToUserChannel) {
     handler_.deliver(*terminate);
     EXPECT_EQ(transport_.closeCodes[&a], 4009);
     EXPECT_FALSE(transport_.closeCodes.count(&other));
+}
+
+// terminate_connections' scope (docs/protocol.md §1.12): signed-in connections of the user AND
+// connections in a presence channel as that user id, signed in or not (Pusher's and Reverb's union).
+TEST_F(ProtocolTest, TerminateUserAlsoClosesPresenceMembersThatNeverSignedIn) {
+    auto& member = connect();
+    auto& otherMember = connect();
+    auto& publicOnly = connect();
+    say(member, subscribePresence(member, "presence-t", R"({"user_id":"7"})"));
+    say(otherMember, subscribePresence(otherMember, "presence-t", R"({"user_id":"8"})"));
+    say(publicOnly, R"({"event":"pusher:subscribe","data":{"channel":"seven"}})");
+    ASSERT_TRUE(member.userId.empty());  // never signed in
+
+    bus::BusMessage terminate;
+    terminate.kind = bus::BusMessage::Kind::TerminateUser;
+    terminate.appId = "app-1";
+    terminate.userId = "7";
+    handler_.deliver(terminate);
+    EXPECT_EQ(transport_.closeCodes[&member], 4009);
+    EXPECT_TRUE(received(member, "You got disconnected by the app."));
+    EXPECT_FALSE(transport_.closeCodes.count(&otherMember));
+    EXPECT_FALSE(transport_.closeCodes.count(&publicOnly));
+
+    terminate.appId = "app-2";  // another app's user 8 is not this app's
+    terminate.userId = "8";
+    handler_.deliver(terminate);
+    EXPECT_FALSE(transport_.closeCodes.count(&otherMember));
 }
 
 TEST_F(ProtocolTest, CacheChannelReplaysLastEventOrSaysMiss) {
@@ -368,3 +460,143 @@ TEST_F(ProtocolTest, ReregisterRestoresLostClusterState) {
 }
 
 }  // namespace
+
+// The debug console: what each kind of row carries, that nothing is built without a watch, and that a
+// watch's filter decides which rows it sees.
+namespace {
+
+dashboard::DebugFilter debugFilter(std::string app, std::string channel = "", std::string event = "") {
+    dashboard::DebugFilter filter;
+    filter.appId = std::move(app);
+    filter.channel = std::move(channel);
+    filter.event = std::move(event);
+    return filter;
+}
+
+using Kind = dashboard::DebugEvent::Kind;
+
+}  // namespace
+
+class ProtocolDebugTap : public ProtocolTest {
+protected:
+    std::unique_ptr<dashboard::DebugTap::Watch> watch(dashboard::DebugFilter filter) {
+        return tap_.watch(std::move(filter), [this](const dashboard::DebugEvent& event) { seen.push_back(event); });
+    }
+    std::vector<dashboard::DebugEvent> ofKind(Kind kind) const {
+        std::vector<dashboard::DebugEvent> out;
+        for (const auto& event : seen) {
+            if (event.kind == kind) out.push_back(event);
+        }
+        return out;
+    }
+    std::vector<dashboard::DebugEvent> seen;
+};
+
+TEST_F(ProtocolDebugTap, EachKindCarriesItsFields) {
+    auto watching = watch(debugFilter("app-1"));
+    auto& a = connect("key-1", "https://shop.example");
+    auto& b = connect();
+    ASSERT_EQ(ofKind(Kind::Connected).size(), 2u);
+    const auto connected = ofKind(Kind::Connected)[0];
+    EXPECT_EQ(connected.appId, "app-1");
+    EXPECT_EQ(connected.node, "");
+    EXPECT_EQ(connected.socketId, a.socketId());
+    EXPECT_EQ(connected.detail, "https://shop.example");
+    EXPECT_GT(connected.timeMs, 1'600'000'000'000);
+
+    say(a, subscribePrivate(a, "private-room"));
+    say(b, subscribePrivate(b, "private-room"));
+    ASSERT_EQ(ofKind(Kind::Subscribed).size(), 2u);
+    EXPECT_EQ(ofKind(Kind::Subscribed)[0].channel, "private-room");
+    EXPECT_EQ(ofKind(Kind::Subscribed)[0].socketId, a.socketId());
+
+    say(a, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"key-1:deadbeef"}})");
+    ASSERT_EQ(ofKind(Kind::SubscriptionError).size(), 1u);
+    const auto refused = ofKind(Kind::SubscriptionError)[0];
+    EXPECT_EQ(refused.channel, "private-x");
+    EXPECT_EQ(refused.code, 401);
+    EXPECT_NE(refused.detail.find("Invalid signature"), std::string::npos) << refused.detail;
+
+    say(a, R"({"event":"client-typing","channel":"private-room","data":{"who":"ann"}})");
+    ASSERT_EQ(ofKind(Kind::ClientEvent).size(), 1u);
+    const auto whisper = ofKind(Kind::ClientEvent)[0];
+    EXPECT_EQ(whisper.channel, "private-room");
+    EXPECT_EQ(whisper.event, "client-typing");
+    EXPECT_EQ(whisper.socketId, a.socketId());
+    EXPECT_EQ(whisper.detail, R"({"who":"ann"})");
+    EXPECT_EQ(whisper.bytes, whisper.detail.size());
+
+    say(b, R"({"event":"pusher:unsubscribe","data":{"channel":"private-room"}})");
+    ASSERT_EQ(ofKind(Kind::Unsubscribed).size(), 1u);
+    EXPECT_EQ(ofKind(Kind::Unsubscribed)[0].socketId, b.socketId());
+    EXPECT_EQ(ofKind(Kind::Unsubscribed)[0].channel, "private-room");
+
+    // Closed by the server (no pong): the code and the reason; gone without a close frame: code 0.
+    handler_.setNow(111);
+    handler_.tick();
+    say(b, R"({"event":"pusher:pong","data":{}})");
+    handler_.setNow(117);
+    handler_.tick();
+    ASSERT_EQ(transport_.closeCodes[&a], 4201);
+    handler_.closed(a);
+    handler_.closed(b);
+    const auto gone = ofKind(Kind::Disconnected);
+    ASSERT_EQ(gone.size(), 2u);
+    EXPECT_EQ(gone[0].socketId, a.socketId());
+    EXPECT_EQ(gone[0].code, 4201);
+    EXPECT_EQ(gone[0].detail, "Pong reply not received in time");
+    EXPECT_EQ(gone[1].code, 0);
+    EXPECT_FALSE(gone[1].detail.empty());
+    // a's leave of private-room follows its disconnect row.
+    EXPECT_EQ(ofKind(Kind::Unsubscribed).size(), 2u);
+}
+
+TEST_F(ProtocolDebugTap, NothingIsEmittedOrKeptWithoutAWatch) {
+    auto& a = connect();
+    say(a, subscribePrivate(a, "private-room"));
+    say(a, R"({"event":"client-typing","channel":"private-room","data":{}})");
+    {
+        auto elsewhere = watch(debugFilter("app-2"));  // another app's console
+        say(a, R"({"event":"client-typing","channel":"private-room","data":{}})");
+    }
+    handler_.setNow(111);
+    handler_.tick();
+    handler_.setNow(117);
+    handler_.tick();
+    ASSERT_EQ(a.closeCode, 4201);
+    EXPECT_TRUE(a.closeReason.empty()) << "the reason is copied only while a console watches";
+    handler_.closed(a);
+    EXPECT_TRUE(seen.empty());
+}
+
+TEST_F(ProtocolDebugTap, TheFilterDecidesWhichRowsAWatchSees) {
+    auto watching = watch(debugFilter("app-1", "private-room*", "client-t*"));
+    auto& a = connect();
+    say(a, subscribePrivate(a, "private-room.1"));
+    say(a, subscribePrivate(a, "private-other"));
+    say(a, R"({"event":"client-typing","channel":"private-room.1","data":1})");
+    say(a, R"({"event":"client-moved","channel":"private-room.1","data":2})");
+    say(a, R"({"event":"client-typing","channel":"private-other","data":3})");
+    handler_.closed(a);
+    // Connections concern no channel and subscriptions no event name: a filter on both takes neither.
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].kind, Kind::ClientEvent);
+    EXPECT_EQ(seen[0].detail, "1");
+
+    seen.clear();
+    auto channelsOnly = watch(debugFilter("app-1", "private-room*"));
+    auto& b = connect();
+    say(b, subscribePrivate(b, "private-room.2"));
+    say(b, subscribePrivate(b, "private-other"));
+    ASSERT_EQ(ofKind(Kind::Subscribed).size(), 1u);
+    EXPECT_EQ(ofKind(Kind::Subscribed)[0].channel, "private-room.2");
+    EXPECT_TRUE(ofKind(Kind::Connected).empty());
+}
+
+TEST_F(ProtocolDebugTap, RateLimitHitsAreCounted) {
+    auto& a = connect();
+    say(a, subscribePrivate(a, "private-r"));
+    for (int i = 0; i < 13; ++i) say(a, R"({"event":"client-n","channel":"private-r","data":"x"})");
+    EXPECT_EQ(metrics_.rateLimitHits(), 3u);
+    EXPECT_NE(metrics_.renderPrometheus().find("resound_client_events_rate_limited_total 3"), std::string::npos);
+}

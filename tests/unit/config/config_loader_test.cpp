@@ -267,6 +267,16 @@ TEST(ConfigLoader, ShippedConfigFileParsesToTheDefaults) {
     EXPECT_TRUE(config.usesDevelopmentCredentials);
 }
 
+// Pusher's limits must be reachable with the defaults: a batch of max_batch_size events with
+// max_event_payload_bytes of data each, every data byte escaped in two characters, plus ~1 KB per item.
+TEST(ConfigLoader, DefaultBodyLimitHoldsAPusherBatch) {
+    const ServerConfig server;
+    const AppConfig app;
+    EXPECT_EQ(app.maxEventPayloadBytes, 10240u);
+    EXPECT_EQ(app.maxBatchSize, 10u);
+    EXPECT_GE(server.maxRequestSize, app.maxBatchSize * (2 * app.maxEventPayloadBytes + 1000));
+}
+
 TEST(ConfigLoader, LoadConfigFileReadsAFile) {
     const auto path = std::filesystem::temp_directory_path() / "resound-config-test.yaml";
     std::ofstream(path) << kMinimalApp;
@@ -281,7 +291,7 @@ TEST(ConfigLoader, DescribeNamesAppsButNoSecrets) {
     const std::string line = describe(config);
     EXPECT_EQ(line,
               "listen=0.0.0.0:8080 path_prefix=none io_threads=auto max_connections=auto log_level=info "
-              "shutdown_delay_ms=0 scaling=redis://127.0.0.1:6379/0 redis_auth=yes apps=1 [a1]");
+              "shutdown_delay_ms=0 scaling=redis://127.0.0.1:6379/0 redis_auth=yes dashboard=off apps=1 [a1]");
     EXPECT_EQ(line.find("s1"), std::string::npos);
     EXPECT_EQ(line.find("hunter2"), std::string::npos);
 }
@@ -294,6 +304,19 @@ TEST(ConfigLoader, DescribeShortensLongAppListsAndFlagsDevelopmentCredentials) {
     EXPECT_NE(line.find("apps=7 [resound, resound, resound, resound, resound, +2 more]"), std::string::npos);
     EXPECT_NE(line.find("DEVELOPMENT-CREDENTIALS"), std::string::npos);
     EXPECT_EQ(line.find("resound-secret"), std::string::npos);
+}
+
+TEST(ConfigLoader, DashboardPasswordFromFileOrEnvIsNeverDescribed) {
+    EXPECT_EQ(parseConfig(kMinimalApp, fakeEnv({})).dashboard.password, "");
+    const std::string yaml = std::string(kMinimalApp) + "dashboard:\n  password: from-the-file\n";
+    EXPECT_EQ(parseConfig(yaml, fakeEnv({})).dashboard.password, "from-the-file");
+    const Config config = parseConfig(yaml, fakeEnv({{"RESOUND_DASHBOARD_PASSWORD", "s3cret-dash"}}));
+    EXPECT_EQ(config.dashboard.password, "s3cret-dash");
+    const std::string line = describe(config);
+    EXPECT_NE(line.find("dashboard=on"), std::string::npos) << line;
+    EXPECT_EQ(line.find("s3cret-dash"), std::string::npos) << line;
+    EXPECT_NE(parseError(std::string(kMinimalApp) + "dashboard:\n  pasword: x\n").find("did you mean 'password'"),
+              std::string::npos);
 }
 
 }  // namespace
