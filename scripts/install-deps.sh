@@ -8,6 +8,7 @@ packages=(
   libgtest-dev
   redis-server python3-yaml
   nginx caddy openssl
+  chromium
   nodejs npm
 )
 

@@ -113,6 +113,9 @@ void Server::createDashboard(const ServerRoles& roles) {
     dashboard_ = std::make_unique<dashboard::Dashboard>(std::move(options), *dashboardBackend_);
     service::HttpService::Options serviceOptions;
     serviceOptions.listen = false;  // connections come from the I/O threads
+    // One request per handed-over connection: the next request of a keep-alive connection (a proxy
+    // pools them for every path) may be for the API or a WebSocket, so the client reconnects to the edge.
+    serviceOptions.keepAlive = false;
     serviceOptions.threads = 1;     // an operator's page: one loop is plenty, and it never blocks
     serviceOptions.maxBodyBytes = 256 * 1024;  // a too-large test event gets the app's clear 413
     serviceOptions.keepAliveTimeout = std::chrono::seconds(config_.server.httpIdleTimeoutSeconds);

@@ -81,6 +81,10 @@ class HttpServer {
         // false: no listening socket; connections arrive through adopt() (the all-in-one server's
         // edge hands its /dashboard connections over this way). port() is then 0.
         bool listen = true;
+        // false: every answer carries Connection: close (a stream closes the connection when it
+        // ends). For adopted connections whose next request may belong to the server that handed
+        // them over (a browser's or a proxy's keep-alive connection to the edge's port).
+        bool keepAlive = true;
         // The answer to a request the parser refused (400, 413, 431, 501, 505), a handler that threw
         // (500) and a connection over maxConnections (503). Default: {"error":"<reason>","code":<status>}.
         std::function<Reply(int status, std::string_view reason)> errorReply;

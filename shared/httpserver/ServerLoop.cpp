@@ -215,7 +215,7 @@ void ServerLoop::handleBytes(ServerConnection& c, const char* data, std::size_t 
             return;
         }
         const http::Request& request = c.intake.request();
-        const bool keepAlive = request.keepAlive() && !draining_;
+        const bool keepAlive = options_.keepAlive && request.keepAlive() && !draining_;
         const bool headOnly = request.method == "HEAD";
         const bool chunkedStream = request.versionMinor >= 1;
         Exchange exchange(request, c.remote, *this, c);
@@ -285,7 +285,7 @@ std::shared_ptr<ResponseStream> ServerLoop::openStream(ServerConnection& c, int 
                                                        std::string contentType, HeaderList headers) {
     const http::Request& request = c.intake.request();
     const bool chunked = request.versionMinor >= 1;
-    const bool keepAlive = chunked && request.keepAlive() && !draining_;
+    const bool keepAlive = chunked && options_.keepAlive && request.keepAlive() && !draining_;
     enqueue(c, shared(http::buildStreamHead(status, contentType, chunked, keepAlive,
                                             withServerHeaders(headers))));
     c.stream = std::make_shared<ResponseStream>(gate_, &c, chunked);

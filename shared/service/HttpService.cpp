@@ -99,6 +99,7 @@ void HttpService::start() {
     options.deadlines.requestSeconds = static_cast<std::uint32_t>(std::max<long long>(1, o.requestTimeout.count()));
     options.serverName = o.serverName;
     options.listen = o.listen;
+    options.keepAlive = o.keepAlive;
     options.errorReply = serviceError;
 
     impl_->server = std::make_unique<httpserver::HttpServer>(

@@ -67,6 +67,7 @@ class HttpService {
         std::chrono::seconds requestTimeout{10};    // a request (or a new connection's first) must arrive within this
         std::string serverName = "resound";
         bool listen = true;  // false: no port of its own; connections come through adopt()
+        bool keepAlive = true;  // false: Connection: close on every answer (httpserver::HttpServer::Options)
     };
 
     HttpService(Options options, HttpHandler handler);

@@ -22,7 +22,9 @@ async function api(path, options = {}) {
   let body = null;
   try { body = await response.json(); } catch { body = null; }
   if (!response.ok) {
-    const message = body && body.message ? body.message : `HTTP ${response.status}`;
+    let message = (body && (body.message || body.error)) || `HTTP ${response.status}`;
+    // The server's own request limit (max_request_size) answers before the dashboard sees the body.
+    if (response.status === 413 && !(body && body.message)) message += ' (more than the server\'s max_request_size)';
     throw new Error(message);
   }
   return body;
@@ -102,8 +104,10 @@ function drawChart() {
   const box = $('chart');
   const width = 900, height = 220, top = 14, bottom = 20, left = 48, right = 48;
   box.replaceChildren();
+  // Up to 15 minutes; a server younger than that shows what it has (at least a minute).
   const end = chart.time.length ? chart.time[chart.time.length - 1] : Date.now();
-  const start = end - MAX_POINTS * 1000;
+  const first = chart.time.length ? chart.time[0] : end;
+  const start = Math.max(end - MAX_POINTS * 1000, Math.min(first, end - 60000));
   const x = (t) => left + ((t - start) / (end - start)) * (width - left - right);
   const scale = (values) => Math.max(1, ...values);
   const series = [
@@ -118,7 +122,8 @@ function drawChart() {
         formatNumber(s.max * (1 - i / 4), s.max < 10 ? 1 : 0)));
     }
   }
-  box.append(svg('text', { x: left, y: height - 4, class: 'axis' }, '−15 min'));
+  const span = Math.round((end - start) / 60000);
+  box.append(svg('text', { x: left, y: height - 4, class: 'axis' }, `−${span} min`));
   box.append(svg('text', { x: width - right, y: height - 4, 'text-anchor': 'end', class: 'axis' }, 'now'));
   for (const s of series) {
     if (!s.values.length) continue;

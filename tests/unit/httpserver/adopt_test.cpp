@@ -65,14 +65,9 @@ class AdoptTest : public ::testing::Test {
     std::unique_ptr<HttpServer> server_;
 };
 
-TEST_F(AdoptTest, AServerWithoutAListenerHasNoPort) {
-    start();
-    EXPECT_EQ(server_->port(), 0);
-    EXPECT_EQ(server_->connectionCount(), 0u);
-}
-
 TEST_F(AdoptTest, ServesTheBytesAlreadyReadThenTheRest) {
     start();
+    EXPECT_EQ(server_->port(), 0);  // no listener of its own
     Client client(port_);
     const std::string first = "GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe";
     client.send(first);
@@ -97,6 +92,20 @@ TEST_F(AdoptTest, AnAdoptedConnectionMayStream) {
     handOver(request);
     EXPECT_TRUE(client.readUntil("data: adopted"));
     EXPECT_NE(client.buffer().find("Transfer-Encoding: chunked"), std::string::npos);
+}
+
+TEST_F(AdoptTest, WithoutKeepAliveEachAdoptedConnectionServesOneRequest) {
+    HttpServer::Options options;
+    options.keepAlive = false;  // the next request may belong to the server that handed it over
+    start(options);
+    Client client(port_);
+    const std::string request = "GET /only HTTP/1.1\r\nHost: x\r\n\r\n";
+    client.send(request);
+    handOver(request);
+    const std::string answer = client.response();
+    EXPECT_NE(answer.find("path=/only"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+    EXPECT_TRUE(client.closedByServer());
 }
 
 TEST_F(AdoptTest, OverTheLimitTheClientGets503) {
