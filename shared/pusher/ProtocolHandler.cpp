@@ -183,7 +183,8 @@ void ProtocolHandler::subscriptionError(Peer& peer, const std::string& channel, 
                   peer.socketId(), channel, status, error);
     if (status >= 4000) deps_.metrics.countProtocolError(static_cast<std::uint16_t>(status));
     send(peer, messages::subscriptionError(channel, type, error, status));
-    if (tapWants(peer.app->id, channel, "")) {
+    // A refused name may be kilobytes long: the console matches and shows its first part only.
+    if (tapWants(peer.app->id, std::string_view(channel).substr(0, dashboard::kMaxDetailBytes), "")) {
         tapEmit(dashboard::DebugEvent::Kind::SubscriptionError, peer, dashboard::previewOf(channel), {}, status,
                 std::string(type) + ": " + std::string(error));
     }
