@@ -4,7 +4,7 @@
 # server by its PID, prints one table and writes bench/results/<date>.json.
 #
 #   scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
-#                    [--wait-quiet S] [--realtime]
+#                    [--wait-quiet S] [--realtime] [--console off|nomatch|match]
 #
 # --quick runs one small fan-out (50 subscribers, 2 s) and exits non-zero if a delivery was lost or
 # duplicated, a publish failed, or the server died: cheap enough for CI.
@@ -14,6 +14,10 @@
 # --realtime runs the server and the load generator as SCHED_FIFO (chrt -f 10, needs root) so other
 # processes on the same CPUs only run while they sleep (the kernel keeps 5 % for others): on a
 # shared machine this approximates a quiet one. Compare realtime runs only with realtime runs.
+# --console holds one dashboard debug console open (its SSE stream, read by curl on the load
+# generator's CPU) for every scenario: `nomatch` watches app bench with a channel filter no bench
+# channel matches, `match` one that matches the bench channels (bench-*): what an open console costs
+# the hot path, against `off` (default, no dashboard password: the dashboard is not even mounted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -31,7 +35,7 @@ all_scenarios+=(floor)
 usage() {
   cat <<EOF
 usage: scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
-                        [--wait-quiet S] [--realtime]
+                        [--wait-quiet S] [--realtime] [--console off|nomatch|match]
 scenarios: quick ${all_scenarios[*]}
 Redis mode: ${redis_scenarios[*]}
 Kernel floor: floor (= floor-1k floor-100x100 floor-10k, each alone too)
@@ -46,6 +50,7 @@ duration=10
 build=1
 wait_quiet=60
 realtime=0
+console=off
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0 ;;
     --wait-quiet) wait_quiet=${2:?--wait-quiet needs seconds}; shift ;;
     --realtime) realtime=1 ;;
+    --console) console=${2:?--console needs off, nomatch or match}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -64,6 +70,11 @@ if ! [[ $duration =~ ^[0-9]+$ ]] || [ "$duration" -lt 1 ] || [ "$duration" -gt 6
   echo "bench.sh: --duration must be 1..600 seconds" >&2
   exit 2
 fi
+
+case "$console" in
+  off | nomatch | match) ;;
+  *) echo "bench.sh: --console must be off, nomatch or match" >&2; exit 2 ;;
+esac
 
 if ! [[ $wait_quiet =~ ^[0-9]+$ ]] || [ "$wait_quiet" -gt 3600 ]; then
   echo "bench.sh: --wait-quiet must be 0..3600 seconds" >&2
@@ -131,6 +142,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/resound-bench.XXXXXX")
 summary=$work/summary.tsv
 : >"$summary"
 server_pid=""
+console_pid=""
+console_name=""
+console_password=bench-console
 failed=0
 
 # stop_process PID NAME: SIGTERM, then SIGKILL after 10 s. A slow or failing shutdown is reported,
@@ -159,8 +173,38 @@ stop_process() {
 }
 
 stop_server() {
+  if [ -n "$console_pid" ]; then
+    kill -TERM "$console_pid" 2>/dev/null || true
+    wait "$console_pid" 2>/dev/null || true
+    console_pid=""
+    # What the console saw, so a run says whether its filter really matched the bench's events.
+    local debug overviews
+    debug=$(grep -c '^event: debug' "$work/$console_name.console.txt" 2>/dev/null || true)
+    overviews=$(grep -c '^event: overview' "$work/$console_name.console.txt" 2>/dev/null || true)
+    printf '%s console\t-\t--console %s: %s debug events and %s overviews received\n' \
+      "$console_name" "$console" "${debug:-0}" "${overviews:-0}" >>"$summary"
+  fi
   stop_process "$server_pid" "the server"
   server_pid=""
+}
+
+# open_console NAME: the --console stream against the server on $port (curl on the bench CPU).
+open_console() {
+  local name=$1 filter
+  [ "$console" != off ] || return 0
+  if [ "$console" = match ]; then filter='bench-*'; else filter='no-such-channel-*'; fi
+  local launcher=()
+  if command -v taskset >/dev/null; then launcher+=(taskset -c "$bench_cpus"); fi
+  console_name=$name
+  "${launcher[@]}" curl -sSN -u "admin:$console_password" -o "$work/$name.console.txt" \
+    "http://127.0.0.1:$port/dashboard/api/stream?app=bench&channel=$filter" 2>"$work/$name.console.err" &
+  console_pid=$!
+  sleep 0.5
+  if ! kill -0 "$console_pid" 2>/dev/null; then
+    echo "bench.sh: $name: the console stream did not stay open: $(cat "$work/$name.console.err")" >&2
+    console_pid=""
+    return 1
+  fi
 }
 
 # shellcheck source=scripts/bench-cluster.sh
@@ -221,7 +265,9 @@ start_server() {
   # Started directly (not through a shell function) so that $! is the server's own PID: taskset execs it.
   local launcher=("${scheduler[@]}")
   if command -v taskset >/dev/null; then launcher+=(taskset -c "$cpu_list"); fi
-  "${launcher[@]}" "$server_bin" --config "$config" >"$work/$name.server.log" 2>&1 &
+  local password=()
+  if [ "$console" != off ]; then password=(env RESOUND_DASHBOARD_PASSWORD="$console_password"); fi
+  "${password[@]}" "${launcher[@]}" "$server_bin" --config "$config" >"$work/$name.server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -230,7 +276,11 @@ start_server() {
       server_pid=""
       return 1
     fi
-    health_ok "$port" && return 0
+    if health_ok "$port"; then
+      open_console "$name" && return 0
+      stop_server
+      return 1
+    fi
     sleep 0.1
   done
   echo "bench.sh: $name: /health did not answer within 10 s" >&2
@@ -281,7 +331,7 @@ run() {
   "${launcher[@]}" "$bench_bin" --name "$name" --port "$port" --server-pid "resound=$server_pid" \
     --json "$work/$name.json" --summary "$summary" \
     --param "io_threads=$threads" --param "server_cpus=$cpu_list" --param "bench_cpus=$bench_cpus" \
-    --param "scheduler=$([ "$realtime" = 1 ] && echo fifo || echo normal)" "$@" || rc=$?
+    --param "scheduler=$([ "$realtime" = 1 ] && echo fifo || echo normal)" --param "console=$console" "$@" || rc=$?
   if ! kill -0 "$server_pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$server_pid/stat" 2>/dev/null)" = Z ]; then
     echo "bench.sh: $name: the server died; last log lines:" >&2
     tail -n 20 "$work/$name.server.log" >&2

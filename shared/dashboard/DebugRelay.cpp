@@ -16,7 +16,8 @@ namespace resound::dashboard {
 namespace {
 
 std::int64_t unixMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -47,7 +48,8 @@ std::string encodeWatchRegistration(const std::vector<DebugFilter>& filters, std
     return out;
 }
 
-std::vector<DebugFilter> decodeWatchRegistrations(const std::vector<std::string>& values, std::int64_t freshSinceMs) {
+std::vector<DebugFilter> decodeWatchRegistrations(const std::vector<std::string>& values,
+                                                  std::int64_t freshSinceMs) {
     std::vector<DebugFilter> out;
     for (const std::string& text : values) {
         const json::JsonReadResult read = json::readJson(text, 4);
@@ -78,7 +80,8 @@ std::vector<DebugFilter> decodeWatchRegistrations(const std::vector<std::string>
 std::vector<DebugFilter> relayFilters(const std::vector<DebugFilter>& filters) {
     std::vector<DebugFilter> out;
     for (const DebugFilter& filter : filters) {
-        auto same = std::find_if(out.begin(), out.end(), [&](const DebugFilter& f) { return f.appId == filter.appId; });
+        auto same = std::find_if(out.begin(), out.end(),
+                                 [&](const DebugFilter& f) { return f.appId == filter.appId; });
         if (same == out.end()) {
             out.push_back(filter);
         } else if (!sameFilter(*same, filter)) {
@@ -86,7 +89,8 @@ std::vector<DebugFilter> relayFilters(const std::vector<DebugFilter>& filters) {
             same->event.clear();
         }
     }
-    std::sort(out.begin(), out.end(), [](const DebugFilter& a, const DebugFilter& b) { return a.appId < b.appId; });
+    std::sort(out.begin(), out.end(),
+              [](const DebugFilter& a, const DebugFilter& b) { return a.appId < b.appId; });
     return out;
 }
 
@@ -112,7 +116,9 @@ DebugRelay::DebugRelay(std::shared_ptr<redis::CommandClient> redis, DebugTap& ta
 
 DebugRelay::~DebugRelay() { stop(); }
 
-void DebugRelay::start() { thread_ = std::thread([this] { run(); }); }
+void DebugRelay::start() {
+    thread_ = std::thread([this] { run(); });
+}
 
 void DebugRelay::stop() {
     {
@@ -145,7 +151,8 @@ void DebugRelay::poll() {
     if (!reply || !reply->isArray()) return;  // keep what is installed; the next poll tries again
     std::vector<std::string> values;
     for (std::size_t i = 1; i < reply->elements.size(); i += 2) values.push_back(reply->elements[i].text);
-    const auto wanted = relayFilters(decodeWatchRegistrations(values, unixMs() - options_.staleAfter.count()));
+    const auto wanted =
+        relayFilters(decodeWatchRegistrations(values, unixMs() - options_.staleAfter.count()));
     if (sameFilters(wanted, installed_)) return;
     watches_.clear();
     for (const DebugFilter& filter : wanted) {

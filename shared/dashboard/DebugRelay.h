@@ -36,7 +36,8 @@ namespace resound::dashboard {
 std::string encodeWatchRegistration(const std::vector<DebugFilter>& filters, std::int64_t updatedMs);
 // The usable filters of every registration updated at or after `freshSinceMs` (a monitor that died
 // without deleting its field stops counting after the stale time).
-std::vector<DebugFilter> decodeWatchRegistrations(const std::vector<std::string>& values, std::int64_t freshSinceMs);
+std::vector<DebugFilter> decodeWatchRegistrations(const std::vector<std::string>& values,
+                                                  std::int64_t freshSinceMs);
 // What a node installs: one filter per app, the consoles' own when they all agree, the whole app
 // otherwise. One watch per app ships an event once however many consoles take it; the monitor's tap
 // then applies each console's filter.
@@ -58,7 +59,8 @@ class DebugRelay {
   public:
     using NodeId = std::function<std::string()>;  // stamped on events that carry no node yet
 
-    DebugRelay(std::shared_ptr<redis::CommandClient> redis, DebugTap& tap, NodeId nodeId, RelayOptions options = {});
+    DebugRelay(std::shared_ptr<redis::CommandClient> redis, DebugTap& tap, NodeId nodeId,
+               RelayOptions options = {});
     ~DebugRelay();  // stops
     DebugRelay(const DebugRelay&) = delete;
     DebugRelay& operator=(const DebugRelay&) = delete;
@@ -73,7 +75,7 @@ class DebugRelay {
 
   private:
     void run();
-    void poll();                     // relay thread
+    void poll();                                   // relay thread
     void publish(std::vector<DebugEvent>& batch);  // relay thread
     void enqueue(const DebugEvent& event);         // a sink: any (loop) thread
 
@@ -82,8 +84,8 @@ class DebugRelay {
     NodeId nodeId_;
     RelayOptions options_;
 
-    std::vector<DebugFilter> installed_;                       // relay thread
-    std::vector<std::unique_ptr<DebugTap::Watch>> watches_;    // relay thread
+    std::vector<DebugFilter> installed_;                     // relay thread
+    std::vector<std::unique_ptr<DebugTap::Watch>> watches_;  // relay thread
     std::atomic<std::size_t> installedCount_{0};
 
     std::mutex mutex_;
@@ -105,8 +107,9 @@ struct CollectorOptions {
 // Monitor side. start()/stop() from one thread; counters from any.
 class DebugRelayCollector {
   public:
-    DebugRelayCollector(std::shared_ptr<redis::CommandClient> redis, redis::ConnectionOptions subscriberConnection,
-                        DebugTap& tap, std::string monitorId, CollectorOptions options = {});
+    DebugRelayCollector(std::shared_ptr<redis::CommandClient> redis,
+                        redis::ConnectionOptions subscriberConnection, DebugTap& tap, std::string monitorId,
+                        CollectorOptions options = {});
     ~DebugRelayCollector();  // stops
     DebugRelayCollector(const DebugRelayCollector&) = delete;
     DebugRelayCollector& operator=(const DebugRelayCollector&) = delete;

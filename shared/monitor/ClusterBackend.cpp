@@ -18,7 +18,8 @@ namespace {
 constexpr std::size_t kMaxEventNameLength = 200;
 
 std::int64_t unixMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -77,7 +78,8 @@ dashboard::Snapshot ClusterBackend::snapshot() {
         self.id = parts_.node;
         self.service = "resound-monitor";
         self.version = kVersion;
-        self.uptimeSeconds = parts_.startedAtMs > 0 ? std::max<std::int64_t>(0, (unixMs() - parts_.startedAtMs) / 1000) : 0;
+        self.uptimeSeconds =
+            parts_.startedAtMs > 0 ? std::max<std::int64_t>(0, (unixMs() - parts_.startedAtMs) / 1000) : 0;
         out.nodes.push_back(std::move(self));
     }
     return out;
@@ -89,17 +91,20 @@ std::vector<std::string> ClusterBackend::appIds() {
     return ids;
 }
 
-std::vector<state::ChannelSummary> ClusterBackend::channels(const std::string& appId, const std::string& prefix) {
+std::vector<state::ChannelSummary> ClusterBackend::channels(const std::string& appId,
+                                                            const std::string& prefix) {
     auto list = parts_.state.channels(appId, prefix);
     std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return list;
 }
 
-std::vector<state::PresenceMember> ClusterBackend::members(const std::string& appId, const std::string& channel) {
+std::vector<state::PresenceMember> ClusterBackend::members(const std::string& appId,
+                                                           const std::string& channel) {
     return parts_.state.presenceMembers(appId, channel);
 }
 
-std::optional<state::CachedEvent> ClusterBackend::cachedEvent(const std::string& appId, const std::string& channel) {
+std::optional<state::CachedEvent> ClusterBackend::cachedEvent(const std::string& appId,
+                                                              const std::string& channel) {
     return parts_.state.cachedEvent(appId, channel);
 }
 

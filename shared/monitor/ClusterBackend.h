@@ -41,9 +41,10 @@ class ClusterBackend final : public dashboard::DashboardBackend {
     std::vector<std::string> appIds() override;
     std::vector<state::ChannelSummary> channels(const std::string& appId, const std::string& prefix) override;
     std::vector<state::PresenceMember> members(const std::string& appId, const std::string& channel) override;
-    std::optional<state::CachedEvent> cachedEvent(const std::string& appId, const std::string& channel) override;
-    dashboard::PublishOutcome publish(const std::string& appId, const std::string& channel, const std::string& event,
-                                      const std::string& data) override;
+    std::optional<state::CachedEvent> cachedEvent(const std::string& appId,
+                                                  const std::string& channel) override;
+    dashboard::PublishOutcome publish(const std::string& appId, const std::string& channel,
+                                      const std::string& event, const std::string& data) override;
     dashboard::DebugTap& tap() override { return parts_.tap; }
 
   private:

@@ -197,7 +197,8 @@ void ProtocolHandler::subscriptionError(Peer& peer, const std::string& channel, 
                   peer.socketId(), channel, why.status, error);
     if (why.status >= 4000) deps_.metrics.countProtocolError(static_cast<std::uint16_t>(why.status));
     send(peer, messages::subscriptionError(channel, why.type, error, why.status));
-    if (tapWants(peer.app->id, channel, "")) {
+    // A refused name may be kilobytes long: the console matches and shows its first part only.
+    if (tapWants(peer.app->id, std::string_view(channel).substr(0, dashboard::kMaxDetailBytes), "")) {
         tapEmit(dashboard::DebugEvent::Kind::SubscriptionError, peer, dashboard::previewOf(channel), {}, why.status,
                 std::string(why.type) + ": " + std::string(error));
     }

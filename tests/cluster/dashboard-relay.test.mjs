@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serverSdk } from '../integration/lib/clients.mjs';
+import { openConsole } from '../integration/lib/console.mjs';
 import { uniqueName } from '../integration/lib/raw-client.mjs';
 import { eventually } from '../integration/lib/wait.mjs';
 import { useCluster } from './lib/cluster.mjs';
@@ -12,60 +13,10 @@ import { subscriber } from './lib/observe.mjs';
 const PASSWORD = 'relay-test-password';
 const cluster = useCluster({ edges: 2, monitor: true, monitorOptions: { env: { RESOUND_DASHBOARD_PASSWORD: PASSWORD } } });
 
-/**
- * Opens the monitor's console stream for one app (optionally filtered) and collects every event it
- * carries. Server-Sent Events: records separated by a blank line, `data:` lines holding the JSON.
- */
-async function openConsole(monitor, params) {
-  const controller = new AbortController();
-  const query = new URLSearchParams(params).toString();
-  const response = await fetch(`${monitor.httpUrl}/dashboard/api/stream?${query}`, {
-    headers: { Authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`, Accept: 'text/event-stream' },
-    signal: controller.signal,
-  });
-  assert.equal(response.status, 200, await (response.status === 200 ? '' : response.text()));
-  const events = [];
-  const pump = (async () => {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    try {
-      for await (const chunk of response.body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffered.indexOf('\n\n')) >= 0) {
-          const record = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const data = record
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trimStart())
-            .join('\n');
-          if (!data) continue;
-          try {
-            const parsed = JSON.parse(data);
-            if (parsed && typeof parsed === 'object' && parsed.kind) events.push({ ...parsed, receivedAt: Date.now() });
-          } catch {
-            // not an event record (a comment or a status line)
-          }
-        }
-      }
-    } catch (error) {
-      if (error.name !== 'AbortError') throw error;
-    }
-  })();
-  return {
-    events,
-    async close() {
-      controller.abort();
-      await pump.catch(() => {});
-    },
-  };
-}
-
 test('an API publish and a whisper on the other edge reach the monitor’s console within a second', async () => {
   const [a, b] = cluster.edges;
   const channel = uniqueName('private-relay-');
-  const console_ = await openConsole(cluster.monitor, { app: cluster.api.apps.main.id });
+  const console_ = await openConsole(cluster.monitor, PASSWORD, { app: cluster.api.apps.main.id });
   try {
     // The monitor registers the console within its check interval and each node polls every second:
     // wait until every node relays, then time the events that matter.

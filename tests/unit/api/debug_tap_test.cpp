@@ -29,7 +29,8 @@ struct ApiDebugTap : ApiFixture {
     ApiDebugTap() { handler.setDebugTap(&tap); }
 
     std::unique_ptr<dashboard::DebugTap::Watch> watch(dashboard::DebugFilter filter) {
-        return tap.watch(std::move(filter), [this](const dashboard::DebugEvent& event) { seen.push_back(event); });
+        return tap.watch(std::move(filter),
+                         [this](const dashboard::DebugEvent& event) { seen.push_back(event); });
     }
 };
 
@@ -37,9 +38,9 @@ struct ApiDebugTap : ApiFixture {
 
 TEST_F(ApiDebugTap, EventsEmitsOneApiEventPerChannelWithItsFields) {
     auto watching = watch(filterOf("3"));
-    const auto response = post("/apps/3/events",
-                               R"({"name":"order-shipped","channels":["orders","private-a"],"data":"{\"id\":7}",)"
-                               R"("socket_id":"123.456"})");
+    const auto response = post(
+        "/apps/3/events", R"({"name":"order-shipped","channels":["orders","private-a"],"data":"{\"id\":7}",)"
+                          R"("socket_id":"123.456"})");
     ASSERT_EQ(response.status, 200) << response.body;
     ASSERT_EQ(seen.size(), 2u);
     const char* channels[] = {"orders", "private-a"};
@@ -58,11 +59,11 @@ TEST_F(ApiDebugTap, EventsEmitsOneApiEventPerChannelWithItsFields) {
 
 TEST_F(ApiDebugTap, BatchEventsEmitsEachEventAndTheFilterNarrowsThem) {
     auto watching = watch(filterOf("3", "orders-*", "ship*"));
-    const auto response = post("/apps/3/batch_events",
-                               R"({"batch":[{"name":"shipped","channel":"orders-1","data":"a"},)"
-                               R"({"name":"paid","channel":"orders-1","data":"b"},)"
-                               R"({"name":"shipped","channel":"users","data":"c"},)"
-                               R"({"name":"shipping","channel":"orders-2","data":"dd"}]})");
+    const auto response =
+        post("/apps/3/batch_events", R"({"batch":[{"name":"shipped","channel":"orders-1","data":"a"},)"
+                                     R"({"name":"paid","channel":"orders-1","data":"b"},)"
+                                     R"({"name":"shipped","channel":"users","data":"c"},)"
+                                     R"({"name":"shipping","channel":"orders-2","data":"dd"}]})");
     ASSERT_EQ(response.status, 200) << response.body;
     ASSERT_EQ(seen.size(), 2u);
     EXPECT_EQ(seen[0].channel, "orders-1");
@@ -89,7 +90,8 @@ TEST_F(ApiDebugTap, NothingWithoutAWatchOrForAnotherApp) {
 TEST_F(ApiDebugTap, LargeDataIsPreviewedNotCopiedWhole) {
     auto watching = watch(filterOf("3"));
     const std::string data(3000, 'x');
-    ASSERT_EQ(post("/apps/3/events", R"({"name":"big","channel":"orders","data":")" + data + R"("})").status, 200);
+    ASSERT_EQ(post("/apps/3/events", R"({"name":"big","channel":"orders","data":")" + data + R"("})").status,
+              200);
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].bytes, 3000u);
     EXPECT_LE(seen[0].detail.size(), dashboard::kMaxDetailBytes + 3);

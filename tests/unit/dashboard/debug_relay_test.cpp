@@ -69,8 +69,9 @@ struct Bundle {
         : redis(std::make_shared<redis::CommandClient>(server.options())),
           collector(redis, server.options(), monitorTap, "monitor-1",
                     CollectorOptions{.checkInterval = 20ms, .refreshInterval = 200ms, .keyTtl = 2000ms}),
-          relay(redis, nodeTap, [] { return std::string("edge-a-g1"); },
-                RelayOptions{.pollInterval = 50ms, .staleAfter = 2000ms, .queueLimit = 100, .batchLimit = 10}) {
+          relay(
+              redis, nodeTap, [] { return std::string("edge-a-g1"); },
+              RelayOptions{.pollInterval = 50ms, .staleAfter = 2000ms, .queueLimit = 100, .batchLimit = 10}) {
         collector.start();
         relay.start();
     }
@@ -80,7 +81,8 @@ TEST(DebugRelayCodec, RegistrationsRoundTripAndStaleOnesAreIgnored) {
     const std::vector<DebugFilter> filters = {filterOf("a", "orders-*", "ship*"), filterOf("b")};
     const std::string fresh = encodeWatchRegistration(filters, 5000);
     const std::string stale = encodeWatchRegistration({filterOf("c")}, 1000);
-    const auto decoded = decodeWatchRegistrations({fresh, stale, "garbage", R"({"updated_ms":9999,"filters":[{"app":"d","channel":"(a|b)*"}]})"}, 2000);
+    const auto decoded = decodeWatchRegistrations(
+        {fresh, stale, "garbage", R"({"updated_ms":9999,"filters":[{"app":"d","channel":"(a|b)*"}]})"}, 2000);
     ASSERT_EQ(decoded.size(), 2u) << "the stale one, the garbage and the unusable pattern are left out";
     EXPECT_TRUE(sameFilters(decoded, filters));
 }
@@ -132,11 +134,15 @@ TEST(DebugRelay, AConsoleOnTheMonitorSeesTheNodesMatchingEventsOnly) {
     EXPECT_EQ(bundle.collector.received(), 2u);
 
     console.watch.reset();
-    ASSERT_TRUE(eventually([&] { return !bundle.nodeTap.active(); }, 2000ms)) << "closing removes the node's watch";
-    ASSERT_TRUE(eventually([&] {
-        auto exists = bundle.redis->command({"HEXISTS", redis::keys::debugWatch(), "monitor-1"});
-        return exists && exists->isInteger() && exists->integer == 0;
-    }, 2000ms)) << "the monitor's field is deleted with its last console";
+    ASSERT_TRUE(eventually([&] { return !bundle.nodeTap.active(); }, 2000ms))
+        << "closing removes the node's watch";
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto exists = bundle.redis->command({"HEXISTS", redis::keys::debugWatch(), "monitor-1"});
+            return exists && exists->isInteger() && exists->integer == 0;
+        },
+        2000ms))
+        << "the monitor's field is deleted with its last console";
 }
 
 TEST(DebugRelay, AFullQueueDropsAndCounts) {

@@ -112,7 +112,8 @@ struct BackendFixture : ::testing::Test {
     bus::InMemoryBus bus;
     dashboard::DebugTap tap;
     std::vector<bus::BusMessagePtr> published;
-    ClusterBackend backend{ClusterBackend::Parts{apps, state, bus, [] { return view(); }, {}, tap, nullptr, "monitor-x", 0}};
+    ClusterBackend backend{
+        ClusterBackend::Parts{apps, state, bus, [] { return view(); }, {}, tap, nullptr, "monitor-x", 0}};
 
     BackendFixture() {
         bus.addReceiver([this](const bus::BusMessagePtr& m) { published.push_back(m); });

@@ -56,7 +56,9 @@ struct TappedDispatcher {
         options.initialRetryDelay = milliseconds(10);
         options.maxRetryDelay = milliseconds(20);
         options.stopDrain = milliseconds(200);
-        options.posterFactory = [this](const config::WebhookTarget&) { return std::make_unique<FakePoster>(log); };
+        options.posterFactory = [this](const config::WebhookTarget&) {
+            return std::make_unique<FakePoster>(log);
+        };
         options.debugTap = &tap;
         options.debugNode = "monitor-1";
         dispatcher = std::make_unique<WebhookDispatcher>(std::vector<config::AppConfig>{appConfig}, options);
