@@ -102,14 +102,7 @@ void Subscriber::run(Waiters& waiters) {
 void Subscriber::add(const std::string& topic, std::function<void()> confirmed) {
     {
         std::lock_guard lock(mutex_);
-        Interest& interest = interest_[topic];
-        if (interest.references++ == 0) {
-            interest.confirmed = false;
-            if (linkUp_) {
-                dirty_.push_back(topic);
-                wake();
-            }
-        }
+        Interest& interest = reference(topic);
         if (!interest.confirmed && !outage_ && !stopping_ && options_.confirmWait.count() > 0) {
             const auto deadline = Clock::now() + options_.confirmWait;
             interest.waiters.push_back({deadline, std::move(confirmed)});
@@ -119,6 +112,19 @@ void Subscriber::add(const std::string& topic, std::function<void()> confirmed) 
         }
     }
     confirmed();
+}
+
+Subscriber::Interest& Subscriber::reference(const std::string& topic) {
+    Interest& interest = interest_[topic];
+    if (interest.references++ == 0) {
+        interest.confirmed = false;
+        // While the link is down there is nothing to send: connecting subscribes to everything wanted.
+        if (linkUp_) {
+            dirty_.push_back(topic);
+            wake();
+        }
+    }
+    return interest;
 }
 
 void Subscriber::wake() {
@@ -133,15 +139,7 @@ std::size_t Subscriber::topicCount() const {
 
 void Subscriber::add(const std::string& topic, bool waitForConfirmation) {
     std::unique_lock lock(mutex_);
-    Interest& interest = interest_[topic];
-    if (interest.references++ == 0) {
-        interest.confirmed = false;
-        // While the link is down there is nothing to send: connecting subscribes to everything wanted.
-        if (linkUp_) {
-            dirty_.push_back(topic);
-            wake();
-        }
-    }
+    reference(topic);
     if (!waitForConfirmation || options_.confirmWait.count() <= 0) return;
     confirmedCv_.wait_for(lock, options_.confirmWait, [&] {
         if (stopping_ || outage_) return true;

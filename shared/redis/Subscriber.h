@@ -75,6 +75,8 @@ class Subscriber {
     using Waiters = std::vector<std::function<void()>>;
     // Moves out the waiters of one topic / of every topic (under mutex_); the caller runs them unlocked.
     static void takeWaiters(Interest& interest, Waiters& out);
+    // Under mutex_: one more reference to `topic`; the first one marks it for SUBSCRIBE.
+    Interest& reference(const std::string& topic);
     void takeAllWaitersLocked(Waiters& out);
     static void run(Waiters& waiters);
     // Runs the waiters whose confirmWait passed; returns the next deadline (max() if none).

@@ -15,6 +15,7 @@
 #include "bus/InMemoryBus.h"
 #include "crypto/ChannelAuth.h"
 #include "metrics/Metrics.h"
+#include "fake_transport.h"
 #include "pusher/ProtocolHandler.h"
 #include "state/InMemoryClusterState.h"
 #include "state/LoopClusterState.h"
@@ -23,25 +24,8 @@ using namespace resound;
 
 namespace {
 
-std::string payloadOf(const std::string& frame) {
-    std::size_t length = static_cast<unsigned char>(frame[1]) & 0x7F;
-    std::size_t offset = length == 126 ? 4 : length == 127 ? 10 : 2;
-    return frame.substr(offset);
-}
-
-class FakeTransport : public pusher::PeerTransport {
-  public:
-    void send(pusher::Peer& peer, const pusher::SharedFrame& frame) override {
-        if (peer.closing) return;
-        received[&peer].push_back(payloadOf(*frame));
-    }
-    void close(pusher::Peer& peer, std::uint16_t code, std::string_view) override {
-        peer.closing = true;
-        closeCodes[&peer] = code;
-    }
-    std::map<pusher::Peer*, std::vector<std::string>> received;
-    std::map<pusher::Peer*, std::uint16_t> closeCodes;
-};
+using protocol_test::FakeTransport;
+using protocol_test::payloadOf;
 
 // Applies each call to the in-memory state when released, in call order, as one Redis connection
 // answers a pipeline; records the calls by name.

@@ -12,6 +12,7 @@
 #include "dashboard/DebugTap.h"
 #include "metrics/Metrics.h"
 #include "pusher/EventName.h"
+#include "fake_transport.h"
 #include "pusher/ProtocolHandler.h"
 #include "pusher/SubscriptionRefusal.h"
 #include "state/InMemoryClusterState.h"
@@ -20,28 +21,8 @@ using namespace resound;
 
 namespace {
 
-// Server frames are unmasked: strip the header to get the JSON text back.
-std::string payloadOf(const std::string& frame) {
-    std::size_t length = static_cast<unsigned char>(frame[1]) & 0x7F;
-    std::size_t offset = 2;
-    if (length == 126) offset = 4;
-    if (length == 127) offset = 10;
-    return frame.substr(offset);
-}
-
-class FakeTransport : public pusher::PeerTransport {
-public:
-    void send(pusher::Peer& peer, const pusher::SharedFrame& frame) override {
-        if (peer.closing) return;
-        received[&peer].push_back(payloadOf(*frame));
-    }
-    void close(pusher::Peer& peer, std::uint16_t code, std::string_view) override {
-        peer.closing = true;
-        closeCodes[&peer] = code;
-    }
-    std::map<pusher::Peer*, std::vector<std::string>> received;
-    std::map<pusher::Peer*, std::uint16_t> closeCodes;
-};
+using protocol_test::FakeTransport;
+using protocol_test::payloadOf;
 
 config::AppConfig testApp() {
     config::AppConfig app;
