@@ -1,5 +1,6 @@
 #include "edge/HttpRouter.h"
 
+#include "http/ErrorBody.h"
 #include "http/PathPrefix.h"
 #include "json/JsonText.h"
 #include "service/HealthEndpoints.h"
@@ -14,7 +15,7 @@ HttpResponse json(int status, std::string body) { return HttpResponse{status, "a
 HttpResponse json(service::health::Answer answer) { return json(answer.status, std::move(answer.body)); }
 
 HttpResponse errorResponse(int status, std::string_view message) {
-    return json(status, "{\"error\":" + json::quoted(message) + ",\"code\":" + std::to_string(status) + "}");
+    return json(status, http::errorBody(status, message));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "dashboard/Dashboard.h"
+#include "http/ErrorBody.h"
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "http/RequestBytes.h"
@@ -47,8 +48,7 @@ AddressKey addressKeyOf(const sockaddr_storage& address) {
 
 // For connections refused before any request is read: a short HTTP answer, then close.
 void refuse(int fd, int status, std::string_view reason, metrics::Metrics& metrics) {
-    std::string body = "{\"error\":\"" + std::string(reason) + "\",\"code\":" + std::to_string(status) + "}";
-    std::string response = http::buildResponse(status, "application/json", body, false);
+    std::string response = http::buildResponse(status, "application/json", http::errorBody(status, reason), false);
     [[maybe_unused]] auto n = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
     ::close(fd);
     metrics.countHttpResponse(status);
@@ -286,8 +286,7 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         if (step == httpserver::RequestIntake::Step::Error) {
             HttpResponse response;
             response.status = c.intake.errorStatus();
-            response.body = "{\"error\":" + json::quoted(c.intake.errorReason()) +
-                            ",\"code\":" + std::to_string(response.status) + "}";
+            response.body = http::errorBody(response.status, c.intake.errorReason());
             respond(c, response, false);
             return;
         }
@@ -321,8 +320,7 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
     if (!c.queue.empty()) flush(c);
     if (c.mode != Connection::Mode::Http) return;
     if (!c.queue.empty()) {
-        respond(c, {503, "application/json",
-                     R"({"error":"Send dashboard requests on a connection of their own","code":503})", {}},
+        respond(c, {503, "application/json", http::errorBody(503, "Send dashboard requests on a connection of their own"), {}},
                 false);
         return;
     }

@@ -7,14 +7,14 @@
 
 #include "httpserver/Listener.h"
 #include "httpserver/ServerLoop.h"
-#include "json/JsonText.h"
+#include "http/ErrorBody.h"
 
 namespace resound::httpserver {
 namespace {
 Reply defaultErrorReply(int status, std::string_view reason) {
     Reply reply;
     reply.status = status;
-    reply.body = "{\"error\":" + json::quoted(reason) + ",\"code\":" + std::to_string(status) + "}";
+    reply.body = http::errorBody(status, reason);
     return reply;
 }
 }  // namespace

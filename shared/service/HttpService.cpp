@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http/ErrorBody.h"
 #include "httpserver/HttpServer.h"
-#include "json/JsonText.h"
 
 namespace resound::service {
 namespace {
@@ -65,11 +65,7 @@ std::shared_ptr<httpserver::ResponseStream> HttpExchange::openStream(int status,
 HttpReply jsonError(int status, std::string_view code, std::string_view message) {
     HttpReply reply;
     reply.status = status;
-    reply.body = "{\"error\":";
-    json::appendQuoted(reply.body, code);
-    reply.body += ",\"message\":";
-    json::appendQuoted(reply.body, message);
-    reply.body += '}';
+    reply.body = http::errorBody(status, message, code);
     return reply;
 }
 

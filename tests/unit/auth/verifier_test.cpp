@@ -66,7 +66,7 @@ std::string header(const HttpReply& reply, std::string_view name) {
 
 std::string errorCode(const HttpReply& reply) {
     Poco::JSON::Parser parser;
-    return parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("error");
+    return parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("reason");
 }
 
 class AuthVerifierTest : public ::testing::Test {
@@ -268,7 +268,7 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
     EXPECT_EQ(verifier_.handle(get).status, 200);
     verifier_.setDraining();
     EXPECT_EQ(verifier_.handle(get).status, 503);
-    EXPECT_EQ(verifier_.handle(get).body, R"({"error":"draining","message":"shutting down"})");
+    EXPECT_EQ(verifier_.handle(get).body, R"({"error":"shutting down","code":503,"reason":"draining"})");
     get.path = "/health";
     EXPECT_EQ(verifier_.handle(get).body.rfind(R"({"status":"draining","service":"resound-auth",)", 0), 0u);
     get.path = "/up";

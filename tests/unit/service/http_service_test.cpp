@@ -91,7 +91,7 @@ TEST_F(HttpServiceTest, OversizedBodyIs413) {
 TEST_F(HttpServiceTest, ThrowingHandlerGives500) {
     const Answer answer = exchange(*session_, "GET", "/throw");
     EXPECT_EQ(answer.status, 500);
-    EXPECT_EQ(answer.body, R"({"error":"internal_error","message":"internal error"})");
+    EXPECT_EQ(answer.body, R"({"error":"internal error","code":500,"reason":"internal_error"})");
 }
 
 TEST_F(HttpServiceTest, StopDoesNotWaitForIdleKeepAliveConnections) {
@@ -105,7 +105,7 @@ TEST(HttpServiceErrors, JsonErrorQuotesItsText) {
     const HttpReply reply = jsonError(403, "channel_not_allowed", "no \"x\"");
     EXPECT_EQ(reply.status, 403);
     EXPECT_EQ(reply.contentType, "application/json");
-    EXPECT_EQ(reply.body, R"({"error":"channel_not_allowed","message":"no \"x\""})");
+    EXPECT_EQ(reply.body, R"({"error":"no \"x\"","code":403,"reason":"channel_not_allowed"})");
 }
 
 }  // namespace
