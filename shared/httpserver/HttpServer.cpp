@@ -50,7 +50,7 @@ void HttpServer::start() {
     port_ = options_.listen ? port : 0;
     for (unsigned i = 0; i < count; ++i) {
         const int fd = options_.listen ? fds[i] : -1;
-        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_));
+        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_, registrationFailures_));
     }
     for (auto& loop : loops_) loop->start();
 }

@@ -56,6 +56,11 @@ using HttpHandler = std::function<HttpReply(const HttpExchange&)>;
 // word for programs (e.g. "invalid_token"), sent as "reason".
 HttpReply jsonError(int status, std::string_view code, std::string_view message);
 
+class HttpService;
+// The metrics every HttpService-based binary adds to its /metrics (Prometheus text), under the same
+// names as the edge's: resound_loop_registration_failures_total.
+void appendServiceMetrics(std::string& out, const HttpService& service);
+
 class HttpService {
   public:
     struct Options {
@@ -84,6 +89,8 @@ class HttpService {
     // Stops accepting, closes idle connections and open streams, lets requests in flight finish for up
     // to `grace`, then closes what remains.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+    // Any thread: connections closed because the event loop could not register them.
+    std::uint64_t registrationFailures() const;
 
   private:
     struct Impl;

@@ -287,6 +287,10 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
         << reply.body;
     EXPECT_NE(reply.body.find("resound_auth_failures_total{reason=\"channel_not_allowed\"} 1"), std::string::npos);
     EXPECT_NE(reply.body.find("resound_build_info{service=\"resound-auth\""), std::string::npos);
+
+    // The serving process's own metrics (service::appendServiceMetrics in resound-auth) follow.
+    verifier_.setExtraMetrics([](std::string& out) { out += "resound_loop_registration_failures_total 0\n"; });
+    EXPECT_TRUE(verifier_.handle(get).body.ends_with("\nresound_loop_registration_failures_total 0\n"));
 }
 
 
