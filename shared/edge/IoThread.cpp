@@ -21,6 +21,7 @@
 #include "pusher/ErrorCodes.h"
 #include "websocket/FrameEncoder.h"
 #include "websocket/Handshake.h"
+#include "websocket/UpgradeCheck.h"
 
 namespace resound::edge {
 
@@ -401,27 +402,10 @@ void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAli
 }
 
 void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength) {
-    auto appKey = ctx_.router.webSocketAppKey(request.path);
-    HttpResponse refusal;
-    refusal.status = 0;
-    const std::string* version = request.header("sec-websocket-version");
-    const std::string* key = request.header("sec-websocket-key");
-    if (!appKey) {
-        refusal = {404, "application/json",
-                   "{\"error\":\"WebSocket connections go to /app/{key}\",\"code\":404}", {}};
-    } else if (request.method != "GET") {
-        refusal = {405, "application/json", "{\"error\":\"WebSocket upgrades use GET\",\"code\":405}",
-                   {{"Allow", "GET"}}};
-    } else if (!version || *version != "13") {
-        refusal = {426, "application/json",
-                   "{\"error\":\"Only WebSocket version 13 is supported\",\"code\":426}",
-                   {{"Sec-WebSocket-Version", "13"}}};
-    } else if (!key || !ws::isValidClientKey(*key)) {
-        refusal = {400, "application/json", "{\"error\":\"Missing or invalid Sec-WebSocket-Key\",\"code\":400}",
-                   {}};
-    }
-    if (refusal.status != 0) {
-        respond(c, refusal, false);
+    ws::UpgradeDecision decision = ws::checkUpgrade(
+        request, {.servesWebSockets = ctx_.router.servesWebSockets(), .pathPrefix = ctx_.config.server.pathPrefix});
+    if (!decision.accepted()) {
+        respond(c, {decision.status, "application/json", std::move(decision.body), std::move(decision.headers)}, false);
         return;
     }
 
@@ -431,9 +415,9 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
     }
     const std::string* originHeader = request.header("origin");
     std::string origin = originHeader ? *originHeader : std::string();
-    std::string appKeyText(*appKey);
+    std::string appKeyText(decision.appKey);
 
-    enqueue(c, shared(ws::buildUpgradeResponse(ws::computeAcceptKey(*key))), Urgency::Urgent);
+    enqueue(c, shared(ws::buildUpgradeResponse(decision.acceptKey)), Urgency::Urgent);
     c.mode = Connection::Mode::WebSocket;
     c.upgraded = true;
     c.intake.release();
