@@ -28,16 +28,6 @@ std::string_view HttpRouter::stripPrefix(std::string_view path) const {
     return http::stripPathPrefix(path, server_.pathPrefix);
 }
 
-std::optional<std::string_view> HttpRouter::webSocketAppKey(std::string_view path) const {
-    if (!roles_.webSocket) return std::nullopt;
-    path = stripPrefix(path);
-    constexpr std::string_view kApp = "/app/";
-    if (path.substr(0, kApp.size()) != kApp) return std::nullopt;
-    auto key = path.substr(kApp.size());
-    if (key.empty() || key.find('/') != std::string_view::npos) return std::nullopt;
-    return key;
-}
-
 HttpResponse HttpRouter::health() const {
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_);
     std::string body = service::health::healthHead(roles_.serviceName, draining_);
