@@ -619,18 +619,6 @@ void ProtocolHandler::closeAll(std::uint16_t closeCode, std::string_view reason)
     }
 }
 
-void ProtocolHandler::reregisterState() {
-    for (Peer* peer : peers_) {
-        if (!peer->app || !peer->countedInApp) continue;
-        const std::string& appId = peer->app->id;
-        deps_.state.tryAddConnection(appId, 0);
-        for (const auto& sub : peer->subscriptions) {
-            deps_.state.addSubscription(appId, sub.channel->name);
-            if (sub.presence) deps_.state.joinPresence(appId, sub.channel->name, *sub.presence, 0);
-        }
-    }
-}
-
 void ProtocolHandler::detach(Peer& peer) {
     Peer* last = peers_.back();
     peers_[peer.peerIndex] = last;

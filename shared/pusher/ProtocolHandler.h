@@ -62,11 +62,6 @@ public:
     // Close every open peer (graceful shutdown uses 4200 so clients reconnect at once).
     void closeAll(std::uint16_t code, std::string_view reason);
 
-    // After the cluster state lost this process's contributions (Redis restarted, or this node's lease
-    // was reaped during an outage): register every local connection, subscription and presence
-    // membership again. Announces nothing, since no client came or went.
-    void reregisterState();
-
     const std::vector<Peer*>& peers() const { return peers_; }
     std::size_t localChannelCount() const { return channels_.channelCount(); }
 
