@@ -48,8 +48,8 @@ class LoopLink::Timer final : public loop::IoHandler {
     LoopLink& owner_;
 };
 
-LoopLink::LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name)
-    : loop_(loop), options_(std::move(options)), name_(std::move(name)), parser_(options_.limits),
+LoopLink::LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name, AfterHang afterHang)
+    : loop_(loop), options_(std::move(options)), name_(std::move(name)), afterHang_(afterHang), parser_(options_.limits),
       input_(kInputBuffer) {}
 
 LoopLink::~LoopLink() {
@@ -86,8 +86,8 @@ void LoopLink::enqueue(std::span<const std::string_view> args, Callback done) {
             return;
         }
     }
-    // After a hang, nothing but the probe goes out until Redis has answered it.
-    if (!healthy_ && suspect_) {
+    // After a hang, nothing but the probe goes out until Redis has answered it (unless told to queue).
+    if (refusedAfterHang()) {
         refuse(std::move(done));
         return;
     }
@@ -99,7 +99,7 @@ void LoopLink::enqueue(std::span<const std::string_view> args, Callback done) {
 void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> keys,
                     std::span<const std::string_view> args, Callback done) {
     if (state_ == State::Idle && Clock::now() >= nextAttempt_) startConnect();
-    if (state_ == State::Idle || (!healthy_ && suspect_)) {
+    if (state_ == State::Idle || refusedAfterHang()) {
         refuse(std::move(done));
         return;
     }
@@ -112,6 +112,10 @@ void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> k
     appendEval(output_, script.sha1(), keys, args);
     pending_.push_back(Pending{std::move(done), false, {}});
     ++unsentCommands_;
+}
+
+bool LoopLink::refusedAfterHang() const {
+    return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse;
 }
 
 void LoopLink::startConnect() {
