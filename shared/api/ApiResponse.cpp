@@ -18,4 +18,8 @@ ApiResponse errorResponse(int status, std::string_view message) {
     return response;
 }
 
+ApiResponse internalErrorResponse() {
+    return errorResponse(500, "Internal server error: the request could not be completed, retry later");
+}
+
 }  // namespace resound::api

@@ -21,6 +21,14 @@
 namespace resound::edge {
 
 class IoThread;
+class Connection;
+
+// An HTTP answer that waits for Redis (an API publish through the loop's PublishSink). The completion
+// holds it weakly: once the connection is gone (torn down, freed) the answer finds nothing to go to.
+struct AwaitedAnswer {
+    Connection* connection;
+    bool keepAlive;  // the request asked to keep the connection open
+};
 
 class Connection final : public pusher::Peer, public loop::IoHandler {
 public:
@@ -49,6 +57,11 @@ public:
     std::string unparsedInput;  // HTTP bytes read before reading paused (at most one read), parsed on resume
     httpserver::RequestIntake intake;  // HTTP request reading (until upgraded)
     std::unique_ptr<ws::FrameDecoder> decoder;
+    // Set while the answer to the current request waits: later pipelined requests are held (not read
+    // from the socket, their bytes already read kept in unparsedInput) so answers leave in order.
+    std::shared_ptr<AwaitedAnswer> awaiting;
+
+    bool readingHeld() const { return readPaused || awaiting != nullptr; }
 };
 
 }  // namespace resound::edge

@@ -2,6 +2,7 @@
 
 #include "http/ErrorBody.h"
 #include "http/PathPrefix.h"
+#include "http/QueryString.h"
 #include "json/JsonText.h"
 #include "service/HealthEndpoints.h"
 #include "util/Version.h"
@@ -13,6 +14,10 @@ namespace {
 HttpResponse json(int status, std::string body) { return HttpResponse{status, "application/json", std::move(body), {}}; }
 
 HttpResponse json(service::health::Answer answer) { return json(answer.status, std::move(answer.body)); }
+
+HttpResponse apiAnswer(api::ApiResponse r) {
+    return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
+}
 
 HttpResponse errorResponse(int status, std::string_view message) {
     return json(status, http::errorBody(status, message));
@@ -36,6 +41,20 @@ HttpResponse HttpRouter::health() const {
     return json(200, std::move(body));
 }
 
+std::optional<HttpResponse> HttpRouter::route(const http::Request& request, api::PublishSink& sink,
+                                              std::function<void(HttpResponse)> complete) {
+    const std::string_view path = stripPrefix(request.path);
+    if (!roles_.httpApi || path.substr(0, 6) != "/apps/") return route(request);
+    auto answered = api_.handle(request, path, http::parseQuery(request.query), sink,
+                                [this, complete = std::move(complete)](api::ApiResponse r) {
+                                    metrics_.countApiResponse(r.status);
+                                    complete(apiAnswer(std::move(r)));
+                                });
+    if (!answered) return std::nullopt;
+    metrics_.countApiResponse(answered->status);
+    return apiAnswer(std::move(*answered));
+}
+
 HttpResponse HttpRouter::route(const http::Request& request) {
     std::string_view path = stripPrefix(request.path);
     if (path.substr(0, 6) == "/apps/") {
@@ -44,7 +63,7 @@ HttpResponse HttpRouter::route(const http::Request& request) {
         }
         api::ApiResponse r = api_.handle(request, path);
         metrics_.countApiResponse(r.status);
-        return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
+        return apiAnswer(std::move(r));
     }
     const bool readOnly = request.method == "GET" || request.method == "HEAD";
     auto onlyGet = [&]() {

@@ -114,6 +114,7 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       counters_(context.metrics.loop(index)),
       loopBus_(context.bus, interest_, [this](std::function<void()> task) { loop_.post(std::move(task)); }),
       loopState_(context.loopStateFactory ? context.loopStateFactory(loop_) : nullptr),
+      publishSink_(context.publishSinkFactory ? context.publishSinkFactory(loop_) : nullptr),
       protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, loopBus_, *this,
                                                       context.metrics, context.metrics.loop(index),
                                                       context.webhooks, context.debugTap, loopState_.get()}),
@@ -169,7 +170,8 @@ void IoThread::requestShutdown() {
         // answer (with Connection: close).
         for (std::size_t i = 0; i < connections_.size();) {
             Connection& c = *connections_[i];
-            if (c.mode == Connection::Mode::Http && !c.intake.midRequest() && c.queue.empty()) {
+            if (c.mode == Connection::Mode::Http && !c.intake.midRequest() && c.queue.empty() &&
+                !c.awaiting) {
                 teardown(c);
                 continue;
             }
@@ -241,7 +243,7 @@ void IoThread::onConnectionEvent(Connection& c, std::uint32_t events) {
 }
 
 void IoThread::readFrom(Connection& c) {
-    for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed && !c.readPaused; ++i) {
+    for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed && !c.readingHeld(); ++i) {
         ssize_t n = ::recv(c.fd, readBuffer_.data(), readBuffer_.size(), 0);
         if (n == 0) {
             teardown(c);
@@ -300,7 +302,24 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             handOffToDashboard(c, request, data, length);
             return;
         }
-        HttpResponse response = ctx_.router.route(request);
+        HttpResponse response;
+        if (publishSink_) {
+            auto awaited = std::make_shared<AwaitedAnswer>(AwaitedAnswer{&c, request.keepAlive()});
+            auto answer = ctx_.router.route(
+                request, *publishSink_, [this, weak = std::weak_ptr<AwaitedAnswer>(awaited)](HttpResponse r) {
+                    answerArrived(weak, std::move(r));
+                });
+            if (!answer) {
+                // HTTP/1.1 answers go in request order: later pipelined requests wait for this one.
+                c.awaiting = std::move(awaited);
+                c.unparsedInput.assign(data, length);
+                updatePollEvents(c);
+                return;
+            }
+            response = std::move(*answer);
+        } else {
+            response = ctx_.router.route(request);
+        }
         bool keepAlive = request.keepAlive() && !draining_;
         respond(c, response, keepAlive);
         if (!keepAlive) return;
@@ -338,6 +357,7 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
 
 void IoThread::detach(Connection& c) {
     c.mode = Connection::Mode::Closed;
+    c.awaiting.reset();
     c.closing = true;
     c.intake.release();
     loop_.remove(c.fd);
@@ -368,7 +388,7 @@ void IoThread::resumeReading(Connection& c) {
 }
 
 void IoThread::updatePollEvents(Connection& c) {
-    const std::uint32_t events = httpserver::connectionPollEvents(c.readPaused, c.queue.blocked());
+    const std::uint32_t events = httpserver::connectionPollEvents(c.readingHeld(), c.queue.blocked());
     if (events == c.pollEvents) return;
     if (!loop_.modify(c.fd, events, &c)) {
         registrationFailed(c, "modify");
@@ -397,6 +417,28 @@ void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAli
         c.queue.closeWhenDrained();
         c.intake.release();
     }
+}
+
+void IoThread::answerArrived(const std::weak_ptr<AwaitedAnswer>& awaited, HttpResponse response) {
+    const std::shared_ptr<AwaitedAnswer> answer = awaited.lock();
+    if (!answer) return;  // the client went away meanwhile: the publish happened, nobody is told
+    Connection& c = *answer->connection;
+    c.awaiting.reset();
+    if (c.mode != Connection::Mode::Http) return;
+    const bool keepAlive = answer->keepAlive && !draining_;
+    respond(c, response, keepAlive);
+    if (!keepAlive) {
+        c.unparsedInput.clear();
+        updatePollEvents(c);  // draining: read on only to see the client's EOF
+        return;
+    }
+    c.intake.next();
+    if (c.queue.bytes() >= ctx_.config.server.maxQueuedBytesPerConnection) {
+        c.readPaused = true;  // the held requests wait until the answers drain, as in handleHttpBytes
+        updatePollEvents(c);
+        return;
+    }
+    resumeReading(c);  // the requests that arrived meanwhile, then the socket again
 }
 
 void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength) {
@@ -516,6 +558,7 @@ void IoThread::teardown(Connection& c) {
     if (c.mode == Connection::Mode::Closed) return;
     c.mode = Connection::Mode::Closed;
     c.closing = true;
+    c.awaiting.reset();  // an answer still on its way finds nothing
     if (c.upgraded) {
         c.upgraded = false;
         protocol_.closed(c);
@@ -536,6 +579,8 @@ void IoThread::teardown(Connection& c) {
 void IoThread::afterEvents() {
     // What this iteration asked of the cluster state goes out together (answers to refused calls run here).
     if (loopState_) loopState_->flush();
+    // And the API publishes of this iteration, in one write (answers to refused ones are queued here).
+    if (publishSink_) publishSink_->flush();
     {
         std::lock_guard lock(inboxMutex_);
         delivering_.swap(inbox_);
@@ -550,6 +595,12 @@ void IoThread::afterEvents() {
             if (c.mode != Connection::Mode::Closed) flush(c);
         },
         [sliceEnd] { return std::chrono::steady_clock::now() >= sliceEnd; });
+    if (publishSink_) {
+        // A connection whose answers drained resumed reading and may have handed over more publishes:
+        // they go out now, not after the next wait (answers to refused ones are written next round).
+        publishSink_->flush();
+        moreToWrite = moreToWrite || flushQueue_.pending();
+    }
     // Closing a connection while flushing can publish (member_removed) into the local inbox.
     if (moreToWrite || !localInbox_.empty()) loop_.skipNextWait();
     freeUnreferencedConnections();
@@ -587,7 +638,8 @@ void IoThread::tick() {
         Connection& c = *connections_[i];
         bool expired = false;
         if (c.mode == Connection::Mode::Http) {
-            expired = c.intake.expired(now_, c.lastBytesAt, deadlines);
+            // A request waiting for Redis is bounded by the Redis timeouts, not the HTTP deadlines.
+            expired = !c.awaiting && c.intake.expired(now_, c.lastBytesAt, deadlines);
         } else if (c.mode == Connection::Mode::Draining) {
             expired = now_ - c.lastBytesAt >= kDrainSeconds;
         }
@@ -600,7 +652,8 @@ void IoThread::tick() {
     // Timed-out connections may have published (presence left) or asked the cluster state to forget
     // them: deliver and send without waiting for I/O.
     if (loopState_) loopState_->flush();
-    if (!localInbox_.empty()) loop_.skipNextWait();
+    if (publishSink_) publishSink_->flush();  // refused publishes queue their answers here
+    if (!localInbox_.empty() || flushQueue_.pending()) loop_.skipNextWait();
     freeUnreferencedConnections();
 }
 
