@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/PublishSink.h"
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "bus/InterestFilter.h"
@@ -22,10 +23,10 @@
 #include "edge/Connection.h"
 #include "edge/FlushQueue.h"
 #include "edge/HttpRouter.h"
-#include "service/HttpService.h"
 #include "loop/EventLoop.h"
 #include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
+#include "service/HttpService.h"
 #include "state/ClusterState.h"
 #include "state/LoopClusterState.h"
 
@@ -50,6 +51,9 @@ struct EdgeContext {
     // Optional (Redis mode): the loop's asynchronous view of the cluster state, on its own connection.
     // Without it the protocol calls `state` and is answered at once.
     std::function<std::unique_ptr<state::LoopClusterState>(loop::EventLoop&)> loopStateFactory{};
+    // Optional (the bundle's api service): where the loop's HTTP API publishes go, answered when Redis
+    // acknowledged them. Without it the API publishes on `bus` and answers at once.
+    std::function<std::unique_ptr<api::PublishSink>(loop::EventLoop&)> publishSinkFactory{};
 };
 
 class IoThread final : public pusher::PeerTransport {
@@ -80,10 +84,13 @@ private:
     void detach(Connection& c);  // forgets a connection whose socket another server now serves
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
+    // The answer to a request that waited for the publish sink; nothing if its connection is gone.
+    void answerArrived(const std::weak_ptr<AwaitedAnswer>& awaited, HttpResponse response);
     // Urgent: an answer the peer is waiting for (HTTP response, handshake, close frame); written
     // this iteration. Fair: broadcasts and Pusher replies, written in FlushQueue's time-sliced FIFO.
     enum class Urgency : std::uint8_t { Urgent, Fair };
     void enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency);
+    void schedule(Connection& c, Urgency urgency);  // bytes were queued: put c on the flush list
     void pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength);
     void resumeReading(Connection& c);
     void updatePollEvents(Connection& c);
@@ -110,6 +117,7 @@ private:
     bus::InterestFilter interest_;     // channels this loop has subscribers for; read by publishers
     bus::InterestTrackingBus loopBus_;  // the process's bus, keeping interest_ up to date
     std::unique_ptr<state::LoopClusterState> loopState_;  // null: the protocol uses ctx_.state
+    std::unique_ptr<api::PublishSink> publishSink_;       // null: the API publishes on ctx_.bus
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them

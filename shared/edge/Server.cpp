@@ -1,9 +1,8 @@
 #include "edge/Server.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -13,16 +12,17 @@
 #include "edge/ScaleOutReadiness.h"
 #include "redis/CommandClient.h"
 #include "redis/ConnectionOptions.h"
+#include "redis/LoopPublisher.h"
 #include "redis/NodeLease.h"
 #include "redis/Reaper.h"
 #include "redis/RedisBus.h"
 #include "redis/RedisClusterState.h"
 #include "redis/RedisLoopClusterState.h"
 #include "redis/TransitionAnnouncer.h"
+#include "state/InMemoryClusterState.h"
 #include "util/ProcessId.h"
 #include "util/Version.h"
 #include "webhooks/EventInterest.h"
-#include "state/InMemoryClusterState.h"
 
 namespace resound::edge {
 
@@ -203,6 +203,13 @@ void Server::start() {
         // connection: a loop never waits for them.
         context.loopStateFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<state::LoopClusterState> {
             return std::make_unique<redis::RedisLoopClusterState>(*redisState_, loop, redis_->options());
+        };
+    }
+    if (config_.server.scalingEnabled && servesHttpApi_) {
+        // The API's publishes go through each loop's own pipelined Redis connection: the publishes of
+        // requests that arrive together share a round trip, and the loop never waits for them.
+        context.publishSinkFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::PublishSink> {
+            return std::make_unique<redis::LoopPublisher>(loop, redis_->options());
         };
     }
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.

@@ -48,8 +48,8 @@ class LoopLink::Timer final : public loop::IoHandler {
     LoopLink& owner_;
 };
 
-LoopLink::LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name)
-    : loop_(loop), options_(std::move(options)), name_(std::move(name)), parser_(options_.limits),
+LoopLink::LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name, AfterHang afterHang)
+    : loop_(loop), options_(std::move(options)), name_(std::move(name)), afterHang_(afterHang), parser_(options_.limits),
       input_(kInputBuffer) {}
 
 LoopLink::~LoopLink() {
@@ -86,8 +86,8 @@ void LoopLink::enqueue(std::span<const std::string_view> args, Callback done) {
             return;
         }
     }
-    // After a hang, nothing but the probe goes out until Redis has answered it.
-    if (!healthy_ && suspect_) {
+    // After a hang, nothing but the probe goes out until Redis has answered it (unless told to queue).
+    if (refusedAfterHang()) {
         refuse(std::move(done));
         return;
     }
@@ -99,7 +99,7 @@ void LoopLink::enqueue(std::span<const std::string_view> args, Callback done) {
 void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> keys,
                     std::span<const std::string_view> args, Callback done) {
     if (state_ == State::Idle && Clock::now() >= nextAttempt_) startConnect();
-    if (state_ == State::Idle || (!healthy_ && suspect_)) {
+    if (state_ == State::Idle || refusedAfterHang()) {
         refuse(std::move(done));
         return;
     }
@@ -112,6 +112,14 @@ void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> k
     appendEval(output_, script.sha1(), keys, args);
     pending_.push_back(Pending{std::move(done), false, {}});
     ++unsentCommands_;
+}
+
+void LoopLink::eval(const ScriptCall& call, Callback done) {
+    eval(*call.script, viewsOf(call.keys), viewsOf(call.args), std::move(done));
+}
+
+bool LoopLink::refusedAfterHang() const {
+    return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse;
 }
 
 void LoopLink::startConnect() {
@@ -315,7 +323,7 @@ bool LoopLink::readInput() {
 void LoopLink::onHealthy() {
     healthy_ = true;
     suspect_ = false;
-    backoff_ = std::chrono::milliseconds{0};
+    backoff_.reset();
     if (loggedDown_) {
         const auto outage = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - downSince_);
         spdlog::info("{} reachable again at {} after {} ms", name_, options_.describe(), outage.count());
@@ -345,9 +353,7 @@ void LoopLink::fail(const std::string& reason) {
     parser_.reset();
     scripts_.clear();
     // A link that worked gets one immediate reconnect (Redis restarted); failed attempts back off.
-    backoff_ = wasHealthy ? std::chrono::milliseconds{0}
-                          : std::clamp(backoff_ * 2, options_.backoffInitial, options_.backoffMax);
-    nextAttempt_ = Clock::now() + backoff_;
+    nextAttempt_ = Clock::now() + (wasHealthy ? std::chrono::milliseconds{0} : backoff_.next());
     if (!loggedDown_) {
         spdlog::warn("{} lost {}: {}", name_, options_.describe(), reason);
         loggedDown_ = true;
