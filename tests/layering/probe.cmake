@@ -3,6 +3,8 @@
 #
 #   cmake -DBUILD_DIR=<build> -DMODULE=<name> -DINCLUDE=<"a/B.h" or <sys/x.h>> -DEXPECT=<regex|COMPILES> -P probe.cmake
 #
+# INCLUDE=OWN_HEADERS includes every header of the module: with EXPECT=COMPILES it checks the headers
+# no .cpp of the module includes too (a socket-free module's headers then see the poisoned ones).
 # EXPECT=COMPILES: the include must compile. Otherwise the compile must fail with output matching the
 # regex, so the probe cannot pass for an unrelated reason (a flag the compiler rejects, a missing file).
 foreach(var BUILD_DIR MODULE INCLUDE EXPECT)
@@ -43,7 +45,20 @@ endforeach()
 set(probe_dir ${BUILD_DIR}/layering-probes)
 string(MAKE_C_IDENTIFIER "${MODULE}_${INCLUDE}" probe_name)
 set(probe ${probe_dir}/${probe_name}.cpp)
-file(WRITE ${probe} "// resound_${MODULE} includes ${INCLUDE}\n#include ${INCLUDE}\n")
+if(INCLUDE STREQUAL "OWN_HEADERS")
+  set(root ${BUILD_DIR}/module-include/${MODULE})
+  file(GLOB_RECURSE headers RELATIVE ${root} ${root}/*.h)
+  if(NOT headers)
+    message(FATAL_ERROR "probe.cmake: no headers under ${root}")
+  endif()
+  set(text "// every header of resound_${MODULE}\n")
+  foreach(header ${headers})
+    string(APPEND text "#include \"${header}\"\n")
+  endforeach()
+  file(WRITE ${probe} "${text}")
+else()
+  file(WRITE ${probe} "// resound_${MODULE} includes ${INCLUDE}\n#include ${INCLUDE}\n")
+endif()
 execute_process(COMMAND ${args} -fsyntax-only ${probe}
                 WORKING_DIRECTORY ${BUILD_DIR}
                 RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
