@@ -271,13 +271,14 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
             break;
         case ChannelKind::Private:
         case ChannelKind::PrivateEncrypted:
-            if (!crypto::verifyAuthString(message.auth, app, crypto::channelStringToSign(socketId, channel))) {
+            if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
+                                          crypto::channelStringToSign(socketId, channel))) {
                 subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for private channel");
                 return;
             }
             break;
         case ChannelKind::Presence: {
-            if (!crypto::verifyAuthString(message.auth, app,
+            if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
                                           crypto::presenceStringToSign(socketId, channel, message.channelData))) {
                 subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for presence channel");
                 return;
@@ -451,7 +452,7 @@ void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
         reportError(peer, code::Unauthorized, "User authentication is disabled for this app");
         return;
     }
-    if (!crypto::verifyAuthString(message.auth, app,
+    if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
                                   crypto::userSigninStringToSign(peer.socketId(), message.userData))) {
         reportError(peer, code::Unauthorized, "Invalid signature for pusher:signin");
         return;
