@@ -1,7 +1,8 @@
 #pragma once
 // One accepted TCP connection on an event loop: first HTTP (API requests, health, metrics, or the
 // WebSocket upgrade), then WebSocket frames carrying the Pusher protocol. Holds only what an idle
-// connection needs: parsers are allocated while in use, the outgoing queue holds shared frames.
+// connection needs: parsers are allocated while in use (the WebSocket decoder only while a frame is
+// cut by a read), the outgoing queue holds shared frames and, once idle, no storage.
 // Owned and touched only by its IoThread.
 #include <sys/uio.h>
 
@@ -53,9 +54,13 @@ public:
     std::uint32_t connectionIndex = 0;   // position in IoThread's connection list
     std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t pollEvents = EPOLLIN | EPOLLRDHUP;  // what the loop is registered to report
+    std::uint32_t maxMessageSize = 0;    // WebSocket: the app's limit for one message (close 1009)
     SendQueue queue;  // bytes to write, shared frames
-    std::string unparsedInput;  // HTTP bytes read before reading paused (at most one read), parsed on resume
+    // HTTP bytes read before reading paused (at most one read), parsed on resume; null otherwise.
+    std::unique_ptr<std::string> unparsedInput;
     httpserver::RequestIntake intake;  // HTTP request reading (until upgraded)
+    // WebSocket: only while a frame or fragmented message is cut by a read boundary. Between messages
+    // the loop decodes with a fresh decoder on its stack (ws::FrameDecoder::idle()).
     std::unique_ptr<ws::FrameDecoder> decoder;
     // Set while the answer to the current request waits: later pipelined requests are held (not read
     // from the socket, their bytes already read kept in unparsedInput) so answers leave in order.
@@ -63,5 +68,8 @@ public:
 
     bool readingHeld() const { return readPaused || awaiting != nullptr; }
 };
+
+// Every open connection pays this (plus its subscriptions): see bench/README.md, "Memory per connection".
+static_assert(sizeof(Connection) <= 216, "a Connection lives in every socket: keep it small");
 
 }  // namespace resound::edge

@@ -7,8 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include "dashboard/Dashboard.h"
@@ -374,16 +376,15 @@ void IoThread::detach(Connection& c) {
 
 void IoThread::pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength) {
     c.readPaused = true;
-    c.unparsedInput.assign(unparsed, unparsedLength);
+    if (unparsedLength > 0) c.unparsedInput = std::make_unique<std::string>(unparsed, unparsedLength);
     updatePollEvents(c);
 }
 
 void IoThread::resumeReading(Connection& c) {
     c.readPaused = false;
-    std::string input;
-    input.swap(c.unparsedInput);
+    const std::unique_ptr<std::string> input = std::move(c.unparsedInput);
     // The requests read before the pause come first; they may fill the queue and pause us again.
-    if (!input.empty()) handleHttpBytes(c, input.data(), input.size());
+    if (input) handleHttpBytes(c, input->data(), input->size());
     if (c.mode != Connection::Mode::Closed) updatePollEvents(c);  // handed to the dashboard: not ours
 }
 
@@ -442,10 +443,12 @@ void IoThread::answerArrived(const std::weak_ptr<AwaitedAnswer>& awaited, HttpRe
 }
 
 void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength) {
-    ws::UpgradeDecision decision = ws::checkUpgrade(
-        request, {.servesWebSockets = ctx_.router.servesWebSockets(), .pathPrefix = ctx_.config.server.pathPrefix});
+    const ws::UpgradeEndpoint endpoint{.servesWebSockets = ctx_.router.servesWebSockets(),
+                                       .pathPrefix = ctx_.config.server.pathPrefix};
+    ws::UpgradeDecision decision = ws::checkUpgrade(request, endpoint);
     if (!decision.accepted()) {
-        respond(c, {decision.status, "application/json", std::move(decision.body), std::move(decision.headers)}, false);
+        respond(c, {decision.status, "application/json", std::move(decision.body), std::move(decision.headers)},
+                false);
         return;
     }
 
@@ -462,7 +465,9 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
     c.upgraded = true;
     c.intake.release();
     const config::AppConfig* app = ctx_.apps.byKey(appKeyText);
-    c.decoder = std::make_unique<ws::FrameDecoder>(app ? app->maxMessageSize : 10000);
+    const std::size_t maxMessageSize = app ? app->maxMessageSize : 10000;
+    c.maxMessageSize = static_cast<std::uint32_t>(
+        std::min<std::size_t>(maxMessageSize, std::numeric_limits<std::uint32_t>::max()));
     protocol_.setNow(now_);
     if (protocolParam) {
         protocol_.open(c, appKeyText, std::string_view(*protocolParam), origin);
@@ -473,13 +478,25 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
 }
 
 void IoThread::handleWebSocketBytes(Connection& c, char* data, std::size_t length) {
+    // A connection keeps a decoder only while a frame or message is cut by a read boundary; otherwise
+    // (nearly always) a fresh one on the stack decodes, so an idle connection holds none.
+    ws::FrameDecoder fresh(c.maxMessageSize);
+    const bool kept = c.decoder != nullptr;
+    ws::FrameDecoder& decoder = kept ? *c.decoder : fresh;
     FrameAdapter adapter(*this, c);
-    auto error = c.decoder->feed(data, length, adapter);
+    auto error = decoder.feed(data, length, adapter);
     if (error && c.mode == Connection::Mode::WebSocket) {
         ctx_.metrics.countProtocolError(error->closeCode);
         spdlog::debug("websocket protocol error socket_id={} code={} reason={}", c.socketId(),
                       error->closeCode, error->reason);
         closeWebSocket(c, error->closeCode, error->reason);
+    }
+    // Closing released the kept decoder; an open connection keeps one only while it is not idle.
+    if (c.mode != Connection::Mode::WebSocket) return;
+    if (!kept && !fresh.idle()) {
+        c.decoder = std::make_unique<ws::FrameDecoder>(std::move(fresh));
+    } else if (kept && c.decoder->idle()) {
+        c.decoder.reset();
     }
 }
 

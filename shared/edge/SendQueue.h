@@ -44,9 +44,13 @@ class SendQueue {
     bool blocked() const { return blocked_; }
 
   private:
-    httpserver::WriteQueue queue_;
+    // The flags live in the WriteQueue's tail padding (no_unique_address lets them): every connection
+    // has a SendQueue, so it stays the size of the WriteQueue.
+    [[no_unique_address]] httpserver::WriteQueue queue_;
     bool blocked_ = false;
     bool closeWhenDrained_ = false;
 };
+
+static_assert(sizeof(SendQueue) == sizeof(httpserver::WriteQueue), "SendQueue's flags fit in padding");
 
 }  // namespace resound::edge

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <thread>
 
 #include "bus/InMemoryBus.h"
@@ -23,6 +24,7 @@
 #include "util/ProcessId.h"
 #include "util/Version.h"
 #include "webhooks/EventInterest.h"
+#include "websocket/Handshake.h"
 
 namespace resound::edge {
 
@@ -211,6 +213,11 @@ void Server::start() {
         context.publishSinkFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::PublishSink> {
             return std::make_unique<redis::LoopPublisher>(loop, redis_->options());
         };
+    }
+    // Without SHA-1 every handshake would fail; checking here also makes OpenSSL initialise (read its
+    // config file, load its provider) at start-up rather than in the first client's handshake on a loop.
+    if (servesWebSockets_ && !ws::acceptKeysWork()) {
+        throw std::runtime_error("the crypto library cannot compute WebSocket accept keys (SHA-1)");
     }
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;

@@ -297,7 +297,7 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         }
         case ChannelKind::ServerToUser: {
             auto owner = serverToUserId(channel);
-            if (peer.userId.empty() || !owner || *owner != peer.userId) {
+            if (peer.userId().empty() || !owner || *owner != peer.userId()) {
                 subscriptionError(peer, channel, refusal::NotThisUser,
                                   "Only the connection signed in as this user may subscribe");
                 return;
@@ -463,11 +463,11 @@ void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
         reportError(peer, code::Unauthorized, "Invalid user_data: " + error);
         return;
     }
-    if (!peer.userId.empty() && peer.userId != *id) {
+    if (!peer.userId().empty() && peer.userId() != *id) {
         reportError(peer, code::Unauthorized, "Connection is already signed in as another user");
         return;
     }
-    peer.userId = *id;
+    peer.setUserId(*id);
     send(peer, messages::signinSuccess(message.userData));
 }
 
@@ -591,7 +591,7 @@ void ProtocolHandler::deliver(const bus::BusMessage& message) {
 void ProtocolHandler::terminateUser(const std::string& appId, const std::string& userId) {
     for (Peer* peer : peers_) {
         if (!peer->isOpen() || peer->app->id != appId) continue;
-        bool match = peer->userId == userId;
+        bool match = peer->userId() == userId;
         for (const auto& sub : peer->subscriptions) match = match || (sub.presence && sub.presence->userKey == userId);
         if (match) fail(*peer, code::Unauthorized, "You got disconnected by the app.");
     }
@@ -632,7 +632,7 @@ void ProtocolHandler::closed(Peer& peer) {
         if (tapWants(peer.app->id, "", "")) {
             tapEmit(dashboard::DebugEvent::Kind::Disconnected, peer, {}, {}, peer.closeCode,
                     peer.closeCode == 0 ? std::string("connection ended without a close frame")
-                                        : dashboard::previewOf(peer.closeReason));
+                                        : dashboard::previewOf(peer.closeReason()));
         }
         while (!peer.subscriptions.empty()) leave(peer, peer.subscriptions.size() - 1);
         metrics::LoopCounters::add(deps_.counters.connections, -1);

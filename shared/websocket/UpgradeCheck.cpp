@@ -28,7 +28,8 @@ std::optional<std::string_view> appKeyOfPath(std::string_view path, std::string_
 }
 
 UpgradeDecision checkUpgrade(const http::Request& request, const UpgradeEndpoint& endpoint) {
-    const auto appKey = endpoint.servesWebSockets ? appKeyOfPath(request.path, endpoint.pathPrefix) : std::nullopt;
+    const auto appKey =
+        endpoint.servesWebSockets ? appKeyOfPath(request.path, endpoint.pathPrefix) : std::nullopt;
     if (!appKey) return refuse(404, "WebSocket connections go to /app/{key}");
     if (request.method != "GET") return refuse(405, "WebSocket upgrades use GET", {{"Allow", "GET"}});
     const std::string* version = request.header("sec-websocket-version");

@@ -65,7 +65,8 @@ TEST(UpgradeCheck, UnknownPathIs404) {
 }
 
 TEST(UpgradeCheck, AnHttpApiOnlyProcessRefusesEveryUpgradeWith404) {
-    const UpgradeDecision decision = checkUpgrade(upgradeRequest(), {.servesWebSockets = false, .pathPrefix = ""});
+    const UpgradeDecision decision =
+        checkUpgrade(upgradeRequest(), {.servesWebSockets = false, .pathPrefix = ""});
     EXPECT_EQ(decision.status, 404);
 }
 
@@ -74,7 +75,7 @@ TEST(UpgradeCheck, PathPrefixIsAcceptedWithAndWithoutIt) {
     EXPECT_EQ(checkUpgrade(upgradeRequest("/ws/app/k1"), behindProxy).appKey, "k1");
     EXPECT_EQ(checkUpgrade(upgradeRequest("/app/k2"), behindProxy).appKey, "k2");  // a proxy that strips it
     EXPECT_EQ(checkUpgrade(upgradeRequest("/wsx/app/k3"), behindProxy).status, 404);  // not the whole segment
-    EXPECT_EQ(checkUpgrade(upgradeRequest("/ws/app/k1"), kEdge).status, 404);  // no prefix configured
+    EXPECT_EQ(checkUpgrade(upgradeRequest("/ws/app/k1"), kEdge).status, 404);         // no prefix configured
 }
 
 TEST(UpgradeCheck, WrongMethodIs405WithAllow) {
