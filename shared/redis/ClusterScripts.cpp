@@ -20,14 +20,15 @@ namespace resound::redis::scripts {
 namespace {
 
 // ---- the scripts: the positional contract of each is the comment above it ---------------------------
+// Counts (n) go to INCRBY/HINCRBY as the strings they arrived as: a Lua number passed to redis.call is
+// formatted back with printf("%.17g") (about 0.2 of the ~6 us a mutation costs Redis).
 
 // KEYS nodes, channels, nodeSubs   ARGV nodeId, channel, field, n, fence -> count after, -1, -3
 const LuaScript& addSubscriptionScript() {
     static const LuaScript script(RESOUND_FENCE("ARGV[5]") R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
-local n = tonumber(ARGV[4])
-redis.call('HINCRBY', KEYS[3], ARGV[3], n)
-return redis.call('HINCRBY', KEYS[2], ARGV[2], n)
+redis.call('HINCRBY', KEYS[3], ARGV[3], ARGV[4])
+return redis.call('HINCRBY', KEYS[2], ARGV[2], ARGV[4])
 )lua");
     return script;
 }
@@ -63,9 +64,8 @@ if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then
   redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
   redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[5]), ARGV[2])
 end
-local n = tonumber(ARGV[6])
-redis.call('HINCRBY', KEYS[2], ARGV[2], n)
-redis.call('HINCRBY', KEYS[6], ARGV[5], n)
+redis.call('HINCRBY', KEYS[2], ARGV[2], ARGV[6])
+redis.call('HINCRBY', KEYS[6], ARGV[5], ARGV[6])
 local out = {status}
 if ARGV[7] == '1' then
   for _, user in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
@@ -107,9 +107,8 @@ const LuaScript& addConnectionScript() {
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 local limit = tonumber(ARGV[3])
 if limit > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= limit then return 0 end
-local n = tonumber(ARGV[4])
-redis.call('INCRBY', KEYS[2], n)
-redis.call('HINCRBY', KEYS[3], ARGV[2], n)
+redis.call('INCRBY', KEYS[2], ARGV[4])
+redis.call('HINCRBY', KEYS[3], ARGV[2], ARGV[4])
 return 1
 )lua");
     return script;
