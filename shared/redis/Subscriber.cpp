@@ -52,7 +52,7 @@ Subscriber::~Subscriber() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
         takeAllWaitersLocked(waiters);
-        wake();
+        wakeLocked();
     }
     run(waiters);
     confirmedCv_.notify_all();
@@ -107,7 +107,7 @@ void Subscriber::add(const std::string& topic, std::function<void()> confirmed) 
             const auto deadline = Clock::now() + options_.confirmWait;
             interest.waiters.push_back({deadline, std::move(confirmed)});
             waiterDeadlines_.emplace_back(deadline, topic);
-            wake();  // the subscriber thread's next wait ends by this deadline
+            wakeLocked();  // the subscriber thread's next wait ends by this deadline
             return;
         }
     }
@@ -121,15 +121,27 @@ Subscriber::Interest& Subscriber::reference(const std::string& topic) {
         // While the link is down there is nothing to send: connecting subscribes to everything wanted.
         if (linkUp_) {
             dirty_.push_back(topic);
-            wake();
+            wakeLocked();
         }
     }
     return interest;
 }
 
-void Subscriber::wake() {
+void Subscriber::wakeLocked() {
+    // Loops add many new channels per iteration under load: one write until the thread looks.
+    if (wakePending_) return;
+    wakePending_ = true;
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t rc = ::write(wakeFd_, &one, sizeof one);
+}
+
+void Subscriber::drainWake() {
+    {
+        std::lock_guard lock(mutex_);
+        wakePending_ = false;  // before the read: a wake-up written after it is not lost
+    }
+    std::uint64_t count;
+    [[maybe_unused]] ssize_t rc = ::read(wakeFd_, &count, sizeof count);
 }
 
 std::size_t Subscriber::topicCount() const {
@@ -159,7 +171,7 @@ void Subscriber::remove(const std::string& topic) {
         interest_.erase(it);
         if (linkUp_) {
             dirty_.push_back(topic);
-            wake();
+            wakeLocked();
         }
     }
     run(waiters);
@@ -174,10 +186,7 @@ void Subscriber::sleepUntil(Clock::time_point until) {
         const int timeout = millisecondsUntil(until);
         if (timeout == 0) return;
         pollfd p{wakeFd_, POLLIN, 0};
-        if (::poll(&p, 1, timeout) > 0) {
-            std::uint64_t count;
-            [[maybe_unused]] ssize_t rc = ::read(wakeFd_, &count, sizeof count);
-        }
+        if (::poll(&p, 1, timeout) > 0) drainWake();
     }
 }
 
@@ -206,8 +215,7 @@ void Subscriber::run() {
             continue;
         }
         if (ready > 0 && (fds[1].revents & POLLIN)) {
-            std::uint64_t count;
-            [[maybe_unused]] ssize_t rc = ::read(wakeFd_, &count, sizeof count);
+            drainWake();
             syncInterest(false);
         }
         if (ready > 0 && (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) && !readInput()) {
@@ -269,6 +277,7 @@ void Subscriber::disconnect(const std::string& reason) {
     link_.reset();
     server_.clear();
     output_.clear();
+    confirmedTopics_.clear();
     pingOutstanding_ = false;
     confirming_ = false;
     connected_.store(false, std::memory_order_release);
@@ -366,6 +375,7 @@ bool Subscriber::readInput() {
         for (RespValue& reply : replies_) {
             if (!onReply(reply)) return false;
         }
+        settleConfirmed();
         if (static_cast<std::size_t>(got) < input_.size()) break;
     }
     return true;
@@ -406,16 +416,25 @@ void Subscriber::onSubscribed(const std::string& topic) {
         server_.erase(it);
         return;
     }
+    confirmedTopics_.push_back(topic);
+}
+
+void Subscriber::settleConfirmed() {
+    if (confirmedTopics_.empty()) return;
     Waiters waiters;
+    bool confirmedSome = false;
     {
         std::lock_guard lock(mutex_);
-        const auto interest = interest_.find(topic);
-        if (interest != interest_.end() && !interest->second.confirmed) {
+        for (const std::string& topic : confirmedTopics_) {
+            const auto interest = interest_.find(topic);
+            if (interest == interest_.end() || interest->second.confirmed) continue;
             interest->second.confirmed = true;
             takeWaiters(interest->second, waiters);
-            confirmedCv_.notify_all();
+            confirmedSome = true;
         }
     }
+    confirmedTopics_.clear();
+    if (confirmedSome) confirmedCv_.notify_all();
     run(waiters);
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The receive side of Redis pub/sub: one thread with its own connection (non-blocking socket, our
-// RESP parser, poll() with an eventfd wake-up), reference-counted topic interest, batched
-// SUBSCRIBE/UNSUBSCRIBE, keep-alive PINGs, reconnect with backoff and re-SUBSCRIBE of everything
-// wanted. add()/remove() may be called from any thread; the handler runs on the subscriber thread.
+// RESP parser, poll() with an eventfd wake-up written once per batch of callers), reference-counted
+// topic interest, batched SUBSCRIBE/UNSUBSCRIBE (the confirmations of one read are settled together),
+// keep-alive PINGs, reconnect with backoff and re-SUBSCRIBE of everything wanted. add()/remove() may be
+// called from any thread; the handler runs on the subscriber thread.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -95,10 +96,16 @@ class Subscriber {
     bool flushOutput();
     bool readInput();
     bool onReply(RespValue& reply);
+    // Notes a topic Redis confirmed; settleConfirmed() then marks every topic confirmed by one read
+    // under one lock and runs their waiters together.
     void onSubscribed(const std::string& topic);
+    void settleConfirmed();
     void onPong();
     void sendPing();
-    void wake();
+    // Under mutex_: wakes the subscriber thread unless a wake-up is already pending.
+    void wakeLocked();
+    // Subscriber thread: consumes the pending wake-up (after which the next wakeLocked() writes again).
+    void drainWake();
     void sleepUntil(Clock::time_point until);
 
     const ConnectionOptions connection_;
@@ -113,6 +120,7 @@ class Subscriber {
     // (deadline, topic) of every waiter, in deadline order (confirmWait is constant).
     std::deque<std::pair<Clock::time_point, std::string>> waiterDeadlines_;
     bool linkUp_ = false;
+    bool wakePending_ = false;  // the eventfd was written and the thread has not drained it yet
     // A connect attempt failed or the link was lost, and no connection was confirmed since: add() does
     // not wait then. Before the very first attempt it is false, so early add()s wait for it (bounded).
     bool outage_ = false;
@@ -125,6 +133,7 @@ class Subscriber {
     std::string output_;
     std::vector<char> input_;
     std::vector<RespValue> replies_;
+    std::vector<std::string> confirmedTopics_;  // confirmed by the read being processed
     // The PING sent after the initial SUBSCRIBE batch: its answer means every topic is confirmed.
     bool confirming_ = false;
     Clock::time_point lastInput_{};

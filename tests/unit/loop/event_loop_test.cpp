@@ -135,5 +135,32 @@ TEST(EventLoop, RegistrationFailuresHaveAMetric) {
     EXPECT_NE(text.find("\nresound_loop_registration_failures_total 3\n"), std::string::npos) << text;
 }
 
+// post() writes the eventfd only when the list was empty (the loop drains the whole list every
+// iteration): bursts from another thread, with the loop going idle between them, must all run, and a
+// lone post after the loop went idle must still wake it.
+TEST(EventLoop, PostsFromAnotherThreadAreNeverLostWhenWakeUpsAreShared) {
+    EventLoop loop;
+    LoopThread running(loop);
+    std::atomic<int> ran{0};
+    int posted = 0;
+    for (int burst = 0; burst < 300; ++burst) {
+        const int size = 1 + (burst * 37) % 200;
+        for (int i = 0; i < size; ++i, ++posted) loop.post([&] { ++ran; });
+        if (burst % 3 == 0) std::this_thread::sleep_for(200us);  // let the loop drain and sleep
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (ran.load() < posted && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(ran.load(), posted);
+
+    std::this_thread::sleep_for(50ms);  // idle in epoll_wait with an empty list
+    std::promise<void> woke;
+    const auto sent = std::chrono::steady_clock::now();
+    loop.post([&] { woke.set_value(); });
+    ASSERT_EQ(woke.get_future().wait_for(2s), std::future_status::ready);
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, 500ms);
+    loop.stop();
+    EXPECT_TRUE(running.joined());
+}
+
 }  // namespace
 }  // namespace resound::loop

@@ -250,5 +250,33 @@ TEST(RedisBus, AddInterestThenGivesUpAfterConfirmWaitWhileRedisHangs) {
     server.resume();
 }
 
+// Under load the subscriber settles every confirmation of one read together (one lock, the waiters
+// run back to back) and loops share its wake-ups: none of that may lose or repeat a confirmation, nor
+// confirm a channel before Redis did.
+TEST(RedisBus, ManyNewChannelsAtOnceAreEachConfirmedOnce) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    Edge publisher(server.options()), subscriber(server.options());
+    ASSERT_TRUE(eventually([&] { return subscriber.bus->subscribed(); }, 3000ms));
+    constexpr int kChannels = 3000;
+    std::vector<std::atomic<int>> confirmations(kChannels);
+    for (int i = 0; i < kChannels; ++i)
+        subscriber.bus->addInterestThen("app", "c" + std::to_string(i), [&, i] { ++confirmations[i]; });
+    ASSERT_TRUE(eventually(
+        [&] {
+            for (const auto& c : confirmations)
+                if (c.load() == 0) return false;
+            return true;
+        },
+        5000ms));
+    std::this_thread::sleep_for(100ms);
+    for (int i = 0; i < kChannels; ++i) EXPECT_EQ(confirmations[i].load(), 1) << "channel c" << i;
+    // Confirmed means subscribed in Redis: what is published now arrives.
+    for (int i : {0, kChannels / 2, kChannels - 1})
+        ASSERT_TRUE(publisher.bus->publish(event("c" + std::to_string(i), "after-" + std::to_string(i))));
+    ASSERT_TRUE(eventually([&] { return subscriber.inbox.size() == 3; }, 2000ms));
+    for (int i = 0; i < kChannels; ++i) subscriber.bus->removeInterest("app", "c" + std::to_string(i));
+}
+
 }  // namespace
 }  // namespace resound::redis
