@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "edge/AddressLimiter.h"
+#include "edge/SendQueue.h"
 #include "httpserver/RequestIntake.h"
-#include "httpserver/WriteQueue.h"
 #include "loop/EventLoop.h"
 #include "pusher/Peer.h"
 #include "pusher/SharedFrame.h"
@@ -46,8 +46,6 @@ public:
     int fd;
     Mode mode = Mode::Http;
     std::uint8_t flushMarks = 0;  // owned by the IoThread's FlushQueue
-    bool wantsWritable = false;   // EPOLLOUT registered because the socket buffer was full
-    bool closeWhenFlushed = false;
     bool upgraded = false;        // a WebSocket: protocol.closed() is due at teardown
     bool addressCounted = false;  // holds a slot in the AddressLimiter
     bool readPaused = false;      // HTTP answers over the queue cap: the socket is not read until they drain
@@ -55,7 +53,7 @@ public:
     std::uint32_t connectionIndex = 0;   // position in IoThread's connection list
     std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t pollEvents = EPOLLIN | EPOLLRDHUP;  // what the loop is registered to report
-    httpserver::WriteQueue queue;  // bytes to write, shared frames
+    SendQueue queue;  // bytes to write, shared frames
     std::string unparsedInput;  // HTTP bytes read before reading paused (at most one read), parsed on resume
     httpserver::RequestIntake intake;  // HTTP request reading (until upgraded)
     std::unique_ptr<ws::FrameDecoder> decoder;

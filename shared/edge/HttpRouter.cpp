@@ -1,5 +1,6 @@
 #include "edge/HttpRouter.h"
 
+#include "http/ErrorBody.h"
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "json/JsonText.h"
@@ -19,7 +20,7 @@ HttpResponse apiAnswer(api::ApiResponse r) {
 }
 
 HttpResponse errorResponse(int status, std::string_view message) {
-    return json(status, "{\"error\":" + json::quoted(message) + ",\"code\":" + std::to_string(status) + "}");
+    return json(status, http::errorBody(status, message));
 }
 
 }  // namespace
@@ -30,16 +31,6 @@ HttpRouter::HttpRouter(const config::ServerConfig& server, ServerRoles roles, ap
 
 std::string_view HttpRouter::stripPrefix(std::string_view path) const {
     return http::stripPathPrefix(path, server_.pathPrefix);
-}
-
-std::optional<std::string_view> HttpRouter::webSocketAppKey(std::string_view path) const {
-    if (!roles_.webSocket) return std::nullopt;
-    path = stripPrefix(path);
-    constexpr std::string_view kApp = "/app/";
-    if (path.substr(0, kApp.size()) != kApp) return std::nullopt;
-    auto key = path.substr(kApp.size());
-    if (key.empty() || key.find('/') != std::string_view::npos) return std::nullopt;
-    return key;
 }
 
 HttpResponse HttpRouter::health() const {

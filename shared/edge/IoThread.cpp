@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "dashboard/Dashboard.h"
+#include "http/ErrorBody.h"
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "http/RequestBytes.h"
@@ -21,6 +22,7 @@
 #include "pusher/ErrorCodes.h"
 #include "websocket/FrameEncoder.h"
 #include "websocket/Handshake.h"
+#include "websocket/UpgradeCheck.h"
 
 namespace resound::edge {
 
@@ -47,8 +49,7 @@ AddressKey addressKeyOf(const sockaddr_storage& address) {
 
 // For connections refused before any request is read: a short HTTP answer, then close.
 void refuse(int fd, int status, std::string_view reason, metrics::Metrics& metrics) {
-    std::string body = "{\"error\":\"" + std::string(reason) + "\",\"code\":" + std::to_string(status) + "}";
-    std::string response = http::buildResponse(status, "application/json", body, false);
+    std::string response = http::buildResponse(status, "application/json", http::errorBody(status, reason), false);
     [[maybe_unused]] auto n = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
     ::close(fd);
     metrics.countHttpResponse(status);
@@ -290,8 +291,7 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         if (step == httpserver::RequestIntake::Step::Error) {
             HttpResponse response;
             response.status = c.intake.errorStatus();
-            response.body = "{\"error\":" + json::quoted(c.intake.errorReason()) +
-                            ",\"code\":" + std::to_string(response.status) + "}";
+            response.body = http::errorBody(response.status, c.intake.errorReason());
             respond(c, response, false);
             return;
         }
@@ -342,8 +342,7 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
     if (!c.queue.empty()) flush(c);
     if (c.mode != Connection::Mode::Http) return;
     if (!c.queue.empty()) {
-        respond(c, {503, "application/json",
-                     R"({"error":"Send dashboard requests on a connection of their own","code":503})", {}},
+        respond(c, {503, "application/json", http::errorBody(503, "Send dashboard requests on a connection of their own"), {}},
                 false);
         return;
     }
@@ -391,7 +390,7 @@ void IoThread::resumeReading(Connection& c) {
 }
 
 void IoThread::updatePollEvents(Connection& c) {
-    const std::uint32_t events = httpserver::connectionPollEvents(c.readingHeld(), c.wantsWritable);
+    const std::uint32_t events = httpserver::connectionPollEvents(c.readingHeld(), c.queue.blocked());
     if (events == c.pollEvents) return;
     if (!loop_.modify(c.fd, events, &c)) {
         registrationFailed(c, "modify");
@@ -417,7 +416,7 @@ void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAli
             Urgency::Urgent);
     if (!keepAlive) {
         c.mode = Connection::Mode::Draining;
-        c.closeWhenFlushed = true;
+        c.queue.closeWhenDrained();
         c.intake.release();
     }
 }
@@ -445,27 +444,10 @@ void IoThread::answerArrived(const std::weak_ptr<AwaitedAnswer>& awaited, HttpRe
 }
 
 void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength) {
-    auto appKey = ctx_.router.webSocketAppKey(request.path);
-    HttpResponse refusal;
-    refusal.status = 0;
-    const std::string* version = request.header("sec-websocket-version");
-    const std::string* key = request.header("sec-websocket-key");
-    if (!appKey) {
-        refusal = {404, "application/json",
-                   "{\"error\":\"WebSocket connections go to /app/{key}\",\"code\":404}", {}};
-    } else if (request.method != "GET") {
-        refusal = {405, "application/json", "{\"error\":\"WebSocket upgrades use GET\",\"code\":405}",
-                   {{"Allow", "GET"}}};
-    } else if (!version || *version != "13") {
-        refusal = {426, "application/json",
-                   "{\"error\":\"Only WebSocket version 13 is supported\",\"code\":426}",
-                   {{"Sec-WebSocket-Version", "13"}}};
-    } else if (!key || !ws::isValidClientKey(*key)) {
-        refusal = {400, "application/json", "{\"error\":\"Missing or invalid Sec-WebSocket-Key\",\"code\":400}",
-                   {}};
-    }
-    if (refusal.status != 0) {
-        respond(c, refusal, false);
+    ws::UpgradeDecision decision = ws::checkUpgrade(
+        request, {.servesWebSockets = ctx_.router.servesWebSockets(), .pathPrefix = ctx_.config.server.pathPrefix});
+    if (!decision.accepted()) {
+        respond(c, {decision.status, "application/json", std::move(decision.body), std::move(decision.headers)}, false);
         return;
     }
 
@@ -475,9 +457,9 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
     }
     const std::string* originHeader = request.header("origin");
     std::string origin = originHeader ? *originHeader : std::string();
-    std::string appKeyText(*appKey);
+    std::string appKeyText(decision.appKey);
 
-    enqueue(c, shared(ws::buildUpgradeResponse(ws::computeAcceptKey(*key))), Urgency::Urgent);
+    enqueue(c, shared(ws::buildUpgradeResponse(decision.acceptKey)), Urgency::Urgent);
     c.mode = Connection::Mode::WebSocket;
     c.upgraded = true;
     c.intake.release();
@@ -506,11 +488,11 @@ void IoThread::handleWebSocketBytes(Connection& c, char* data, std::size_t lengt
 void IoThread::send(pusher::Peer& peer, const pusher::SharedFrame& frame) {
     auto& c = static_cast<Connection&>(peer);
     if (c.mode != Connection::Mode::WebSocket) return;
-    if (c.queue.bytes() + frame->size() > ctx_.config.server.maxQueuedBytesPerConnection) {
+    if (!c.queue.offer(frame, ctx_.config.server.maxQueuedBytesPerConnection)) {
         slowConsumer(c);
         return;
     }
-    enqueue(c, frame, Urgency::Fair);
+    schedule(c, Urgency::Fair);
 }
 
 void IoThread::close(pusher::Peer& peer, std::uint16_t code, std::string_view reason) {
@@ -523,7 +505,7 @@ void IoThread::closeWebSocket(Connection& c, std::uint16_t code, std::string_vie
     c.closing = true;
     enqueue(c, shared(ws::encodeCloseFrame(code, reason)), Urgency::Urgent);
     c.mode = Connection::Mode::Draining;
-    c.closeWhenFlushed = true;
+    c.queue.closeWhenDrained();
     c.lastBytesAt = now_;
     c.decoder.reset();
 }
@@ -533,14 +515,18 @@ void IoThread::slowConsumer(Connection& c) {
     spdlog::warn("slow consumer closed app={} socket_id={} queued_bytes={}", c.app ? c.app->id : "",
                  c.socketId(), c.queue.bytes());
     // Keep a partly written frame (cutting it would corrupt the stream), drop the rest, then close.
-    c.queue.dropUnstarted();
+    c.queue.dropUnsent();
     ctx_.metrics.countProtocolError(pusher::code::OverCapacity);
     closeWebSocket(c, pusher::code::OverCapacity, "Slow consumer: too many messages queued");
 }
 
 void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency) {
-    c.queue.push(std::move(bytes));
-    if (c.wantsWritable) return;  // the socket buffer is full: EPOLLOUT flushes it
+    c.queue.pushAnswer(std::move(bytes));
+    schedule(c, urgency);
+}
+
+void IoThread::schedule(Connection& c, Urgency urgency) {
+    if (c.queue.blocked()) return;  // the socket buffer is full: EPOLLOUT flushes it
     if (urgency == Urgency::Urgent) {
         flushQueue_.addUrgent(c);
     } else {
@@ -550,31 +536,24 @@ void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency
 
 void IoThread::flush(Connection& c) {
     std::size_t written = 0;
-    const auto result = c.queue.writeTo(c.fd, written);
+    const auto outcome = c.queue.flushTo(c.fd, written);
     metrics::LoopCounters::add(counters_.bytesOut, static_cast<std::uint64_t>(written));
-    if (result == httpserver::WriteQueue::Result::Failed) {
+    if (outcome == SendQueue::Outcome::Failed) {
         teardown(c);
         return;
     }
-    if (result == httpserver::WriteQueue::Result::Blocked) {
-        c.wantsWritable = true;
+    if (outcome == SendQueue::Outcome::Blocked) {
         updatePollEvents(c);
         return;
     }
-    c.wantsWritable = false;
     if (c.readPaused) {
         resumeReading(c);  // its answers are queued and flushed like any others
         return;
     }
     updatePollEvents(c);
     if (c.mode == Connection::Mode::Closed) return;
-    if (c.closeWhenFlushed) {
-        // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
-        // that destroys the close frame or response we just sent.
-        c.closeWhenFlushed = false;
-        ::shutdown(c.fd, SHUT_WR);
-        c.lastBytesAt = now_;
-    }
+    // Half-closed: the drain timer now waits for the peer's EOF.
+    if (outcome == SendQueue::Outcome::HalfClosed) c.lastBytesAt = now_;
 }
 
 void IoThread::teardown(Connection& c) {

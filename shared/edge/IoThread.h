@@ -92,6 +92,7 @@ private:
     // this iteration. Fair: broadcasts and Pusher replies, written in FlushQueue's time-sliced FIFO.
     enum class Urgency : std::uint8_t { Urgent, Fair };
     void enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency);
+    void schedule(Connection& c, Urgency urgency);  // bytes were queued: put c on the flush list
     void pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength);
     void resumeReading(Connection& c);
     void updatePollEvents(Connection& c);

@@ -136,6 +136,8 @@ bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<st
 
 void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted,
                                const std::string& origin) {
+    std::vector<std::string> early;
+    if (Waiting* waiting = waitingFor(serial)) early = std::move(waiting->early);
     Peer* found = release(serial);
     if (!found || found->closing) {
         if (admitted) loopState_.removeConnection(app.id);  // it went before the answer came
@@ -157,6 +159,21 @@ void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& ap
     if (tapWants(app.id, "", "")) {
         tapEmit(dashboard::DebugEvent::Kind::Connected, peer, {}, {}, 0, dashboard::previewOf(origin));
     }
+    for (const std::string& text : early) {
+        if (!peer.isOpen()) break;  // one of them ended the connection
+        onText(peer, text);
+    }
+}
+
+void ProtocolHandler::keepEarly(Peer& peer, std::string_view text) {
+    Waiting* waiting = peer.closing || peer.app ? nullptr : waitingFor(peer.serial);
+    if (!waiting) return;  // refused, closing or gone: nothing more is read
+    if (waiting->early.size() >= kMaxEarlyMessages || waiting->earlyBytes + text.size() > kMaxEarlyBytes) {
+        fail(peer, code::OverCapacity, "Too many messages before the connection was established");
+        return;
+    }
+    waiting->earlyBytes += text.size();
+    waiting->early.emplace_back(text);
 }
 
 void ProtocolHandler::onActivity(Peer& peer) {
@@ -165,7 +182,10 @@ void ProtocolHandler::onActivity(Peer& peer) {
 }
 
 void ProtocolHandler::onText(Peer& peer, std::string_view text) {
-    if (!peer.isOpen()) return;
+    if (!peer.isOpen()) {
+        keepEarly(peer, text);
+        return;
+    }
     metrics::LoopCounters::add(deps_.counters.messagesIn);
     auto parsed = parseClientMessage(text);
     if (!parsed.message) {
@@ -596,18 +616,6 @@ void ProtocolHandler::closeAll(std::uint16_t closeCode, std::string_view reason)
         // Connections still waiting for their admission are closed too (the answer then gives back
         // the slot instead of establishing them).
         if (!peer->closing) fail(*peer, closeCode, reason);
-    }
-}
-
-void ProtocolHandler::reregisterState() {
-    for (Peer* peer : peers_) {
-        if (!peer->app || !peer->countedInApp) continue;
-        const std::string& appId = peer->app->id;
-        deps_.state.tryAddConnection(appId, 0);
-        for (const auto& sub : peer->subscriptions) {
-            deps_.state.addSubscription(appId, sub.channel->name);
-            if (sub.presence) deps_.state.joinPresence(appId, sub.channel->name, *sub.presence, 0);
-        }
     }
 }
 

@@ -1,5 +1,10 @@
 #include "redis/ClusterScripts.h"
 
+#include <algorithm>
+
+#include "redis/KeySchema.h"
+#include "redis/PresenceInfo.h"
+
 // Mutations carry a fence (Redis server time, unix ms; "0" = none) after which they must not run: the
 // caller has stopped waiting by then, so a command Redis executes late (it was paused) has no effect
 // instead of an unknown one.
@@ -12,8 +17,12 @@
     "end\n"
 
 namespace resound::redis::scripts {
+namespace {
 
-const LuaScript& addSubscription() {
+// ---- the scripts: the positional contract of each is the comment above it ---------------------------
+
+// KEYS nodes, channels, nodeSubs   ARGV nodeId, channel, field, n, fence -> count after, -1, -3
+const LuaScript& addSubscriptionScript() {
     static const LuaScript script(RESOUND_FENCE("ARGV[5]") R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 local n = tonumber(ARGV[4])
@@ -23,7 +32,8 @@ return redis.call('HINCRBY', KEYS[2], ARGV[2], n)
     return script;
 }
 
-const LuaScript& removeSubscription() {
+// KEYS nodes, channels, nodeSubs   ARGV nodeId, channel, field, fence    -> count after, -1, -3
+const LuaScript& removeSubscriptionScript() {
     static const LuaScript script(RESOUND_FENCE("ARGV[4]") R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 local mine = tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0')
@@ -39,7 +49,10 @@ return left
     return script;
 }
 
-const LuaScript& joinPresence() {
+// KEYS nodes, presence, info, order, seq, nodePresence
+// ARGV nodeId, userKey, memberJson, maxMembers, field, n, withRoster ("1"/"0"), fence
+// -> {status (0 Joined, 1 AlreadyPresent, 2 RosterFull), user1, info1, user2, info2...}, -1 or -3
+const LuaScript& joinPresenceScript() {
     static const LuaScript script(RESOUND_FENCE("ARGV[8]") R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 local status = 1
@@ -68,7 +81,9 @@ return out
     return script;
 }
 
-const LuaScript& leavePresence() {
+// KEYS nodes, presence, info, order, nodePresence   ARGV nodeId, userKey, field, fence
+// -> 1 last left, 0, -1, -3
+const LuaScript& leavePresenceScript() {
     static const LuaScript script(RESOUND_FENCE("ARGV[4]") R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 local mine = tonumber(redis.call('HGET', KEYS[5], ARGV[3]) or '0')
@@ -86,7 +101,8 @@ return 0
     return script;
 }
 
-const LuaScript& addConnection() {
+// KEYS nodes, connections, nodeConns   ARGV nodeId, appId, limit, n, fence -> 1 added, 0 at limit, -1, -3
+const LuaScript& addConnectionScript() {
     static const LuaScript script(RESOUND_FENCE("ARGV[5]") R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 local limit = tonumber(ARGV[3])
@@ -99,7 +115,8 @@ return 1
     return script;
 }
 
-const LuaScript& removeConnection() {
+// KEYS nodes, connections, nodeConns   ARGV nodeId, appId, fence -> 1 removed, 0 nothing of ours, -1, -3
+const LuaScript& removeConnectionScript() {
     static const LuaScript script(RESOUND_FENCE("ARGV[3]") R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 local mine = tonumber(redis.call('HGET', KEYS[3], ARGV[2]) or '0')
@@ -111,7 +128,8 @@ return 1
     return script;
 }
 
-const LuaScript& listChannels() {
+// KEYS channels   ARGV appId, prefix -> {name, count, users, ...} for occupied channels
+const LuaScript& listChannelsScript() {
     static const LuaScript script(R"lua(
 local prefix = ARGV[2]
 local all = redis.call('HGETALL', KEYS[1])
@@ -134,7 +152,9 @@ return out
     return script;
 }
 
-const LuaScript& heartbeat() {
+// KEYS nodes, stats, tombstone   ARGV nodeId, mustExist, statsTtlSeconds, field, value, ...
+// -> heartbeat time (unix ms), -1 lease gone without a trace (Redis lost data), -2 reaped by a peer
+const LuaScript& heartbeatScript() {
     static const LuaScript script(R"lua(
 if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   if redis.call('EXISTS', KEYS[3]) == 1 then return -2 end
@@ -152,8 +172,10 @@ return now
     return script;
 }
 
+// KEYS nodes   ARGV leaseMs, nodeId ('' = every expired node), maxNodes, tombstoneTtlSeconds
+// -> {{reaped node ids}, {{app, channel, user, memberJson}...}, {{app, channel}...}}
 // Node keys are built here by concatenation, exactly as KeySchema builds them.
-const LuaScript& reap() {
+const LuaScript& reapScript() {
     static const LuaScript script(R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -215,6 +237,247 @@ end
 return {reaped, removed, vacated}
 )lua");
     return script;
+}
+
+// ---- reply parsing ---------------------------------------------------------------------------------
+
+constexpr std::int64_t kLeaseLost = -1;
+constexpr std::int64_t kTooLate = -3;
+
+template <typename Answer>
+ScriptResult<Answer> unexpected(const char* script, const char* expected, const RespValue& reply) {
+    return ScriptResult<Answer>::failure(
+        ScriptStatus::UnexpectedReply,
+        std::string(script) + ": expected " + expected + ", got " + describe(reply));
+}
+
+// The answers every mutation shares: an error reply, -1 (lease lost) or -3 (past the fence).
+template <typename Answer>
+std::optional<ScriptResult<Answer>> refusalOf(const RespValue& reply) {
+    if (reply.isError()) return ScriptResult<Answer>::failure(ScriptStatus::RedisError, reply.text);
+    if (reply.isInteger() && reply.integer == kLeaseLost)
+        return ScriptResult<Answer>::failure(ScriptStatus::LeaseLost, "this node is not in resound:nodes");
+    if (reply.isInteger() && reply.integer == kTooLate)
+        return ScriptResult<Answer>::failure(ScriptStatus::TooLate, "Redis ran the call after its fence");
+    return std::nullopt;
+}
+
+std::string fenceArg(std::int64_t fenceMs) { return std::to_string(std::max<std::int64_t>(0, fenceMs)); }
+
+}  // namespace
+
+std::string describe(const RespValue& reply) {
+    switch (reply.type) {
+        case RespValue::Type::SimpleString:
+            return "a status \"" + reply.text + "\"";
+        case RespValue::Type::Error:
+            return "an error \"" + reply.text + "\"";
+        case RespValue::Type::Integer:
+            return "an integer " + std::to_string(reply.integer);
+        case RespValue::Type::BulkString:
+            return "a string of " + std::to_string(reply.text.size()) + " bytes";
+        case RespValue::Type::Array:
+            return "an array of " + std::to_string(reply.elements.size()) + " elements";
+        case RespValue::Type::NullBulk:
+        case RespValue::Type::NullArray:
+            return "null";
+    }
+    return "?";
+}
+
+// ---- subscriptions ---------------------------------------------------------------------------------
+
+ScriptCall AddSubscription::encode() const {
+    return ScriptCall{
+        &addSubscriptionScript(),
+        {keys::nodes(), keys::channels(appId), keys::nodeSubscriptions(nodeId)},
+        {nodeId, channel, keys::subscriptionField(appId, channel), std::to_string(count), fenceArg(fenceMs)}};
+}
+
+ScriptResult<AddSubscription::Answer> AddSubscription::parse(const RespValue& reply) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    if (!reply.isInteger() || reply.integer < 0)
+        return unexpected<Answer>("addSubscription", "a count >= 0", reply);
+    return ScriptResult<Answer>::success(static_cast<Answer>(reply.integer));
+}
+
+ScriptCall RemoveSubscription::encode() const {
+    return ScriptCall{&removeSubscriptionScript(),
+                      {keys::nodes(), keys::channels(appId), keys::nodeSubscriptions(nodeId)},
+                      {nodeId, channel, keys::subscriptionField(appId, channel), fenceArg(fenceMs)}};
+}
+
+ScriptResult<RemoveSubscription::Answer> RemoveSubscription::parse(const RespValue& reply) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    if (!reply.isInteger() || reply.integer < 0)
+        return unexpected<Answer>("removeSubscription", "a count >= 0", reply);
+    return ScriptResult<Answer>::success(static_cast<Answer>(reply.integer));
+}
+
+// ---- presence --------------------------------------------------------------------------------------
+
+ScriptCall JoinPresence::encode() const {
+    return ScriptCall{
+        &joinPresenceScript(),
+        {keys::nodes(), keys::presence(appId, channel), keys::presenceInfo(appId, channel),
+         keys::presenceOrder(appId, channel), keys::presenceSequence(appId), keys::nodePresence(nodeId)},
+        {nodeId, member.userKey, encodePresenceInfo(member), std::to_string(maxMembers),
+         keys::presenceField(appId, channel, member.userKey), std::to_string(count), withRoster ? "1" : "0",
+         fenceArg(fenceMs)}};
+}
+
+ScriptResult<JoinPresence::Answer> JoinPresence::parse(const RespValue& reply) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    constexpr const char* kShape = "{status 0..2, user, info, ...}";
+    if (!reply.isArray() || reply.elements.empty() || !reply.elements[0].isInteger() ||
+        reply.elements.size() % 2 == 0)
+        return unexpected<Answer>("joinPresence", kShape, reply);
+    state::PresenceJoin join;
+    switch (reply.elements[0].integer) {
+        case 0:
+            join.status = state::PresenceJoinStatus::Joined;
+            break;
+        case 1:
+            join.status = state::PresenceJoinStatus::AlreadyPresent;
+            break;
+        case 2:
+            join.status = state::PresenceJoinStatus::RosterFull;
+            break;
+        default:
+            return unexpected<Answer>("joinPresence", kShape, reply);
+    }
+    const auto& e = reply.elements;
+    join.members.reserve(e.size() / 2);
+    for (std::size_t i = 1; i + 1 < e.size(); i += 2) {
+        if (!e[i].isString() || !e[i + 1].isString())
+            return unexpected<Answer>("joinPresence", kShape, reply);
+        join.members.push_back(presenceMemberOf(e[i].text, e[i + 1].text));
+    }
+    return ScriptResult<Answer>::success(std::move(join));
+}
+
+ScriptCall LeavePresence::encode() const {
+    return ScriptCall{&leavePresenceScript(),
+                      {keys::nodes(), keys::presence(appId, channel), keys::presenceInfo(appId, channel),
+                       keys::presenceOrder(appId, channel), keys::nodePresence(nodeId)},
+                      {nodeId, userKey, keys::presenceField(appId, channel, userKey), fenceArg(fenceMs)}};
+}
+
+ScriptResult<LeavePresence::Answer> LeavePresence::parse(const RespValue& reply) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    if (!reply.isInteger() || (reply.integer != 0 && reply.integer != 1))
+        return unexpected<Answer>("leavePresence", "0 or 1", reply);
+    return ScriptResult<Answer>::success(Answer{reply.integer == 1});
+}
+
+// ---- connections -----------------------------------------------------------------------------------
+
+ScriptCall AddConnection::encode() const {
+    return ScriptCall{&addConnectionScript(),
+                      {keys::nodes(), keys::connections(appId), keys::nodeConnections(nodeId)},
+                      {nodeId, appId, std::to_string(limit), std::to_string(count), fenceArg(fenceMs)}};
+}
+
+ScriptResult<AddConnection::Answer> AddConnection::parse(const RespValue& reply) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    if (!reply.isInteger() || (reply.integer != 0 && reply.integer != 1))
+        return unexpected<Answer>("addConnection", "0 or 1", reply);
+    return ScriptResult<Answer>::success(reply.integer == 1 ? Answer::Admitted : Answer::AtLimit);
+}
+
+ScriptCall RemoveConnection::encode() const {
+    return ScriptCall{&removeConnectionScript(),
+                      {keys::nodes(), keys::connections(appId), keys::nodeConnections(nodeId)},
+                      {nodeId, appId, fenceArg(fenceMs)}};
+}
+
+ScriptResult<RemoveConnection::Answer> RemoveConnection::parse(const RespValue& reply) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    if (!reply.isInteger() || (reply.integer != 0 && reply.integer != 1))
+        return unexpected<Answer>("removeConnection", "0 or 1", reply);
+    return ScriptResult<Answer>::success(reply.integer == 1 ? Answer::Removed : Answer::NothingOfOurs);
+}
+
+// ---- reads and upkeep ------------------------------------------------------------------------------
+
+ScriptCall ListChannels::encode() const {
+    return ScriptCall{&listChannelsScript(), {keys::channels(appId)}, {appId, prefix}};
+}
+
+ScriptResult<ListChannels::Answer> ListChannels::parse(const RespValue& reply) {
+    if (reply.isError()) return ScriptResult<Answer>::failure(ScriptStatus::RedisError, reply.text);
+    constexpr const char* kShape = "{name, count, users, ...}";
+    if (!reply.isArray() || reply.elements.size() % 3 != 0)
+        return unexpected<Answer>("listChannels", kShape, reply);
+    Answer channels;
+    const auto& e = reply.elements;
+    channels.reserve(e.size() / 3);
+    for (std::size_t i = 0; i < e.size(); i += 3) {
+        if (!e[i].isString() || !e[i + 1].isInteger() || !e[i + 2].isInteger())
+            return unexpected<Answer>("listChannels", kShape, reply);
+        channels.push_back(state::ChannelSummary{
+            e[i].text, static_cast<std::size_t>(std::max<std::int64_t>(0, e[i + 1].integer)),
+            static_cast<std::size_t>(std::max<std::int64_t>(0, e[i + 2].integer))});
+    }
+    return ScriptResult<Answer>::success(std::move(channels));
+}
+
+ScriptCall Heartbeat::encode() const {
+    ScriptCall call{&heartbeatScript(),
+                    {keys::nodes(), keys::nodeStats(nodeId), keys::nodeReaped(nodeId)},
+                    {nodeId, mustExist ? "1" : "0", std::to_string(statsTtl.count())}};
+    call.args.reserve(3 + 2 * stats.size());
+    for (const auto& [field, value] : stats) {
+        call.args.push_back(field);
+        call.args.push_back(value);
+    }
+    return call;
+}
+
+ScriptResult<Heartbeat::Answer> Heartbeat::parse(const RespValue& reply) {
+    if (reply.isError()) return ScriptResult<Answer>::failure(ScriptStatus::RedisError, reply.text);
+    if (!reply.isInteger() || reply.integer == 0 || reply.integer < -2)
+        return unexpected<Answer>("heartbeat", "a server time, -1 or -2", reply);
+    if (reply.integer == -1) return ScriptResult<Answer>::success({Answer::Lease::VanishedWithoutTrace, 0});
+    if (reply.integer == -2) return ScriptResult<Answer>::success({Answer::Lease::ReapedByPeer, 0});
+    return ScriptResult<Answer>::success({Answer::Lease::Renewed, reply.integer});
+}
+
+ScriptCall Reap::encode() const {
+    return ScriptCall{&reapScript(),
+                      {keys::nodes()},
+                      {std::to_string(lease.count()), nodeId, std::to_string(maxNodes),
+                       std::to_string(tombstoneTtl.count())}};
+}
+
+ScriptResult<Reap::Answer> Reap::parse(const RespValue& reply) {
+    if (reply.isError()) return ScriptResult<Answer>::failure(ScriptStatus::RedisError, reply.text);
+    constexpr const char* kShape =
+        "{{node, ...}, {{app, channel, user, member}, ...}, {{app, channel}, ...}}";
+    if (!reply.isArray() || reply.elements.size() != 3 ||
+        !std::all_of(reply.elements.begin(), reply.elements.end(),
+                     [](const RespValue& e) { return e.isArray(); }))
+        return unexpected<Answer>("reap", kShape, reply);
+    Answer reaped;
+    for (const RespValue& node : reply.elements[0].elements) {
+        if (!node.isString()) return unexpected<Answer>("reap", kShape, reply);
+        reaped.nodes.push_back(node.text);
+    }
+    for (const RespValue& left : reply.elements[1].elements) {
+        if (!left.isArray() || left.elements.size() != 4 ||
+            !std::all_of(left.elements.begin(), left.elements.end(),
+                         [](const RespValue& e) { return e.isString(); }))
+            return unexpected<Answer>("reap", kShape, reply);
+        const auto& f = left.elements;
+        reaped.transitions.left.push_back({f[0].text, f[1].text, presenceMemberOf(f[2].text, f[3].text)});
+    }
+    for (const RespValue& vacated : reply.elements[2].elements) {
+        if (!vacated.isArray() || vacated.elements.size() != 2 || !vacated.elements[0].isString() ||
+            !vacated.elements[1].isString())
+            return unexpected<Answer>("reap", kShape, reply);
+        reaped.transitions.vacated.push_back({vacated.elements[0].text, vacated.elements[1].text});
+    }
+    return ScriptResult<Answer>::success(std::move(reaped));
 }
 
 }  // namespace resound::redis::scripts

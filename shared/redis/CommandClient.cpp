@@ -57,6 +57,8 @@ void Pipeline::eval(const LuaScript& script, std::span<const std::string_view> k
     if (std::find(scripts_.begin(), scripts_.end(), &script) == scripts_.end()) scripts_.push_back(&script);
 }
 
+void Pipeline::eval(const ScriptCall& call) { eval(*call.script, viewsOf(call.keys), viewsOf(call.args)); }
+
 CommandClient::CommandClient(ConnectionOptions options, std::string name)
     : options_(std::move(options)), loopOptions_(withLoopTimeouts(options_)), name_(std::move(name)) {}
 
@@ -202,6 +204,10 @@ std::optional<RespValue> CommandClient::eval(const LuaScript& script, std::span<
     }
     release(std::move(connection), true, error);
     return std::move(replies.front());
+}
+
+std::optional<RespValue> CommandClient::eval(const ScriptCall& call) {
+    return eval(*call.script, viewsOf(call.keys), viewsOf(call.args));
 }
 
 bool CommandClient::execute(const Pipeline& pipeline, std::vector<RespValue>& replies) {

@@ -34,6 +34,7 @@ class Pipeline {
     void command(std::span<const std::string_view> args);
     void eval(const LuaScript& script, std::span<const std::string_view> keys,
               std::span<const std::string_view> args);
+    void eval(const ScriptCall& call);
     std::size_t size() const { return count_; }
     bool empty() const { return count_ == 0; }
 
@@ -56,6 +57,7 @@ class CommandClient {
     std::optional<RespValue> command(std::span<const std::string_view> args);
     std::optional<RespValue> eval(const LuaScript& script, std::span<const std::string_view> keys,
                                   std::span<const std::string_view> args);
+    std::optional<RespValue> eval(const ScriptCall& call);
     // One reply per pipelined command, in order; false (replies unusable) if the connection failed.
     bool execute(const Pipeline& pipeline, std::vector<RespValue>& replies);
 

@@ -114,6 +114,10 @@ void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> k
     ++unsentCommands_;
 }
 
+void LoopLink::eval(const ScriptCall& call, Callback done) {
+    eval(*call.script, viewsOf(call.keys), viewsOf(call.args), std::move(done));
+}
+
 bool LoopLink::refusedAfterHang() const {
     return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse;
 }
@@ -319,7 +323,7 @@ bool LoopLink::readInput() {
 void LoopLink::onHealthy() {
     healthy_ = true;
     suspect_ = false;
-    backoff_ = std::chrono::milliseconds{0};
+    backoff_.reset();
     if (loggedDown_) {
         const auto outage = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - downSince_);
         spdlog::info("{} reachable again at {} after {} ms", name_, options_.describe(), outage.count());
@@ -349,9 +353,7 @@ void LoopLink::fail(const std::string& reason) {
     parser_.reset();
     scripts_.clear();
     // A link that worked gets one immediate reconnect (Redis restarted); failed attempts back off.
-    backoff_ = wasHealthy ? std::chrono::milliseconds{0}
-                          : std::clamp(backoff_ * 2, options_.backoffInitial, options_.backoffMax);
-    nextAttempt_ = Clock::now() + backoff_;
+    nextAttempt_ = Clock::now() + (wasHealthy ? std::chrono::milliseconds{0} : backoff_.next());
     if (!loggedDown_) {
         spdlog::warn("{} lost {}: {}", name_, options_.describe(), reason);
         loggedDown_ = true;

@@ -25,6 +25,7 @@
 #include "loop/EventLoop.h"
 #include "redis/ConnectionOptions.h"
 #include "redis/LuaScript.h"
+#include "redis/ReconnectBackoff.h"
 #include "redis/RespParser.h"
 #include "redis/RespValue.h"
 
@@ -57,6 +58,7 @@ class LoopLink final : public loop::IoHandler {
     // the next use loads it again.
     void eval(const LuaScript& script, std::span<const std::string_view> keys,
               std::span<const std::string_view> args, Callback done);
+    void eval(const ScriptCall& call, Callback done);
 
     // End of a loop iteration: answers refused commands, connects if needed, writes what was queued,
     // and fails the link if its oldest command has waited longer than ioTimeout.
@@ -109,7 +111,7 @@ class LoopLink final : public loop::IoHandler {
     Clock::time_point connectStarted_{};
     Clock::time_point nextAttempt_{};
     Clock::time_point downSince_{};
-    std::chrono::milliseconds backoff_{0};
+    ReconnectBackoff backoff_{options_.backoff()};
     sockaddr_storage address_{};
     socklen_t addressLength_ = 0;
 

@@ -16,4 +16,26 @@ LuaScript::LuaScript(std::string source) : source_(std::move(source)) {
     sha1_ = crypto::toHex(digest, length);
 }
 
+std::vector<std::string_view> viewsOf(const std::vector<std::string>& strings) {
+    return std::vector<std::string_view>(strings.begin(), strings.end());
+}
+
+const char* toString(ScriptStatus status) {
+    switch (status) {
+        case ScriptStatus::Ok:
+            return "ok";
+        case ScriptStatus::NoAnswer:
+            return "no answer";
+        case ScriptStatus::LeaseLost:
+            return "lease lost";
+        case ScriptStatus::TooLate:
+            return "past its fence";
+        case ScriptStatus::RedisError:
+            return "redis error";
+        case ScriptStatus::UnexpectedReply:
+            return "unexpected reply";
+    }
+    return "?";
+}
+
 }  // namespace resound::redis

@@ -1,5 +1,7 @@
 #include "redis/PresenceInfo.h"
 
+#include "json/JsonText.h"
+
 namespace resound::redis {
 namespace {
 
@@ -74,6 +76,11 @@ std::optional<state::PresenceMember> decodePresenceInfo(std::string_view userKey
     if (rest.empty()) return std::nullopt;
     member.infoJson = std::string(rest);
     return member;
+}
+
+state::PresenceMember presenceMemberOf(std::string_view userKey, std::string_view stored) {
+    if (auto member = decodePresenceInfo(userKey, stored)) return std::move(*member);
+    return state::PresenceMember{std::string(userKey), json::quoted(userKey), "null"};
 }
 
 }  // namespace resound::redis

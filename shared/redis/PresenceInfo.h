@@ -15,4 +15,8 @@ std::string encodePresenceInfo(const state::PresenceMember& member);
 // nullopt when `stored` is not in the form encodePresenceInfo writes.
 std::optional<state::PresenceMember> decodePresenceInfo(std::string_view userKey, std::string_view stored);
 
+// decodePresenceInfo, or, when `stored` is not in that form, the user key alone (id as a JSON string,
+// info null): a roster entry is never dropped for a malformed stored value.
+state::PresenceMember presenceMemberOf(std::string_view userKey, std::string_view stored);
+
 }  // namespace resound::redis

@@ -2,12 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
-
-#include "json/JsonText.h"
-#include "redis/ClusterScripts.h"
-#include "redis/KeySchema.h"
-#include "redis/PresenceInfo.h"
+#include "redis/ScriptPipeline.h"
 
 namespace resound::redis {
 
@@ -49,31 +44,19 @@ ReapResult Reaper::reapNode(const std::string& nodeId) { return reap(nodeId); }
 
 ReapResult Reaper::reap(const std::string& nodeId) {
     ReapResult result;
-    const std::string nodes = keys::nodes(), lease = std::to_string(options_.lease.count()),
-                      batch = std::to_string(options_.nodesPerScript),
-                      tombstone = std::to_string(
-                          std::chrono::duration_cast<std::chrono::seconds>(options_.tombstoneTtl).count());
-    const std::array<std::string_view, 1> keyList{nodes};
-    const std::array<std::string_view, 4> args{lease, nodeId, batch, tombstone};
-    const auto reply = redis_->eval(scripts::reap(), keyList, args);
-    if (!reply || !reply->isArray() || reply->elements.size() != 3) {
-        if (reply && reply->isError()) spdlog::error("reaper script failed: {}", reply->text);
+    scripts::Reap call;
+    call.lease = options_.lease;
+    call.nodeId = nodeId;
+    call.maxNodes = options_.nodesPerScript;
+    call.tombstoneTtl = std::chrono::duration_cast<std::chrono::seconds>(options_.tombstoneTtl);
+    auto reaped = runScript(*redis_, call);
+    if (!reaped.ok()) {
+        if (reaped.status != ScriptStatus::NoAnswer) spdlog::error("reaper script failed: {}", reaped.error);
         return result;
     }
     result.ok = true;
-    for (const RespValue& node : reply->elements[0].elements) result.nodes.push_back(node.text);
-    for (const RespValue& left : reply->elements[1].elements) {
-        if (left.elements.size() != 4) continue;
-        const std::string& user = left.elements[2].text;
-        auto member = decodePresenceInfo(user, left.elements[3].text);
-        result.transitions.left.push_back(
-            {left.elements[0].text, left.elements[1].text,
-             member ? std::move(*member) : state::PresenceMember{user, json::quoted(user), "null"}});
-    }
-    for (const RespValue& vacated : reply->elements[2].elements) {
-        if (vacated.elements.size() == 2)
-            result.transitions.vacated.push_back({vacated.elements[0].text, vacated.elements[1].text});
-    }
+    result.nodes = std::move(reaped.answer.nodes);
+    result.transitions = std::move(reaped.answer.transitions);
     if (!result.nodes.empty()) {
         for (const auto& node : result.nodes) spdlog::info("reaped node {}", node);
         spdlog::info("reaper: {} members left, {} channels vacated", result.transitions.left.size(),

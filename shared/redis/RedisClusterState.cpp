@@ -10,15 +10,13 @@
 
 #include "crypto/Random.h"
 #include "json/JsonText.h"
-#include "redis/ClusterScripts.h"
 #include "redis/KeySchema.h"
 #include "redis/PresenceInfo.h"
+#include "redis/ScriptPipeline.h"
 #include "util/ProcessId.h"
 
 namespace resound::redis {
 namespace {
-
-using Views = std::vector<std::string_view>;
 
 // Re-registration sends this many script calls per round trip.
 constexpr std::size_t kResyncBatch = 1000;
@@ -31,19 +29,6 @@ std::optional<std::int64_t> integerOf(const RespValue& value) {
     const auto result = std::from_chars(value.text.data(), end, n);
     if (result.ec != std::errc() || result.ptr != end) return std::nullopt;
     return n;
-}
-
-// -1 from a mutation script: the node's lease is gone.
-bool isLeaseLost(const std::optional<RespValue>& reply) {
-    if (!reply) return false;
-    if (reply->isInteger()) return reply->integer == -1;
-    return reply->isArray() && !reply->elements.empty() && reply->elements[0].isInteger() &&
-           reply->elements[0].integer == -1;
-}
-
-state::PresenceMember memberFrom(std::string_view userKey, std::string_view stored) {
-    if (auto member = decodePresenceInfo(userKey, stored)) return std::move(*member);
-    return state::PresenceMember{std::string(userKey), json::quoted(userKey), "null"};
 }
 
 }  // namespace
@@ -87,7 +72,8 @@ RedisClusterState::RedisClusterState(std::shared_ptr<CommandClient> redis)
     : RedisClusterState(std::move(redis), Options{}) {}
 
 RedisClusterState::RedisClusterState(std::shared_ptr<CommandClient> redis, Options options)
-    : redis_(std::move(redis)), nodeName_(options.nodeName.empty() ? util::uniqueProcessId("node") : options.nodeName) {
+    : redis_(std::move(redis)),
+      nodeName_(options.nodeName.empty() ? util::uniqueProcessId("node") : options.nodeName) {
     nodeId_ = makeNodeIdLocked();
     if (!options.registerNode) return;
     registered_ = registerNode(nodeId_);
@@ -119,49 +105,45 @@ void RedisClusterState::setLeaseWaker(std::function<void()> waker) {
     leaseWaker_ = std::move(waker);
 }
 
-void RedisClusterState::noteFailureLocked(const std::optional<RespValue>& reply) {
-    if (reply && reply->isError() && !dirty_) spdlog::error("cluster state script failed: {}", reply->text);
+void RedisClusterState::noteFailureLocked(const ScriptOutcome& outcome) {
+    const bool worthLogging =
+        outcome.status == ScriptStatus::RedisError || outcome.status == ScriptStatus::UnexpectedReply;
+    if (worthLogging && !dirty_) spdlog::error("cluster state script failed: {}", outcome.error);
     dirty_ = true;
-    if (isLeaseLost(reply) && leaseWaker_) leaseWaker_();
+    if (outcome.status == ScriptStatus::LeaseLost && leaseWaker_) leaseWaker_();
 }
 
 // ---- subscriptions ---------------------------------------------------------------------------------
 
 std::size_t RedisClusterState::addSubscription(const std::string& appId, const std::string& channel) {
     Mutation m(*this);
-    const std::string nodes = keys::nodes(), counts = keys::channels(appId),
-                      mine = keys::nodeSubscriptions(m.nodeId),
-                      field = keys::subscriptionField(appId, channel);
-    const auto reply = redis_->eval(scripts::addSubscription(), Views{nodes, counts, mine},
-                                    Views{m.nodeId, channel, field, "1", fence()});
-    return finishAddSubscription(appId, channel, reply);
+    return finishAddSubscription(
+        appId, channel, runScript(*redis_, scripts::AddSubscription{m.nodeId, appId, channel, 1, fence()}));
 }
 
-std::size_t RedisClusterState::finishAddSubscription(const std::string& appId, const std::string& channel,
-                                                     const std::optional<RespValue>& reply) {
+std::size_t RedisClusterState::finishAddSubscription(
+    const std::string& appId, const std::string& channel,
+    const ScriptResult<scripts::AddSubscription::Answer>& result) {
     std::lock_guard lock(mutex_);
     local_.addSubscription(appId, channel);
-    if (reply && reply->isInteger() && reply->integer >= 0) return static_cast<std::size_t>(reply->integer);
-    noteFailureLocked(reply);
+    if (result.ok()) return result.answer;
+    noteFailureLocked(result);
     return 0;  // unknown: never reports "first subscriber" without the cluster count
 }
 
 std::size_t RedisClusterState::removeSubscription(const std::string& appId, const std::string& channel) {
     Mutation m(*this);
-    const std::string nodes = keys::nodes(), counts = keys::channels(appId),
-                      mine = keys::nodeSubscriptions(m.nodeId),
-                      field = keys::subscriptionField(appId, channel);
-    const auto reply = redis_->eval(scripts::removeSubscription(), Views{nodes, counts, mine},
-                                    Views{m.nodeId, channel, field, fence()});
-    return finishRemoveSubscription(appId, channel, reply);
+    return finishRemoveSubscription(
+        appId, channel, runScript(*redis_, scripts::RemoveSubscription{m.nodeId, appId, channel, fence()}));
 }
 
-std::size_t RedisClusterState::finishRemoveSubscription(const std::string& appId, const std::string& channel,
-                                                        const std::optional<RespValue>& reply) {
+std::size_t RedisClusterState::finishRemoveSubscription(
+    const std::string& appId, const std::string& channel,
+    const ScriptResult<scripts::RemoveSubscription::Answer>& result) {
     std::lock_guard lock(mutex_);
     const std::size_t localLeft = local_.removeSubscription(appId, channel);
-    if (reply && reply->isInteger() && reply->integer >= 0) return static_cast<std::size_t>(reply->integer);
-    noteFailureLocked(reply);
+    if (result.ok()) return result.answer;
+    noteFailureLocked(result);
     return std::max<std::size_t>(localLeft, 1);  // never reports "vacated" without the cluster count
 }
 
@@ -171,27 +153,17 @@ state::PresenceJoin RedisClusterState::joinPresence(const std::string& appId, co
                                                     const state::PresenceMember& member,
                                                     std::size_t maxMembers) {
     Mutation m(*this);
-    const std::string nodes = keys::nodes(), presence = keys::presence(appId, channel),
-                      info = keys::presenceInfo(appId, channel), order = keys::presenceOrder(appId, channel),
-                      sequence = keys::presenceSequence(appId), mine = keys::nodePresence(m.nodeId),
-                      field = keys::presenceField(appId, channel, member.userKey),
-                      stored = encodePresenceInfo(member), max = std::to_string(maxMembers);
-    const auto reply =
-        redis_->eval(scripts::joinPresence(), Views{nodes, presence, info, order, sequence, mine},
-                     Views{m.nodeId, member.userKey, stored, max, field, "1", "1", fence()});
-    return finishJoinPresence(appId, channel, member, maxMembers, reply);
+    scripts::JoinPresence join{m.nodeId, appId, channel, member, maxMembers};
+    join.fenceMs = fence();
+    return finishJoinPresence(appId, channel, member, maxMembers, runScript(*redis_, join));
 }
 
-state::PresenceJoin RedisClusterState::finishJoinPresence(const std::string& appId, const std::string& channel,
-                                                          const state::PresenceMember& member,
-                                                          std::size_t maxMembers,
-                                                          const std::optional<RespValue>& reply) {
+state::PresenceJoin RedisClusterState::finishJoinPresence(
+    const std::string& appId, const std::string& channel, const state::PresenceMember& member,
+    std::size_t maxMembers, ScriptResult<scripts::JoinPresence::Answer> result) {
     std::lock_guard lock(mutex_);
-    const bool answered = reply && reply->isArray() && !reply->elements.empty() &&
-                          reply->elements[0].isInteger() && reply->elements[0].integer >= 0 &&
-                          reply->elements[0].integer <= 2;
-    if (!answered) {
-        noteFailureLocked(reply);
+    if (!result.ok()) {
+        noteFailureLocked(result);
         // Local view; "AlreadyPresent" so no member_added goes out before the cluster knows.
         const bool present = local_.hasMember(appId, channel, member.userKey);
         if (!present && maxMembers > 0 && local_.members(appId, channel).size() >= maxMembers)
@@ -199,36 +171,26 @@ state::PresenceJoin RedisClusterState::finishJoinPresence(const std::string& app
         local_.joinPresence(appId, channel, member);
         return state::PresenceJoin{state::PresenceJoinStatus::AlreadyPresent, local_.members(appId, channel)};
     }
-    const auto& elements = reply->elements;
-    if (elements[0].integer == 2) return state::PresenceJoin{state::PresenceJoinStatus::RosterFull, {}};
-    local_.joinPresence(appId, channel, member);
-    state::PresenceJoin join;
-    join.status = elements[0].integer == 0 ? state::PresenceJoinStatus::Joined
-                                           : state::PresenceJoinStatus::AlreadyPresent;
-    join.members.reserve(elements.size() / 2);
-    for (std::size_t i = 1; i + 1 < elements.size(); i += 2)
-        join.members.push_back(memberFrom(elements[i].text, elements[i + 1].text));
-    return join;
+    if (result.answer.status != state::PresenceJoinStatus::RosterFull)
+        local_.joinPresence(appId, channel, member);
+    return std::move(result.answer);
 }
 
 bool RedisClusterState::leavePresence(const std::string& appId, const std::string& channel,
                                       const std::string& userKey) {
     Mutation m(*this);
-    const std::string nodes = keys::nodes(), presence = keys::presence(appId, channel),
-                      info = keys::presenceInfo(appId, channel), order = keys::presenceOrder(appId, channel),
-                      mine = keys::nodePresence(m.nodeId),
-                      field = keys::presenceField(appId, channel, userKey);
-    const auto reply = redis_->eval(scripts::leavePresence(), Views{nodes, presence, info, order, mine},
-                                    Views{m.nodeId, userKey, field, fence()});
-    return finishLeavePresence(appId, channel, userKey, reply);
+    return finishLeavePresence(
+        appId, channel, userKey,
+        runScript(*redis_, scripts::LeavePresence{m.nodeId, appId, channel, userKey, fence()}));
 }
 
 bool RedisClusterState::finishLeavePresence(const std::string& appId, const std::string& channel,
-                                            const std::string& userKey, const std::optional<RespValue>& reply) {
+                                            const std::string& userKey,
+                                            const ScriptResult<scripts::LeavePresence::Answer>& result) {
     std::lock_guard lock(mutex_);
     local_.leavePresence(appId, channel, userKey);
-    if (reply && reply->isInteger() && reply->integer >= 0) return reply->integer == 1;
-    noteFailureLocked(reply);
+    if (result.ok()) return result.answer.userLeft;
+    noteFailureLocked(result);
     return false;  // member_removed is announced by the Reaper once the cluster count is known
 }
 
@@ -261,7 +223,7 @@ std::optional<std::vector<state::PresenceMember>> RedisClusterState::parseMember
     members.reserve(order.elements.size());
     for (const RespValue& user : order.elements) {
         const auto it = stored.find(user.text);
-        if (it != stored.end()) members.push_back(memberFrom(user.text, it->second));
+        if (it != stored.end()) members.push_back(presenceMemberOf(user.text, it->second));
     }
     return members;
 }
@@ -270,20 +232,14 @@ std::optional<std::vector<state::PresenceMember>> RedisClusterState::parseMember
 
 std::vector<state::ChannelSummary> RedisClusterState::channels(const std::string& appId,
                                                                const std::string& prefix) {
-    const std::string counts = keys::channels(appId);
-    const auto reply = redis_->eval(scripts::listChannels(), Views{counts}, Views{appId, prefix});
-    if (!reply || !reply->isArray()) {
+    auto listed = runScript(*redis_, scripts::ListChannels{appId, prefix});
+    if (!listed.ok()) {
+        if (listed.status != ScriptStatus::NoAnswer)
+            spdlog::error("listing channels failed: {}", listed.error);
         std::lock_guard lock(mutex_);
         return local_.channels(appId, prefix);
     }
-    std::vector<state::ChannelSummary> result;
-    const auto& e = reply->elements;
-    result.reserve(e.size() / 3);
-    for (std::size_t i = 0; i + 2 < e.size(); i += 3) {
-        result.push_back(state::ChannelSummary{
-            e[i].text, static_cast<std::size_t>(std::max<std::int64_t>(0, e[i + 1].integer)),
-            static_cast<std::size_t>(std::max<std::int64_t>(0, e[i + 2].integer))});
-    }
+    auto& result = listed.answer;
     std::sort(result.begin(), result.end(),
               [](const state::ChannelSummary& a, const state::ChannelSummary& b) { return a.name < b.name; });
     return result;
@@ -332,8 +288,10 @@ std::optional<state::CachedEvent> RedisClusterState::cachedEvent(const std::stri
     return parseCachedEvent(replies[0], replies[1]);
 }
 
-std::optional<state::CachedEvent> RedisClusterState::parseCachedEvent(RespValue& value, const RespValue& ttl) {
-    if (value.type != RespValue::Type::BulkString || !ttl.isInteger() || ttl.integer == -2) return std::nullopt;
+std::optional<state::CachedEvent> RedisClusterState::parseCachedEvent(RespValue& value,
+                                                                      const RespValue& ttl) {
+    if (value.type != RespValue::Type::BulkString || !ttl.isInteger() || ttl.integer == -2)
+        return std::nullopt;
     // Rounded up like InMemoryClusterState: TTL 60 reads 60 until a full second has passed.
     const std::int64_t ms = ttl.integer;
     const int seconds = ms > 0 ? static_cast<int>((ms + 999) / 1000) : 0;
@@ -344,22 +302,19 @@ std::optional<state::CachedEvent> RedisClusterState::parseCachedEvent(RespValue&
 
 bool RedisClusterState::tryAddConnection(const std::string& appId, std::size_t limit) {
     Mutation m(*this);
-    const std::string nodes = keys::nodes(), count = keys::connections(appId),
-                      mine = keys::nodeConnections(m.nodeId), max = std::to_string(limit);
-    const auto reply = redis_->eval(scripts::addConnection(), Views{nodes, count, mine},
-                                    Views{m.nodeId, appId, max, "1", fence()});
-    return finishTryAddConnection(appId, limit, reply);
+    return finishTryAddConnection(
+        appId, limit, runScript(*redis_, scripts::AddConnection{m.nodeId, appId, limit, 1, fence()}));
 }
 
 bool RedisClusterState::finishTryAddConnection(const std::string& appId, std::size_t limit,
-                                               const std::optional<RespValue>& reply) {
+                                               const ScriptResult<scripts::AddConnection::Answer>& result) {
     std::lock_guard lock(mutex_);
-    if (reply && reply->isInteger() && reply->integer >= 0) {
-        if (reply->integer == 0) return false;
+    if (result.ok()) {
+        if (result.answer == scripts::AddConnection::Answer::AtLimit) return false;
         local_.addConnection(appId);
         return true;
     }
-    noteFailureLocked(reply);
+    noteFailureLocked(result);
     if (limit > 0 && local_.connections(appId) >= limit) return false;
     local_.addConnection(appId);
     return true;
@@ -367,17 +322,14 @@ bool RedisClusterState::finishTryAddConnection(const std::string& appId, std::si
 
 void RedisClusterState::removeConnection(const std::string& appId) {
     Mutation m(*this);
-    const std::string nodes = keys::nodes(), count = keys::connections(appId),
-                      mine = keys::nodeConnections(m.nodeId);
-    const auto reply =
-        redis_->eval(scripts::removeConnection(), Views{nodes, count, mine}, Views{m.nodeId, appId, fence()});
-    finishRemoveConnection(appId, reply);
+    finishRemoveConnection(appId, runScript(*redis_, scripts::RemoveConnection{m.nodeId, appId, fence()}));
 }
 
-void RedisClusterState::finishRemoveConnection(const std::string& appId, const std::optional<RespValue>& reply) {
+void RedisClusterState::finishRemoveConnection(
+    const std::string& appId, const ScriptResult<scripts::RemoveConnection::Answer>& result) {
     std::lock_guard lock(mutex_);
     local_.removeConnection(appId);
-    if (!reply || !reply->isInteger() || reply->integer < 0) noteFailureLocked(reply);
+    if (!result.ok()) noteFailureLocked(result);
 }
 
 std::size_t RedisClusterState::connectionCount(const std::string& appId) {
@@ -394,13 +346,11 @@ std::size_t RedisClusterState::connectionCount(const std::string& appId) {
 // ---- lease and resync ------------------------------------------------------------------------------
 
 bool RedisClusterState::registerNode(const std::string& nodeId) {
-    const std::string nodes = keys::nodes(), stats = keys::nodeStats(nodeId),
-                      tombstone = keys::nodeReaped(nodeId);
     const auto sent = Clock::now();
-    const auto reply =
-        redis_->eval(scripts::heartbeat(), Views{nodes, stats, tombstone}, Views{nodeId, "0", "30"});
-    if (!reply || !reply->isInteger() || reply->integer <= 0) return false;
-    learnServerClock(reply->integer, sent, Clock::now());
+    const auto beat =
+        runScript(*redis_, scripts::Heartbeat{nodeId, /*mustExist=*/false, std::chrono::seconds{30}, {}});
+    if (!beat.ok() || beat.answer.lease != scripts::Heartbeat::Answer::Lease::Renewed) return false;
+    learnServerClock(beat.answer.serverTimeMs, sent, Clock::now());
     return true;
 }
 
@@ -413,14 +363,13 @@ void RedisClusterState::learnServerClock(std::int64_t serverMs, Clock::time_poin
     clockKnown_.store(true, std::memory_order_release);
 }
 
-std::string RedisClusterState::fence() const { return fence(redis_->callTimeout()); }
+std::int64_t RedisClusterState::fence() const { return fence(redis_->callTimeout()); }
 
-std::string RedisClusterState::fence(std::chrono::milliseconds timeout) const {
-    if (!clockKnown_.load(std::memory_order_acquire)) return "0";
+std::int64_t RedisClusterState::fence(std::chrono::milliseconds timeout) const {
+    if (!clockKnown_.load(std::memory_order_acquire)) return 0;
     const auto now =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-    return std::to_string(now + clockOffsetMs_.load(std::memory_order_relaxed) + timeout.count() -
-                          timeout.count() / 4);
+    return now + clockOffsetMs_.load(std::memory_order_relaxed) + timeout.count() - timeout.count() / 4;
 }
 
 bool RedisClusterState::renewLease(const std::map<std::string, std::string>& stats,
@@ -443,24 +392,20 @@ bool RedisClusterState::renewLease(const std::map<std::string, std::string>& sta
             if (!resync(pendingReason_.value_or(ResyncReport::Reason::Reconnected))) return false;
             continue;
         }
-        const std::string nodes = keys::nodes(), statsKey = keys::nodeStats(id),
-                          tombstone = keys::nodeReaped(id), ttl = std::to_string(statsTtl.count());
-        Views args{id, "1", ttl};
-        for (const auto& [field, value] : stats) {
-            args.push_back(field);
-            args.push_back(value);
-        }
         const auto sent = Clock::now();
-        const auto reply = redis_->eval(scripts::heartbeat(), Views{nodes, statsKey, tombstone}, args);
-        if (!reply || !reply->isInteger()) {
-            if (reply && reply->isError()) spdlog::error("heartbeat script failed: {}", reply->text);
+        const auto beat = runScript(*redis_, scripts::Heartbeat{id, /*mustExist=*/true, statsTtl, stats});
+        if (!beat.ok()) {
+            if (beat.status != ScriptStatus::NoAnswer)
+                spdlog::error("heartbeat script failed: {}", beat.error);
             return false;
         }
-        if (reply->integer > 0) learnServerClock(reply->integer, sent, Clock::now());
-        if (pass > 0) return reply->integer > 0;
-        if (reply->integer == -1) {
+        using Lease = scripts::Heartbeat::Answer::Lease;
+        if (beat.answer.lease == Lease::Renewed)
+            learnServerClock(beat.answer.serverTimeMs, sent, Clock::now());
+        if (pass > 0) return beat.answer.lease == Lease::Renewed;
+        if (beat.answer.lease == Lease::VanishedWithoutTrace) {
             if (!resync(ResyncReport::Reason::RedisDataLost)) return false;
-        } else if (reply->integer == -2) {
+        } else if (beat.answer.lease == Lease::ReapedByPeer) {
             if (!resync(ResyncReport::Reason::LeaseReaped)) return false;
         } else if (dirty) {
             if (!resync(ResyncReport::Reason::Reconnected)) return false;
@@ -487,75 +432,62 @@ bool RedisClusterState::resync(ResyncReport::Reason reason) {
         registered_ = false;
     }
     const std::string& id = report.nodeId;
-    const std::string nodes = keys::nodes(), mySubs = keys::nodeSubscriptions(id),
-                      myPresence = keys::nodePresence(id), myConns = keys::nodeConnections(id);
     bool ok = registerNode(id);
 
-    // Every local contribution, one script call each, kResyncBatch calls per round trip.
-    const std::size_t total =
-        snapshot.subscriptions.size() + snapshot.memberships.size() + snapshot.connections.size();
-    std::vector<RespValue> replies;
-    for (std::size_t begin = 0; ok && begin < total; begin += kResyncBatch) {
-        const std::size_t end = std::min(total, begin + kResyncBatch);
-        Pipeline pipeline;
-        const std::string batchFence = fence();
-        for (std::size_t i = begin; i < end; ++i) {
-            if (i < snapshot.subscriptions.size()) {
-                const auto& s = snapshot.subscriptions[i];
-                const std::string counts = keys::channels(s.appId),
-                                  field = keys::subscriptionField(s.appId, s.channel),
-                                  n = std::to_string(s.count);
-                pipeline.eval(scripts::addSubscription(), Views{nodes, counts, mySubs},
-                              Views{id, s.channel, field, n, batchFence});
-                continue;
-            }
-            const std::size_t j = i - snapshot.subscriptions.size();
-            if (j < snapshot.memberships.size()) {
-                const auto& p = snapshot.memberships[j];
-                const std::string presence = keys::presence(p.appId, p.channel),
-                                  info = keys::presenceInfo(p.appId, p.channel),
-                                  order = keys::presenceOrder(p.appId, p.channel),
-                                  sequence = keys::presenceSequence(p.appId),
-                                  field = keys::presenceField(p.appId, p.channel, p.member.userKey),
-                                  stored = encodePresenceInfo(p.member), n = std::to_string(p.count);
-                pipeline.eval(scripts::joinPresence(),
-                              Views{nodes, presence, info, order, sequence, myPresence},
-                              Views{id, p.member.userKey, stored, "0", field, n, "0", batchFence});
-                continue;
-            }
-            const auto& c = snapshot.connections[j - snapshot.memberships.size()];
-            const std::string count = keys::connections(c.appId), n = std::to_string(c.count);
-            pipeline.eval(scripts::addConnection(), Views{nodes, count, myConns},
-                          Views{id, c.appId, "0", n, batchFence});
-        }
-        if (!redis_->execute(pipeline, replies)) {
-            ok = false;
-            break;
-        }
-        for (std::size_t i = begin; ok && i < end; ++i) {
-            const RespValue& r = replies[i - begin];
-            if (i < snapshot.subscriptions.size()) {
-                const auto& s = snapshot.subscriptions[i];
-                ok = r.isInteger() && r.integer >= 0;
-                if (ok && static_cast<std::size_t>(r.integer) == s.count)
-                    report.transitions.occupied.push_back({s.appId, s.channel});
-                continue;
-            }
-            const std::size_t j = i - snapshot.subscriptions.size();
-            if (j < snapshot.memberships.size()) {
-                const auto& p = snapshot.memberships[j];
-                ok = r.isArray() && !r.elements.empty() && r.elements[0].isInteger() &&
-                     r.elements[0].integer >= 0;
-                if (ok && r.elements[0].integer == 0)
-                    report.transitions.joined.push_back({p.appId, p.channel, p.member});
-                continue;
-            }
-            ok = r.isInteger() && r.integer == 1;
-        }
-        if (!ok)
-            spdlog::error("cluster state re-registration refused: {}",
-                          replies.empty() ? "" : replies[0].text);
+    // Every local contribution, one script call each, kResyncBatch calls per round trip. Each result
+    // goes to the callback added with its call; the first refusal stops the resync.
+    ScriptPipeline batch;
+    std::int64_t batchFence = fence();
+    auto refused = [&](const ScriptOutcome& outcome) {
+        if (!ok) return;
+        ok = false;
+        if (outcome.status != ScriptStatus::NoAnswer)
+            spdlog::error("cluster state re-registration refused: {} ({})", toString(outcome.status),
+                          outcome.error);
+    };
+    auto sendIfFull = [&](bool last) {
+        if (!ok || batch.empty() || (!last && batch.size() < kResyncBatch)) return;
+        batch.execute(*redis_);  // a failed round trip reaches the callbacks as NoAnswer
+        batchFence = fence();
+    };
+    for (const auto& s : snapshot.subscriptions) {
+        if (!ok) break;
+        batch.add(scripts::AddSubscription{id, s.appId, s.channel, s.count, batchFence},
+                  [&, sub = &s](const ScriptResult<scripts::AddSubscription::Answer>& result) {
+                      if (!result.ok()) return refused(result);
+                      // Our count is the whole count: the channel was vacant without us.
+                      if (result.answer == sub->count)
+                          report.transitions.occupied.push_back({sub->appId, sub->channel});
+                  });
+        sendIfFull(false);
     }
+    for (const auto& p : snapshot.memberships) {
+        if (!ok) break;
+        scripts::JoinPresence join{id, p.appId, p.channel, p.member, /*maxMembers=*/0, p.count};
+        join.withRoster = false;
+        join.fenceMs = batchFence;
+        batch.add(join, [&, membership = &p](const ScriptResult<scripts::JoinPresence::Answer>& result) {
+            if (!result.ok()) return refused(result);
+            if (result.answer.status == state::PresenceJoinStatus::Joined)
+                report.transitions.joined.push_back(
+                    {membership->appId, membership->channel, membership->member});
+        });
+        sendIfFull(false);
+    }
+    for (const auto& c : snapshot.connections) {
+        if (!ok) break;
+        batch.add(scripts::AddConnection{id, c.appId, /*limit=*/0, c.count, batchFence},
+                  [&refused](const ScriptResult<scripts::AddConnection::Answer>& result) {
+                      if (!result.ok()) return refused(result);
+                      if (result.answer != scripts::AddConnection::Answer::Admitted)
+                          refused({ScriptStatus::UnexpectedReply,
+                                   "a connection count without a limit was refused"});
+                  });
+        sendIfFull(false);
+    }
+    sendIfFull(true);
+
+    const std::string nodes = keys::nodes();
     if (ok) {
         // The previous id stops heartbeating now; score 0 lets the next Reaper pass subtract what it
         // still holds instead of waiting for its lease to run out.

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "redis/ClusterScripts.h"
 #include "redis/ClusterTransitions.h"
 #include "redis/CommandClient.h"
 #include "redis/LocalContributions.h"
@@ -106,18 +107,21 @@ class RedisClusterState final : public state::ClusterState {
     friend class RedisLoopClusterState;
 
     // The second half of each mutation, shared by the synchronous calls and RedisLoopClusterState:
-    // updates the local view from the script's reply (nullopt: no answer) and returns the answer.
+    // updates the local view from the script's result (answered from it unless ok()) and returns the
+    // answer.
     std::size_t finishAddSubscription(const std::string& appId, const std::string& channel,
-                                      const std::optional<RespValue>& reply);
+                                      const ScriptResult<scripts::AddSubscription::Answer>& result);
     std::size_t finishRemoveSubscription(const std::string& appId, const std::string& channel,
-                                         const std::optional<RespValue>& reply);
+                                         const ScriptResult<scripts::RemoveSubscription::Answer>& result);
     state::PresenceJoin finishJoinPresence(const std::string& appId, const std::string& channel,
                                            const state::PresenceMember& member, std::size_t maxMembers,
-                                           const std::optional<RespValue>& reply);
+                                           ScriptResult<scripts::JoinPresence::Answer> result);
     bool finishLeavePresence(const std::string& appId, const std::string& channel, const std::string& userKey,
-                             const std::optional<RespValue>& reply);
-    bool finishTryAddConnection(const std::string& appId, std::size_t limit, const std::optional<RespValue>& reply);
-    void finishRemoveConnection(const std::string& appId, const std::optional<RespValue>& reply);
+                             const ScriptResult<scripts::LeavePresence::Answer>& result);
+    bool finishTryAddConnection(const std::string& appId, std::size_t limit,
+                                const ScriptResult<scripts::AddConnection::Answer>& result);
+    void finishRemoveConnection(const std::string& appId,
+                                const ScriptResult<scripts::RemoveConnection::Answer>& result);
     // Reads: nullopt when the replies are not usable (the caller answers from the local view).
     static std::optional<std::vector<state::PresenceMember>> parseMembers(const RespValue& order,
                                                                           const RespValue& info);
@@ -126,17 +130,17 @@ class RedisClusterState final : public state::ClusterState {
 
     using Clock = std::chrono::steady_clock;
 
-    // Records why a mutation's reply was not usable; dirty until the next successful resync.
-    void noteFailureLocked(const std::optional<RespValue>& reply);
+    // Records why a mutation's result was not usable; dirty until the next successful resync.
+    void noteFailureLocked(const ScriptOutcome& outcome);
     bool resync(ResyncReport::Reason reason);
     bool registerNode(const std::string& nodeId);
     // Heartbeats return Redis server time; with the local send/answer times that gives the offset
     // between the two clocks (error about half a round trip).
     void learnServerClock(std::int64_t serverMs, Clock::time_point sent, Clock::time_point answered);
-    // The fence argument for a mutation sent now: the server time by which this call will certainly
-    // have given up (now + the caller's timeout), minus a margin for the clock estimate. "0" while unknown.
-    std::string fence() const;
-    std::string fence(std::chrono::milliseconds timeout) const;
+    // The fence for a mutation sent now: the server time (unix ms) by which this call will certainly
+    // have given up (now + the caller's timeout), minus a margin for the clock estimate. 0 while unknown.
+    std::int64_t fence() const;
+    std::int64_t fence(std::chrono::milliseconds timeout) const;
     std::string makeNodeIdLocked() const;
 
     const std::shared_ptr<CommandClient> redis_;

@@ -5,9 +5,12 @@
 // given it (nullopt after ioTimeout or while the link is down: answered from the local view, and the
 // node resyncs, as for a failed synchronous call). A call that arrives while the NodeLease thread
 // resyncs is answered from the local view at once and registered by the next resync. Loop thread only.
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "loop/EventLoop.h"
+#include "redis/ClusterScripts.h"
 #include "redis/LoopLink.h"
 #include "redis/RedisClusterState.h"
 #include "state/LoopClusterState.h"
@@ -20,10 +23,13 @@ class RedisLoopClusterState final : public state::LoopClusterState {
     // Mutations still unanswered stop counting as in flight (a resync must not wait for them).
     ~RedisLoopClusterState() override;
 
-    void addSubscription(const std::string& appId, const std::string& channel, Done<std::size_t> done) override;
-    void removeSubscription(const std::string& appId, const std::string& channel, Done<std::size_t> done) override;
-    void joinPresence(const std::string& appId, const std::string& channel, const state::PresenceMember& member,
-                      std::size_t maxMembers, Done<state::PresenceJoin> done) override;
+    void addSubscription(const std::string& appId, const std::string& channel,
+                         Done<std::size_t> done) override;
+    void removeSubscription(const std::string& appId, const std::string& channel,
+                            Done<std::size_t> done) override;
+    void joinPresence(const std::string& appId, const std::string& channel,
+                      const state::PresenceMember& member, std::size_t maxMembers,
+                      Done<state::PresenceJoin> done) override;
     void leavePresence(const std::string& appId, const std::string& channel, const std::string& userKey,
                        Done<bool> done) override;
     void presenceMembers(const std::string& appId, const std::string& channel,
@@ -41,7 +47,21 @@ class RedisLoopClusterState final : public state::LoopClusterState {
     // the mutation in flight until finished() and gives the node id to send.
     bool begin(std::string& nodeId);
     void finished();
-    std::string fence() const;
+    std::int64_t fence() const;
+
+    // Sends a typed script call; `onResult(ScriptResult<Call::Answer>)` runs on the loop with its
+    // parsed reply (NoAnswer after ioTimeout or while the link is down).
+    template <typename Call, typename OnResult>
+    void send(const Call& call, OnResult onResult) {
+        link_.eval(call.encode(), [onResult = std::move(onResult)](std::optional<RespValue> reply) mutable {
+            onResult(scripts::parseReply<Call>(reply));
+        });
+    }
+    // The result of a call that was never sent (a resync runs): answered from the local view.
+    template <typename Call>
+    static ScriptResult<typename Call::Answer> notSent() {
+        return ScriptResult<typename Call::Answer>::failure(ScriptStatus::NoAnswer, "a resync is running");
+    }
 
     RedisClusterState& state_;
     std::size_t inflight_ = 0;  // this loop's share of state_.inflight_

@@ -422,26 +422,6 @@ TEST_F(ProtocolTest, ClosedReleasesEverything) {
 
 }  // namespace
 
-namespace {
-
-TEST_F(ProtocolTest, ReregisterRestoresLostClusterState) {
-    auto& a = connect();
-    auto& b = connect();
-    say(a, R"({"event":"pusher:subscribe","data":{"channel":"news"}})");
-    say(a, subscribePresence(a, "presence-room", R"({"user_id":"u1","user_info":{"n":1}})"));
-    say(b, subscribePresence(b, "presence-room", R"({"user_id":"u1","user_info":{"n":1}})"));
-    // Against the same state the counts double, which proves every local contribution is re-added.
-    handler_.reregisterState();
-    EXPECT_EQ(state_.channel("app-1", "presence-room")->subscriptionCount, 4u);
-    EXPECT_EQ(state_.channel("app-1", "presence-room")->userCount, 1u);
-    EXPECT_EQ(state_.connectionCount("app-1"), 4u);
-    auto members = state_.presenceMembers("app-1", "presence-room");
-    ASSERT_EQ(members.size(), 1u);
-    EXPECT_EQ(members[0].infoJson, R"({"n":1})");
-}
-
-}  // namespace
-
 // The debug console: what each kind of row carries, that nothing is built without a watch, and that a
 // watch's filter decides which rows it sees.
 namespace {

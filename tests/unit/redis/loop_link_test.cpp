@@ -211,5 +211,31 @@ TEST(LoopLink, ReconnectsAfterARestartAndRefusesWhileDown) {
         5000ms));
 }
 
+// Reconnect attempts follow the shared ReconnectBackoff (doubling, jittered), not one per caller.
+TEST(LoopLink, ConnectAttemptsToAnAbsentRedisBackOff) {
+    ConnectionOptions options;
+    options.port = testing::freeLoopbackPort();  // nobody listens: each connect is refused at once
+    options.backoffInitial = 50ms;
+    options.backoffMax = 400ms;
+    LinkOnLoop link(options);
+    Answers answers;
+    const auto started = std::chrono::steady_clock::now();
+    int asked = 0;
+    while (std::chrono::steady_clock::now() - started < 1500ms) {
+        link.onLoop([&](LoopLink& l) { l.command({"PING"}, answers.collect()); });
+        ++asked;
+        std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_TRUE(eventually([&] { return answers.size() == static_cast<std::size_t>(asked); }, 3000ms));
+    std::uint64_t attempts = 0;
+    link.onLoop([&](LoopLink& l) { attempts = l.failures(); });
+    // Waits of at least 25, 50, 100, 200, 200... ms (half of 50 doubling to 400): at most 10 attempts
+    // in 1.5 s, where a caller-driven retry would have made one per command (~200).
+    EXPECT_GE(attempts, 3u);
+    EXPECT_LE(attempts, 10u);
+    std::lock_guard lock(answers.mutex);
+    for (const auto& reply : answers.replies) EXPECT_FALSE(reply);
+}
+
 }  // namespace
 }  // namespace resound::redis
