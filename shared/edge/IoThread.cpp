@@ -117,8 +117,10 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       loopBus_(context.bus, interest_, [this](std::function<void()> task) { loop_.post(std::move(task)); }),
       loopState_(context.loopStateFactory ? context.loopStateFactory(loop_) : nullptr),
       publishSink_(context.publishSinkFactory ? context.publishSinkFactory(loop_) : nullptr),
-      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, loopBus_, *this,
-                                                      context.metrics, context.metrics.loop(index),
+      sinkBus_(publishSink_ ? std::make_unique<SinkPublishingBus>(loopBus_, *publishSink_) : nullptr),
+      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state,
+                                                      sinkBus_ ? static_cast<bus::Bus&>(*sinkBus_) : loopBus_,
+                                                      *this, context.metrics, context.metrics.loop(index),
                                                       context.webhooks, context.debugTap, loopState_.get()}),
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {

@@ -23,6 +23,7 @@
 #include "edge/Connection.h"
 #include "edge/FlushQueue.h"
 #include "edge/HttpRouter.h"
+#include "edge/SinkPublishingBus.h"
 #include "loop/EventLoop.h"
 #include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
@@ -51,8 +52,9 @@ struct EdgeContext {
     // Optional (Redis mode): the loop's asynchronous view of the cluster state, on its own connection.
     // Without it the protocol calls `state` and is answered at once.
     std::function<std::unique_ptr<state::LoopClusterState>(loop::EventLoop&)> loopStateFactory{};
-    // Optional (the bundle's api service): where the loop's HTTP API publishes go, answered when Redis
-    // acknowledged them. Without it the API publishes on `bus` and answers at once.
+    // Optional (Redis mode): where the loop's publishes go, on its own pipelined Redis connection: the
+    // HTTP API's (answered when Redis acknowledged them) and the protocol's (client events, presence
+    // changes, subscription counts; nobody waits for them). Without it both publish on `bus`.
     std::function<std::unique_ptr<api::PublishSink>(loop::EventLoop&)> publishSinkFactory{};
 };
 
@@ -118,6 +120,7 @@ private:
     bus::InterestTrackingBus loopBus_;  // the process's bus, keeping interest_ up to date
     std::unique_ptr<state::LoopClusterState> loopState_;  // null: the protocol uses ctx_.state
     std::unique_ptr<api::PublishSink> publishSink_;       // null: the API publishes on ctx_.bus
+    std::unique_ptr<SinkPublishingBus> sinkBus_;          // with a sink: the protocol's publishes go there
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them

@@ -197,7 +197,8 @@ void Server::start() {
     if (config_.server.scalingEnabled && servesWebSockets_ && !servesHttpApi_) {
         // resound-edge: a Redis call on a loop makes every other client of the loop wait, so the loops'
         // calls are held to the short loop timeout and never probe a Redis that is down. (Where the
-        // loops also answer the HTTP API, a publish that waited longer is still better than a 503.)
+        // loops also answer the HTTP API, a cluster-state read that waited longer is still better than a
+        // 503.) The loops' publishes do not use this client: they go through their publish sinks.
         context.loopThreadInit = [] { redis::CommandClient::markEventLoopThread(); };
     }
     if (config_.server.scalingEnabled && servesWebSockets_) {
@@ -207,9 +208,9 @@ void Server::start() {
             return std::make_unique<redis::RedisLoopClusterState>(*redisState_, loop, redis_->options());
         };
     }
-    if (config_.server.scalingEnabled && servesHttpApi_) {
-        // The API's publishes go through each loop's own pipelined Redis connection: the publishes of
-        // requests that arrive together share a round trip, and the loop never waits for them.
+    if (config_.server.scalingEnabled) {
+        // Each loop's publishes (the API's, the protocol's) go through its own pipelined Redis
+        // connection: what one iteration publishes shares a round trip, and the loop never waits.
         context.publishSinkFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::PublishSink> {
             return std::make_unique<redis::LoopPublisher>(loop, redis_->options());
         };

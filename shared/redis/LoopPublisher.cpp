@@ -21,7 +21,7 @@ struct Batch {
 }  // namespace
 
 LoopPublisher::LoopPublisher(loop::EventLoop& loop, ConnectionOptions options)
-    : link_(loop, std::move(options), "redis api publisher", LoopLink::AfterHang::QueueBehindProbe) {}
+    : link_(loop, std::move(options), "redis loop publisher", LoopLink::AfterHang::QueueBehindProbe) {}
 
 void LoopPublisher::publish(std::vector<api::PublishStep> steps, Done done) {
     auto batch = std::make_shared<Batch>();

@@ -1,13 +1,14 @@
 #pragma once
 // api::PublishSink over one event loop's own Redis connection (a LoopLink): the HTTP API's cache
-// stores and PUBLISHes are queued while the loop works and written together at the end of the
-// iteration, so the publishes of every request that arrived together share one round trip and the
-// loop never waits for Redis. A request is answered when Redis has answered all of its PUBLISHes
-// (refused at once while Redis is down and between reconnect attempts; after ioTimeout when it hangs).
-// After a hang a publish goes out behind the link's probe PING instead of being refused while the
-// probe is unanswered: the first publish once Redis is back succeeds.
-// The wire form is RedisBus's (BusCodec on resound:{app}:ch:{channel}; cache keys of KeySchema), so
-// edges cannot tell the two publishers apart. Loop thread only.
+// stores and PUBLISHes (api service) and the protocol's publishes (edges: client events, presence
+// changes, subscription counts, through edge::SinkPublishingBus) are queued while the loop works and
+// written together at the end of the iteration, so what arrived together shares one round trip, in
+// the order the loop published, and the loop never waits for Redis. A request is answered when Redis has
+// answered all of its PUBLISHes (refused at once while Redis is down and between reconnect attempts; after
+// ioTimeout when it hangs). After a hang a publish goes out behind the link's probe PING instead of being
+// refused while the probe is unanswered: the first publish once Redis is back succeeds. The wire form is
+// RedisBus's (BusCodec on resound:{app}:ch:{channel}; cache keys of KeySchema), so edges cannot tell the two
+// publishers apart. Loop thread only.
 #include <cstdint>
 #include <string>
 #include <vector>
