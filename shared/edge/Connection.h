@@ -24,13 +24,6 @@ namespace resound::edge {
 class IoThread;
 class Connection;
 
-// An HTTP answer that waits for Redis (an API publish through the loop's PublishSink). The completion
-// holds it weakly: once the connection is gone (torn down, freed) the answer finds nothing to go to.
-struct AwaitedAnswer {
-    Connection* connection;
-    bool keepAlive;  // the request asked to keep the connection open
-};
-
 class Connection final : public pusher::Peer, public loop::IoHandler {
 public:
     enum class Mode : std::uint8_t {
@@ -55,6 +48,11 @@ public:
     std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t pollEvents = EPOLLIN | EPOLLRDHUP;  // what the loop is registered to report
     std::uint32_t maxMessageSize = 0;    // WebSocket: the app's limit for one message (close 1009)
+    // HTTP: non-zero while the current request's answer waits for the publish sink (Redis). Later
+    // pipelined requests are held (not read from the socket, their bytes already read kept in
+    // unparsedInput) so answers leave in order. The IoThread maps the ticket back to this connection
+    // for as long as it lives, so an answer arriving after it went finds nothing.
+    std::uint32_t awaitedTicket = 0;
     SendQueue queue;  // bytes to write, shared frames
     // HTTP bytes read before reading paused (at most one read), parsed on resume; null otherwise.
     std::unique_ptr<std::string> unparsedInput;
@@ -62,11 +60,8 @@ public:
     // WebSocket: only while a frame or fragmented message is cut by a read boundary. Between messages
     // the loop decodes with a fresh decoder on its stack (ws::FrameDecoder::idle()).
     std::unique_ptr<ws::FrameDecoder> decoder;
-    // Set while the answer to the current request waits: later pipelined requests are held (not read
-    // from the socket, their bytes already read kept in unparsedInput) so answers leave in order.
-    std::shared_ptr<AwaitedAnswer> awaiting;
 
-    bool readingHeld() const { return readPaused || awaiting != nullptr; }
+    bool readingHeld() const { return readPaused || awaitedTicket != 0; }
 };
 
 // Every open connection pays this (plus its subscriptions): see bench/README.md, "Memory per connection".

@@ -175,7 +175,7 @@ void IoThread::requestShutdown() {
         for (std::size_t i = 0; i < connections_.size();) {
             Connection& c = *connections_[i];
             if (c.mode == Connection::Mode::Http && !c.intake.midRequest() && c.queue.empty() &&
-                !c.awaiting) {
+                c.awaitedTicket == 0) {
                 teardown(c);
                 continue;
             }
@@ -308,15 +308,17 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         }
         HttpResponse response;
         if (publishSink_) {
-            auto awaited = std::make_shared<AwaitedAnswer>(AwaitedAnswer{&c, request.keepAlive()});
-            auto answer = ctx_.router.route(
-                request, *publishSink_, [this, weak = std::weak_ptr<AwaitedAnswer>(awaited)](HttpResponse r) {
-                    answerArrived(weak, std::move(r));
-                });
+            if (++nextTicket_ == 0) nextTicket_ = 1;  // 0 means "not waiting"
+            const std::uint32_t ticket = nextTicket_;
+            auto answer = ctx_.router.route(request, *publishSink_,
+                                            [this, ticket, keepAlive = request.keepAlive()](HttpResponse r) {
+                                                answerArrived(ticket, keepAlive, std::move(r));
+                                            });
             if (!answer) {
                 // HTTP/1.1 answers go in request order: later pipelined requests wait for this one.
-                c.awaiting = std::move(awaited);
-                c.unparsedInput.assign(data, length);
+                c.awaitedTicket = ticket;
+                awaited_.emplace(ticket, &c);
+                if (length > 0) c.unparsedInput = std::make_unique<std::string>(data, length);
                 updatePollEvents(c);
                 return;
             }
@@ -361,7 +363,7 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
 
 void IoThread::detach(Connection& c) {
     c.mode = Connection::Mode::Closed;
-    c.awaiting.reset();
+    forgetAwaitedAnswer(c);
     c.closing = true;
     c.intake.release();
     loop_.remove(c.fd);
@@ -422,16 +424,23 @@ void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAli
     }
 }
 
-void IoThread::answerArrived(const std::weak_ptr<AwaitedAnswer>& awaited, HttpResponse response) {
-    const std::shared_ptr<AwaitedAnswer> answer = awaited.lock();
-    if (!answer) return;  // the client went away meanwhile: the publish happened, nobody is told
-    Connection& c = *answer->connection;
-    c.awaiting.reset();
+void IoThread::forgetAwaitedAnswer(Connection& c) {
+    if (c.awaitedTicket == 0) return;
+    awaited_.erase(c.awaitedTicket);
+    c.awaitedTicket = 0;
+}
+
+void IoThread::answerArrived(std::uint32_t ticket, bool requestKeepAlive, HttpResponse response) {
+    const auto found = awaited_.find(ticket);
+    if (found == awaited_.end()) return;  // the client went away meanwhile: the publish happened, nobody is told
+    Connection& c = *found->second;
+    awaited_.erase(found);
+    c.awaitedTicket = 0;
     if (c.mode != Connection::Mode::Http) return;
-    const bool keepAlive = answer->keepAlive && !draining_;
+    const bool keepAlive = requestKeepAlive && !draining_;
     respond(c, response, keepAlive);
     if (!keepAlive) {
-        c.unparsedInput.clear();
+        c.unparsedInput.reset();
         updatePollEvents(c);  // draining: read on only to see the client's EOF
         return;
     }
@@ -577,7 +586,7 @@ void IoThread::teardown(Connection& c) {
     if (c.mode == Connection::Mode::Closed) return;
     c.mode = Connection::Mode::Closed;
     c.closing = true;
-    c.awaiting.reset();  // an answer still on its way finds nothing
+    forgetAwaitedAnswer(c);  // an answer still on its way finds nothing
     if (c.upgraded) {
         c.upgraded = false;
         protocol_.closed(c);
@@ -658,7 +667,7 @@ void IoThread::tick() {
         bool expired = false;
         if (c.mode == Connection::Mode::Http) {
             // A request waiting for Redis is bounded by the Redis timeouts, not the HTTP deadlines.
-            expired = !c.awaiting && c.intake.expired(now_, c.lastBytesAt, deadlines);
+            expired = c.awaitedTicket == 0 && c.intake.expired(now_, c.lastBytesAt, deadlines);
         } else if (c.mode == Connection::Mode::Draining) {
             expired = now_ - c.lastBytesAt >= kDrainSeconds;
         }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "api/PublishSink.h"
@@ -87,7 +88,8 @@ private:
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
     // The answer to a request that waited for the publish sink; nothing if its connection is gone.
-    void answerArrived(const std::weak_ptr<AwaitedAnswer>& awaited, HttpResponse response);
+    void answerArrived(std::uint32_t ticket, bool requestKeepAlive, HttpResponse response);
+    void forgetAwaitedAnswer(Connection& c);
     // Urgent: an answer the peer is waiting for (HTTP response, handshake, close frame); written
     // this iteration. Fair: broadcasts and Pusher replies, written in FlushQueue's time-sliced FIFO.
     enum class Urgency : std::uint8_t { Urgent, Fair };
@@ -124,6 +126,10 @@ private:
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them
+    // HTTP requests whose answers wait for the publish sink, by Connection::awaitedTicket; a
+    // connection leaves this map when it is torn down, so a late answer is dropped.
+    std::unordered_map<std::uint32_t, Connection*> awaited_;
+    std::uint32_t nextTicket_ = 0;
     FlushQueue<Connection> flushQueue_;                   // connections with bytes to write
     std::mutex inboxMutex_;
     std::vector<bus::BusMessagePtr> inbox_;

@@ -112,7 +112,10 @@ TEST_F(HttpServiceTest, AConnectionEpollRefusesIsClosedAloneAndCounted) {
     ASSERT_GE(file, 0);
     EXPECT_EQ(server_->registrationFailures(), 0u);
     server_->adopt(file, "test", "");
-    for (int i = 0; i < 200 && server_->registrationFailures() == 0; ++i) std::this_thread::sleep_for(5ms);
+    // The loop counts the failure, then closes the descriptor: wait for both.
+    for (int i = 0; i < 400 && (server_->registrationFailures() == 0 || ::fcntl(file, F_GETFD) != -1); ++i) {
+        std::this_thread::sleep_for(5ms);
+    }
     EXPECT_EQ(server_->registrationFailures(), 1u);
     EXPECT_EQ(::fcntl(file, F_GETFD), -1) << "the refused descriptor is closed";
 
