@@ -63,8 +63,10 @@ class LoopNode {
 TEST(RedisLoopClusterState, OneIterationsMutationsShareOneWriteAndCountClusterWide) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
-    RedisClusterState state(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"loop"});
-    RedisClusterState other(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"other"});
+    RedisClusterState state(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"loop"});
+    RedisClusterState other(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"other"});
     ASSERT_EQ(other.addSubscription("app", "news"), 1u);
     LoopNode node(state, server.options());
 
@@ -80,10 +82,11 @@ TEST(RedisLoopClusterState, OneIterationsMutationsShareOneWriteAndCountClusterWi
                 counts.push_back(n);
             });
         }
-        view.joinPresence("app", "presence-room", {"alice", "\"alice\"", "null"}, 0, [&](state::PresenceJoin j) {
-            std::lock_guard lock(mutex);
-            join = std::move(j);
-        });
+        view.joinPresence("app", "presence-room", {"alice", "\"alice\"", "null"}, 0,
+                          [&](state::PresenceJoin j) {
+                              std::lock_guard lock(mutex);
+                              join = std::move(j);
+                          });
         view.tryAddConnection("app", 10, [&](bool ok) {
             std::lock_guard lock(mutex);
             admitted = ok;
@@ -112,10 +115,13 @@ TEST(RedisLoopClusterState, OneIterationsMutationsShareOneWriteAndCountClusterWi
 TEST(RedisLoopClusterState, AHungRedisIsAnsweredFromTheLocalViewWithoutTheLoopWaiting) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
-    RedisClusterState state(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"loop"});
+    RedisClusterState state(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"loop"});
     LoopNode node(state, server.options());  // ioTimeout 300 ms
     std::atomic<int> answered{0};
-    node.onLoop([&](RedisLoopClusterState& view) { view.addSubscription("app", "news", [&](std::size_t) { ++answered; }); });
+    node.onLoop([&](RedisLoopClusterState& view) {
+        view.addSubscription("app", "news", [&](std::size_t) { ++answered; });
+    });
     ASSERT_TRUE(eventually([&] { return answered == 1; }, 3000ms));
 
     server.pause();
