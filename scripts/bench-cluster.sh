@@ -148,26 +148,34 @@ common_params() {
     "$server_cpus" "$bench_cpus" "$([ "$realtime" = 1 ] && echo fifo || echo normal)"
 }
 
-# run_cluster_fanout NAME EDGES RESOUND-BENCH-ARGS...: subscribers round-robin over the edges,
-# events published to the api; CPU = edges + api + redis-server.
-run_cluster_fanout() {
-  local name=$1 edges=$2 i rc=0
-  shift 2
+# run_cluster_bench NAME EDGES WITH_API RESOUND-BENCH-ARGS...: starts EDGES edges and, when WITH_API is
+# 1, the api, on one redis-server; runs resound-bench against them and reports CPU and memory summed
+# over every process started. The load goes to the api when there is one (subscribers round-robin over
+# the edges), else to the first edge.
+run_cluster_bench() {
+  local name=$1 edges=$2 with_api=$3 i rc=0
+  shift 3
   echo "--- $name" >&2
   wait_for_quiet
-  if ! start_cluster "$name" "$edges" 1; then
+  if ! start_cluster "$name" "$edges" "$with_api"; then
     cluster_fail "$name" "cluster did not start"
     stop_cluster
     return 0
   fi
-  local servers=()
+  local servers=() target=()
   for i in "${!edge_pids[@]}"; do servers+=(--server-pid "edge$((i + 1))=${edge_pids[i]}"); done
-  servers+=(--server-pid "api=$api_pid" --server-pid "redis=$redis_pid")
+  if [ "$with_api" = 1 ]; then
+    servers+=(--server-pid "api=$api_pid")
+    target=(--port "$api_port")
+    if [ "$edges" -gt 0 ]; then target+=(--ws-ports "$(IFS=,; echo "${edge_ports[*]}")"); fi
+  else
+    target=(--port "${edge_ports[0]}")
+  fi
+  servers+=(--server-pid "redis=$redis_pid")
   local params
   mapfile -t params < <(common_params)
   bench_launcher
-  "${bench_run[@]}" "$bench_bin" --name "$name" --port "$api_port" \
-    --ws-ports "$(IFS=,; echo "${edge_ports[*]}")" "${servers[@]}" \
+  "${bench_run[@]}" "$bench_bin" --name "$name" "${target[@]}" "${servers[@]}" \
     --json "$work/$name.json" --summary "$summary" "${params[@]}" --param "edges=$edges" "$@" || rc=$?
   if ! cluster_alive; then
     cluster_fail "$name" "$dead_name died"
@@ -178,58 +186,28 @@ run_cluster_fanout() {
   return 0
 }
 
+# run_cluster_fanout NAME EDGES RESOUND-BENCH-ARGS...: subscribers round-robin over the edges, events
+# published to the api; CPU = edges + api + redis-server.
+run_cluster_fanout() {
+  local name=$1 edges=$2
+  shift 2
+  run_cluster_bench "$name" "$edges" 1 "$@"
+}
+
 # run_cluster_connect NAME RESOUND-BENCH-ARGS...: one edge (no api) and its redis-server; the load
 # generator connects and subscribes against the edge (connect mode); CPU = edge + redis-server.
 run_cluster_connect() {
-  local name=$1 rc=0
+  local name=$1
   shift
-  echo "--- $name" >&2
-  wait_for_quiet
-  if ! start_cluster "$name" 1 0; then
-    cluster_fail "$name" "cluster did not start"
-    stop_cluster
-    return 0
-  fi
-  local params
-  mapfile -t params < <(common_params)
-  bench_launcher
-  "${bench_run[@]}" "$bench_bin" --name "$name" --port "${edge_ports[0]}" \
-    --server-pid "edge1=${edge_pids[0]}" --server-pid "redis=$redis_pid" \
-    --json "$work/$name.json" --summary "$summary" "${params[@]}" --param "edges=1" "$@" || rc=$?
-  if ! cluster_alive; then
-    cluster_fail "$name" "$dead_name died"
-  elif [ "$rc" -ne 0 ]; then
-    failed=1
-  fi
-  stop_cluster
-  return 0
+  run_cluster_bench "$name" 1 0 "$@"
 }
 
 # run_cluster_api NAME RESOUND-BENCH-ARGS...: one resound-api (no edge) and its redis-server; the load
 # generator sends signed HTTP publishes to the api (publish mode); CPU = api + redis-server.
 run_cluster_api() {
-  local name=$1 rc=0
+  local name=$1
   shift
-  echo "--- $name" >&2
-  wait_for_quiet
-  if ! start_cluster "$name" 0 1; then
-    cluster_fail "$name" "cluster did not start"
-    stop_cluster
-    return 0
-  fi
-  local params
-  mapfile -t params < <(common_params)
-  bench_launcher
-  "${bench_run[@]}" "$bench_bin" --name "$name" --port "$api_port" \
-    --server-pid "api=$api_pid" --server-pid "redis=$redis_pid" \
-    --json "$work/$name.json" --summary "$summary" "${params[@]}" --param "edges=0" "$@" || rc=$?
-  if ! cluster_alive; then
-    cluster_fail "$name" "$dead_name died"
-  elif [ "$rc" -ne 0 ]; then
-    failed=1
-  fi
-  stop_cluster
-  return 0
+  run_cluster_bench "$name" 0 1 "$@"
 }
 
 # run_cluster_hang NAME: one edge (no api) and its redis-server; bench/redis-hang.mjs holds 1,000
