@@ -205,6 +205,33 @@ run_cluster_connect() {
   return 0
 }
 
+# run_cluster_api NAME RESOUND-BENCH-ARGS...: one resound-api (no edge) and its redis-server; the load
+# generator sends signed HTTP publishes to the api (publish mode); CPU = api + redis-server.
+run_cluster_api() {
+  local name=$1 rc=0
+  shift
+  echo "--- $name" >&2
+  wait_for_quiet
+  if ! start_cluster "$name" 0 1; then
+    cluster_fail "$name" "cluster did not start"
+    stop_cluster
+    return 0
+  fi
+  local params
+  mapfile -t params < <(common_params)
+  bench_launcher
+  "${bench_run[@]}" "$bench_bin" --name "$name" --port "$api_port" \
+    --server-pid "api=$api_pid" --server-pid "redis=$redis_pid" \
+    --json "$work/$name.json" --summary "$summary" "${params[@]}" --param "edges=0" "$@" || rc=$?
+  if ! cluster_alive; then
+    cluster_fail "$name" "$dead_name died"
+  elif [ "$rc" -ne 0 ]; then
+    failed=1
+  fi
+  stop_cluster
+  return 0
+}
+
 # run_cluster_hang NAME: one edge (no api) and its redis-server; bench/redis-hang.mjs holds 1,000
 # subscribed clients pinging, SIGSTOPs that redis-server (the runner's own) for 6 s while new clients
 # connect, then SIGCONTs it: ping->pong and connect->established during the hang, and the edge's
@@ -423,5 +450,31 @@ compare_redis_to_embedded() {
   done
   if [ "${#entries[@]}" -gt 0 ]; then
     redis_comparison_json=$(printf ',\n  "redis_vs_embedded": {%s}' "$(IFS=,; echo "${entries[*]}")")
+  fi
+}
+
+# For each HTTP publish load that ran in both modes: the bundle's publishes per server CPU-second
+# (api + redis-server) relative to the embedded server's (issue 12's target: 60 %). Appends to the
+# summary and sets api_comparison_json.
+compare_api_to_embedded() {
+  api_comparison_json=""
+  local pair entries=()
+  for pair in http-publish:redis-http-publish http-publish-fixed-1k:redis-http-publish-fixed; do
+    local embedded=${pair%%:*} bundle=${pair##*:}
+    if [ ! -e "$work/$embedded.json" ] || [ ! -e "$work/$bundle.json" ]; then continue; fi
+    local line ratio e r
+    e=$(metric "$embedded" requests_per_cpu_s)
+    r=$(metric "$bundle" requests_per_cpu_s)
+    line=$(awk -v e="$e" -v r="$r" 'BEGIN { if (e <= 0 || r <= 0) exit 1; printf "%.3f\n", r / e }') || continue
+    ratio=$line
+    printf '%s vs %s\t-\tthe bundle at %s%% of embedded publishes per server CPU-s (%s target 60%%): %.1fk vs %.1fk\n' \
+      "$bundle" "$embedded" "$(awk -v r="$ratio" 'BEGIN { printf "%.0f", r * 100 }')" \
+      "$(awk -v r="$ratio" 'BEGIN { print (r >= 0.6 ? "meets" : "misses") }')" \
+      "$(awk -v r="$r" 'BEGIN { print r / 1000 }')" "$(awk -v e="$e" 'BEGIN { print e / 1000 }')" >>"$summary"
+    entries+=("$(printf '"%s": {"ratio": %s, "bundle_requests_per_cpu_s": %s, "embedded_requests_per_cpu_s": %s}' \
+      "$bundle" "$ratio" "$r" "$e")")
+  done
+  if [ "${#entries[@]}" -gt 0 ]; then
+    api_comparison_json=$(printf ',\n  "api_vs_embedded": {%s}' "$(IFS=,; echo "${entries[*]}")")
   fi
 }

@@ -27,7 +27,7 @@ all_scenarios=(memory fanout-1k fanout-100x100 fanout-10k http-publish http-publ
 # Redis mode (scripts/bench-cluster.sh): not in the default run, since they need redis-server and take
 # longer; `--scenario redis` runs each fan-out embedded and then in Redis mode, for the comparison.
 redis_scenarios=(redis-fanout-1k redis-fanout-100x100 redis-fanout-10k connections-100k redis-hang
-  redis-subscribe-10 redis-subscribe-5000)
+  redis-subscribe-10 redis-subscribe-5000 redis-http-publish redis-http-publish-fixed)
 # The kernel floor (resound-floor, bench/README.md "Kernel floor") for the three fan-out shapes: about
 # 3 x --duration, and it calibrates the fan-outs of the same run, so it is a standard scenario.
 all_scenarios+=(floor)
@@ -40,6 +40,7 @@ scenarios: quick ${all_scenarios[*]}
 Redis mode: ${redis_scenarios[*]}
 Kernel floor: floor (= floor-1k floor-100x100 floor-10k, each alone too)
   (redis = fanout-1k redis-fanout-1k fanout-100x100 redis-fanout-100x100 fanout-10k redis-fanout-10k)
+  (redis-api = http-publish redis-http-publish http-publish-fixed-1k redis-http-publish-fixed)
 EOF
 }
 
@@ -90,6 +91,8 @@ elif [ -n "$selected" ]; then
   for s in "${requested[@]}"; do
     if [ "$s" = redis ]; then
       scenarios+=(fanout-1k redis-fanout-1k fanout-100x100 redis-fanout-100x100 fanout-10k redis-fanout-10k)
+    elif [ "$s" = redis-api ]; then
+      scenarios+=(http-publish redis-http-publish http-publish-fixed-1k redis-http-publish-fixed)
     else
       scenarios+=("$s")
     fi
@@ -421,6 +424,14 @@ for s in "${scenarios[@]}"; do
       run http-publish 1 "$server_cpus" --mode publish --publish-connections 16 --rate 0 --duration "$d" ;;
     http-publish-fixed)
       run http-publish-fixed 1 "$server_cpus" --mode publish --publish-connections 16 --rate 2000 --duration "$d" ;;
+    # Issue 12's HTTP publish comparison: the bundle's api service + redis-server against the embedded
+    # server, closed loop (the same load as http-publish) and at a fixed 1,000 requests/s.
+    http-publish-fixed-1k)
+      run http-publish-fixed-1k 1 "$server_cpus" --mode publish --publish-connections 16 --rate 1000 --duration "$d" ;;
+    redis-http-publish)
+      run_cluster_api redis-http-publish --mode publish --publish-connections 16 --rate 0 --duration "$d" ;;
+    redis-http-publish-fixed)
+      run_cluster_api redis-http-publish-fixed --mode publish --publish-connections 16 --rate 1000 --duration "$d" ;;
     connections)
       run connections 1 "$server_cpus" --mode connect --subscribers 19000 --channels 100 --settle 2 ;;
     multicore)
@@ -471,7 +482,7 @@ for s in "${scenarios[@]}"; do
     floor-1k) run_floor floor-1k 1000 1 100 ;;
     floor-100x100) run_floor floor-100x100 10000 100 1000 ;;
     floor-10k) run_floor floor-10k 10000 1 100 ;;
-    *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]} ${redis_scenarios[*]} redis floor-1k floor-100x100 floor-10k)" >&2; exit 2 ;;
+    *) echo "bench.sh: unknown scenario $s (known: quick ${all_scenarios[*]} ${redis_scenarios[*]} http-publish-fixed-1k redis redis-api floor-1k floor-100x100 floor-10k)" >&2; exit 2 ;;
   esac
 done
 
@@ -503,6 +514,7 @@ multicore_factor batch publish_rate_achieved "batch_events requests/s (10 events
 multicore_factor fanout deliveries_per_s "deliveries/s"
 
 compare_redis_to_embedded
+compare_api_to_embedded
 compare_resound_to_floor
 
 # ---- table and JSON ---------------------------------------------------------------------------
@@ -538,6 +550,7 @@ fi
   printf '\n  ]'
   printf '%s' "$multicore_json"
   printf '%s' "$redis_comparison_json"
+  printf '%s' "$api_comparison_json"
   printf '%s' "$floor_comparison_json"
   printf '\n}\n'
 } >"$out"

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config ccache
+  build-essential cmake ninja-build pkg-config ccache clang-format-14
   libpoco-dev libyaml-cpp-dev libspdlog-dev libssl-dev
   libgtest-dev
   redis-server python3-yaml

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# clang-format check (enabled after the tree-wide reformat)
+# bash scripts/check-format.sh
 (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
 
 build_dir=${RESOUND_TEST_BUILD_DIR:-build-test}

@@ -62,6 +62,7 @@ int run(service::ServiceContext& context) {
     service::HttpService http(options, [&verifier](const service::HttpExchange& request) {
         return verifier.handle(request);
     });
+    verifier.setExtraMetrics([&http](std::string& out) { service::appendServiceMetrics(out, http); });
     http.start();
     spdlog::info("resound-auth listening on {}:{} (apps accepting tokens: {}, leeway {} s)", options.host,
                  http.port(), verifier.tokenAppCount(), leeway);

@@ -147,9 +147,11 @@ int run(service::ServiceContext& context) {
         worker = std::make_unique<webhooks::WebhookWorker>(redis, *dispatcher, workerOptions);
     }
 
+    const service::HttpService* server = nullptr;  // set once built, before it serves
     monitor::MonitorEndpoints endpoints(
         [&poller] { return poller.latest(); }, {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000},
-        [&dispatcher, &worker](std::string& out) {
+        [&dispatcher, &worker, &server](std::string& out) {
+            if (server) service::appendServiceMetrics(out, *server);
             if (!worker) return;
             worker->appendPrometheus(out);
             dispatcher->appendPrometheus(out);
@@ -190,6 +192,7 @@ int run(service::ServiceContext& context) {
         if (dashboard && dashboard::Dashboard::owns(request.path)) return dashboard->handle(request);
         return endpoints.handle(request);
     });
+    server = &http;
     http.start();
     poller.start();
     if (dashboard) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "api/ApiResponse.h"
+#include "api/PublishSink.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
 #include "dashboard/DebugTap.h"
@@ -21,6 +23,9 @@ struct ApiContext {
     const http::Request& request;
     const http::QueryParams& query;
     dashboard::DebugTap* debugTap = nullptr;  // optional: the debug console's ApiEvent rows
+    // Optional: event publishes go to `sink` instead of `bus`, and their answer to `complete`.
+    PublishSink* sink = nullptr;
+    const ApiCompletion* complete = nullptr;
 
     // First query parameter with this name, or nullptr.
     const std::string* param(std::string_view name) const {

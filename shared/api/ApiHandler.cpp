@@ -40,21 +40,35 @@ ApiResponse ApiHandler::handle(const http::Request& request, std::string_view ca
 
 ApiResponse ApiHandler::handle(const http::Request& request, std::string_view canonicalPath,
                                const http::QueryParams& query) const {
+    // Without a sink every endpoint answers at once.
+    return *guarded(request, canonicalPath, query, nullptr, nullptr);
+}
+
+std::optional<ApiResponse> ApiHandler::handle(const http::Request& request, std::string_view canonicalPath,
+                                              const http::QueryParams& query, PublishSink& sink,
+                                              ApiCompletion complete) const {
+    return guarded(request, canonicalPath, query, &sink, &complete);
+}
+
+std::optional<ApiResponse> ApiHandler::guarded(const http::Request& request, std::string_view canonicalPath,
+                                               const http::QueryParams& query, PublishSink* sink,
+                                               const ApiCompletion* complete) const {
     // The HTTP boundary: nothing may escape into the event loop. Bad input is answered before this
     // point; what lands here is a bug or a failing backend (e.g. a ClusterState that lost Redis).
     try {
-        return dispatch(request, canonicalPath, query);
+        return dispatch(request, canonicalPath, query, sink, complete);
     } catch (const std::exception& e) {
         spdlog::error("http api: {} {} failed: {}", request.method, shortened(canonicalPath), e.what());
     } catch (...) {
         spdlog::error("http api: {} {} failed with an unknown exception", request.method,
                       shortened(canonicalPath));
     }
-    return errorResponse(500, "Internal server error: the request could not be completed, retry later");
+    return internalErrorResponse();
 }
 
-ApiResponse ApiHandler::dispatch(const http::Request& request, std::string_view canonicalPath,
-                                 const http::QueryParams& query) const {
+std::optional<ApiResponse> ApiHandler::dispatch(const http::Request& request, std::string_view canonicalPath,
+                                                const http::QueryParams& query, PublishSink* sink,
+                                                const ApiCompletion* complete) const {
     const std::optional<Route> route = matchRoute(canonicalPath);
     if (!route) {
         return errorResponse(
@@ -83,7 +97,7 @@ ApiResponse ApiHandler::dispatch(const http::Request& request, std::string_view 
                                server_.authTimestampWindowSeconds);
     if (!signature) return errorResponse(401, signature.reason);
 
-    const ApiContext context{*app, state_, bus_, request, query, debugTap_};
+    const ApiContext context{*app, state_, bus_, request, query, debugTap_, sink, complete};
     switch (route->endpoint) {
         case Endpoint::Events:
             return publishEvents(context);

@@ -3,6 +3,8 @@
 // ("/apps/{id}/...", proxy prefix stripped by the caller) and returns the response to send.
 // Order of checks: unknown path 404 -> wrong method 405 (Allow) -> unknown app 404 -> signature 401
 // -> the endpoint's own validation (400/413) -> publish (503 if the bus refuses) -> 200 + JSON.
+// Publishes either go to the bus at once, or (the overload taking a PublishSink) to the calling
+// loop's sink, which answers later: the handler stays free of sockets either way.
 // Every error body is {"error":"<message>","code":<status>}.
 // handle() is const and may be called from any thread at the same time (ClusterState and Bus are
 // thread-safe); the handler itself holds only references and the clock.
@@ -11,6 +13,7 @@
 #include <string_view>
 
 #include "api/ApiResponse.h"
+#include "api/PublishSink.h"
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
@@ -39,9 +42,20 @@ class ApiHandler {
     ApiResponse handle(const http::Request& request, std::string_view canonicalPath,
                        const http::QueryParams& query) const;
 
+    // Events and batch_events publish through `sink` (owned by the calling loop): for a valid publish
+    // this returns nullopt and `complete` receives the answer later, once, on that loop (not if the
+    // sink is destroyed first). Every other request, and every refusal, is answered at once.
+    std::optional<ApiResponse> handle(const http::Request& request, std::string_view canonicalPath,
+                                      const http::QueryParams& query, PublishSink& sink,
+                                      ApiCompletion complete) const;
+
   private:
-    ApiResponse dispatch(const http::Request& request, std::string_view canonicalPath,
-                         const http::QueryParams& query) const;
+    std::optional<ApiResponse> guarded(const http::Request& request, std::string_view canonicalPath,
+                                       const http::QueryParams& query, PublishSink* sink,
+                                       const ApiCompletion* complete) const;
+    std::optional<ApiResponse> dispatch(const http::Request& request, std::string_view canonicalPath,
+                                        const http::QueryParams& query, PublishSink* sink,
+                                        const ApiCompletion* complete) const;
 
     const apps::AppRegistry& apps_;
     state::ClusterState& state_;

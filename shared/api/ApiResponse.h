@@ -1,5 +1,6 @@
 #pragma once
 // What an HTTP API endpoint answers: a status, a JSON body and extra headers (e.g. Allow). A value.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,11 +15,17 @@ struct ApiResponse {
     std::string_view contentType = "application/json";
 };
 
+// Receives a response that was not ready when the handler returned (see PublishSink).
+using ApiCompletion = std::function<void(ApiResponse)>;
+
 // 200 with a JSON body.
 ApiResponse okResponse(std::string body);
 
 // The error format of every non-2xx answer (soketi style): {"error":"<message>","code":<status>}.
 // Laravel shows the body verbatim as "Pusher error: ...", so messages say how to fix the request.
 ApiResponse errorResponse(int status, std::string_view message);
+
+// 500 for a request the server failed to complete (a bug or a failing backend; the caller logs why).
+ApiResponse internalErrorResponse();
 
 }  // namespace resound::api

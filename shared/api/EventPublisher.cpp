@@ -34,18 +34,26 @@ std::string eventMessageJson(std::string_view event, std::string_view channel, s
     return eventMessageJson(quoteEvent(event, data), channel);
 }
 
-bool publishEvent(const config::AppConfig& app, state::ClusterState& state, bus::Bus& bus,
-                  const QuotedEvent& event, const std::string& channel, std::string_view exceptSocketId) {
-    const std::string json = eventMessageJson(event, channel);
-    if (pusher::isCacheChannel(channel)) state.storeCachedEvent(app.id, channel, json, app.cacheTtlSeconds);
-
+PublishStep prepareEvent(const config::AppConfig& app, const QuotedEvent& event, const std::string& channel,
+                         std::string_view exceptSocketId) {
+    std::string json = eventMessageJson(event, channel);
     auto message = std::make_shared<bus::BusMessage>();
     message->kind = bus::BusMessage::Kind::ChannelEvent;
     message->appId = app.id;
     message->channel = channel;
     message->exceptSocketId.assign(exceptSocketId);
     message->frame = std::make_shared<const std::string>(ws::encodeFrame(ws::Opcode::Text, json));
-    return bus.publish(std::move(message));
+    PublishStep step;
+    step.message = std::move(message);
+    if (pusher::isCacheChannel(channel)) step.cache = CacheStore{std::move(json), app.cacheTtlSeconds};
+    return step;
+}
+
+bool publishEvent(const config::AppConfig& app, state::ClusterState& state, bus::Bus& bus,
+                  const QuotedEvent& event, const std::string& channel, std::string_view exceptSocketId) {
+    PublishStep step = prepareEvent(app, event, channel, exceptSocketId);
+    if (step.cache) state.storeCachedEvent(app.id, channel, step.cache->eventJson, step.cache->ttlSeconds);
+    return bus.publish(std::move(step.message));
 }
 
 }  // namespace resound::api

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/PublishSink.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
 #include "state/ClusterState.h"
@@ -22,6 +23,11 @@ QuotedEvent quoteEvent(std::string_view event, std::string_view data);
 // {"event":NAME,"channel":CHANNEL,"data":DATA}
 std::string eventMessageJson(const QuotedEvent& event, std::string_view channel);
 std::string eventMessageJson(std::string_view event, std::string_view channel, std::string_view data);
+
+// The message for one channel (frame encoded once) and, for cache channels, what to store first with
+// the app's TTL. What publishEvent() publishes, and what a PublishSink is handed.
+PublishStep prepareEvent(const config::AppConfig& app, const QuotedEvent& event, const std::string& channel,
+                         std::string_view exceptSocketId);
 
 // Publishes one event to one channel, excluding `exceptSocketId` (empty: nobody). For cache
 // channels the message is stored with the app's TTL before publishing. Returns false if the bus

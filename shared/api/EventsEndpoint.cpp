@@ -1,7 +1,11 @@
 #include "api/EventsEndpoint.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <memory>
 #include <vector>
 
 #include "api/EventPublisher.h"
@@ -151,60 +155,142 @@ ApiResponse busUnavailable() {
                          "it may not have reached every channel: retry");
 }
 
-bool publishAll(const ApiContext& context, const EventSpec& event) {
-    const QuotedEvent quoted = quoteEvent(event.name, event.data);
-    for (const auto& channel : event.channels) {
-        if (!publishEvent(context.app, context.state, context.bus, quoted, channel, event.socketId)) {
-            return false;
-        }
-        if (context.debugTap && context.debugTap->wants(context.app.id, channel, event.name)) {
-            dashboard::DebugEvent debug;
-            debug.kind = dashboard::DebugEvent::Kind::ApiEvent;
-            debug.timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-            debug.appId = context.app.id;
-            debug.channel = channel;
-            debug.event = event.name;
-            debug.socketId = event.socketId;
-            debug.bytes = event.data.size();
-            debug.detail = dashboard::previewOf(event.data);
-            context.debugTap->emit(debug);
-        }
-    }
-    return true;
+// A validated request: what it publishes and what its answer needs. Kept until the answer is
+// built, which for a publish through a PublishSink is after the request itself is gone.
+struct PublishPlan {
+    const config::AppConfig& app;
+    state::ClusterState& state;
+    dashboard::DebugTap* debugTap;
+    std::vector<EventSpec> events;
+    bool batch;  // batch_events: answered {"batch":[...]}, else {"channels":{...}}
+};
+
+void reportToDebugTap(const PublishPlan& plan, const EventSpec& event, const std::string& channel) {
+    if (!plan.debugTap || !plan.debugTap->wants(plan.app.id, channel, event.name)) return;
+    dashboard::DebugEvent debug;
+    debug.kind = dashboard::DebugEvent::Kind::ApiEvent;
+    debug.timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    debug.appId = plan.app.id;
+    debug.channel = channel;
+    debug.event = event.name;
+    debug.socketId = event.socketId;
+    debug.bytes = event.data.size();
+    debug.detail = dashboard::previewOf(event.data);
+    plan.debugTap->emit(debug);
 }
 
-state::ChannelSummary summaryOf(const ApiContext& context, const std::string& channel) {
-    if (auto summary = context.state.channel(context.app.id, channel)) return *summary;
+state::ChannelSummary summaryOf(const PublishPlan& plan, const std::string& channel) {
+    if (auto summary = plan.state.channel(plan.app.id, channel)) return *summary;
     state::ChannelSummary empty;
     empty.name = channel;
     return empty;
 }
 
-}  // namespace
-
-ApiResponse publishEvents(const ApiContext& context) {
-    json::JsonValue body;
-    if (auto error = parseJsonObject(context.request.body, body)) return *error;
-    EventSpec event;
-    if (auto error = readEvent(body, context.app, "", false, event)) return *error;
-    if (!publishAll(context, event)) return busUnavailable();
-    if (!event.info.any()) return okResponse("{}");
-
-    std::string json = "{\"channels\":{";
-    for (std::size_t i = 0; i < event.channels.size(); ++i) {
+// The 200 answer once everything is published: {} or the requested `info` attributes.
+ApiResponse publishedResponse(const PublishPlan& plan) {
+    if (!plan.batch) {
+        const EventSpec& event = plan.events.front();
+        if (!event.info.any()) return okResponse("{}");
+        std::string json = "{\"channels\":{";
+        for (std::size_t i = 0; i < event.channels.size(); ++i) {
+            if (i > 0) json.push_back(',');
+            json::appendQuoted(json, event.channels[i]);
+            json.append(":{");
+            appendCountAttributes(json, summaryOf(plan, event.channels[i]), event.info, false);
+            json.push_back('}');
+        }
+        json.append("}}");
+        return okResponse(std::move(json));
+    }
+    const bool anyInfo =
+        std::any_of(plan.events.begin(), plan.events.end(), [](const EventSpec& e) { return e.info.any(); });
+    if (!anyInfo) return okResponse("{}");
+    std::string json = "{\"batch\":[";
+    for (std::size_t i = 0; i < plan.events.size(); ++i) {
         if (i > 0) json.push_back(',');
-        json::appendQuoted(json, event.channels[i]);
-        json.append(":{");
-        appendCountAttributes(json, summaryOf(context, event.channels[i]), event.info, false);
+        json.push_back('{');
+        if (plan.events[i].info.any()) {
+            appendCountAttributes(json, summaryOf(plan, plan.events[i].channels.front()), plan.events[i].info,
+                                  false);
+        }
         json.push_back('}');
     }
-    json.append("}}");
+    json.append("]}");
     return okResponse(std::move(json));
 }
 
-ApiResponse publishBatchEvents(const ApiContext& context) {
+// On the bus, one channel after the other; the first refusal ends the request with 503.
+ApiResponse publishNow(const ApiContext& context, const PublishPlan& plan) {
+    for (const EventSpec& event : plan.events) {
+        const QuotedEvent quoted = quoteEvent(event.name, event.data);
+        for (const auto& channel : event.channels) {
+            if (!publishEvent(plan.app, plan.state, context.bus, quoted, channel, event.socketId)) {
+                return busUnavailable();
+            }
+            reportToDebugTap(plan, event, channel);
+        }
+    }
+    return publishedResponse(plan);
+}
+
+// Through the sink: every message is handed over at once (one round trip for the whole request, and
+// for the other requests of the same loop iteration); the answer comes when all are acknowledged.
+void publishThroughSink(const ApiContext& context, PublishPlan plan) {
+    std::vector<PublishStep> steps;
+    for (const EventSpec& event : plan.events) {
+        const QuotedEvent quoted = quoteEvent(event.name, event.data);
+        for (const auto& channel : event.channels)
+            steps.push_back(prepareEvent(plan.app, quoted, channel, event.socketId));
+    }
+    auto kept = std::make_shared<const PublishPlan>(std::move(plan));
+    context.sink->publish(
+        std::move(steps), [kept, complete = *context.complete](const PublishReport& report) {
+            std::size_t step = 0;
+            for (const EventSpec& event : kept->events) {
+                for (const auto& channel : event.channels) {
+                    if (step < report.acknowledged.size() && report.acknowledged[step])
+                        reportToDebugTap(*kept, event, channel);
+                    ++step;
+                }
+            }
+            if (!report.all()) {
+                complete(busUnavailable());
+                return;
+            }
+            // The loop's boundary for this answer, as ApiHandler::handle is for answers given at once.
+            try {
+                complete(publishedResponse(*kept));
+                return;
+            } catch (const std::exception& e) {
+                spdlog::error("http api: answering a publish to app {} failed: {}", kept->app.id, e.what());
+            } catch (...) {
+                spdlog::error("http api: answering a publish to app {} failed with an unknown exception",
+                              kept->app.id);
+            }
+            complete(internalErrorResponse());
+        });
+}
+
+std::optional<ApiResponse> publish(const ApiContext& context, std::vector<EventSpec> events, bool batch) {
+    PublishPlan plan{context.app, context.state, context.debugTap, std::move(events), batch};
+    if (context.sink == nullptr || context.complete == nullptr) return publishNow(context, plan);
+    publishThroughSink(context, std::move(plan));
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ApiResponse> publishEvents(const ApiContext& context) {
+    json::JsonValue body;
+    if (auto error = parseJsonObject(context.request.body, body)) return *error;
+    std::vector<EventSpec> events(1);
+    if (auto error = readEvent(body, context.app, "", false, events.front())) return *error;
+    return publish(context, std::move(events), false);
+}
+
+std::optional<ApiResponse> publishBatchEvents(const ApiContext& context) {
     json::JsonValue body;
     if (auto error = parseJsonObject(context.request.body, body)) return *error;
     const json::JsonValue* batch = jsonMember(body, "batch");
@@ -219,31 +305,12 @@ ApiResponse publishBatchEvents(const ApiContext& context) {
     }
 
     std::vector<EventSpec> events(items.size());
-    bool anyInfo = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const std::string where = "batch[" + std::to_string(i) + "]: ";
         if (!items[i].isObject()) return badRequest(where, "each event must be an object");
         if (auto error = readEvent(items[i], context.app, where, true, events[i])) return *error;
-        anyInfo = anyInfo || events[i].info.any();
     }
-
-    for (const auto& event : events) {
-        if (!publishAll(context, event)) return busUnavailable();
-    }
-    if (!anyInfo) return okResponse("{}");
-
-    std::string json = "{\"batch\":[";
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        if (i > 0) json.push_back(',');
-        json.push_back('{');
-        if (events[i].info.any()) {
-            appendCountAttributes(json, summaryOf(context, events[i].channels.front()), events[i].info,
-                                  false);
-        }
-        json.push_back('}');
-    }
-    json.append("]}");
-    return okResponse(std::move(json));
+    return publish(context, std::move(events), true);
 }
 
 }  // namespace resound::api

@@ -296,8 +296,13 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
             reply = get ? ready() : service::jsonError(405, "method_not_allowed", "use GET");
             break;
         case Route::Metrics:
-            reply = get ? HttpReply{200, "text/plain; version=0.0.4", metrics_.renderPrometheus(), {}}
-                        : service::jsonError(405, "method_not_allowed", "use GET");
+            if (get) {
+                std::string text = metrics_.renderPrometheus();
+                if (extraMetrics_) extraMetrics_(text);
+                reply = HttpReply{200, "text/plain; version=0.0.4", std::move(text), {}};
+            } else {
+                reply = service::jsonError(405, "method_not_allowed", "use GET");
+            }
             break;
         case Route::Forward:
             reply = forwardAuth(request);

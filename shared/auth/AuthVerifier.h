@@ -32,6 +32,9 @@ class AuthVerifier {
     service::HttpReply handle(const service::HttpExchange& request) const;
 
     void setDraining() { draining_.store(true, std::memory_order_relaxed); }  // /ready answers 503
+    // Appends the serving process's own metrics (service::appendServiceMetrics) to /metrics. Set
+    // before serving; called on the serving threads.
+    void setExtraMetrics(std::function<void(std::string&)> append) { extraMetrics_ = std::move(append); }
     std::size_t tokenAppCount() const;  // apps with a jwt_secret (the others refuse every token)
 
   private:
@@ -58,6 +61,7 @@ class AuthVerifier {
     Options options_;
     mutable AuthMetrics metrics_;
     std::atomic<bool> draining_{false};
+    std::function<void(std::string&)> extraMetrics_;
 };
 
 }  // namespace resound::auth

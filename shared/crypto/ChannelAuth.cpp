@@ -41,7 +41,7 @@ std::string userSigninSignature(std::string_view secret, std::string_view socket
     return hmacSha256Hex(secret, userSigninStringToSign(socketId, userData));
 }
 
-bool verifyAuthString(std::string_view auth, const config::AppConfig& app, std::string_view stringToSign) {
+bool verifyAuthString(std::string_view auth, AppCredentials app, std::string_view stringToSign) {
     const std::size_t colon = auth.find(':');
     // Without a colon the whole string is treated as the key and the signature as empty, so the
     // same comparisons run and fail.

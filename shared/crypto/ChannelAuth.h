@@ -4,8 +4,6 @@
 #include <string>
 #include <string_view>
 
-#include "config/Config.h"
-
 namespace resound::crypto {
 
 // The strings the app server signs.
@@ -22,9 +20,16 @@ std::string presenceSignature(std::string_view secret, std::string_view socketId
 std::string userSigninSignature(std::string_view secret, std::string_view socketId,
                                 std::string_view userData);
 
+// The key and secret an auth string is checked against (an app's, from config::AppConfig). Two views
+// rather than the app's whole configuration, so crypto stays below config in the module layers.
+struct AppCredentials {
+    std::string_view key;
+    std::string_view secret;
+};
+
 // Checks an auth string "<app key>:<hex signature>" against `app`: the key part must equal app.key
 // AND the signature must be HMAC-SHA256(app.secret, stringToSign). Both halves are always compared,
 // in constant time. channelData / userData must be the exact bytes the client sent.
-bool verifyAuthString(std::string_view auth, const config::AppConfig& app, std::string_view stringToSign);
+bool verifyAuthString(std::string_view auth, AppCredentials app, std::string_view stringToSign);
 
 }  // namespace resound::crypto

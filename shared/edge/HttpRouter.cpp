@@ -1,6 +1,8 @@
 #include "edge/HttpRouter.h"
 
+#include "http/ErrorBody.h"
 #include "http/PathPrefix.h"
+#include "http/QueryString.h"
 #include "json/JsonText.h"
 #include "service/HealthEndpoints.h"
 #include "util/Version.h"
@@ -13,8 +15,12 @@ HttpResponse json(int status, std::string body) { return HttpResponse{status, "a
 
 HttpResponse json(service::health::Answer answer) { return json(answer.status, std::move(answer.body)); }
 
+HttpResponse apiAnswer(api::ApiResponse r) {
+    return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
+}
+
 HttpResponse errorResponse(int status, std::string_view message) {
-    return json(status, "{\"error\":" + json::quoted(message) + ",\"code\":" + std::to_string(status) + "}");
+    return json(status, http::errorBody(status, message));
 }
 
 }  // namespace
@@ -27,22 +33,26 @@ std::string_view HttpRouter::stripPrefix(std::string_view path) const {
     return http::stripPathPrefix(path, server_.pathPrefix);
 }
 
-std::optional<std::string_view> HttpRouter::webSocketAppKey(std::string_view path) const {
-    if (!roles_.webSocket) return std::nullopt;
-    path = stripPrefix(path);
-    constexpr std::string_view kApp = "/app/";
-    if (path.substr(0, kApp.size()) != kApp) return std::nullopt;
-    auto key = path.substr(kApp.size());
-    if (key.empty() || key.find('/') != std::string_view::npos) return std::nullopt;
-    return key;
-}
-
 HttpResponse HttpRouter::health() const {
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_);
     std::string body = service::health::healthHead(roles_.serviceName, draining_);
     body += ",\"uptime_seconds\":" + std::to_string(uptime.count()) +
             ",\"connections\":" + std::to_string(metrics_.connections()) + "}";
     return json(200, std::move(body));
+}
+
+std::optional<HttpResponse> HttpRouter::route(const http::Request& request, api::PublishSink& sink,
+                                              std::function<void(HttpResponse)> complete) {
+    const std::string_view path = stripPrefix(request.path);
+    if (!roles_.httpApi || path.substr(0, 6) != "/apps/") return route(request);
+    auto answered = api_.handle(request, path, http::parseQuery(request.query), sink,
+                                [this, complete = std::move(complete)](api::ApiResponse r) {
+                                    metrics_.countApiResponse(r.status);
+                                    complete(apiAnswer(std::move(r)));
+                                });
+    if (!answered) return std::nullopt;
+    metrics_.countApiResponse(answered->status);
+    return apiAnswer(std::move(*answered));
 }
 
 HttpResponse HttpRouter::route(const http::Request& request) {
@@ -53,7 +63,7 @@ HttpResponse HttpRouter::route(const http::Request& request) {
         }
         api::ApiResponse r = api_.handle(request, path);
         metrics_.countApiResponse(r.status);
-        return HttpResponse{r.status, "application/json", std::move(r.body), std::move(r.headers)};
+        return apiAnswer(std::move(r));
     }
     const bool readOnly = request.method == "GET" || request.method == "HEAD";
     auto onlyGet = [&]() {

@@ -1,7 +1,7 @@
 #pragma once
 // Routes plain HTTP requests that arrive on the shared port: the Pusher HTTP API (/apps/...), Reverb's
-// /up, /health, /ready and /metrics. Also says which paths are WebSocket endpoints (/app/{key}), with
-// or without the configured path prefix. Stateless apart from its references; any loop thread.
+// /up, /health, /ready and /metrics (WebSocket upgrades are decided by ws::checkUpgrade). Stateless
+// apart from its references; any loop thread.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -33,6 +33,10 @@ public:
                metrics::Metrics& metrics, const std::atomic<bool>& draining);
 
     HttpResponse route(const http::Request& request);
+    // The same for a loop that publishes through its own sink (the bundle's api service): an API
+    // publish returns nullopt and its answer goes to `complete` later, on the sink's loop.
+    std::optional<HttpResponse> route(const http::Request& request, api::PublishSink& sink,
+                                      std::function<void(HttpResponse)> complete);
     // Text appended to /metrics after the server's own families (e.g. the webhook dispatcher's).
     // Before the I/O threads start; the callbacks run on loop threads.
     // Extra readiness condition (scale-out: Redis connected); returns why not ready, or nullopt.
@@ -41,8 +45,8 @@ public:
     void addMetricsSource(std::function<void(std::string&)> append) {
         metricsSources_.push_back(std::move(append));
     }
-    // The app key of a WebSocket endpoint path, or nullopt if the path is not one.
-    std::optional<std::string_view> webSocketAppKey(std::string_view path) const;
+    // False in an HTTP-API-only process: WebSocket upgrades are refused (ws::checkUpgrade).
+    bool servesWebSockets() const { return roles_.webSocket; }
 
 private:
     std::string_view stripPrefix(std::string_view path) const;

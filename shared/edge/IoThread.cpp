@@ -7,11 +7,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include "dashboard/Dashboard.h"
+#include "http/ErrorBody.h"
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "http/RequestBytes.h"
@@ -21,6 +24,7 @@
 #include "pusher/ErrorCodes.h"
 #include "websocket/FrameEncoder.h"
 #include "websocket/Handshake.h"
+#include "websocket/UpgradeCheck.h"
 
 namespace resound::edge {
 
@@ -47,8 +51,7 @@ AddressKey addressKeyOf(const sockaddr_storage& address) {
 
 // For connections refused before any request is read: a short HTTP answer, then close.
 void refuse(int fd, int status, std::string_view reason, metrics::Metrics& metrics) {
-    std::string body = "{\"error\":\"" + std::string(reason) + "\",\"code\":" + std::to_string(status) + "}";
-    std::string response = http::buildResponse(status, "application/json", body, false);
+    std::string response = http::buildResponse(status, "application/json", http::errorBody(status, reason), false);
     [[maybe_unused]] auto n = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
     ::close(fd);
     metrics.countHttpResponse(status);
@@ -113,8 +116,11 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       counters_(context.metrics.loop(index)),
       loopBus_(context.bus, interest_, [this](std::function<void()> task) { loop_.post(std::move(task)); }),
       loopState_(context.loopStateFactory ? context.loopStateFactory(loop_) : nullptr),
-      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state, loopBus_, *this,
-                                                      context.metrics, context.metrics.loop(index),
+      publishSink_(context.publishSinkFactory ? context.publishSinkFactory(loop_) : nullptr),
+      sinkBus_(publishSink_ ? std::make_unique<SinkPublishingBus>(loopBus_, *publishSink_) : nullptr),
+      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state,
+                                                      sinkBus_ ? static_cast<bus::Bus&>(*sinkBus_) : loopBus_,
+                                                      *this, context.metrics, context.metrics.loop(index),
                                                       context.webhooks, context.debugTap, loopState_.get()}),
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {
@@ -168,7 +174,8 @@ void IoThread::requestShutdown() {
         // answer (with Connection: close).
         for (std::size_t i = 0; i < connections_.size();) {
             Connection& c = *connections_[i];
-            if (c.mode == Connection::Mode::Http && !c.intake.midRequest() && c.queue.empty()) {
+            if (c.mode == Connection::Mode::Http && !c.intake.midRequest() && c.queue.empty() &&
+                c.awaitedTicket == 0) {
                 teardown(c);
                 continue;
             }
@@ -240,7 +247,7 @@ void IoThread::onConnectionEvent(Connection& c, std::uint32_t events) {
 }
 
 void IoThread::readFrom(Connection& c) {
-    for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed && !c.readPaused; ++i) {
+    for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed && !c.readingHeld(); ++i) {
         ssize_t n = ::recv(c.fd, readBuffer_.data(), readBuffer_.size(), 0);
         if (n == 0) {
             teardown(c);
@@ -286,8 +293,7 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         if (step == httpserver::RequestIntake::Step::Error) {
             HttpResponse response;
             response.status = c.intake.errorStatus();
-            response.body = "{\"error\":" + json::quoted(c.intake.errorReason()) +
-                            ",\"code\":" + std::to_string(response.status) + "}";
+            response.body = http::errorBody(response.status, c.intake.errorReason());
             respond(c, response, false);
             return;
         }
@@ -300,7 +306,26 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             handOffToDashboard(c, request, data, length);
             return;
         }
-        HttpResponse response = ctx_.router.route(request);
+        HttpResponse response;
+        if (publishSink_) {
+            if (++nextTicket_ == 0) nextTicket_ = 1;  // 0 means "not waiting"
+            const std::uint32_t ticket = nextTicket_;
+            auto answer = ctx_.router.route(request, *publishSink_,
+                                            [this, ticket, keepAlive = request.keepAlive()](HttpResponse r) {
+                                                answerArrived(ticket, keepAlive, std::move(r));
+                                            });
+            if (!answer) {
+                // HTTP/1.1 answers go in request order: later pipelined requests wait for this one.
+                c.awaitedTicket = ticket;
+                awaited_.emplace(ticket, &c);
+                if (length > 0) c.unparsedInput = std::make_unique<std::string>(data, length);
+                updatePollEvents(c);
+                return;
+            }
+            response = std::move(*answer);
+        } else {
+            response = ctx_.router.route(request);
+        }
         bool keepAlive = request.keepAlive() && !draining_;
         respond(c, response, keepAlive);
         if (!keepAlive) return;
@@ -321,8 +346,7 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
     if (!c.queue.empty()) flush(c);
     if (c.mode != Connection::Mode::Http) return;
     if (!c.queue.empty()) {
-        respond(c, {503, "application/json",
-                     R"({"error":"Send dashboard requests on a connection of their own","code":503})", {}},
+        respond(c, {503, "application/json", http::errorBody(503, "Send dashboard requests on a connection of their own"), {}},
                 false);
         return;
     }
@@ -339,6 +363,7 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
 
 void IoThread::detach(Connection& c) {
     c.mode = Connection::Mode::Closed;
+    forgetAwaitedAnswer(c);
     c.closing = true;
     c.intake.release();
     loop_.remove(c.fd);
@@ -355,21 +380,20 @@ void IoThread::detach(Connection& c) {
 
 void IoThread::pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength) {
     c.readPaused = true;
-    c.unparsedInput.assign(unparsed, unparsedLength);
+    if (unparsedLength > 0) c.unparsedInput = std::make_unique<std::string>(unparsed, unparsedLength);
     updatePollEvents(c);
 }
 
 void IoThread::resumeReading(Connection& c) {
     c.readPaused = false;
-    std::string input;
-    input.swap(c.unparsedInput);
+    const std::unique_ptr<std::string> input = std::move(c.unparsedInput);
     // The requests read before the pause come first; they may fill the queue and pause us again.
-    if (!input.empty()) handleHttpBytes(c, input.data(), input.size());
+    if (input) handleHttpBytes(c, input->data(), input->size());
     if (c.mode != Connection::Mode::Closed) updatePollEvents(c);  // handed to the dashboard: not ours
 }
 
 void IoThread::updatePollEvents(Connection& c) {
-    const std::uint32_t events = httpserver::connectionPollEvents(c.readPaused, c.wantsWritable);
+    const std::uint32_t events = httpserver::connectionPollEvents(c.readingHeld(), c.queue.blocked());
     if (events == c.pollEvents) return;
     if (!loop_.modify(c.fd, events, &c)) {
         registrationFailed(c, "modify");
@@ -395,33 +419,47 @@ void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAli
             Urgency::Urgent);
     if (!keepAlive) {
         c.mode = Connection::Mode::Draining;
-        c.closeWhenFlushed = true;
+        c.queue.closeWhenDrained();
         c.intake.release();
     }
 }
 
-void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength) {
-    auto appKey = ctx_.router.webSocketAppKey(request.path);
-    HttpResponse refusal;
-    refusal.status = 0;
-    const std::string* version = request.header("sec-websocket-version");
-    const std::string* key = request.header("sec-websocket-key");
-    if (!appKey) {
-        refusal = {404, "application/json",
-                   "{\"error\":\"WebSocket connections go to /app/{key}\",\"code\":404}", {}};
-    } else if (request.method != "GET") {
-        refusal = {405, "application/json", "{\"error\":\"WebSocket upgrades use GET\",\"code\":405}",
-                   {{"Allow", "GET"}}};
-    } else if (!version || *version != "13") {
-        refusal = {426, "application/json",
-                   "{\"error\":\"Only WebSocket version 13 is supported\",\"code\":426}",
-                   {{"Sec-WebSocket-Version", "13"}}};
-    } else if (!key || !ws::isValidClientKey(*key)) {
-        refusal = {400, "application/json", "{\"error\":\"Missing or invalid Sec-WebSocket-Key\",\"code\":400}",
-                   {}};
+void IoThread::forgetAwaitedAnswer(Connection& c) {
+    if (c.awaitedTicket == 0) return;
+    awaited_.erase(c.awaitedTicket);
+    c.awaitedTicket = 0;
+}
+
+void IoThread::answerArrived(std::uint32_t ticket, bool requestKeepAlive, HttpResponse response) {
+    const auto found = awaited_.find(ticket);
+    if (found == awaited_.end()) return;  // the client went away meanwhile: the publish happened, nobody is told
+    Connection& c = *found->second;
+    awaited_.erase(found);
+    c.awaitedTicket = 0;
+    if (c.mode != Connection::Mode::Http) return;
+    const bool keepAlive = requestKeepAlive && !draining_;
+    respond(c, response, keepAlive);
+    if (!keepAlive) {
+        c.unparsedInput.reset();
+        updatePollEvents(c);  // draining: read on only to see the client's EOF
+        return;
     }
-    if (refusal.status != 0) {
-        respond(c, refusal, false);
+    c.intake.next();
+    if (c.queue.bytes() >= ctx_.config.server.maxQueuedBytesPerConnection) {
+        c.readPaused = true;  // the held requests wait until the answers drain, as in handleHttpBytes
+        updatePollEvents(c);
+        return;
+    }
+    resumeReading(c);  // the requests that arrived meanwhile, then the socket again
+}
+
+void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength) {
+    const ws::UpgradeEndpoint endpoint{.servesWebSockets = ctx_.router.servesWebSockets(),
+                                       .pathPrefix = ctx_.config.server.pathPrefix};
+    ws::UpgradeDecision decision = ws::checkUpgrade(request, endpoint);
+    if (!decision.accepted()) {
+        respond(c, {decision.status, "application/json", std::move(decision.body), std::move(decision.headers)},
+                false);
         return;
     }
 
@@ -431,14 +469,16 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
     }
     const std::string* originHeader = request.header("origin");
     std::string origin = originHeader ? *originHeader : std::string();
-    std::string appKeyText(*appKey);
+    std::string appKeyText(decision.appKey);
 
-    enqueue(c, shared(ws::buildUpgradeResponse(ws::computeAcceptKey(*key))), Urgency::Urgent);
+    enqueue(c, shared(ws::buildUpgradeResponse(decision.acceptKey)), Urgency::Urgent);
     c.mode = Connection::Mode::WebSocket;
     c.upgraded = true;
     c.intake.release();
     const config::AppConfig* app = ctx_.apps.byKey(appKeyText);
-    c.decoder = std::make_unique<ws::FrameDecoder>(app ? app->maxMessageSize : 10000);
+    const std::size_t maxMessageSize = app ? app->maxMessageSize : 10000;
+    c.maxMessageSize = static_cast<std::uint32_t>(
+        std::min<std::size_t>(maxMessageSize, std::numeric_limits<std::uint32_t>::max()));
     protocol_.setNow(now_);
     if (protocolParam) {
         protocol_.open(c, appKeyText, std::string_view(*protocolParam), origin);
@@ -449,24 +489,36 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
 }
 
 void IoThread::handleWebSocketBytes(Connection& c, char* data, std::size_t length) {
+    // A connection keeps a decoder only while a frame or message is cut by a read boundary; otherwise
+    // (nearly always) a fresh one on the stack decodes, so an idle connection holds none.
+    ws::FrameDecoder fresh(c.maxMessageSize);
+    const bool kept = c.decoder != nullptr;
+    ws::FrameDecoder& decoder = kept ? *c.decoder : fresh;
     FrameAdapter adapter(*this, c);
-    auto error = c.decoder->feed(data, length, adapter);
+    auto error = decoder.feed(data, length, adapter);
     if (error && c.mode == Connection::Mode::WebSocket) {
         ctx_.metrics.countProtocolError(error->closeCode);
         spdlog::debug("websocket protocol error socket_id={} code={} reason={}", c.socketId(),
                       error->closeCode, error->reason);
         closeWebSocket(c, error->closeCode, error->reason);
     }
+    // Closing released the kept decoder; an open connection keeps one only while it is not idle.
+    if (c.mode != Connection::Mode::WebSocket) return;
+    if (!kept && !fresh.idle()) {
+        c.decoder = std::make_unique<ws::FrameDecoder>(std::move(fresh));
+    } else if (kept && c.decoder->idle()) {
+        c.decoder.reset();
+    }
 }
 
 void IoThread::send(pusher::Peer& peer, const pusher::SharedFrame& frame) {
     auto& c = static_cast<Connection&>(peer);
     if (c.mode != Connection::Mode::WebSocket) return;
-    if (c.queue.bytes() + frame->size() > ctx_.config.server.maxQueuedBytesPerConnection) {
+    if (!c.queue.offer(frame, ctx_.config.server.maxQueuedBytesPerConnection)) {
         slowConsumer(c);
         return;
     }
-    enqueue(c, frame, Urgency::Fair);
+    schedule(c, Urgency::Fair);
 }
 
 void IoThread::close(pusher::Peer& peer, std::uint16_t code, std::string_view reason) {
@@ -479,7 +531,7 @@ void IoThread::closeWebSocket(Connection& c, std::uint16_t code, std::string_vie
     c.closing = true;
     enqueue(c, shared(ws::encodeCloseFrame(code, reason)), Urgency::Urgent);
     c.mode = Connection::Mode::Draining;
-    c.closeWhenFlushed = true;
+    c.queue.closeWhenDrained();
     c.lastBytesAt = now_;
     c.decoder.reset();
 }
@@ -489,14 +541,18 @@ void IoThread::slowConsumer(Connection& c) {
     spdlog::warn("slow consumer closed app={} socket_id={} queued_bytes={}", c.app ? c.app->id : "",
                  c.socketId(), c.queue.bytes());
     // Keep a partly written frame (cutting it would corrupt the stream), drop the rest, then close.
-    c.queue.dropUnstarted();
+    c.queue.dropUnsent();
     ctx_.metrics.countProtocolError(pusher::code::OverCapacity);
     closeWebSocket(c, pusher::code::OverCapacity, "Slow consumer: too many messages queued");
 }
 
 void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency) {
-    c.queue.push(std::move(bytes));
-    if (c.wantsWritable) return;  // the socket buffer is full: EPOLLOUT flushes it
+    c.queue.pushAnswer(std::move(bytes));
+    schedule(c, urgency);
+}
+
+void IoThread::schedule(Connection& c, Urgency urgency) {
+    if (c.queue.blocked()) return;  // the socket buffer is full: EPOLLOUT flushes it
     if (urgency == Urgency::Urgent) {
         flushQueue_.addUrgent(c);
     } else {
@@ -506,37 +562,31 @@ void IoThread::enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency
 
 void IoThread::flush(Connection& c) {
     std::size_t written = 0;
-    const auto result = c.queue.writeTo(c.fd, written);
+    const auto outcome = c.queue.flushTo(c.fd, written);
     metrics::LoopCounters::add(counters_.bytesOut, static_cast<std::uint64_t>(written));
-    if (result == httpserver::WriteQueue::Result::Failed) {
+    if (outcome == SendQueue::Outcome::Failed) {
         teardown(c);
         return;
     }
-    if (result == httpserver::WriteQueue::Result::Blocked) {
-        c.wantsWritable = true;
+    if (outcome == SendQueue::Outcome::Blocked) {
         updatePollEvents(c);
         return;
     }
-    c.wantsWritable = false;
     if (c.readPaused) {
         resumeReading(c);  // its answers are queued and flushed like any others
         return;
     }
     updatePollEvents(c);
     if (c.mode == Connection::Mode::Closed) return;
-    if (c.closeWhenFlushed) {
-        // Half-close and wait for the peer's EOF, so unread input cannot turn our close into a reset
-        // that destroys the close frame or response we just sent.
-        c.closeWhenFlushed = false;
-        ::shutdown(c.fd, SHUT_WR);
-        c.lastBytesAt = now_;
-    }
+    // Half-closed: the drain timer now waits for the peer's EOF.
+    if (outcome == SendQueue::Outcome::HalfClosed) c.lastBytesAt = now_;
 }
 
 void IoThread::teardown(Connection& c) {
     if (c.mode == Connection::Mode::Closed) return;
     c.mode = Connection::Mode::Closed;
     c.closing = true;
+    forgetAwaitedAnswer(c);  // an answer still on its way finds nothing
     if (c.upgraded) {
         c.upgraded = false;
         protocol_.closed(c);
@@ -557,6 +607,8 @@ void IoThread::teardown(Connection& c) {
 void IoThread::afterEvents() {
     // What this iteration asked of the cluster state goes out together (answers to refused calls run here).
     if (loopState_) loopState_->flush();
+    // And the API publishes of this iteration, in one write (answers to refused ones are queued here).
+    if (publishSink_) publishSink_->flush();
     {
         std::lock_guard lock(inboxMutex_);
         delivering_.swap(inbox_);
@@ -571,6 +623,12 @@ void IoThread::afterEvents() {
             if (c.mode != Connection::Mode::Closed) flush(c);
         },
         [sliceEnd] { return std::chrono::steady_clock::now() >= sliceEnd; });
+    if (publishSink_) {
+        // A connection whose answers drained resumed reading and may have handed over more publishes:
+        // they go out now, not after the next wait (answers to refused ones are written next round).
+        publishSink_->flush();
+        moreToWrite = moreToWrite || flushQueue_.pending();
+    }
     // Closing a connection while flushing can publish (member_removed) into the local inbox.
     if (moreToWrite || !localInbox_.empty()) loop_.skipNextWait();
     freeUnreferencedConnections();
@@ -608,7 +666,8 @@ void IoThread::tick() {
         Connection& c = *connections_[i];
         bool expired = false;
         if (c.mode == Connection::Mode::Http) {
-            expired = c.intake.expired(now_, c.lastBytesAt, deadlines);
+            // A request waiting for Redis is bounded by the Redis timeouts, not the HTTP deadlines.
+            expired = c.awaitedTicket == 0 && c.intake.expired(now_, c.lastBytesAt, deadlines);
         } else if (c.mode == Connection::Mode::Draining) {
             expired = now_ - c.lastBytesAt >= kDrainSeconds;
         }
@@ -621,7 +680,8 @@ void IoThread::tick() {
     // Timed-out connections may have published (presence left) or asked the cluster state to forget
     // them: deliver and send without waiting for I/O.
     if (loopState_) loopState_->flush();
-    if (!localInbox_.empty()) loop_.skipNextWait();
+    if (publishSink_) publishSink_->flush();  // refused publishes queue their answers here
+    if (!localInbox_.empty() || flushQueue_.pending()) loop_.skipNextWait();
     freeUnreferencedConnections();
 }
 

@@ -11,8 +11,10 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include "api/PublishSink.h"
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "bus/InterestFilter.h"
@@ -22,10 +24,11 @@
 #include "edge/Connection.h"
 #include "edge/FlushQueue.h"
 #include "edge/HttpRouter.h"
-#include "service/HttpService.h"
+#include "edge/SinkPublishingBus.h"
 #include "loop/EventLoop.h"
 #include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
+#include "service/HttpService.h"
 #include "state/ClusterState.h"
 #include "state/LoopClusterState.h"
 
@@ -50,6 +53,10 @@ struct EdgeContext {
     // Optional (Redis mode): the loop's asynchronous view of the cluster state, on its own connection.
     // Without it the protocol calls `state` and is answered at once.
     std::function<std::unique_ptr<state::LoopClusterState>(loop::EventLoop&)> loopStateFactory{};
+    // Optional (Redis mode): where the loop's publishes go, on its own pipelined Redis connection: the
+    // HTTP API's (answered when Redis acknowledged them) and the protocol's (client events, presence
+    // changes, subscription counts; nobody waits for them). Without it both publish on `bus`.
+    std::function<std::unique_ptr<api::PublishSink>(loop::EventLoop&)> publishSinkFactory{};
 };
 
 class IoThread final : public pusher::PeerTransport {
@@ -80,10 +87,14 @@ private:
     void detach(Connection& c);  // forgets a connection whose socket another server now serves
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
+    // The answer to a request that waited for the publish sink; nothing if its connection is gone.
+    void answerArrived(std::uint32_t ticket, bool requestKeepAlive, HttpResponse response);
+    void forgetAwaitedAnswer(Connection& c);
     // Urgent: an answer the peer is waiting for (HTTP response, handshake, close frame); written
     // this iteration. Fair: broadcasts and Pusher replies, written in FlushQueue's time-sliced FIFO.
     enum class Urgency : std::uint8_t { Urgent, Fair };
     void enqueue(Connection& c, pusher::SharedFrame bytes, Urgency urgency);
+    void schedule(Connection& c, Urgency urgency);  // bytes were queued: put c on the flush list
     void pauseReading(Connection& c, const char* unparsed, std::size_t unparsedLength);
     void resumeReading(Connection& c);
     void updatePollEvents(Connection& c);
@@ -110,9 +121,15 @@ private:
     bus::InterestFilter interest_;     // channels this loop has subscribers for; read by publishers
     bus::InterestTrackingBus loopBus_;  // the process's bus, keeping interest_ up to date
     std::unique_ptr<state::LoopClusterState> loopState_;  // null: the protocol uses ctx_.state
+    std::unique_ptr<api::PublishSink> publishSink_;       // null: the API publishes on ctx_.bus
+    std::unique_ptr<SinkPublishingBus> sinkBus_;          // with a sink: the protocol's publishes go there
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them
+    // HTTP requests whose answers wait for the publish sink, by Connection::awaitedTicket; a
+    // connection leaves this map when it is torn down, so a late answer is dropped.
+    std::unordered_map<std::uint32_t, Connection*> awaited_;
+    std::uint32_t nextTicket_ = 0;
     FlushQueue<Connection> flushQueue_;                   // connections with bytes to write
     std::mutex inboxMutex_;
     std::vector<bus::BusMessagePtr> inbox_;

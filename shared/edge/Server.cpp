@@ -1,28 +1,30 @@
 #include "edge/Server.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <thread>
 
 #include "bus/InMemoryBus.h"
 #include "edge/ScaleOutReadiness.h"
 #include "redis/CommandClient.h"
 #include "redis/ConnectionOptions.h"
+#include "redis/LoopPublisher.h"
 #include "redis/NodeLease.h"
 #include "redis/Reaper.h"
 #include "redis/RedisBus.h"
 #include "redis/RedisClusterState.h"
 #include "redis/RedisLoopClusterState.h"
 #include "redis/TransitionAnnouncer.h"
+#include "state/InMemoryClusterState.h"
 #include "util/ProcessId.h"
 #include "util/Version.h"
 #include "webhooks/EventInterest.h"
-#include "state/InMemoryClusterState.h"
+#include "websocket/Handshake.h"
 
 namespace resound::edge {
 
@@ -195,7 +197,8 @@ void Server::start() {
     if (config_.server.scalingEnabled && servesWebSockets_ && !servesHttpApi_) {
         // resound-edge: a Redis call on a loop makes every other client of the loop wait, so the loops'
         // calls are held to the short loop timeout and never probe a Redis that is down. (Where the
-        // loops also answer the HTTP API, a publish that waited longer is still better than a 503.)
+        // loops also answer the HTTP API, a cluster-state read that waited longer is still better than a
+        // 503.) The loops' publishes do not use this client: they go through their publish sinks.
         context.loopThreadInit = [] { redis::CommandClient::markEventLoopThread(); };
     }
     if (config_.server.scalingEnabled && servesWebSockets_) {
@@ -204,6 +207,18 @@ void Server::start() {
         context.loopStateFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<state::LoopClusterState> {
             return std::make_unique<redis::RedisLoopClusterState>(*redisState_, loop, redis_->options());
         };
+    }
+    if (config_.server.scalingEnabled) {
+        // Each loop's publishes (the API's, the protocol's) go through its own pipelined Redis
+        // connection: what one iteration publishes shares a round trip, and the loop never waits.
+        context.publishSinkFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::PublishSink> {
+            return std::make_unique<redis::LoopPublisher>(loop, redis_->options());
+        };
+    }
+    // Without SHA-1 every handshake would fail; checking here also makes OpenSSL initialise (read its
+    // config file, load its provider) at start-up rather than in the first client's handshake on a loop.
+    if (servesWebSockets_ && !ws::acceptKeysWork()) {
+        throw std::runtime_error("the crypto library cannot compute WebSocket accept keys (SHA-1)");
     }
     // Bind every listener before starting any thread, so a port conflict fails start-up cleanly.
     std::uint16_t port = config_.server.port;

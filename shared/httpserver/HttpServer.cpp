@@ -7,14 +7,14 @@
 
 #include "httpserver/Listener.h"
 #include "httpserver/ServerLoop.h"
-#include "json/JsonText.h"
+#include "http/ErrorBody.h"
 
 namespace resound::httpserver {
 namespace {
 Reply defaultErrorReply(int status, std::string_view reason) {
     Reply reply;
     reply.status = status;
-    reply.body = "{\"error\":" + json::quoted(reason) + ",\"code\":" + std::to_string(status) + "}";
+    reply.body = http::errorBody(status, reason);
     return reply;
 }
 }  // namespace
@@ -50,7 +50,7 @@ void HttpServer::start() {
     port_ = options_.listen ? port : 0;
     for (unsigned i = 0; i < count; ++i) {
         const int fd = options_.listen ? fds[i] : -1;
-        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_));
+        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_, registrationFailures_));
     }
     for (auto& loop : loops_) loop->start();
 }

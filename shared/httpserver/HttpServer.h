@@ -101,6 +101,8 @@ class HttpServer {
     // (with Connection: close) for up to `grace`, then closes what remains and joins the loops.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
     std::size_t connectionCount() const { return totalConnections_.load(std::memory_order_relaxed); }
+    // Connections closed because epoll could not register them (ENOMEM, ENOSPC under load), since start.
+    std::uint64_t registrationFailures() const { return registrationFailures_.load(std::memory_order_relaxed); }
 
     // Any thread, after start(): takes over a connected, non-blocking socket that another server
     // accepted, with the bytes it already read from it (one or more requests, possibly partial),
@@ -112,6 +114,7 @@ class HttpServer {
     Options options_;
     Handler handler_;
     std::atomic<std::size_t> totalConnections_{0};
+    std::atomic<std::uint64_t> registrationFailures_{0};
     std::vector<std::unique_ptr<ServerLoop>> loops_;
     std::atomic<std::size_t> nextLoop_{0};  // adopt(): round robin over the loops
     std::uint16_t port_ = 0;

@@ -44,12 +44,14 @@ class ServerLoop::Acceptor final : public loop::IoHandler {
 void ServerConnection::onIoEvent(std::uint32_t events) { owner.onConnectionEvent(*this, events); }
 
 ServerLoop::ServerLoop(const HttpServer::Options& options, const Handler& handler, int listenFd,
-                       std::size_t index, std::atomic<std::size_t>& totalConnections)
+                       std::size_t index, std::atomic<std::size_t>& totalConnections,
+                       std::atomic<std::uint64_t>& registrationFailures)
     : options_(options),
       handler_(handler),
       listenFd_(listenFd),
       index_(index),
       totalConnections_(totalConnections),
+      registrationFailures_(registrationFailures),
       gate_(std::make_shared<LoopGate>(this)),
       acceptor_(std::make_unique<Acceptor>(*this)),
       readBuffer_(kReadBufferSize),
@@ -395,8 +397,9 @@ void ServerLoop::updatePollEvents(ServerConnection& c) {
 }
 
 // epoll could not take this connection (ENOMEM, ENOSPC): close it alone, with a reason, instead of
-// ending the loop (EventLoop::registrationFailures() counts it).
+// ending the loop; counted for the service's /metrics (HttpServer::registrationFailures()).
 void ServerLoop::registrationFailed(ServerConnection& c, const char* operation) {
+    registrationFailures_.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("http server loop {}: epoll_ctl({}) failed for a connection: {}; closing it", index_,
                  operation, std::strerror(errno));
     teardown(c);

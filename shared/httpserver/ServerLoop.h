@@ -50,7 +50,7 @@ void refuseConnection(int fd, const Reply& reply);
 class ServerLoop {
   public:
     ServerLoop(const HttpServer::Options& options, const Handler& handler, int listenFd, std::size_t index,
-               std::atomic<std::size_t>& totalConnections);
+               std::atomic<std::size_t>& totalConnections, std::atomic<std::uint64_t>& registrationFailures);
     ~ServerLoop();  // closes every connection (after stop())
     ServerLoop(const ServerLoop&) = delete;
     ServerLoop& operator=(const ServerLoop&) = delete;
@@ -98,6 +98,7 @@ class ServerLoop {
     int listenFd_;
     std::size_t index_;
     std::atomic<std::size_t>& totalConnections_;
+    std::atomic<std::uint64_t>& registrationFailures_;  // the server's, over all its loops
     bool listening_ = false;
     bool acceptPaused_ = false;
     bool draining_ = false;

@@ -29,6 +29,7 @@ class WriteQueue {
     // Drops every buffer not yet started; a partly written one stays, since cutting it would corrupt
     // the stream (used before closing a slow consumer with a last message).
     void dropUnstarted();
+    bool holdsStorage() const { return entries_.capacity() != 0; }  // false once drained
 
   private:
     struct Entry {
@@ -38,8 +39,8 @@ class WriteQueue {
     void releaseIfDone();
 
     std::vector<Entry> entries_;
-    std::uint32_t head_ = 0;  // first unwritten entry
     std::size_t bytes_ = 0;
+    std::uint32_t head_ = 0;  // first unwritten entry; last, so an owner may use the tail padding
 };
 
 }  // namespace resound::httpserver

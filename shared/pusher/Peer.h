@@ -23,10 +23,10 @@ struct Subscription {
     std::shared_ptr<const state::PresenceMember> presence;
 };
 
+// Not polymorphic: a connection type derives from it, and nothing deletes one through a Peer* (a
+// virtual destructor would cost every connection a vtable pointer).
 class Peer {
 public:
-    virtual ~Peer() = default;
-
     std::string socketId() const { return toString(SocketId{socketHigh, socketLow}); }
     bool isOpen() const { return app != nullptr && !closing; }
     // Records the first close sent or echoed, for the debug console's disconnect row; the reason text
@@ -34,8 +34,13 @@ public:
     void noteClose(std::uint16_t code, std::string_view reason, bool keepReason) {
         if (closeCode != 0) return;
         closeCode = code;
-        if (keepReason) closeReason.assign(reason);
+        if (keepReason) rare().closeReason.assign(reason);
     }
+    // Set by pusher:signin; empty when not signed in.
+    const std::string& userId() const { return rare_ ? rare_->userId : noText(); }
+    void setUserId(std::string id) { rare().userId = std::move(id); }
+    // Why it was closed; kept only while a debug console watches (noteClose).
+    const std::string& closeReason() const { return rare_ ? rare_->closeReason : noText(); }
 
     const config::AppConfig* app = nullptr;  // set once the connection is established
     std::uint32_t socketHigh = 0;
@@ -49,9 +54,24 @@ public:
     bool closing = false;                    // a close was requested: send nothing more
     bool countedInApp = false;               // holds one of the app's connection slots
     std::uint32_t serial = 0;                // ProtocolHandler's id for answers that arrive later
-    std::string userId;                      // set by pusher:signin
-    std::string closeReason;                 // why it was closed; kept only while a debug console watches
     std::vector<Subscription> subscriptions;
+
+private:
+    // What most connections never have (a signed-in user, a close reason a console watched): one
+    // pointer, allocated on first use, instead of two strings in every connection.
+    struct Rare {
+        std::string userId;
+        std::string closeReason;
+    };
+    Rare& rare() {
+        if (!rare_) rare_ = std::make_unique<Rare>();
+        return *rare_;
+    }
+    static const std::string& noText() {
+        static const std::string empty;
+        return empty;
+    }
+    std::unique_ptr<Rare> rare_;
 };
 
 }  // namespace resound::pusher

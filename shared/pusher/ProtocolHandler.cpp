@@ -136,6 +136,8 @@ bool ProtocolHandler::open(Peer& peer, std::string_view appKey, std::optional<st
 
 void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted,
                                const std::string& origin) {
+    std::vector<std::string> early;
+    if (Waiting* waiting = waitingFor(serial)) early = std::move(waiting->early);
     Peer* found = release(serial);
     if (!found || found->closing) {
         if (admitted) loopState_.removeConnection(app.id);  // it went before the answer came
@@ -157,6 +159,21 @@ void ProtocolHandler::admitted(std::uint32_t serial, const config::AppConfig& ap
     if (tapWants(app.id, "", "")) {
         tapEmit(dashboard::DebugEvent::Kind::Connected, peer, {}, {}, 0, dashboard::previewOf(origin));
     }
+    for (const std::string& text : early) {
+        if (!peer.isOpen()) break;  // one of them ended the connection
+        onText(peer, text);
+    }
+}
+
+void ProtocolHandler::keepEarly(Peer& peer, std::string_view text) {
+    Waiting* waiting = peer.closing || peer.app ? nullptr : waitingFor(peer.serial);
+    if (!waiting) return;  // refused, closing or gone: nothing more is read
+    if (waiting->early.size() >= kMaxEarlyMessages || waiting->earlyBytes + text.size() > kMaxEarlyBytes) {
+        fail(peer, code::OverCapacity, "Too many messages before the connection was established");
+        return;
+    }
+    waiting->earlyBytes += text.size();
+    waiting->early.emplace_back(text);
 }
 
 void ProtocolHandler::onActivity(Peer& peer) {
@@ -165,7 +182,10 @@ void ProtocolHandler::onActivity(Peer& peer) {
 }
 
 void ProtocolHandler::onText(Peer& peer, std::string_view text) {
-    if (!peer.isOpen()) return;
+    if (!peer.isOpen()) {
+        keepEarly(peer, text);
+        return;
+    }
     metrics::LoopCounters::add(deps_.counters.messagesIn);
     auto parsed = parseClientMessage(text);
     if (!parsed.message) {
@@ -251,13 +271,14 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
             break;
         case ChannelKind::Private:
         case ChannelKind::PrivateEncrypted:
-            if (!crypto::verifyAuthString(message.auth, app, crypto::channelStringToSign(socketId, channel))) {
+            if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
+                                          crypto::channelStringToSign(socketId, channel))) {
                 subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for private channel");
                 return;
             }
             break;
         case ChannelKind::Presence: {
-            if (!crypto::verifyAuthString(message.auth, app,
+            if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
                                           crypto::presenceStringToSign(socketId, channel, message.channelData))) {
                 subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for presence channel");
                 return;
@@ -276,7 +297,7 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         }
         case ChannelKind::ServerToUser: {
             auto owner = serverToUserId(channel);
-            if (peer.userId.empty() || !owner || *owner != peer.userId) {
+            if (peer.userId().empty() || !owner || *owner != peer.userId()) {
                 subscriptionError(peer, channel, refusal::NotThisUser,
                                   "Only the connection signed in as this user may subscribe");
                 return;
@@ -431,7 +452,7 @@ void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
         reportError(peer, code::Unauthorized, "User authentication is disabled for this app");
         return;
     }
-    if (!crypto::verifyAuthString(message.auth, app,
+    if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
                                   crypto::userSigninStringToSign(peer.socketId(), message.userData))) {
         reportError(peer, code::Unauthorized, "Invalid signature for pusher:signin");
         return;
@@ -442,11 +463,11 @@ void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
         reportError(peer, code::Unauthorized, "Invalid user_data: " + error);
         return;
     }
-    if (!peer.userId.empty() && peer.userId != *id) {
+    if (!peer.userId().empty() && peer.userId() != *id) {
         reportError(peer, code::Unauthorized, "Connection is already signed in as another user");
         return;
     }
-    peer.userId = *id;
+    peer.setUserId(*id);
     send(peer, messages::signinSuccess(message.userData));
 }
 
@@ -570,7 +591,7 @@ void ProtocolHandler::deliver(const bus::BusMessage& message) {
 void ProtocolHandler::terminateUser(const std::string& appId, const std::string& userId) {
     for (Peer* peer : peers_) {
         if (!peer->isOpen() || peer->app->id != appId) continue;
-        bool match = peer->userId == userId;
+        bool match = peer->userId() == userId;
         for (const auto& sub : peer->subscriptions) match = match || (sub.presence && sub.presence->userKey == userId);
         if (match) fail(*peer, code::Unauthorized, "You got disconnected by the app.");
     }
@@ -611,7 +632,7 @@ void ProtocolHandler::closed(Peer& peer) {
         if (tapWants(peer.app->id, "", "")) {
             tapEmit(dashboard::DebugEvent::Kind::Disconnected, peer, {}, {}, peer.closeCode,
                     peer.closeCode == 0 ? std::string("connection ended without a close frame")
-                                        : dashboard::previewOf(peer.closeReason));
+                                        : dashboard::previewOf(peer.closeReason()));
         }
         while (!peer.subscriptions.empty()) leave(peer, peer.subscriptions.size() - 1);
         metrics::LoopCounters::add(deps_.counters.connections, -1);

@@ -94,7 +94,15 @@ private:
         Peer* peer = nullptr;
         std::uint32_t calls = 0;
         std::vector<std::shared_ptr<PendingSubscribe>> subscribes;
+        // Messages that arrived while the connection waited for its admission (an app with a
+        // connection quota asks the cluster first): handled in order once it is established.
+        std::vector<std::string> early;
+        std::size_t earlyBytes = 0;
     };
+    // While a connection waits for its admission it may send this much; more closes it with 4100.
+    static constexpr std::size_t kMaxEarlyMessages = 100;
+    static constexpr std::size_t kMaxEarlyBytes = 64 * 1024;
+    void keepEarly(Peer& peer, std::string_view text);
     void hold(Peer& peer);
     Peer* release(std::uint32_t serial);  // the peer, or null if it went meanwhile
     Waiting* waitingFor(std::uint32_t serial);

@@ -48,8 +48,8 @@ class LoopLink::Timer final : public loop::IoHandler {
     LoopLink& owner_;
 };
 
-LoopLink::LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name)
-    : loop_(loop), options_(std::move(options)), name_(std::move(name)), parser_(options_.limits),
+LoopLink::LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name, AfterHang afterHang)
+    : loop_(loop), options_(std::move(options)), name_(std::move(name)), afterHang_(afterHang), parser_(options_.limits),
       input_(kInputBuffer) {}
 
 LoopLink::~LoopLink() {
@@ -86,8 +86,8 @@ void LoopLink::enqueue(std::span<const std::string_view> args, Callback done) {
             return;
         }
     }
-    // After a hang, nothing but the probe goes out until Redis has answered it.
-    if (!healthy_ && suspect_) {
+    // After a hang, nothing but the probe goes out until Redis has answered it (unless told to queue).
+    if (refusedAfterHang()) {
         refuse(std::move(done));
         return;
     }
@@ -99,7 +99,7 @@ void LoopLink::enqueue(std::span<const std::string_view> args, Callback done) {
 void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> keys,
                     std::span<const std::string_view> args, Callback done) {
     if (state_ == State::Idle && Clock::now() >= nextAttempt_) startConnect();
-    if (state_ == State::Idle || (!healthy_ && suspect_)) {
+    if (state_ == State::Idle || refusedAfterHang()) {
         refuse(std::move(done));
         return;
     }
@@ -116,6 +116,10 @@ void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> k
 
 void LoopLink::eval(const ScriptCall& call, Callback done) {
     eval(*call.script, viewsOf(call.keys), viewsOf(call.args), std::move(done));
+}
+
+bool LoopLink::refusedAfterHang() const {
+    return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse;
 }
 
 void LoopLink::startConnect() {

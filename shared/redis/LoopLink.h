@@ -38,7 +38,15 @@ class LoopLink final : public loop::IoHandler {
     // link is down. Callbacks still outstanding when the link is destroyed are never called.
     using Callback = std::function<void(std::optional<RespValue>)>;
 
-    LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name = "redis loop link");
+    // What a command meets after a hang while the probe PING is unanswered. Refuse: answered nullopt
+    // at once (the edge's state changes: their callers have a local answer, and a mutation must not
+    // reach a Redis that may run it late). QueueBehindProbe: sent behind the probe, so it succeeds with
+    // it or fails with it within the I/O timeout (the api's publishes: a 503 is the only local answer,
+    // and the first publish after an outage should not get one when Redis is back).
+    enum class AfterHang : std::uint8_t { Refuse, QueueBehindProbe };
+
+    LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name = "redis loop link",
+             AfterHang afterHang = AfterHang::Refuse);
     ~LoopLink() override;
     LoopLink(const LoopLink&) = delete;
     LoopLink& operator=(const LoopLink&) = delete;
@@ -79,6 +87,7 @@ class LoopLink final : public loop::IoHandler {
 
     void enqueue(std::span<const std::string_view> args, Callback done);
     void refuse(Callback done);
+    bool refusedAfterHang() const;
     void startConnect();
     void onConnected();
     bool writeOutput();
@@ -90,6 +99,7 @@ class LoopLink final : public loop::IoHandler {
     loop::EventLoop& loop_;
     const ConnectionOptions options_;
     const std::string name_;
+    const AfterHang afterHang_;
 
     State state_ = State::Idle;
     bool healthy_ = false;    // a reply arrived on this connection (the probe PING at least)

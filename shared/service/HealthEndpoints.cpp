@@ -1,5 +1,6 @@
 #include "service/HealthEndpoints.h"
 
+#include "http/ErrorBody.h"
 #include "json/JsonText.h"
 #include "util/Version.h"
 
@@ -26,12 +27,7 @@ std::string healthHead(std::string_view service, bool draining) {
 
 Answer ready(const std::optional<NotReady>& notReady) {
     if (!notReady) return {200, "{\"status\":\"ready\"}"};
-    Answer answer{503, "{\"error\":"};
-    json::appendQuoted(answer.body, notReady->reason);
-    answer.body += ",\"message\":";
-    json::appendQuoted(answer.body, notReady->message);
-    answer.body += '}';
-    return answer;
+    return {503, http::errorBody(503, notReady->message, notReady->reason)};
 }
 
 }  // namespace resound::service::health

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http/ErrorBody.h"
 #include "httpserver/HttpServer.h"
-#include "json/JsonText.h"
+#include "metrics/PrometheusText.h"
 
 namespace resound::service {
 namespace {
@@ -65,11 +66,7 @@ std::shared_ptr<httpserver::ResponseStream> HttpExchange::openStream(int status,
 HttpReply jsonError(int status, std::string_view code, std::string_view message) {
     HttpReply reply;
     reply.status = status;
-    reply.body = "{\"error\":";
-    json::appendQuoted(reply.body, code);
-    reply.body += ",\"message\":";
-    json::appendQuoted(reply.body, message);
-    reply.body += '}';
+    reply.body = http::errorBody(status, message, code);
     return reply;
 }
 
@@ -78,6 +75,7 @@ struct HttpService::Impl {
     HttpHandler handler;
     std::unique_ptr<httpserver::HttpServer> server;
     std::uint16_t port = 0;
+    std::uint64_t failuresOfStoppedServer = 0;
 };
 
 HttpService::HttpService(Options options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
@@ -136,7 +134,22 @@ void HttpService::adopt(int fd, std::string remote, std::string alreadyRead) {
 void HttpService::stop(std::chrono::milliseconds grace) {
     if (!impl_->server) return;
     impl_->server->stop(grace);
+    impl_->failuresOfStoppedServer = impl_->server->registrationFailures();
     impl_->server.reset();
+}
+
+std::uint64_t HttpService::registrationFailures() const {
+    // Read on the service's own loop threads (a /metrics request), so the server outlives the call;
+    // after stop() the last count stays readable.
+    return impl_->server ? impl_->server->registrationFailures() : impl_->failuresOfStoppedServer;
+}
+
+void appendServiceMetrics(std::string& out, const HttpService& service) {
+    metrics::appendFamily(out, "resound_loop_registration_failures_total", "counter",
+                          "Connections closed because the event loop could not register them (epoll_ctl failed).");
+    out += "resound_loop_registration_failures_total ";
+    out += std::to_string(service.registrationFailures());
+    out += '\n';
 }
 
 }  // namespace resound::service

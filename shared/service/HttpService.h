@@ -2,7 +2,7 @@
 // The HTTP face of the short request/response services (auth verifier, monitor): a socket-free
 // handler (HttpExchange in, HttpReply out), so the services' logic is tested without sockets, served
 // by the project's event-loop server (httpserver::HttpServer: the edge's parser, limits, deadlines
-// and write queue; no thread per connection). Errors use the services' {"error","message"} body.
+// and write queue; no thread per connection). Errors use the one error body (http/ErrorBody.h).
 // Built, started and stopped from one thread (main); the handler runs on the loop threads,
 // concurrently, and must not block.
 #include <chrono>
@@ -52,8 +52,14 @@ struct HttpReply {
 
 using HttpHandler = std::function<HttpReply(const HttpExchange&)>;
 
-// {"error":"<code>","message":"<text>"}: the error body every service uses.
+// An error answer with the one error body (http/ErrorBody.h): `message` for people, `code` the stable
+// word for programs (e.g. "invalid_token"), sent as "reason".
 HttpReply jsonError(int status, std::string_view code, std::string_view message);
+
+class HttpService;
+// The metrics every HttpService-based binary adds to its /metrics (Prometheus text), under the same
+// names as the edge's: resound_loop_registration_failures_total.
+void appendServiceMetrics(std::string& out, const HttpService& service);
 
 class HttpService {
   public:
@@ -83,6 +89,8 @@ class HttpService {
     // Stops accepting, closes idle connections and open streams, lets requests in flight finish for up
     // to `grace`, then closes what remains.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+    // Any thread: connections closed because the event loop could not register them.
+    std::uint64_t registrationFailures() const;
 
   private:
     struct Impl;

@@ -44,6 +44,12 @@ class FrameDecoder {
 
     // True once a Close frame has been delivered.
     bool closeReceived() const { return phase_ == Phase::Closed; }
+    // True between messages: no frame begun, no fragments held. A fresh decoder with the same limit
+    // would go on exactly as this one, so a caller may drop an idle decoder and make a new one for the
+    // next bytes (the edge keeps none for idle connections).
+    bool idle() const {
+        return phase_ == Phase::Header && headerLen_ == 0 && messageOp_ == Opcode::Continuation;
+    }
     // Bytes held for partial frames/messages (0 when idle).
     std::size_t bufferedBytes() const { return buffer_.size(); }
     std::size_t bufferCapacity() const { return buffer_.capacity(); }

@@ -52,4 +52,8 @@ std::string buildUpgradeResponse(std::string_view acceptKey) {
     return response;
 }
 
+bool acceptKeysWork() {
+    return computeAcceptKey("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+}
+
 }  // namespace resound::ws

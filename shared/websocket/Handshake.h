@@ -16,4 +16,10 @@ bool isValidClientKey(std::string_view secWebSocketKey);
 // The complete "HTTP/1.1 101 Switching Protocols" response, ending with the blank line.
 std::string buildUpgradeResponse(std::string_view acceptKey);
 
+// Computes RFC 6455's own example (section 1.3) and compares. For start-up: false means the crypto
+// library cannot compute accept keys (no SHA-1), so every handshake would fail. It also makes OpenSSL
+// do its one-time initialisation (reading openssl.cnf, loading its provider: about 1 ms and 2 MiB of
+// library code) then, instead of in the first client's handshake on an event loop.
+bool acceptKeysWork();
+
 }  // namespace resound::ws

@@ -172,7 +172,7 @@ describe('auth verifier with pusher-js and the pusher SDK', () => {
         body: 'socket_id=1.2&channel_name=private-x',
       });
       assert.equal(res.status, 401);
-      assert.equal((await res.json()).error, reason);
+      assert.equal((await res.json()).reason, reason);
     }
     const pusher = await pusherWithToken(mintToken({ sub: '42', channels: ['*'], exp: now - 3600 }));
     assert.equal((await subscriptionError(pusher.subscribe('private-anything'))).status, 401);

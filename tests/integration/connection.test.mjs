@@ -2,10 +2,14 @@
 // operational endpoints (/health, /up, /metrics) on the same port.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { configYaml } from './lib/apps.mjs';
 import { assertServerServes, pusherJs } from './lib/clients.mjs';
 import { RawClient, dataOf, errorOf } from './lib/raw-client.mjs';
-import { resoundBinary, useServer } from './lib/server.mjs';
+import { freePort, resoundBinary, useServer } from './lib/server.mjs';
 
 const server = useServer();
 const SOCKET_ID = /^\d+\.\d+$/;
@@ -221,5 +225,32 @@ describe('command line', () => {
     const out = run('--config', '/nonexistent/resound-it.yaml');
     assert.equal(out.error, undefined, `did not exit within 5 s: ${out.error?.message}`);
     assert.notEqual(out.status, 0);
+  });
+
+  // Without SHA-1 no accept key can be computed: every client would fail its handshake, so the server
+  // checks at start-up (ws::acceptKeysWork). OpenSSL loading only its "null" provider has no SHA-1.
+  it('an OpenSSL that cannot compute accept keys is a start-up error, not failed handshakes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resound-it-'));
+    try {
+      const opensslConf = join(dir, 'openssl.cnf');
+      const nullProviderOnly = ['openssl_conf = init', '[init]', 'providers = providers', '[providers]',
+        'null = null', '[null]', 'activate = 1', ''];
+      writeFileSync(opensslConf, nullProviderOnly.join('\n'));
+      const configPath = join(dir, 'config.yaml');
+      writeFileSync(configPath, configYaml({ port: await freePort() }));
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(name)),
+      );
+      const out = spawnSync(resoundBinary(), ['--config', configPath], {
+        encoding: 'utf8',
+        timeout: 10000,
+        env: { ...env, OPENSSL_CONF: opensslConf },
+      });
+      assert.equal(out.error, undefined, `did not exit within 10 s: ${out.error?.message}`);
+      assert.equal(out.status, 1, out.stdout + out.stderr);
+      assert.match(out.stdout + out.stderr, /cannot compute WebSocket accept keys/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -22,9 +22,9 @@ async function api(path, options = {}) {
   let body = null;
   try { body = await response.json(); } catch { body = null; }
   if (!response.ok) {
-    let message = (body && (body.message || body.error)) || `HTTP ${response.status}`;
+    let message = (body && body.error) || `HTTP ${response.status}`;
     // The server's own request limit (max_request_size) answers before the dashboard sees the body.
-    if (response.status === 413 && !(body && body.message)) message += ' (more than the server\'s max_request_size)';
+    if (response.status === 413 && (!body || body.error === 'Request body too large')) message += ' (more than the server\'s max_request_size)';
     throw new Error(message);
   }
   return body;
@@ -189,7 +189,7 @@ async function openStream() {
   }
   if (!response.ok) {
     let message = `HTTP ${response.status}`;
-    try { message = (await response.json()).message || message; } catch { /* keep the status */ }
+    try { message = (await response.json()).error || message; } catch { /* keep the status */ }
     status.textContent = `Filter refused: ${message}`;
     status.className = 'error';
     setLive(false, 'filter refused');

@@ -1,9 +1,12 @@
-// Runs the real resound binary for one test file: a generated config on a free loopback port,
-// readiness via GET /health, and a checked shutdown (exit status 0, no sanitizer reports).
-// RunningServer also runs the scale-out binaries (resound-edge, resound-api, resound-auth,
-// resound-monitor) for tests/cluster: launch() takes the binary, its arguments and a service name.
+// The one harness that starts the real Resound binaries for every node suite: a generated config on
+// a free loopback port, readiness via GET /health, and a checked shutdown (exit status 0, no
+// sanitizer reports). RunningServer runs `resound` for tests/integration and tests/dashboard, the
+// scale-out binaries (resound-edge, resound-api, resound-auth, resound-monitor) for tests/cluster and
+// tests/proxy (launch() takes the binary, its arguments and a service name), and, through
+// tests/robustness/lib/resound.mjs, servers with per-test limits and /proc statistics.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,7 +19,7 @@ const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10000;
 const STOP_GRACE_MS = 5000;
 const OUTPUT_CAP = 4 * 1024 * 1024;
-const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/;
+export const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|AddressSanitizer/;
 
 /**
  * The executable `name` (resound, resound-edge, ...): `$envVar` (set by CTest), else the newest
@@ -50,6 +53,24 @@ export function freePort() {
       const { port } = probe.address();
       probe.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * GET /health on a connection of its own, closed right after: a pooled keep-alive socket (fetch's)
+ * would count against the connection limits some tests set. Resolves with the status.
+ */
+function probeHealth(port) {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(
+      { host: HOST, port, path: '/health', agent: false, headers: { Connection: 'close' }, timeout: 1000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
   });
 }
 
@@ -127,6 +148,9 @@ export class RunningServer {
    * `server`: extra keys for the config's server section (e.g. path_prefix, scaling).
    * `binary`, `name`, `args({configPath, port})`: another executable than `resound` (scale-out services).
    * `env`: extra environment variables (the REVERB_/RESOUND_/REDIS_ ones of the test runner are dropped).
+   * `config({port, logLevel, server})`: the config file's text, instead of the integration apps' config.
+   * `fdLimit`: runs the binary under `ulimit -n N` (soft and hard), e.g. to reach the fd-derived cap.
+   * `readyTimeoutMs`: how long GET /health may take to answer 200.
    */
   async launch({
     logLevel = process.env.RESOUND_IT_LOG_LEVEL || 'warn',
@@ -136,19 +160,26 @@ export class RunningServer {
     args = configArgs,
     env: extraEnv = {},
     port,
+    config = configYaml,
+    fdLimit,
+    readyTimeoutMs = READY_TIMEOUT_MS,
   } = {}) {
     this.name = name;
     this.binary = binary ?? resoundBinary();
     this.port = port ?? (await freePort());
     this.dir = mkdtempSync(join(tmpdir(), `${name}-it-`));
     this.configPath = join(this.dir, 'config.yaml');
-    writeFileSync(this.configPath, configYaml({ port: this.port, logLevel, server }));
+    writeFileSync(this.configPath, config({ port: this.port, logLevel, server }));
 
     // The config file is the whole truth: drop variables the loader would let override it.
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([variable]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(variable)),
     );
-    this.process = spawn(this.binary, args({ configPath: this.configPath, port: this.port }), {
+    const argv = args({ configPath: this.configPath, port: this.port });
+    const [command, commandArgs] = fdLimit
+      ? ['/bin/sh', ['-c', `ulimit -n ${Number(fdLimit)} && exec "$0" "$@"`, this.binary, ...argv]]
+      : [this.binary, argv];
+    this.process = spawn(command, commandArgs, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...env, ...extraEnv },
     });
@@ -170,30 +201,42 @@ export class RunningServer {
       });
     });
 
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const deadline = Date.now() + readyTimeoutMs;
     let lastError = 'no attempt';
     while (Date.now() < deadline) {
       if (this.exit) {
         const why = this.exit.error ? `could not be started: ${this.exit.error.message}` : this.describeExit();
-        throw new Error(
+        const error = new Error(
           `${this.name} exited during start-up (${why}); binary ${this.binary}, ` +
             `config ${this.configPath}\n--- server output ---\n${this.tail()}`,
         );
+        error.exit = this.exit; // e.g. code 78: the configuration was refused
+        error.output = this.output;
+        throw error;
       }
       try {
-        const res = await fetch(`${this.httpUrl}/health`, { signal: AbortSignal.timeout(1000) });
-        await res.arrayBuffer();
-        if (res.status === 200) return this;
-        lastError = `GET /health returned ${res.status}`;
+        const status = await probeHealth(this.port);
+        if (status === 200) return this;
+        lastError = `GET /health returned ${status}`;
       } catch (err) {
-        lastError = err.cause?.code || err.message;
+        lastError = err.code || err.message;
       }
       await sleep(50);
     }
     throw new Error(
-      `${this.name} did not answer GET /health with 200 within ${READY_TIMEOUT_MS} ms (last: ${lastError}); ` +
+      `${this.name} did not answer GET /health with 200 within ${readyTimeoutMs} ms (last: ${lastError}); ` +
         `binary ${this.binary}\n--- server output ---\n${this.tail()}`,
     );
+  }
+
+  /** Whether the output so far holds a sanitizer report. */
+  sanitizerReport() {
+    return SANITIZER_REPORT.test(this.output);
+  }
+
+  /** Waits for the process to end, at most `ms`; returns {code, signal} or null. */
+  async waitExit(ms) {
+    return Promise.race([this.exited, sleep(ms).then(() => null)]);
   }
 
   async kill() {
@@ -246,7 +289,7 @@ export class RunningServer {
         problems.push(`${this.name} ended with ${this.describeExit()} after SIGTERM (expected exit code 0)`);
       }
     }
-    if (SANITIZER_REPORT.test(this.output)) problems.push('sanitizer report in server output');
+    if (this.sanitizerReport()) problems.push('sanitizer report in server output');
     if (process.env.RESOUND_IT_VERBOSE) console.error(`--- ${this.name} output (pid ${this.pid}) ---\n${this.output}`);
     if (problems.length > 0) {
       throw new Error(`${this.name} (pid ${this.pid}): ${problems.join('; ')}\n--- server output ---\n${this.tail(20000)}`);

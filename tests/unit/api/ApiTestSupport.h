@@ -224,7 +224,8 @@ inline void expectError(const ApiResponse& response, int status, const std::stri
     EXPECT_EQ(response.status, status) << response.body;
     const std::string prefix = "{\"error\":\"";
     EXPECT_EQ(response.body.rfind(prefix, 0), 0u) << response.body;
-    EXPECT_TRUE(response.body.ends_with(",\"code\":" + std::to_string(status) + "}")) << response.body;
+    EXPECT_NE(response.body.find(",\"code\":" + std::to_string(status) + ",\"reason\":\""), std::string::npos)
+        << response.body;
     if (!mentions.empty()) {
         EXPECT_NE(response.body.find(mentions), std::string::npos) << response.body;
     }
@@ -234,6 +235,7 @@ inline void expectError(const ApiResponse& response, int status, const std::stri
         const auto object = parser.parse(response.body).extract<Poco::JSON::Object::Ptr>();
         EXPECT_FALSE(object->getValue<std::string>("error").empty());
         EXPECT_EQ(object->getValue<int>("code"), status);
+        EXPECT_FALSE(object->getValue<std::string>("reason").empty());
     } catch (const std::exception& e) {
         ADD_FAILURE() << "error body is not JSON: " << e.what() << ": " << response.body;
     }

@@ -233,7 +233,7 @@ TEST_F(EventsEndpoint, BodiesTheStrictReaderRejectsGetTheSame400) {
         SCOPED_TRACE(body);
         const auto response = post(kEvents, body);
         expectError(response, 400);
-        EXPECT_EQ(response.body, "{\"error\":\"" + notJson + "\",\"code\":400}");
+        EXPECT_EQ(response.body, "{\"error\":\"" + notJson + "\",\"code\":400,\"reason\":\"bad_request\"}");
     }
     EXPECT_TRUE(bus.messages.empty());
 }

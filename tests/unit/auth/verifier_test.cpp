@@ -66,7 +66,7 @@ std::string header(const HttpReply& reply, std::string_view name) {
 
 std::string errorCode(const HttpReply& reply) {
     Poco::JSON::Parser parser;
-    return parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("error");
+    return parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("reason");
 }
 
 class AuthVerifierTest : public ::testing::Test {
@@ -89,7 +89,7 @@ TEST_F(AuthVerifierTest, PresenceChannelCarriesTheSignedUser) {
     const auto body = parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>();
     const std::string channelData = body->getValue<std::string>("channel_data");
     EXPECT_EQ(channelData, R"({"user_id":"42","user_info":{"name":"Ada"}})");
-    EXPECT_TRUE(crypto::verifyAuthString(body->getValue<std::string>("auth"), app1_,
+    EXPECT_TRUE(crypto::verifyAuthString(body->getValue<std::string>("auth"), {app1_.key, app1_.secret},
                                          crypto::presenceStringToSign("123.456", "presence-room.7", channelData)));
 }
 
@@ -268,7 +268,7 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
     EXPECT_EQ(verifier_.handle(get).status, 200);
     verifier_.setDraining();
     EXPECT_EQ(verifier_.handle(get).status, 503);
-    EXPECT_EQ(verifier_.handle(get).body, R"({"error":"draining","message":"shutting down"})");
+    EXPECT_EQ(verifier_.handle(get).body, R"({"error":"shutting down","code":503,"reason":"draining"})");
     get.path = "/health";
     EXPECT_EQ(verifier_.handle(get).body.rfind(R"({"status":"draining","service":"resound-auth",)", 0), 0u);
     get.path = "/up";
@@ -287,6 +287,10 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
         << reply.body;
     EXPECT_NE(reply.body.find("resound_auth_failures_total{reason=\"channel_not_allowed\"} 1"), std::string::npos);
     EXPECT_NE(reply.body.find("resound_build_info{service=\"resound-auth\""), std::string::npos);
+
+    // The serving process's own metrics (service::appendServiceMetrics in resound-auth) follow.
+    verifier_.setExtraMetrics([](std::string& out) { out += "resound_loop_registration_failures_total 0\n"; });
+    EXPECT_TRUE(verifier_.handle(get).body.ends_with("\nresound_loop_registration_failures_total 0\n"));
 }
 
 

@@ -16,13 +16,7 @@ constexpr const char* kPresenceSig = "31935e7d86dba64c2a90aed31fdc61869f9b22ba9d
 constexpr const char* kUserSig = "4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba";
 constexpr const char* kChannelData = R"({"user_id":10,"user_info":{"name":"Mr. Channels"}})";
 
-resound::config::AppConfig app() {
-    resound::config::AppConfig config;
-    config.id = "3";
-    config.key = kKey;
-    config.secret = kSecret;
-    return config;
-}
+AppCredentials app() { return {kKey, kSecret}; }
 
 }  // namespace
 

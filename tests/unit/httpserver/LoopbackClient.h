@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,7 +28,9 @@ class Client {
         timeval timeout{5, 0};
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     }
-    ~Client() { ::close(fd_); }
+    ~Client() {
+        if (fd_ >= 0) ::close(fd_);
+    }
     bool connected() const { return connected_; }
     void send(const std::string& bytes) {
         ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
@@ -63,6 +66,19 @@ class Client {
         return out;
     }
     std::string& buffer() { return buffer_; }
+    // True when no byte arrives within `milliseconds` (nothing is consumed).
+    bool silentFor(int milliseconds) {
+        if (!buffer_.empty()) return false;
+        pollfd p{fd_, POLLIN, 0};
+        return ::poll(&p, 1, milliseconds) == 0;
+    }
+    // Leaves abruptly: close with SO_LINGER 0, so the server sees a reset rather than an EOF.
+    void reset() {
+        linger abort{1, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+        ::close(fd_);
+        fd_ = -1;
+    }
 
   private:
     bool readSome() {

@@ -110,5 +110,26 @@ TEST_F(WriteQueueTest, ClosedPeerFails) {
     EXPECT_EQ(written, 0u);
 }
 
+// An idle connection holds no queue storage: it is freed as soon as the last byte is written, and a
+// queue blocked mid-way keeps what it still has to write.
+TEST_F(WriteQueueTest, ADrainedQueueHoldsNoStorage) {
+    WriteQueue queue;
+    EXPECT_FALSE(queue.holdsStorage());
+    queue.push(bytes("one"));
+    queue.push(bytes("two"));
+    EXPECT_TRUE(queue.holdsStorage());
+    std::size_t written = 0;
+    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Flushed);
+    EXPECT_FALSE(queue.holdsStorage());
+    queue.push(bytes("three"));
+    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Flushed);
+    EXPECT_FALSE(queue.holdsStorage());
+    EXPECT_EQ(readAvailable(), "onetwothree");
+
+    for (int i = 0; i < 40; ++i) queue.push(bytes(std::string(1000, 'b')));
+    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Blocked);
+    EXPECT_TRUE(queue.holdsStorage());
+}
+
 }  // namespace
 }  // namespace resound::httpserver

@@ -153,11 +153,11 @@ TEST(MonitorEndpoints, HealthIsAlways200ReadyFollowsRedis) {
     get.method = "GET";
     get.path = "/ready";
     EXPECT_EQ(endpoints.handle(get).status, 503);  // before the first read
-    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"starting","message":"first read of Redis not finished yet"})");
+    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"first read of Redis not finished yet","code":503,"reason":"starting"})");
     view.everRead = true;
     view.snapshot.redisError = "Connection refused";
     EXPECT_EQ(endpoints.handle(get).status, 503);
-    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"redis_down","message":"Connection refused"})");
+    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"Connection refused","code":503,"reason":"redis_down"})");
     get.path = "/up";
     EXPECT_EQ(endpoints.handle(get).body, R"({"health":"OK"})");
     get.path = "/ready";

@@ -165,6 +165,30 @@ TEST_F(AsyncStateTest, AQuotaIsCheckedBeforeTheConnectionIsEstablished) {
     EXPECT_EQ(state_.connectionCount("quota"), 1u);
 }
 
+TEST_F(AsyncStateTest, MessagesSentBeforeAQuotaAdmissionAreHandledInOrderOnceEstablished) {
+    auto& peer = connect("quota-key");
+    say(peer, R"({"event":"pusher:ping","data":{}})");
+    subscribe(peer, "news");
+    EXPECT_TRUE(transport_.received[&peer].empty()) << "nothing before the admission";
+    deferred_.answerAll();  // the admission, then what the early subscribe asks
+    const auto& got = transport_.received[&peer];
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_NE(got[0].find("pusher:connection_established"), std::string::npos) << got[0];
+    EXPECT_NE(got[1].find("pusher:pong"), std::string::npos) << got[1];
+    EXPECT_NE(got[2].find("pusher_internal:subscription_succeeded"), std::string::npos) << got[2];
+    EXPECT_EQ(state_.channel("quota", "news")->subscriptionCount, 1u);
+}
+
+TEST_F(AsyncStateTest, AFloodBeforeTheAdmissionClosesTheConnectionWith4100) {
+    auto& peer = connect("quota-key");
+    for (int i = 0; i < 101; ++i) say(peer, R"({"event":"pusher:ping","data":{}})");
+    EXPECT_EQ(transport_.closeCodes[&peer], 4100);
+    deferred_.answerAll();
+    EXPECT_EQ(count(peer, "pusher:connection_established"), 0u);
+    EXPECT_EQ(count(peer, "pusher:pong"), 0u);
+    EXPECT_EQ(state_.connectionCount("quota"), 0u) << "its slot is given back";
+}
+
 TEST_F(AsyncStateTest, AConnectionThatLeavesBeforeItsAdmissionIsAnsweredGivesItsSlotBack) {
     auto& peer = connect("quota-key");
     handler_.closed(peer);

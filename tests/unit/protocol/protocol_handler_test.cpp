@@ -366,7 +366,7 @@ TEST_F(ProtocolTest, TerminateUserAlsoClosesPresenceMembersThatNeverSignedIn) {
     say(member, subscribePresence(member, "presence-t", R"({"user_id":"7"})"));
     say(otherMember, subscribePresence(otherMember, "presence-t", R"({"user_id":"8"})"));
     say(publicOnly, R"({"event":"pusher:subscribe","data":{"channel":"seven"}})");
-    ASSERT_TRUE(member.userId.empty());  // never signed in
+    ASSERT_TRUE(member.userId().empty());  // never signed in
 
     bus::BusMessage terminate;
     terminate.kind = bus::BusMessage::Kind::TerminateUser;
@@ -525,7 +525,7 @@ TEST_F(ProtocolDebugTap, NothingIsEmittedOrKeptWithoutAWatch) {
     handler_.setNow(117);
     handler_.tick();
     ASSERT_EQ(a.closeCode, 4201);
-    EXPECT_TRUE(a.closeReason.empty()) << "the reason is copied only while a console watches";
+    EXPECT_TRUE(a.closeReason().empty()) << "the reason is copied only while a console watches";
     handler_.closed(a);
     EXPECT_TRUE(seen.empty());
 }

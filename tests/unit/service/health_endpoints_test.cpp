@@ -35,10 +35,10 @@ TEST(HealthEndpoints, ReadyOr503WithTheReason) {
     EXPECT_EQ(ready(std::nullopt).body, R"({"status":"ready"})");
     const Answer draining = ready(drainingReason(true));
     EXPECT_EQ(draining.status, 503);
-    EXPECT_EQ(draining.body, R"({"error":"draining","message":"shutting down"})");
+    EXPECT_EQ(draining.body, R"({"error":"shutting down","code":503,"reason":"draining"})");
     EXPECT_EQ(drainingReason(false), std::nullopt);
     EXPECT_EQ(ready(NotReady{"redis_down", "Connection \"refused\""}).body,
-              R"({"error":"redis_down","message":"Connection \"refused\""})");
+              R"({"error":"Connection \"refused\"","code":503,"reason":"redis_down"})");
 }
 
 }  // namespace

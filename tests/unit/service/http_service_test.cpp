@@ -1,13 +1,18 @@
 // HttpService: requests reach the handler with method, path, query, headers and body; bodies over the
-// limit get 413; a throwing handler gets 500; stop() returns while a keep-alive connection is idle.
+// limit get 413; a throwing handler gets 500; stop() returns while a keep-alive connection is idle; a
+// connection epoll refuses is closed alone, counted, and shown on /metrics.
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <mutex>
+#include <thread>
 #include <sstream>
 
 #include "service/HttpService.h"
@@ -91,7 +96,7 @@ TEST_F(HttpServiceTest, OversizedBodyIs413) {
 TEST_F(HttpServiceTest, ThrowingHandlerGives500) {
     const Answer answer = exchange(*session_, "GET", "/throw");
     EXPECT_EQ(answer.status, 500);
-    EXPECT_EQ(answer.body, R"({"error":"internal_error","message":"internal error"})");
+    EXPECT_EQ(answer.body, R"({"error":"internal error","code":500,"reason":"internal_error"})");
 }
 
 TEST_F(HttpServiceTest, StopDoesNotWaitForIdleKeepAliveConnections) {
@@ -101,11 +106,32 @@ TEST_F(HttpServiceTest, StopDoesNotWaitForIdleKeepAliveConnections) {
     EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
 }
 
+TEST_F(HttpServiceTest, AConnectionEpollRefusesIsClosedAloneAndCounted) {
+    // epoll_ctl refuses a regular file (EPERM): the same path as ENOMEM/ENOSPC under load.
+    const int file = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ASSERT_GE(file, 0);
+    EXPECT_EQ(server_->registrationFailures(), 0u);
+    server_->adopt(file, "test", "");
+    // The loop counts the failure, then closes the descriptor: wait for both.
+    for (int i = 0; i < 400 && (server_->registrationFailures() == 0 || ::fcntl(file, F_GETFD) != -1); ++i) {
+        std::this_thread::sleep_for(5ms);
+    }
+    EXPECT_EQ(server_->registrationFailures(), 1u);
+    EXPECT_EQ(::fcntl(file, F_GETFD), -1) << "the refused descriptor is closed";
+
+    // The loops still serve, and the count is on the service's metrics text.
+    EXPECT_EQ(exchange(*session_, "GET", "/after").status, 201);
+    std::string text;
+    appendServiceMetrics(text, *server_);
+    EXPECT_NE(text.find("# TYPE resound_loop_registration_failures_total counter\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("\nresound_loop_registration_failures_total 1\n"), std::string::npos) << text;
+}
+
 TEST(HttpServiceErrors, JsonErrorQuotesItsText) {
     const HttpReply reply = jsonError(403, "channel_not_allowed", "no \"x\"");
     EXPECT_EQ(reply.status, 403);
     EXPECT_EQ(reply.contentType, "application/json");
-    EXPECT_EQ(reply.body, R"({"error":"channel_not_allowed","message":"no \"x\""})");
+    EXPECT_EQ(reply.body, R"({"error":"no \"x\"","code":403,"reason":"channel_not_allowed"})");
 }
 
 }  // namespace

@@ -51,3 +51,6 @@ TEST(Handshake, BuildsSwitchingProtocolsResponse) {
               "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzo+xOo0s2k=\r\n"
               "\r\n");
 }
+
+// The start-up check (edge::Server refuses to start without it): true with a working OpenSSL.
+TEST(Handshake, AcceptKeysWorkWithThisCryptoLibrary) { EXPECT_TRUE(acceptKeysWork()); }

@@ -310,3 +310,72 @@ TEST(FrameDecoder, SurvivesRandomInput) {
         }
     }
 }
+
+TEST(FrameDecoder, IdleOnlyBetweenMessages) {
+    FrameDecoder decoder(1000);
+    RecordingHandler handler;
+    EXPECT_TRUE(decoder.idle());
+    const std::string frame = clientFrame(Opcode::Text, "hello");
+    std::string copy = frame;
+    ASSERT_FALSE(decoder.feed(copy.data(), 3, handler));  // a header cut short
+    EXPECT_FALSE(decoder.idle());
+    ASSERT_FALSE(decoder.feed(copy.data() + 3, copy.size() - 4, handler));  // payload cut short
+    EXPECT_FALSE(decoder.idle());
+    ASSERT_FALSE(decoder.feed(copy.data() + copy.size() - 1, 1, handler));
+    EXPECT_TRUE(decoder.idle());
+
+    // A whole first fragment, even with a whole ping after it, leaves a message in progress.
+    const std::string fragmentAndPing = clientFrame(Opcode::Text, "a", false) + clientFrame(Opcode::Ping, "p");
+    EXPECT_FALSE(feedWhole(decoder, fragmentAndPing, handler));
+    EXPECT_FALSE(decoder.idle());
+    EXPECT_FALSE(feedWhole(decoder, clientFrame(Opcode::Continuation, "b"), handler));
+    EXPECT_TRUE(decoder.idle());
+    EXPECT_EQ(handler.events, (std::vector<Event>{text("hello"), ping("p"), text("ab")}));
+
+    EXPECT_FALSE(feedWhole(decoder, encodeMaskedFrame(Opcode::Close, bytes({0x03, 0xE8}), 7), handler));
+    EXPECT_FALSE(decoder.idle());  // closed: nothing more is decoded
+}
+
+// What the edge does: a connection keeps a decoder only while it is not idle and decodes the next
+// bytes with a fresh one otherwise. However the stream is cut, that decodes exactly as one decoder.
+TEST(FrameDecoder, ReplacingIdleDecodersDecodesTheSame) {
+    std::mt19937 rng(777);
+    std::string input;
+    std::vector<Event> expected;
+    for (int i = 0; i < 150; ++i) {
+        const std::size_t size = rng() % 3 == 0 ? rng() % 2000 : rng() % 100;
+        const std::string payload(size, static_cast<char>('a' + i % 26));
+        if (rng() % 3 == 0 && payload.size() > 1) {
+            const std::size_t half = payload.size() / 2;
+            input += clientFrame(Opcode::Text, std::string_view(payload).substr(0, half), false);
+            input += clientFrame(Opcode::Ping, "between");
+            expected.push_back(ping("between"));
+            input += clientFrame(Opcode::Continuation, std::string_view(payload).substr(half));
+        } else {
+            input += clientFrame(Opcode::Text, payload);
+        }
+        expected.push_back(text(payload));
+    }
+    for (uint32_t seed = 1; seed <= 20; ++seed) {
+        SCOPED_TRACE(seed);
+        std::mt19937 split(seed);
+        std::string copy = input;
+        RecordingHandler handler;
+        std::unique_ptr<FrameDecoder> kept;
+        int replaced = 0;
+        for (std::size_t pos = 0; pos < copy.size();) {
+            const std::size_t n = std::min<std::size_t>(1 + split() % (1 + seed * 150), copy.size() - pos);
+            FrameDecoder fresh(1 << 20);
+            FrameDecoder& decoder = kept ? *kept : fresh;
+            ASSERT_FALSE(decoder.feed(copy.data() + pos, n, handler));
+            if (!kept && !fresh.idle()) kept = std::make_unique<FrameDecoder>(std::move(fresh));
+            if (kept && kept->idle()) {
+                kept.reset();
+                ++replaced;
+            }
+            pos += n;
+        }
+        EXPECT_EQ(handler.events, expected);
+        EXPECT_GT(replaced, 0);
+    }
+}

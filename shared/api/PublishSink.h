@@ -1,0 +1,53 @@
+#pragma once
+// Where the HTTP API hands its event publishes when it must not wait for them: the bundle's api
+// service gives each I/O thread one backed by the loop's own Redis connection (redis::LoopPublisher),
+// so publishes that arrive together share one round trip and the loop never blocks on Redis. The
+// embedded server has none and publishes synchronously on its in-memory bus.
+// Owned and used by one event loop; `done` runs on that loop.
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/BusMessage.h"
+
+namespace resound::api {
+
+// A cache channel's last event, stored before it is published (ttl 0 or less: the entry is removed).
+struct CacheStore {
+    std::string eventJson;
+    int ttlSeconds = 0;
+};
+
+// One message to publish, with what must be stored before it (cache channels).
+struct PublishStep {
+    bus::BusMessagePtr message;
+    std::optional<CacheStore> cache;
+};
+
+// Which steps the bus acknowledged, in the order they were given.
+struct PublishReport {
+    std::vector<bool> acknowledged;
+    bool all() const {
+        for (bool ok : acknowledged) {
+            if (!ok) return false;
+        }
+        return true;
+    }
+};
+
+class PublishSink {
+  public:
+    using Done = std::function<void(const PublishReport&)>;
+    virtual ~PublishSink() = default;
+
+    // Hands the steps over in order (each cache store before its publish). `done` runs exactly once,
+    // later (never inside publish()), on the owning loop, when every step is answered: acknowledged,
+    // refused or timed out. A sink destroyed first drops it uncalled (its loop is going away).
+    virtual void publish(std::vector<PublishStep> steps, Done done) = 0;
+    // End of a loop iteration: sends what this iteration handed over, together.
+    virtual void flush() = 0;
+};
+
+}  // namespace resound::api

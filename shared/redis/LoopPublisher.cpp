@@ -1,0 +1,70 @@
+#include "redis/LoopPublisher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string_view>
+
+#include "redis/BusCodec.h"
+#include "redis/KeySchema.h"
+
+namespace resound::redis {
+namespace {
+
+// One request's publishes: answered when the last of its replies is in.
+struct Batch {
+    api::PublishReport report;
+    std::size_t unanswered = 0;
+    api::PublishSink::Done done;
+};
+
+}  // namespace
+
+LoopPublisher::LoopPublisher(loop::EventLoop& loop, ConnectionOptions options)
+    : link_(loop, std::move(options), "redis loop publisher", LoopLink::AfterHang::QueueBehindProbe) {}
+
+void LoopPublisher::publish(std::vector<api::PublishStep> steps, Done done) {
+    auto batch = std::make_shared<Batch>();
+    batch->report.acknowledged.assign(steps.size(), false);
+    batch->unanswered = steps.size();
+    batch->done = std::move(done);
+    if (steps.empty()) {
+        // Nothing to wait for, yet the answer must still come later than publish(): a PING carries it.
+        link_.command({"PING"}, [batch](std::optional<RespValue>) { batch->done(batch->report); });
+        return;
+    }
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const bus::BusMessage& message = *steps[i].message;
+        if (steps[i].cache) {
+            // As RedisClusterState::storeCachedEvent; its reply is not waited for (neither is that one's):
+            // the PUBLISH behind it on the same connection says whether Redis took them.
+            const std::string key = keys::cache(message.appId, message.channel);
+            if (steps[i].cache->ttlSeconds <= 0) {
+                link_.command({"DEL", key}, {});
+            } else {
+                ttl_ = std::to_string(steps[i].cache->ttlSeconds);
+                link_.command({"SET", key, steps[i].cache->eventJson, "EX", ttl_}, {});
+            }
+        }
+        if (message.kind == bus::BusMessage::Kind::TerminateUser) {
+            keys::assignControlTopic(topic_, message.appId);
+        } else {
+            keys::assignChannelTopic(topic_, message.appId, message.channel);
+        }
+        payload_.clear();
+        encodeBusMessage(message, payload_);
+        link_.command({"PUBLISH", topic_, payload_}, [this, batch, i](std::optional<RespValue> reply) {
+            const bool acknowledged = reply && !reply->isError();
+            if (acknowledged) {
+                ++published_;
+            } else {
+                ++failures_;
+                if (reply) spdlog::warn("redis PUBLISH refused: {}", reply->text);
+            }
+            batch->report.acknowledged[i] = acknowledged;
+            if (--batch->unanswered == 0) batch->done(batch->report);
+        });
+    }
+}
+
+}  // namespace resound::redis

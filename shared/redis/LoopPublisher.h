@@ -1,0 +1,43 @@
+#pragma once
+// api::PublishSink over one event loop's own Redis connection (a LoopLink): the HTTP API's cache
+// stores and PUBLISHes (api service) and the protocol's publishes (edges: client events, presence
+// changes, subscription counts, through edge::SinkPublishingBus) are queued while the loop works and
+// written together at the end of the iteration, so what arrived together shares one round trip, in
+// the order the loop published, and the loop never waits for Redis. A request is answered when Redis has
+// answered all of its PUBLISHes (refused at once while Redis is down and between reconnect attempts; after
+// ioTimeout when it hangs). After a hang a publish goes out behind the link's probe PING instead of being
+// refused while the probe is unanswered: the first publish once Redis is back succeeds. The wire form is
+// RedisBus's (BusCodec on resound:{app}:ch:{channel}; cache keys of KeySchema), so edges cannot tell the two
+// publishers apart. Loop thread only.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "api/PublishSink.h"
+#include "loop/EventLoop.h"
+#include "redis/ConnectionOptions.h"
+#include "redis/LoopLink.h"
+
+namespace resound::redis {
+
+class LoopPublisher final : public api::PublishSink {
+  public:
+    LoopPublisher(loop::EventLoop& loop, ConnectionOptions options);
+
+    void publish(std::vector<api::PublishStep> steps, Done done) override;
+    void flush() override { link_.flush(); }
+
+    const LoopLink& link() const { return link_; }
+    std::uint64_t published() const { return published_; }       // PUBLISHes Redis acknowledged
+    std::uint64_t publishFailures() const { return failures_; }  // refused, timed out or an error reply
+
+  private:
+    LoopLink link_;
+    std::string topic_;    // scratch: the PUBLISH channel
+    std::string payload_;  // scratch: the encoded message
+    std::string ttl_;
+    std::uint64_t published_ = 0;
+    std::uint64_t failures_ = 0;
+};
+
+}  // namespace resound::redis

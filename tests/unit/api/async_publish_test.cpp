@@ -1,0 +1,177 @@
+// ApiHandler with a PublishSink (how the bundle's api service publishes): events and batch_events
+// hand every message over in one call and answer through the completion once the sink reports:
+// 200 (with `info`) when all were acknowledged, 503 otherwise; never before; refusals and reads are
+// answered at once; the debug console sees what was acknowledged.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ApiTestSupport.h"
+#include "dashboard/DebugTap.h"
+
+using namespace resound;
+using namespace resound::api;
+using namespace resound::api::test;
+
+namespace {
+
+// Holds every hand-over until the test answers it.
+class HeldSink final : public PublishSink {
+  public:
+    struct HandOver {
+        std::vector<PublishStep> steps;
+        Done done;
+    };
+    void publish(std::vector<PublishStep> steps, Done done) override {
+        handOvers.push_back({std::move(steps), std::move(done)});
+    }
+    void flush() override { ++flushes; }
+
+    // Answers hand-over `index`: every step acknowledged, or the ones listed as failing refused.
+    void answer(std::size_t index, const std::vector<std::size_t>& failing = {}) {
+        PublishReport report;
+        report.acknowledged.assign(handOvers.at(index).steps.size(), true);
+        for (std::size_t step : failing) report.acknowledged.at(step) = false;
+        handOvers.at(index).done(report);
+    }
+
+    std::vector<HandOver> handOvers;
+    int flushes = 0;
+};
+
+struct AsyncPublish : ApiFixture {
+    HeldSink sink;
+    std::vector<ApiResponse> completed;
+
+    std::optional<ApiResponse> send(const http::Request& request) {
+        return handler.handle(request, request.path, http::parseQuery(request.query), sink,
+                              [this](ApiResponse r) { completed.push_back(std::move(r)); });
+    }
+    std::optional<ApiResponse> sendPost(const std::string& path, const std::string& body) {
+        return send(signedRequest("POST", path, body));
+    }
+};
+
+std::string batchOf(std::size_t count) {
+    std::string body = R"({"batch":[)";
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) body += ',';
+        body += R"({"name":"e)" + std::to_string(i) + R"(","channel":"ch-)" + std::to_string(i) +
+                R"(","data":"d"})";
+    }
+    return body + "]}";
+}
+
+}  // namespace
+
+TEST_F(AsyncPublish, AnEventIsAnsweredOnlyOnceTheSinkAcknowledgedIt) {
+    const auto now = sendPost("/apps/3/events", R"({"name":"e","channels":["a","b"],"data":"x"})");
+    EXPECT_FALSE(now.has_value()) << "a valid publish waits for the sink";
+    ASSERT_EQ(sink.handOvers.size(), 1u);
+    ASSERT_EQ(sink.handOvers[0].steps.size(), 2u);
+    EXPECT_EQ(sink.handOvers[0].steps[0].message->channel, "a");
+    EXPECT_EQ(sink.handOvers[0].steps[1].message->channel, "b");
+    EXPECT_TRUE(bus.messages.empty()) << "nothing goes to the bus directly";
+    EXPECT_TRUE(completed.empty());
+
+    sink.answer(0);
+    ASSERT_EQ(completed.size(), 1u);
+    EXPECT_EQ(completed[0].status, 200);
+    EXPECT_EQ(completed[0].body, "{}");
+}
+
+TEST_F(AsyncPublish, ABatchOfTenIsOneHandOverAndOneAnswerAfterAllTen) {
+    const auto now = sendPost("/apps/3/batch_events", batchOf(10));
+    ASSERT_FALSE(now.has_value());
+    ASSERT_EQ(sink.handOvers.size(), 1u) << "one hand-over for the whole batch";
+    ASSERT_EQ(sink.handOvers[0].steps.size(), 10u);
+    for (std::size_t i = 0; i < 10; ++i) {
+        EXPECT_EQ(sink.handOvers[0].steps[i].message->channel, "ch-" + std::to_string(i));
+    }
+    EXPECT_TRUE(completed.empty());
+    sink.answer(0);
+    ASSERT_EQ(completed.size(), 1u);
+    EXPECT_EQ(completed[0].status, 200);
+}
+
+TEST_F(AsyncPublish, AnyRefusedMessageMakesIt503WithTheBusErrorBody) {
+    ASSERT_FALSE(sendPost("/apps/3/batch_events", batchOf(3)).has_value());
+    sink.answer(0, {2});
+    ASSERT_EQ(completed.size(), 1u);
+    expectError(completed[0], 503, "message bus");
+
+    // The same body as a refusing bus gives synchronously.
+    bus.failing = true;
+    const ApiResponse synchronous = post("/apps/3/batch_events", batchOf(3));
+    EXPECT_EQ(synchronous.body, completed[0].body);
+}
+
+TEST_F(AsyncPublish, CacheChannelsCarryTheirStoreBeforeThePublish) {
+    ASSERT_FALSE(
+        sendPost("/apps/3/events", R"({"name":"e","channels":["cache-a","plain"],"data":"x"})").has_value());
+    const auto& steps = sink.handOvers.at(0).steps;
+    ASSERT_EQ(steps.size(), 2u);
+    ASSERT_TRUE(steps[0].cache.has_value());
+    EXPECT_EQ(steps[0].cache->ttlSeconds, app().cacheTtlSeconds);
+    EXPECT_EQ(steps[0].cache->eventJson, *textFramePayload(*steps[0].message->frame))
+        << "the store holds exactly the published message";
+    EXPECT_FALSE(steps[1].cache.has_value());
+    EXPECT_TRUE(state.cached.empty()) << "the sink stores, not the handler";
+}
+
+TEST_F(AsyncPublish, InfoIsReadWhenTheAnswerIsBuilt) {
+    ASSERT_FALSE(sendPost("/apps/3/events",
+                          R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
+                     .has_value());
+    state.occupy("3", "counted", 4);  // after the hand-over, before the acknowledgement
+    sink.answer(0);
+    ASSERT_EQ(completed.size(), 1u);
+    EXPECT_EQ(completed[0].status, 200);
+    EXPECT_EQ(completed[0].body, R"({"channels":{"counted":{"subscription_count":4}}})");
+}
+
+TEST_F(AsyncPublish, AFailingStateReadAfterPublishingIs500NotAnException) {
+    ASSERT_FALSE(sendPost("/apps/3/events",
+                          R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
+                     .has_value());
+    state.throwing = true;
+    sink.answer(0);
+    ASSERT_EQ(completed.size(), 1u);
+    expectError(completed[0], 500);
+}
+
+TEST_F(AsyncPublish, RefusalsAndReadsAreAnsweredAtOnce) {
+    const auto invalid = sendPost("/apps/3/events", R"({"name":"e","channel":"a"})");
+    ASSERT_TRUE(invalid.has_value());
+    expectError(*invalid, 400, "data");
+    http::Request unsigned_ =
+        signedRequest("POST", "/apps/3/events", R"({"name":"e","channel":"a","data":"x"})");
+    unsigned_.query += "&extra=1";
+    const auto forged = send(unsigned_);
+    ASSERT_TRUE(forged.has_value());
+    EXPECT_EQ(forged->status, 401);
+    const auto channels = send(signedRequest("GET", "/apps/3/channels"));
+    ASSERT_TRUE(channels.has_value());
+    EXPECT_EQ(channels->status, 200);
+    EXPECT_TRUE(sink.handOvers.empty());
+    EXPECT_TRUE(completed.empty());
+}
+
+TEST_F(AsyncPublish, TheDebugConsoleSeesTheAcknowledgedChannelsOnly) {
+    dashboard::DebugTap tap;
+    handler.setDebugTap(&tap);
+    dashboard::DebugFilter filter;
+    filter.appId = "3";
+    std::vector<dashboard::DebugEvent> seen;
+    auto watching = tap.watch(filter, [&](const dashboard::DebugEvent& e) { seen.push_back(e); });
+    ASSERT_FALSE(
+        sendPost("/apps/3/events", R"({"name":"e","channels":["a","b","c"],"data":"x"})").has_value());
+    EXPECT_TRUE(seen.empty()) << "nothing is reported before Redis answered";
+    sink.answer(0, {1});
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].channel, "a");
+    EXPECT_EQ(seen[1].channel, "c");
+}

@@ -1,0 +1,230 @@
+// LoopPublisher (the api service's PublishSink) against a real redis-server on a real EventLoop:
+// the publishes of one iteration share one write and reach an edge's RedisBus in the RedisBus wire
+// form; cache channels are stored (with the TTL) before their PUBLISH; a request is answered once all
+// its PUBLISHes are, never inside publish(); a Redis that is down or hung is answered "refused"
+// within the I/O timeout, and the first publish once it is back succeeds.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "RedisServer.h"
+#include "loop/EventLoop.h"
+#include "redis/CommandClient.h"
+#include "redis/LoopPublisher.h"
+#include "redis/RedisBus.h"
+
+namespace resound::redis {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::eventually;
+using testing::RedisServer;
+
+// An EventLoop on a thread with a LoopPublisher flushed after every iteration, as an IoThread does.
+class PublisherOnLoop {
+  public:
+    explicit PublisherOnLoop(ConnectionOptions options) {
+        publisher_ = std::make_unique<LoopPublisher>(loop_, std::move(options));
+        loop_.setAfterEventsHook([this] {
+            if (publisher_) publisher_->flush();
+        });
+        loop_.setTickHook(50ms, [] {});
+        thread_ = std::thread([this] { loop_.run(); });
+    }
+    ~PublisherOnLoop() {
+        loop_.post([this] { publisher_.reset(); });
+        loop_.stop();
+        thread_.join();
+    }
+    void onLoop(const std::function<void(LoopPublisher&)>& work) {
+        std::promise<void> done;
+        loop_.post([&] {
+            work(*publisher_);
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+
+  private:
+    loop::EventLoop loop_;
+    std::unique_ptr<LoopPublisher> publisher_;
+    std::thread thread_;
+};
+
+// Reports collected from `done` callbacks (which run on the loop thread).
+struct Reports {
+    std::mutex mutex;
+    std::vector<api::PublishReport> reports;
+    api::PublishSink::Done collect() {
+        return [this](const api::PublishReport& report) {
+            std::lock_guard lock(mutex);
+            reports.push_back(report);
+        };
+    }
+    std::size_t size() {
+        std::lock_guard lock(mutex);
+        return reports.size();
+    }
+};
+
+api::PublishStep step(const std::string& channel, const std::string& frame,
+                      std::optional<api::CacheStore> cache = std::nullopt) {
+    auto m = std::make_shared<bus::BusMessage>();
+    m->kind = bus::BusMessage::Kind::ChannelEvent;
+    m->appId = "app";
+    m->channel = channel;
+    m->exceptSocketId = "1.2";
+    m->frame = std::make_shared<const std::string>(frame);
+    return api::PublishStep{std::move(m), std::move(cache)};
+}
+
+std::vector<api::PublishStep> steps(std::initializer_list<api::PublishStep> list) { return {list}; }
+
+struct Edge {
+    std::shared_ptr<CommandClient> client;
+    std::unique_ptr<RedisBus> bus;
+    std::mutex mutex;
+    std::vector<bus::BusMessagePtr> received;
+
+    explicit Edge(const ConnectionOptions& options) {
+        client = std::make_shared<CommandClient>(options);
+        RedisBusOptions busOptions;
+        busOptions.appIds = {"app"};
+        bus = std::make_unique<RedisBus>(client, busOptions);
+        bus->addReceiver([this](const bus::BusMessagePtr& m) {
+            std::lock_guard lock(mutex);
+            received.push_back(m);
+        });
+    }
+    std::size_t size() {
+        std::lock_guard lock(mutex);
+        return received.size();
+    }
+};
+
+TEST(LoopPublisher, AnIterationsPublishesShareOneWriteAndReachTheEdges) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    Edge edge(server.options());
+    ASSERT_TRUE(eventually([&] { return edge.bus->connected(); }, 2000ms));
+    edge.bus->addInterest("app", "chat");
+    edge.bus->addInterest("app", "news");
+    PublisherOnLoop publisher(server.options());
+    Reports reports;
+    // Connected and idle first, so the write counted below is the requests' alone.
+    publisher.onLoop([&](LoopPublisher& p) { p.publish(steps({step("warm-up", "w")}), reports.collect()); });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 1; }, 2000ms));
+
+    std::uint64_t writesBefore = 0;
+    bool answeredInside = false;
+    publisher.onLoop([&](LoopPublisher& p) {
+        writesBefore = p.link().roundTrips();
+        // Three requests arriving in one iteration: one of one event, one of two, one more.
+        p.publish(steps({step("chat", "one")}), reports.collect());
+        p.publish(steps({step("chat", "two"), step("news", "three")}), reports.collect());
+        p.publish(steps({step("news", "four")}), reports.collect());
+        answeredInside = reports.size() != 1;
+    });
+    EXPECT_FALSE(answeredInside) << "answers never come inside publish()";
+    ASSERT_TRUE(eventually([&] { return reports.size() == 4; }, 2000ms));
+    std::uint64_t writesAfter = 0;
+    publisher.onLoop([&](LoopPublisher& p) {
+        writesAfter = p.link().roundTrips();
+        EXPECT_EQ(p.published(), 5u);
+        EXPECT_EQ(p.publishFailures(), 0u);
+    });
+    EXPECT_EQ(writesAfter - writesBefore, 1u) << "three requests, one write";
+    {
+        std::lock_guard lock(reports.mutex);
+        EXPECT_EQ(reports.reports[2].acknowledged, (std::vector<bool>{true, true}));
+        for (const auto& report : reports.reports) EXPECT_TRUE(report.all());
+    }
+    ASSERT_TRUE(eventually([&] { return edge.size() == 4; }, 2000ms));
+    std::lock_guard lock(edge.mutex);
+    const char* frames[] = {"one", "two", "three", "four"};
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(*edge.received[i]->frame, frames[i]);
+        EXPECT_EQ(edge.received[i]->appId, "app");
+        EXPECT_EQ(edge.received[i]->exceptSocketId, "1.2");
+    }
+    EXPECT_EQ(edge.received[0]->channel, "chat");
+    EXPECT_EQ(edge.received[3]->channel, "news");
+}
+
+TEST(LoopPublisher, CacheChannelsAreStoredWithTheirTtlBeforeThePublish) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    CommandClient client(server.options());
+    ASSERT_TRUE(client.command({"SET", "resound:app:cache:cache-gone", "old"}));
+    PublisherOnLoop publisher(server.options());
+    Reports reports;
+    publisher.onLoop([&](LoopPublisher& p) {
+        p.publish(steps({step("cache-a", "frame", api::CacheStore{R"({"event":"e"})", 60}),
+                         step("cache-gone", "frame", api::CacheStore{"x", 0})}),
+                  reports.collect());
+    });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 1; }, 2000ms));
+    // The PUBLISH came after the SET on the same connection, so its answer means the SET ran.
+    const auto stored = client.command({"GET", "resound:app:cache:cache-a"});
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->text, R"({"event":"e"})");
+    const auto ttl = client.command({"TTL", "resound:app:cache:cache-a"});
+    ASSERT_TRUE(ttl);
+    EXPECT_GT(ttl->integer, 50);
+    const auto gone = client.command({"EXISTS", "resound:app:cache:cache-gone"});
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(gone->integer, 0) << "ttl 0 removes the entry, as RedisClusterState does";
+}
+
+TEST(LoopPublisher, ARedisThatIsDownIsAnsweredRefusedAtOnce) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    const ConnectionOptions options = server.options();
+    server.stop();
+    PublisherOnLoop publisher(options);
+    Reports reports;
+    const auto started = std::chrono::steady_clock::now();
+    publisher.onLoop([&](LoopPublisher& p) {
+        p.publish(steps({step("chat", "a"), step("chat", "b")}), reports.collect());
+    });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 1; }, 2000ms));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
+    std::lock_guard lock(reports.mutex);
+    EXPECT_EQ(reports.reports[0].acknowledged, (std::vector<bool>{false, false}));
+}
+
+TEST(LoopPublisher, AHungRedisIsAnsweredRefusedAfterTheIoTimeoutAndTheFirstPublishAfterSucceeds) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;  // ioTimeout 300 ms
+    PublisherOnLoop publisher(server.options());
+    Reports reports;
+    publisher.onLoop([&](LoopPublisher& p) { p.publish(steps({step("warm-up", "w")}), reports.collect()); });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 1; }, 2000ms));
+    server.pause();
+    const auto started = std::chrono::steady_clock::now();
+    publisher.onLoop([&](LoopPublisher& p) { p.publish(steps({step("chat", "a")}), reports.collect()); });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 2; }, 3000ms));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    server.resume();
+    EXPECT_GE(waited, 250ms);
+    EXPECT_LT(waited, 1500ms);
+    {
+        std::lock_guard lock(reports.mutex);
+        EXPECT_FALSE(reports.reports[1].all());
+    }
+
+    // Redis is back: the first publish after the reconnect back-off goes out behind the link's probe
+    // and succeeds, instead of being refused until some other call has proven Redis answers.
+    std::this_thread::sleep_for(server.options().backoffMax + 100ms);
+    publisher.onLoop([&](LoopPublisher& p) { p.publish(steps({step("chat", "b")}), reports.collect()); });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 3; }, 3000ms));
+    std::lock_guard lock(reports.mutex);
+    EXPECT_TRUE(reports.reports[2].all());
+}
+
+}  // namespace
+}  // namespace resound::redis
