@@ -67,10 +67,8 @@ std::string BenchReport::json() const {
         out += i ? ",\n    " : "\n    ";
         appendQuoted(out, params_[i].key);
         out += ": ";
-        if (params_[i].isNumber)
-            out += params_[i].text;
-        else
-            appendQuoted(out, params_[i].text);
+        if (params_[i].isNumber) out += params_[i].text;
+        else appendQuoted(out, params_[i].text);
     }
     out += params_.empty() ? "},\n" : "\n  },\n";
     out += "  \"metrics\": {";

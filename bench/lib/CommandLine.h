@@ -27,7 +27,7 @@ OptionSetter setUnsigned(std::uint64_t& field);
 OptionSetter setSize(std::size_t& field);
 OptionSetter setNonNegative(double& field);  // finite and >= 0
 OptionSetter setFinite(double& field);
-OptionSetter setText(std::string& field);   // non-empty
+OptionSetter setText(std::string& field);  // non-empty
 // "--param KEY=VALUE": a non-empty key, copied to the report's params.
 OptionSetter addParam(std::vector<std::pair<std::string, std::string>>& params);
 

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP request that publishes one event (POST /apps/{id}/events) or a batch of them
-// (POST /apps/{id}/batch_events) through the Pusher HTTP API: a JSON body, signed per docs/protocol.md §2.1 by api::signRequest. Pure functions, any thread.
+// (POST /apps/{id}/batch_events) through the Pusher HTTP API: a JSON body, signed per docs/protocol.md §2.1
+// by api::signRequest. Pure functions, any thread.
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -23,12 +23,9 @@ bool readHex(const char* in, std::uint64_t& value) {
     for (int i = 0; i < 16; ++i) {
         const char c = in[i];
         unsigned digit;
-        if (c >= '0' && c <= '9')
-            digit = static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            digit = static_cast<unsigned>(c - 'a' + 10);
-        else
-            return false;
+        if (c >= '0' && c <= '9') digit = static_cast<unsigned>(c - '0');
+        else if (c >= 'a' && c <= 'f') digit = static_cast<unsigned>(c - 'a' + 10);
+        else return false;
         value = (value << 4) | digit;
     }
     return true;

@@ -114,21 +114,15 @@ UpgradeResponse parseUpgradeResponse(std::string_view bytes, std::string_view ke
         if (colon == std::string_view::npos) continue;
         std::string_view name = trim(line.substr(0, colon));
         std::string_view value = trim(line.substr(colon + 1));
-        if (equalsIgnoreCase(name, "upgrade"))
-            upgradeOk = equalsIgnoreCase(value, "websocket");
+        if (equalsIgnoreCase(name, "upgrade")) upgradeOk = equalsIgnoreCase(value, "websocket");
         else if (equalsIgnoreCase(name, "connection"))
             connectionOk = containsTokenIgnoreCase(value, "upgrade");
-        else if (equalsIgnoreCase(name, "sec-websocket-accept"))
-            acceptOk = value == expected;
+        else if (equalsIgnoreCase(name, "sec-websocket-accept")) acceptOk = value == expected;
     }
-    if (!upgradeOk)
-        result.problem = "missing Upgrade: websocket";
-    else if (!connectionOk)
-        result.problem = "missing Connection: Upgrade";
-    else if (!acceptOk)
-        result.problem = "wrong or missing Sec-WebSocket-Accept";
-    else
-        result.status = UpgradeStatus::Accepted;
+    if (!upgradeOk) result.problem = "missing Upgrade: websocket";
+    else if (!connectionOk) result.problem = "missing Connection: Upgrade";
+    else if (!acceptOk) result.problem = "wrong or missing Sec-WebSocket-Accept";
+    else result.status = UpgradeStatus::Accepted;
     return result;
 }
 

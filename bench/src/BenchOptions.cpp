@@ -74,14 +74,10 @@ bool parseBenchOptions(int argc, char** argv, BenchOptions& o, std::string& mess
     const OptionSetters setters = {
         {"--mode",
          [&](const std::string& v) {
-             if (v == "connect")
-                 o.mode = Mode::Connect;
-             else if (v == "fanout")
-                 o.mode = Mode::Fanout;
-             else if (v == "publish")
-                 o.mode = Mode::Publish;
-             else
-                 return false;
+             if (v == "connect") o.mode = Mode::Connect;
+             else if (v == "fanout") o.mode = Mode::Fanout;
+             else if (v == "publish") o.mode = Mode::Publish;
+             else return false;
              return true;
          }},
         {"--name", setText(o.name)},

@@ -151,7 +151,8 @@ void HttpPublisher::sendEvent(std::size_t index, std::uint64_t eventIndex, std::
             std::vector<std::string> events;
             events.reserve(config_.batch);
             for (std::size_t k = 0; k < config_.batch; ++k) {
-                events.push_back(buildEventBody(config_.eventName, channelNames_[(channel + k) % config_.channels],
+                events.push_back(buildEventBody(config_.eventName,
+                                                channelNames_[(channel + k) % config_.channels],
                                                 makeBenchData(BenchStamp{sentNs, seq})));
             }
             request = buildPublishRequest(target_, buildBatchBody(events), second, "batch_events");

@@ -228,7 +228,8 @@ void LoadRun::reportEfficiency(BenchReport& report, const DeliveryLedger::Totals
                   serverCpu > 0 ? count(publisher_->accepted()) / serverCpu : NAN, "", 0);
     if (options_.batch > 1) {
         report.metric("events_per_cpu_s", "published events per server CPU-second",
-                      serverCpu > 0 ? count(publisher_->accepted() * options_.batch) / serverCpu : NAN, "", 0);
+                      serverCpu > 0 ? count(publisher_->accepted() * options_.batch) / serverCpu : NAN, "",
+                      0);
     }
     if (serverCpu < 0.2) {
         report.note("server CPU over the window is under 0.2 s: per-CPU-second figures carry up to " +

@@ -25,7 +25,8 @@ class FuzzInput {
     // Up to `max` bytes up to (not including) the next `separator`, which is consumed.
     std::string_view until(char separator, std::size_t max) {
         const std::size_t start = pos_;
-        while (pos_ < size_ && pos_ - start < max && data_[pos_] != static_cast<std::uint8_t>(separator)) ++pos_;
+        while (pos_ < size_ && pos_ - start < max && data_[pos_] != static_cast<std::uint8_t>(separator))
+            ++pos_;
         std::string_view piece(reinterpret_cast<const char*>(data_ + start), pos_ - start);
         if (pos_ < size_ && data_[pos_] == static_cast<std::uint8_t>(separator)) ++pos_;
         return piece;

@@ -59,14 +59,22 @@ void populate(state::ClusterState& state) {
 std::string pathFor(std::uint8_t endpoint, std::string_view argument) {
     const std::string arg(argument);
     switch (endpoint & 7) {
-        case 0: return "/apps/fuzz/events";
-        case 1: return "/apps/fuzz/batch_events";
-        case 2: return "/apps/fuzz/channels";
-        case 3: return "/apps/fuzz/channels/" + arg;
-        case 4: return "/apps/fuzz/channels/" + arg + "/users";
-        case 5: return "/apps/fuzz/users/" + arg + "/terminate_connections";
-        case 6: return "/apps/fuzz/connections";
-        default: return arg;
+        case 0:
+            return "/apps/fuzz/events";
+        case 1:
+            return "/apps/fuzz/batch_events";
+        case 2:
+            return "/apps/fuzz/channels";
+        case 3:
+            return "/apps/fuzz/channels/" + arg;
+        case 4:
+            return "/apps/fuzz/channels/" + arg + "/users";
+        case 5:
+            return "/apps/fuzz/users/" + arg + "/terminate_connections";
+        case 6:
+            return "/apps/fuzz/connections";
+        default:
+            return arg;
     }
 }
 
@@ -114,9 +122,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         Poco::JSON::Parser parser;
         const Poco::Dynamic::Var parsed = parser.parse(response.body);
-        FUZZ_CHECK(parsed.type() == typeid(Poco::JSON::Object::Ptr) || parsed.type() == typeid(Poco::JSON::Array::Ptr));
+        FUZZ_CHECK(parsed.type() == typeid(Poco::JSON::Object::Ptr) ||
+                   parsed.type() == typeid(Poco::JSON::Array::Ptr));
     } catch (const Poco::Exception& e) {
-        std::fprintf(stderr, "status %d, body %s: %s\n", response.status, response.body.c_str(), e.displayText().c_str());
+        std::fprintf(stderr, "status %d, body %s: %s\n", response.status, response.body.c_str(),
+                     e.displayText().c_str());
         FUZZ_CHECK(!"response body is not JSON");
     }
     return 0;

@@ -198,7 +198,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t stopAfter = input.byte() % 8;
     const std::string stream(input.rest());
 
-    const Outcome whole = decode(stream, maxMessageSize, stopAfter, [](std::size_t) { return std::size_t{0}; });
+    const Outcome whole =
+        decode(stream, maxMessageSize, stopAfter, [](std::size_t) { return std::size_t{0}; });
     ChunkSizes sizes(seed);
     const Outcome chunked =
         decode(stream, maxMessageSize, stopAfter, [&](std::size_t left) { return sizes.next(left); });

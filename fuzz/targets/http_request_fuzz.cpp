@@ -24,8 +24,8 @@ namespace {
 constexpr int kMaxRequestsPerStream = 64;
 
 void describe(const http::Request& request, std::string& log) {
-    log += "REQ " + request.method + " " + request.target + " path=" + request.path + " query=" + request.query +
-           " v=" + std::to_string(request.versionMinor) + "\n";
+    log += "REQ " + request.method + " " + request.target + " path=" + request.path +
+           " query=" + request.query + " v=" + std::to_string(request.versionMinor) + "\n";
     for (const auto& [name, value] : request.headers) log += name + ": " + value + "\n";
     log += "body(" + std::to_string(request.body.size()) + ")=" + request.body + "\n";
     log += request.keepAlive() ? "keep-alive " : "close ";
@@ -101,7 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const std::string whole = parseStream(stream, limits, [](std::size_t) { return std::size_t{0}; });
     ChunkSizes sizes(seed);
-    const std::string chunked = parseStream(stream, limits, [&](std::size_t left) { return sizes.next(left); });
+    const std::string chunked =
+        parseStream(stream, limits, [&](std::size_t left) { return sizes.next(left); });
     FUZZ_CHECK(whole == chunked);
     if (stream.size() <= 1024) {
         const std::string bytewise = parseStream(stream, limits, [](std::size_t) { return std::size_t{1}; });

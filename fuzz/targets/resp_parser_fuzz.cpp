@@ -25,7 +25,8 @@ namespace {
 constexpr std::size_t kMaxReplies = 4096;  // a stream of "+\r\n" repeated is cheap; bound the work
 
 // Canonical RESP text of a reply, and a check of the limits on the way.
-void encode(const redis::RespValue& value, const redis::RespLimits& limits, std::size_t depth, std::string& out) {
+void encode(const redis::RespValue& value, const redis::RespLimits& limits, std::size_t depth,
+            std::string& out) {
     using T = redis::RespValue::Type;
     switch (value.type) {
         case T::SimpleString:

@@ -16,15 +16,17 @@ using namespace resound;
 
 const service::ServiceInfo kInfo{
     .name = "resound-auth",
-    .summary = "Auth verifier for pusher-js / Laravel Echo: POST /auth (also /broadcasting/auth, /pusher/auth)\n"
-               "and POST /user-auth answer channel and sign-in auth requests that carry\n"
-               "`Authorization: Bearer <HS256 JWT>` signed with the app's jwt_secret; GET /forward-auth is a\n"
-               "Traefik ForwardAuth check of the same token. Also /health, /up, /ready and /metrics.\n"
-               "See docs/auth-verifier.md for the token contract.",
+    .summary =
+        "Auth verifier for pusher-js / Laravel Echo: POST /auth (also /broadcasting/auth, /pusher/auth)\n"
+        "and POST /user-auth answer channel and sign-in auth requests that carry\n"
+        "`Authorization: Bearer <HS256 JWT>` signed with the app's jwt_secret; GET /forward-auth is a\n"
+        "Traefik ForwardAuth check of the same token. Also /health, /up, /ready and /metrics.\n"
+        "See docs/auth-verifier.md for the token contract.",
     .defaultPort = 8081,
     .portEnvVar = "RESOUND_AUTH_PORT",
     .valueOptions = {"leeway"},
-    .extraUsage = "  --leeway SECONDS   Clock skew allowed on exp/nbf/iat (default 30; also RESOUND_AUTH_LEEWAY).\n",
+    .extraUsage =
+        "  --leeway SECONDS   Clock skew allowed on exp/nbf/iat (default 30; also RESOUND_AUTH_LEEWAY).\n",
     .healthcheckPath = "/ready",  // 503 while draining: the proxy stops routing here first
 };
 
@@ -49,7 +51,9 @@ int run(service::ServiceContext& context) {
         spdlog::critical("--leeway / RESOUND_AUTH_LEEWAY must be a number of seconds from 0 to 3600");
         return 2;
     }
-    auth::AuthVerifier verifier(context.config.apps, {.leewaySeconds = leeway, .clock = {}, .pathPrefix = context.config.server.pathPrefix});
+    auth::AuthVerifier verifier(
+        context.config.apps,
+        {.leewaySeconds = leeway, .clock = {}, .pathPrefix = context.config.server.pathPrefix});
     if (verifier.tokenAppCount() == 0) {
         spdlog::warn("no app has a jwt_secret (RESOUND_APP_JWT_SECRET): every token will be refused");
     }
@@ -59,16 +63,16 @@ int run(service::ServiceContext& context) {
     options.port = context.port;
     options.maxBodyBytes = 4096;  // socket_id + channel_name; pusher-js bodies are ~100 bytes
     options.serverName = "resound-auth";
-    service::HttpService http(options, [&verifier](const service::HttpExchange& request) {
-        return verifier.handle(request);
-    });
+    service::HttpService http(
+        options, [&verifier](const service::HttpExchange& request) { return verifier.handle(request); });
     verifier.setExtraMetrics([&http](std::string& out) { service::appendServiceMetrics(out, http); });
     http.start();
     spdlog::info("resound-auth listening on {}:{} (apps accepting tokens: {}, leeway {} s)", options.host,
                  http.port(), verifier.tokenAppCount(), leeway);
 
-    const int signal = context.signals.waitThenLameDuck(
-        std::chrono::milliseconds(context.config.server.shutdownDelayMs), [&verifier] { verifier.setDraining(); });
+    const int signal =
+        context.signals.waitThenLameDuck(std::chrono::milliseconds(context.config.server.shutdownDelayMs),
+                                         [&verifier] { verifier.setDraining(); });
     spdlog::info("signal {} received: stopping", signal);
     verifier.setDraining();
     http.stop(std::chrono::milliseconds(2000));

@@ -24,9 +24,9 @@
 #include "redis/ConnectionOptions.h"
 #include "redis/RedisBus.h"
 #include "redis/RedisClusterState.h"
-#include "util/ProcessId.h"
 #include "service/HttpService.h"
 #include "service/ServiceMain.h"
+#include "util/ProcessId.h"
 #include "webhooks/WebhookDispatcher.h"
 #include "webhooks/WebhookWorker.h"
 
@@ -36,24 +36,27 @@ using namespace resound;
 
 const service::ServiceInfo kInfo{
     .name = "resound-monitor",
-    .summary = "Health and metrics of the Resound bundle, read from Redis (REDIS_HOST, REDIS_PORT,\n"
-               "REDIS_PASSWORD, REDIS_DB or server.scaling.redis.* of the config file):\n"
-               "  GET /health   liveness; 200 with per-node and cluster status, \"redis\":\"down\" when Redis\n"
-               "                is unreachable\n"
-               "  GET /ready    503 until Redis answers, while it does not, and while stopping\n"
-               "  GET /metrics  Prometheus: resound_node_up{node,service}, per-node and cluster totals of\n"
-               "                connections, channels, messages and bytes, resound_redis_up, and the\n"
-               "                webhook sender's metrics\n"
-               "  GET /dashboard  the bundle's dashboard (every node, channels, a live debug console of\n"
-               "                every node's events); HTTP Basic admin:<RESOUND_DASHBOARD_PASSWORD>, off (404) without\n"
-               "                a password\n"
-               "When any app has webhook targets, it is also the cluster's webhook sender: it delivers what\n"
-               "the edges forward through Redis while it holds the sender lease (others stand by).",
+    .summary =
+        "Health and metrics of the Resound bundle, read from Redis (REDIS_HOST, REDIS_PORT,\n"
+        "REDIS_PASSWORD, REDIS_DB or server.scaling.redis.* of the config file):\n"
+        "  GET /health   liveness; 200 with per-node and cluster status, \"redis\":\"down\" when Redis\n"
+        "                is unreachable\n"
+        "  GET /ready    503 until Redis answers, while it does not, and while stopping\n"
+        "  GET /metrics  Prometheus: resound_node_up{node,service}, per-node and cluster totals of\n"
+        "                connections, channels, messages and bytes, resound_redis_up, and the\n"
+        "                webhook sender's metrics\n"
+        "  GET /dashboard  the bundle's dashboard (every node, channels, a live debug console of\n"
+        "                every node's events); HTTP Basic admin:<RESOUND_DASHBOARD_PASSWORD>, off (404) "
+        "without\n"
+        "                a password\n"
+        "When any app has webhook targets, it is also the cluster's webhook sender: it delivers what\n"
+        "the edges forward through Redis while it holds the sender lease (others stand by).",
     .defaultPort = 9601,
     .portEnvVar = "RESOUND_MONITOR_PORT",
     .valueOptions = {"stale-after", "forget-after", "webhooks", "webhook-lease"},
     .extraUsage =
-        "  --stale-after S    A node whose heartbeat is older is down (default 10; RESOUND_MONITOR_STALE_AFTER).\n"
+        "  --stale-after S    A node whose heartbeat is older is down (default 10; "
+        "RESOUND_MONITOR_STALE_AFTER).\n"
         "  --forget-after S   Nodes silent longer are no longer listed (default 900;\n"
         "                     RESOUND_MONITOR_FORGET_AFTER).\n"
         "  --webhooks on|off  Be a candidate webhook sender when apps have targets (default on;\n"
@@ -80,8 +83,9 @@ int secondsOption(const service::CommandLine& commandLine, const std::string& op
         used = 0;
     }
     if (used == 0 || used != text.size() || value < min || value > max) {
-        throw std::invalid_argument("--" + option + " / " + envVar + ": '" + text + "' is not a number of seconds (" +
-                                    std::to_string(min) + "-" + std::to_string(max) + ")");
+        throw std::invalid_argument("--" + option + " / " + envVar + ": '" + text +
+                                    "' is not a number of seconds (" + std::to_string(min) + "-" +
+                                    std::to_string(max) + ")");
     }
     return value;
 }
@@ -98,21 +102,25 @@ int run(service::ServiceContext& context) {
     int forgetAfter = 0;
     int webhookLease = 0;
     try {
-        staleAfter = secondsOption(context.commandLine, "stale-after", "RESOUND_MONITOR_STALE_AFTER", 10, 1, 3600);
-        forgetAfter = secondsOption(context.commandLine, "forget-after", "RESOUND_MONITOR_FORGET_AFTER", 900, 1, 604800);
+        staleAfter =
+            secondsOption(context.commandLine, "stale-after", "RESOUND_MONITOR_STALE_AFTER", 10, 1, 3600);
+        forgetAfter = secondsOption(context.commandLine, "forget-after", "RESOUND_MONITOR_FORGET_AFTER", 900,
+                                    1, 604800);
         webhookLease =
             secondsOption(context.commandLine, "webhook-lease", "RESOUND_MONITOR_WEBHOOK_LEASE", 10, 5, 300);
     } catch (const std::invalid_argument& e) {
         spdlog::critical("{}", e.what());
         return 2;
     }
-    const std::string webhooksMode = textOption(context.commandLine, "webhooks", "RESOUND_MONITOR_WEBHOOKS", "on");
+    const std::string webhooksMode =
+        textOption(context.commandLine, "webhooks", "RESOUND_MONITOR_WEBHOOKS", "on");
     if (webhooksMode != "on" && webhooksMode != "off") {
         spdlog::critical("--webhooks / RESOUND_MONITOR_WEBHOOKS: '{}' is neither on nor off", webhooksMode);
         return 2;
     }
     if (forgetAfter < staleAfter) {
-        spdlog::critical("--forget-after ({}) must not be shorter than --stale-after ({})", forgetAfter, staleAfter);
+        spdlog::critical("--forget-after ({}) must not be shorter than --stale-after ({})", forgetAfter,
+                         staleAfter);
         return 2;
     }
     const config::RedisConfig& redis = context.config.server.redis;
@@ -121,7 +129,8 @@ int run(service::ServiceContext& context) {
                                             .ioTimeout = std::chrono::milliseconds(2000),
                                             .forgetAfter = std::chrono::seconds(forgetAfter),
                                             .diedIfSilentFor = std::chrono::milliseconds(staleAfter * 500)});
-    monitor::ClusterPoller poller([&reader] { return reader.read(); }, [&reader] { return reader.reconnects(); }, {});
+    monitor::ClusterPoller poller([&reader] { return reader.read(); },
+                                  [&reader] { return reader.reconnects(); }, {});
 
     // What the dashboard's debug consoles watch: the relay's events from every node, and this
     // monitor's own webhook deliveries. Declared before everything that emits into or watches it.
@@ -140,7 +149,8 @@ int run(service::ServiceContext& context) {
     dispatcherOptions.applyGracePeriod = false;
     dispatcherOptions.debugTap = &debugTap;
     dispatcherOptions.debugNode = monitorId;
-    if (webhooksMode == "on") dispatcher = webhooks::makeWebhookDispatcher(context.config.apps, dispatcherOptions);
+    if (webhooksMode == "on")
+        dispatcher = webhooks::makeWebhookDispatcher(context.config.apps, dispatcherOptions);
     if (dispatcher) {
         webhooks::WorkerOptions workerOptions;
         workerOptions.leaseTtl = std::chrono::seconds(webhookLease);
@@ -148,14 +158,14 @@ int run(service::ServiceContext& context) {
     }
 
     const service::HttpService* server = nullptr;  // set once built, before it serves
-    monitor::MonitorEndpoints endpoints(
-        [&poller] { return poller.latest(); }, {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000},
-        [&dispatcher, &worker, &server](std::string& out) {
-            if (server) service::appendServiceMetrics(out, *server);
-            if (!worker) return;
-            worker->appendPrometheus(out);
-            dispatcher->appendPrometheus(out);
-        });
+    monitor::MonitorEndpoints endpoints([&poller] { return poller.latest(); },
+                                        {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000},
+                                        [&dispatcher, &worker, &server](std::string& out) {
+                                            if (server) service::appendServiceMetrics(out, *server);
+                                            if (!worker) return;
+                                            worker->appendPrometheus(out);
+                                            dispatcher->appendPrometheus(out);
+                                        });
 
     // The dashboard (GET /dashboard; off, 404, without dashboard.password / RESOUND_DASHBOARD_PASSWORD):
     // the whole bundle's overview, channels and debug console. It reads cluster state and publishes
@@ -168,14 +178,21 @@ int run(service::ServiceContext& context) {
     std::unique_ptr<dashboard::DebugRelayCollector> relay;
     std::unique_ptr<dashboard::Dashboard> dashboard;
     if (!context.config.dashboard.password.empty()) {
-        dashboardRedis = std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(redis), "dashboard");
+        dashboardRedis =
+            std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(redis), "dashboard");
         clusterState = std::make_unique<redis::RedisClusterState>(
             dashboardRedis, redis::RedisClusterState::Options{.nodeName = {}, .registerNode = false});
         clusterBus = std::make_unique<redis::RedisBus>(dashboardRedis, redis::RedisBusOptions{});
-        backend = std::make_unique<monitor::ClusterBackend>(monitor::ClusterBackend::Parts{
-            apps, *clusterState, *clusterBus, [&poller] { return poller.latest(); },
-            {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000}, debugTap,
-            dispatcher ? &dispatcher->metrics() : nullptr, monitorId, startedAtMs});
+        backend = std::make_unique<monitor::ClusterBackend>(
+            monitor::ClusterBackend::Parts{apps,
+                                           *clusterState,
+                                           *clusterBus,
+                                           [&poller] { return poller.latest(); },
+                                           {.staleAfterMs = static_cast<std::int64_t>(staleAfter) * 1000},
+                                           debugTap,
+                                           dispatcher ? &dispatcher->metrics() : nullptr,
+                                           monitorId,
+                                           startedAtMs});
         relay = std::make_unique<dashboard::DebugRelayCollector>(
             dashboardRedis, redis::ConnectionOptions::fromConfig(redis), debugTap, monitorId);
         dashboard::Dashboard::Options dashboardOptions;
@@ -203,13 +220,15 @@ int run(service::ServiceContext& context) {
         dispatcher->start();
         worker->start();
     }
-    spdlog::info("resound-monitor listening on {}:{}; redis {}:{}/{} (auth {}); stale after {} s; dashboard={}",
-                 options.host, http.port(), redis.host, redis.port, redis.db, redis.password.empty() ? "no" : "yes",
-                 staleAfter, dashboard ? "on" : "off");
+    spdlog::info(
+        "resound-monitor listening on {}:{}; redis {}:{}/{} (auth {}); stale after {} s; dashboard={}",
+        options.host, http.port(), redis.host, redis.port, redis.db, redis.password.empty() ? "no" : "yes",
+        staleAfter, dashboard ? "on" : "off");
     if (worker) {
         spdlog::info("webhook sender candidate {} (lease {} s)", worker->senderId(), webhookLease);
     } else {
-        spdlog::info("webhooks: {}", webhooksMode == "off" ? "off (--webhooks off)" : "no app has a webhook target");
+        spdlog::info("webhooks: {}",
+                     webhooksMode == "off" ? "off (--webhooks off)" : "no app has a webhook target");
     }
 
     const int signal = context.signals.wait();

@@ -10,14 +10,14 @@
 namespace resound::apps {
 
 class AppRegistry {
-public:
+  public:
     explicit AppRegistry(std::vector<config::AppConfig> apps);
 
     const config::AppConfig* byId(std::string_view id) const;
     const config::AppConfig* byKey(std::string_view key) const;
     const std::vector<config::AppConfig>& all() const { return apps_; }
 
-private:
+  private:
     std::vector<config::AppConfig> apps_;
     std::unordered_map<std::string_view, const config::AppConfig*> byId_;
     std::unordered_map<std::string_view, const config::AppConfig*> byKey_;

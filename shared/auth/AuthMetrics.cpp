@@ -30,10 +30,11 @@ std::string AuthMetrics::renderPrometheus() const {
                           "Responses of the auth verifier, by endpoint and HTTP status.");
     for (std::size_t e = 0; e < responses_.size(); ++e) {
         for (int status = 0; status < kStatuses; ++status) {
-            const std::uint64_t n = responses_[e][static_cast<std::size_t>(status)].load(std::memory_order_relaxed);
+            const std::uint64_t n =
+                responses_[e][static_cast<std::size_t>(status)].load(std::memory_order_relaxed);
             if (n == 0) continue;
-            out += "resound_auth_requests_total{endpoint=\"" + std::string(kEndpointNames[e]) + "\",status=\"" +
-                   std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+            out += "resound_auth_requests_total{endpoint=\"" + std::string(kEndpointNames[e]) +
+                   "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
         }
     }
     metrics::appendFamily(out, "resound_auth_failures_total", "counter", "Refused auth requests, by reason.");

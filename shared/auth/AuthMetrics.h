@@ -17,11 +17,20 @@ class AuthMetrics {
     void countFailure(std::string_view reason);  // an AuthFailure code; unknown codes count as "other"
     std::string renderPrometheus() const;
 
-    static constexpr std::array<std::string_view, 14> kReasons = {
-        "missing_token",      "malformed_token",   "unsupported_algorithm", "unknown_app",
-        "bad_signature",      "token_expired",     "token_not_yet_valid",   "bad_claims",
-        "bad_request",        "channel_not_allowed", "encryption_unavailable", "user_info_too_large",
-        "origin_not_allowed", "other"};
+    static constexpr std::array<std::string_view, 14> kReasons = {"missing_token",
+                                                                  "malformed_token",
+                                                                  "unsupported_algorithm",
+                                                                  "unknown_app",
+                                                                  "bad_signature",
+                                                                  "token_expired",
+                                                                  "token_not_yet_valid",
+                                                                  "bad_claims",
+                                                                  "bad_request",
+                                                                  "channel_not_allowed",
+                                                                  "encryption_unavailable",
+                                                                  "user_info_too_large",
+                                                                  "origin_not_allowed",
+                                                                  "other"};
 
   private:
     static constexpr int kStatuses = 600;

@@ -73,7 +73,8 @@ std::string encryptedChannelAuthBody(const config::AppConfig& app, std::string_v
                 encryptedChannelSharedSecret(channel, masterKey));
 }
 
-std::string signinAuthBody(const config::AppConfig& app, std::string_view socketId, std::string_view userData) {
+std::string signinAuthBody(const config::AppConfig& app, std::string_view socketId,
+                           std::string_view userData) {
     return body(authString(app, crypto::userSigninSignature(app.secret, socketId, userData)), "user_data",
                 userData);
 }

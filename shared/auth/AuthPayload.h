@@ -28,6 +28,7 @@ std::string presenceChannelAuthBody(const config::AppConfig& app, std::string_vi
 std::string encryptedChannelAuthBody(const config::AppConfig& app, std::string_view socketId,
                                      std::string_view channel, std::string_view masterKey);
 // {"auth":"key:sig","user_data":"..."} for pusher:signin.
-std::string signinAuthBody(const config::AppConfig& app, std::string_view socketId, std::string_view userData);
+std::string signinAuthBody(const config::AppConfig& app, std::string_view socketId,
+                           std::string_view userData);
 
 }  // namespace resound::auth

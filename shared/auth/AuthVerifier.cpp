@@ -33,7 +33,8 @@ enum class Route { Channel, User, Forward, Health, Up, Ready, Metrics, Unknown }
 // so a proxy can forward the browser's usual path unchanged.
 Route routeOf(std::string_view path) {
     if (path == "/auth" || path == "/broadcasting/auth" || path == "/pusher/auth") return Route::Channel;
-    if (path == "/user-auth" || path == "/broadcasting/user-auth" || path == "/pusher/user-auth") return Route::User;
+    if (path == "/user-auth" || path == "/broadcasting/user-auth" || path == "/pusher/user-auth")
+        return Route::User;
     if (path == "/forward-auth") return Route::Forward;
     if (path == "/health") return Route::Health;
     if (path == "/up") return Route::Up;
@@ -55,12 +56,15 @@ AuthEndpoint endpointOf(Route route) {
     }
 }
 
-HttpReply json(int status, std::string body) { return HttpReply{status, "application/json", std::move(body), {}}; }
+HttpReply json(int status, std::string body) {
+    return HttpReply{status, "application/json", std::move(body), {}};
+}
 
 bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) {
     return text.size() >= prefix.size() &&
            std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
            });
 }
 
@@ -85,7 +89,8 @@ std::variant<AuthParams, AuthFailure> readParams(const HttpExchange& request, bo
         try {
             Poco::JSON::Parser parser;
             const Poco::Dynamic::Var parsed = parser.parse(request.body);
-            if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) return badRequest("body must be a JSON object");
+            if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
+                return badRequest("body must be a JSON object");
             const auto object = parsed.extract<Poco::JSON::Object::Ptr>();
             if (object->has("socket_id") && object->get("socket_id").isString())
                 params.socketId = object->getValue<std::string>("socket_id");
@@ -113,17 +118,20 @@ std::string allowedRequestHeaders(std::string_view requested) {
                            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
                                   c == ',' || c == ' ';
                        });
-    return plain ? std::string(requested) : "Authorization, Content-Type, X-CSRF-TOKEN, X-Socket-ID, X-Requested-With";
+    return plain ? std::string(requested)
+                 : "Authorization, Content-Type, X-CSRF-TOKEN, X-Socket-ID, X-Requested-With";
 }
 
 std::int64_t systemSeconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
 }  // namespace
 
-AuthVerifier::AuthVerifier(std::vector<config::AppConfig> apps, Options options) : options_(std::move(options)) {
+AuthVerifier::AuthVerifier(std::vector<config::AppConfig> apps, Options options)
+    : options_(std::move(options)) {
     if (!options_.clock) options_.clock = systemSeconds;
     for (auto& app : apps) {
         App entry{std::move(app), {}};
@@ -137,8 +145,8 @@ AuthVerifier::AuthVerifier(std::vector<config::AppConfig> apps, Options options)
 }
 
 std::size_t AuthVerifier::tokenAppCount() const {
-    return static_cast<std::size_t>(
-        std::count_if(apps_.begin(), apps_.end(), [](const App& app) { return !app.config.jwtSecret.empty(); }));
+    return static_cast<std::size_t>(std::count_if(
+        apps_.begin(), apps_.end(), [](const App& app) { return !app.config.jwtSecret.empty(); }));
 }
 
 const AuthVerifier::App* AuthVerifier::findApp(const std::vector<std::string>& candidates) const {
@@ -151,9 +159,11 @@ const AuthVerifier::App* AuthVerifier::findApp(const std::vector<std::string>& c
     return nullptr;
 }
 
-std::variant<AuthVerifier::Verified, AuthFailure> AuthVerifier::verifyBearer(std::string_view authorization) const {
+std::variant<AuthVerifier::Verified, AuthFailure> AuthVerifier::verifyBearer(
+    std::string_view authorization) const {
     authorization = trim(authorization);
-    if (authorization.empty()) return AuthFailure{401, "missing_token", "Authorization: Bearer <token> is missing"};
+    if (authorization.empty())
+        return AuthFailure{401, "missing_token", "Authorization: Bearer <token> is missing"};
     if (!startsWithIgnoreCase(authorization, "Bearer ")) {
         return AuthFailure{401, "missing_token", "Authorization must use the Bearer scheme"};
     }
@@ -166,7 +176,8 @@ std::variant<AuthVerifier::Verified, AuthFailure> AuthVerifier::verifyBearer(std
     if (candidates.empty()) return AuthFailure{401, "unknown_app", "token names no app (aud or app claim)"};
     const App* app = findApp(candidates);
     if (!app) {
-        return AuthFailure{401, "unknown_app", "token is for an app that is not configured here or has no jwt_secret"};
+        return AuthFailure{401, "unknown_app",
+                           "token is for an app that is not configured here or has no jwt_secret"};
     }
     if (!hasValidHs256Signature(jwt, app->config.jwtSecret)) {
         return AuthFailure{401, "bad_signature", "token signature is invalid"};
@@ -178,13 +189,14 @@ std::variant<AuthVerifier::Verified, AuthFailure> AuthVerifier::verifyBearer(std
 
 HttpReply AuthVerifier::refuse(const AuthFailure& failure, const HttpExchange& request) const {
     metrics_.countFailure(failure.code);
-    spdlog::debug("auth refused: status={} reason={} path={} remote={}", failure.status, failure.code, request.path,
-                  request.remote);
+    spdlog::debug("auth refused: status={} reason={} path={} remote={}", failure.status, failure.code,
+                  request.path, request.remote);
     HttpReply reply = service::jsonError(failure.status, failure.code, failure.message);
     if (failure.status == 401) {
-        reply.headers.emplace_back("WWW-Authenticate", failure.code == "missing_token"
-                                                           ? "Bearer realm=\"resound\""
-                                                           : "Bearer realm=\"resound\", error=\"invalid_token\"");
+        reply.headers.emplace_back("WWW-Authenticate",
+                                   failure.code == "missing_token"
+                                       ? "Bearer realm=\"resound\""
+                                       : "Bearer realm=\"resound\", error=\"invalid_token\"");
     }
     return reply;
 }
@@ -196,13 +208,15 @@ HttpReply AuthVerifier::channelAuth(const HttpExchange& request, const Verified&
     const config::AppConfig& app = token.app->config;
     const std::string& channel = params.channelName;
 
-    if (!pusher::isValidChannelName(channel)) return refuse(badRequest("channel_name is not a valid channel name"), request);
+    if (!pusher::isValidChannelName(channel))
+        return refuse(badRequest("channel_name is not a valid channel name"), request);
     const pusher::ChannelKind kind = pusher::kindOf(channel);
     if (kind == pusher::ChannelKind::Public) {
         return refuse(badRequest("public channels need no authorization"), request);
     }
     if (kind == pusher::ChannelKind::ServerToUser) {
-        return refuse(badRequest("#server-to-user- channels are joined by signing in, not by subscribing"), request);
+        return refuse(badRequest("#server-to-user- channels are joined by signing in, not by subscribing"),
+                      request);
     }
     if (!anyChannelMatches(token.claims.channelPatterns, channel)) {
         return refuse({403, "channel_not_allowed", "token does not allow channel " + channel}, request);
@@ -276,7 +290,8 @@ HttpReply AuthVerifier::health() const {
 }
 
 HttpReply AuthVerifier::ready() const {
-    auto answer = service::health::ready(service::health::drainingReason(draining_.load(std::memory_order_relaxed)));
+    auto answer =
+        service::health::ready(service::health::drainingReason(draining_.load(std::memory_order_relaxed)));
     return json(answer.status, std::move(answer.body));
 }
 
@@ -317,7 +332,8 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
             const std::string_view origin = request.header("Origin");
             const bool originKnown =
                 !origin.empty() && std::any_of(apps_.begin(), apps_.end(), [&](const App& app) {
-                    return !app.config.jwtSecret.empty() && pusher::originAllowed(app.config.allowedOrigins, origin);
+                    return !app.config.jwtSecret.empty() &&
+                           pusher::originAllowed(app.config.allowedOrigins, origin);
                 });
             if (request.method == "OPTIONS") {
                 if (!origin.empty() && !originKnown) {
@@ -325,8 +341,9 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
                 } else {
                     reply = HttpReply{204, "application/json", "", {}};
                     reply.headers.emplace_back("Access-Control-Allow-Methods", "POST, OPTIONS");
-                    reply.headers.emplace_back("Access-Control-Allow-Headers",
-                                               allowedRequestHeaders(request.header("Access-Control-Request-Headers")));
+                    reply.headers.emplace_back(
+                        "Access-Control-Allow-Headers",
+                        allowedRequestHeaders(request.header("Access-Control-Request-Headers")));
                     reply.headers.emplace_back("Access-Control-Max-Age", "600");
                 }
             } else if (request.method != "POST") {
@@ -339,9 +356,11 @@ HttpReply AuthVerifier::handle(const HttpExchange& request) const {
                 } else {
                     const Verified& token = std::get<Verified>(verified);
                     if (!origin.empty() && !pusher::originAllowed(token.app->config.allowedOrigins, origin)) {
-                        reply = refuse({403, "origin_not_allowed", "origin not allowed for this app"}, request);
+                        reply =
+                            refuse({403, "origin_not_allowed", "origin not allowed for this app"}, request);
                     } else {
-                        reply = route == Route::Channel ? channelAuth(request, token) : userAuth(request, token);
+                        reply =
+                            route == Route::Channel ? channelAuth(request, token) : userAuth(request, token);
                     }
                 }
             }

@@ -7,8 +7,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <variant>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "auth/AuthFailure.h"
@@ -22,9 +22,9 @@ namespace resound::auth {
 class AuthVerifier {
   public:
     struct Options {
-        int leewaySeconds = 30;                // clock skew allowed on exp / nbf / iat
-        std::function<std::int64_t()> clock;   // Unix seconds; empty = the system clock
-        std::string pathPrefix;                // server.path_prefix: "/ws/auth" is "/auth" too
+        int leewaySeconds = 30;               // clock skew allowed on exp / nbf / iat
+        std::function<std::int64_t()> clock;  // Unix seconds; empty = the system clock
+        std::string pathPrefix;               // server.path_prefix: "/ws/auth" is "/auth" too
     };
 
     AuthVerifier(std::vector<config::AppConfig> apps, Options options);

@@ -51,8 +51,10 @@ std::variant<DecodedJwt, AuthFailure> decodeJwt(std::string_view token) {
     if (token.empty()) return malformed("empty token");
     if (token.size() > kMaxTokenBytes) return malformed("token longer than 8192 bytes");
     const std::size_t firstDot = token.find('.');
-    const std::size_t secondDot = firstDot == std::string_view::npos ? firstDot : token.find('.', firstDot + 1);
-    if (secondDot == std::string_view::npos) return malformed("not a JWT (expected header.payload.signature)");
+    const std::size_t secondDot =
+        firstDot == std::string_view::npos ? firstDot : token.find('.', firstDot + 1);
+    if (secondDot == std::string_view::npos)
+        return malformed("not a JWT (expected header.payload.signature)");
     if (token.find('.', secondDot + 1) != std::string_view::npos) {
         return malformed("not a signed JWT (encrypted tokens are not supported)");
     }
@@ -65,15 +67,18 @@ std::variant<DecodedJwt, AuthFailure> decodeJwt(std::string_view token) {
     const Poco::JSON::Object::Ptr header = parseObject(*headerText);
     if (!header) return malformed("token header is not a JSON object");
     // Only HS256: "none" and public-key algorithms never reach a key (the classic alg-confusion hole).
-    if (!header->has("alg") || !header->get("alg").isString() || header->getValue<std::string>("alg") != "HS256") {
+    if (!header->has("alg") || !header->get("alg").isString() ||
+        header->getValue<std::string>("alg") != "HS256") {
         return AuthFailure{401, "unsupported_algorithm", "token algorithm must be HS256"};
     }
-    if (header->has("crit")) return AuthFailure{401, "unsupported_algorithm", "token uses critical extensions"};
+    if (header->has("crit"))
+        return AuthFailure{401, "unsupported_algorithm", "token uses critical extensions"};
 
     DecodedJwt jwt;
     jwt.claims = parseObject(*claimsText);
     if (!jwt.claims) return malformed("token claims are not a JSON object");
-    if (signature->size() != crypto::Sha256Digest{}.size()) return malformed("token signature has the wrong size");
+    if (signature->size() != crypto::Sha256Digest{}.size())
+        return malformed("token signature has the wrong size");
     jwt.signingInput = std::string(token.substr(0, secondDot));
     jwt.signature = *signature;
     return jwt;

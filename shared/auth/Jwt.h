@@ -14,9 +14,9 @@
 namespace resound::auth {
 
 struct DecodedJwt {
-    std::string signingInput;         // "<header>.<payload>" exactly as received
-    std::string signature;            // raw bytes of the third part
-    Poco::JSON::Object::Ptr claims;   // the payload object; untrusted until the signature checks out
+    std::string signingInput;        // "<header>.<payload>" exactly as received
+    std::string signature;           // raw bytes of the third part
+    Poco::JSON::Object::Ptr claims;  // the payload object; untrusted until the signature checks out
 };
 
 inline constexpr std::size_t kMaxTokenBytes = 8192;

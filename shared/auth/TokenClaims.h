@@ -14,10 +14,10 @@
 namespace resound::auth {
 
 struct TokenClaims {
-    std::string subject;                      // "sub"; a number is kept as its decimal text
-    std::optional<std::string> userInfoJson;  // "user_info" object, compact JSON
-    std::vector<std::string> channelPatterns; // "channels"; may be empty (sign-in only)
-    std::int64_t expiresAt = 0;               // "exp", Unix seconds
+    std::string subject;                       // "sub"; a number is kept as its decimal text
+    std::optional<std::string> userInfoJson;   // "user_info" object, compact JSON
+    std::vector<std::string> channelPatterns;  // "channels"; may be empty (sign-in only)
+    std::int64_t expiresAt = 0;                // "exp", Unix seconds
 };
 
 // The app the token names: "app" first, then every "aud" entry (a string or an array of strings).

@@ -9,7 +9,7 @@
 namespace resound::bus {
 
 class Bus {
-public:
+  public:
     virtual ~Bus() = default;
 
     // Hands the message to every receiver (all loops of this process, and other processes in Redis

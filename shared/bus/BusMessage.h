@@ -8,8 +8,8 @@ namespace resound::bus {
 
 struct BusMessage {
     enum class Kind {
-        ChannelEvent,    // deliver `frame` to every local subscriber of (appId, channel) but exceptSocketId
-        TerminateUser,   // close every local connection signed in as userId on appId
+        ChannelEvent,   // deliver `frame` to every local subscriber of (appId, channel) but exceptSocketId
+        TerminateUser,  // close every local connection signed in as userId on appId
     };
     Kind kind = Kind::ChannelEvent;
     std::string appId;

@@ -8,11 +8,11 @@
 namespace resound::bus {
 
 class InMemoryBus : public Bus {
-public:
+  public:
     bool publish(BusMessagePtr message) override;
     void addReceiver(Receiver receiver) override;
 
-private:
+  private:
     std::vector<Receiver> receivers_;
 };
 

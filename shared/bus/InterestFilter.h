@@ -20,7 +20,7 @@
 namespace resound::bus {
 
 class InterestFilter {
-public:
+  public:
     static constexpr std::size_t kDefaultSlots = std::size_t{1} << 16;
 
     explicit InterestFilter(std::size_t slots = kDefaultSlots);  // rounded up to a power of two
@@ -33,7 +33,7 @@ public:
 
     std::size_t slots() const { return mask_ + 1; }
 
-private:
+  private:
     std::size_t slotOf(std::string_view appId, std::string_view channel) const;
 
     std::size_t mask_;

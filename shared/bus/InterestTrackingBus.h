@@ -15,7 +15,7 @@
 namespace resound::bus {
 
 class InterestTrackingBus final : public Bus {
-public:
+  public:
     using ToLoop = std::function<void(std::function<void()>)>;
 
     InterestTrackingBus(Bus& inner, InterestFilter& filter, ToLoop toLoop = {})
@@ -56,7 +56,7 @@ public:
         }
     }
 
-private:
+  private:
     struct Gate {
         explicit Gate(ToLoop post) : toLoop(std::move(post)) {}
         std::mutex mutex;

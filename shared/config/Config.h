@@ -24,7 +24,7 @@ struct WebhookTarget {
     std::vector<std::string> eventTypes;  // e.g. channel_occupied, member_added (at least one)
     WebhookFilter filter;
     std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, in order
-    int batchMs = 0;                      // 0 = one event per request; else collect events this long
+    int batchMs = 0;  // 0 = one event per request; else collect events this long
 };
 
 struct AppConfig {
@@ -37,11 +37,11 @@ struct AppConfig {
     std::size_t maxMessageSize = 10000;  // bytes of one WebSocket message from a client (close 1009)
     std::vector<std::string> allowedOrigins{"*"};  // host names; "*" allows any
     ClientEventsPolicy clientEvents = ClientEventsPolicy::Members;
-    bool userAuthentication = true;      // pusher:signin accepted
-    int clientEventRateLimit = 10;       // client events per second per connection (0 = unlimited)
-    std::size_t maxConnections = 0;      // 0 = unlimited; over it: 4004
+    bool userAuthentication = true;  // pusher:signin accepted
+    int clientEventRateLimit = 10;   // client events per second per connection (0 = unlimited)
+    std::size_t maxConnections = 0;  // 0 = unlimited; over it: 4004
     std::size_t maxChannelsPerConnection = 100;
-    std::size_t maxPresenceMembers = 100;      // distinct users per presence channel (0 = unlimited)
+    std::size_t maxPresenceMembers = 100;  // distinct users per presence channel (0 = unlimited)
     std::size_t maxUserInfoBytes = 1024;
     std::size_t maxEventPayloadBytes = 10240;  // HTTP API event data (413)
     std::size_t maxBatchSize = 10;             // batch_events items (400)
@@ -69,8 +69,8 @@ struct RedisConfig {
 struct ServerConfig {
     std::string host = "0.0.0.0";
     std::uint16_t port = 8080;
-    unsigned ioThreads = 0;                // 0 = number of cores
-    std::string pathPrefix;                // e.g. "/ws" when a proxy does not strip it
+    unsigned ioThreads = 0;  // 0 = number of cores
+    std::string pathPrefix;  // e.g. "/ws" when a proxy does not strip it
     // HTTP API request body, 413 beyond. The default holds Pusher's largest request, a batch of 10
     // events of 10,240 bytes of data, even when every data byte arrives as a two-character JSON
     // escape (JSON text inside the JSON body), with names and channels: 10 x (2 x 10,240 + 1,000)
@@ -78,15 +78,15 @@ struct ServerConfig {
     std::size_t maxRequestSize = 256 * 1024;
     std::size_t maxRequestHeaderBytes = 8192;
     std::size_t maxQueuedBytesPerConnection = 1 << 20;  // slow consumer cap, then close 4100
-    int authTimestampWindowSeconds = 600;  // 0 disables the auth_timestamp check
+    int authTimestampWindowSeconds = 600;               // 0 disables the auth_timestamp check
     int handshakeTimeoutSeconds = 5;
     int httpIdleTimeoutSeconds = 30;
-    std::size_t maxConnections = 0;        // whole process; 0 = derived from the fd limit
-    std::size_t maxConnectionsPerIp = 0;   // per source address; 0 = unlimited (behind a proxy all
-                                           // clients share the proxy's address)
+    std::size_t maxConnections = 0;       // whole process; 0 = derived from the fd limit
+    std::size_t maxConnectionsPerIp = 0;  // per source address; 0 = unlimited (behind a proxy all
+                                          // clients share the proxy's address)
     std::string logLevel = "info";
-    std::string webhookSpoolDir;           // embedded server: webhooks kept on disk until delivered; "" = off
-    bool scalingEnabled = false;           // Redis mode
+    std::string webhookSpoolDir;  // embedded server: webhooks kept on disk until delivered; "" = off
+    bool scalingEnabled = false;  // Redis mode
     RedisConfig redis;
     // Redis mode: a node whose heartbeat is older than the lease is dead and reaped; how soon a killed
     // node's members disappear is about lease + reaper interval. Shorter values find dead nodes

@@ -5,11 +5,11 @@ namespace {
 
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr long long kMaxPort = 65535;
-constexpr long long kMaxIoThreads = 1024;  // far above any core count; catches a mistyped value
-constexpr long long kMaxWebhookGraceMs = 60000;         // Pusher waits up to 3 s
+constexpr long long kMaxIoThreads = 1024;        // far above any core count; catches a mistyped value
+constexpr long long kMaxWebhookGraceMs = 60000;  // Pusher waits up to 3 s
 constexpr long long kMaxWebhookRetryWindowMs = 86400000;  // a day; Pusher retries for 5 minutes
-constexpr long long kMaxNodeTimingMs = 600000;  // ten minutes: ghosts that long help nobody
-constexpr long long kMaxShutdownMs = 600000;    // beyond any orchestrator's stop grace period
+constexpr long long kMaxNodeTimingMs = 600000;            // ten minutes: ghosts that long help nobody
+constexpr long long kMaxShutdownMs = 600000;              // beyond any orchestrator's stop grace period
 
 using S = ServerConfig;
 const FieldSpec<S> kServer[] = {
@@ -23,13 +23,17 @@ const FieldSpec<S> kServer[] = {
     {.key = "auth_timestamp_window", .member = &S::authTimestampWindowSeconds},  // 0 disables the check
     {.key = "handshake_timeout", .member = &S::handshakeTimeoutSeconds, .min = 1},
     {.key = "http_idle_timeout", .member = &S::httpIdleTimeoutSeconds, .min = 1},
-    {.key = "max_connections", .member = &S::maxConnections},  // 0 = derived from the fd limit
+    {.key = "max_connections", .member = &S::maxConnections},              // 0 = derived from the fd limit
     {.key = "max_connections_per_ip", .member = &S::maxConnectionsPerIp},  // 0 = unlimited
     {.key = "log_level", .envVar = "RESOUND_LOG_LEVEL", .member = &S::logLevel, .choices = kLogLevels},
     {.key = "webhook_spool_dir", .envVar = "RESOUND_WEBHOOK_SPOOL_DIR", .member = &S::webhookSpoolDir},
-    {.key = "shutdown_delay_ms", .envVar = "RESOUND_SHUTDOWN_DELAY_MS", .member = &S::shutdownDelayMs,
+    {.key = "shutdown_delay_ms",
+     .envVar = "RESOUND_SHUTDOWN_DELAY_MS",
+     .member = &S::shutdownDelayMs,
      .max = kMaxShutdownMs},
-    {.key = "shutdown_timeout_ms", .envVar = "RESOUND_SHUTDOWN_TIMEOUT_MS", .member = &S::shutdownTimeoutMs,
+    {.key = "shutdown_timeout_ms",
+     .envVar = "RESOUND_SHUTDOWN_TIMEOUT_MS",
+     .member = &S::shutdownTimeoutMs,
      .max = kMaxShutdownMs},
 };
 

@@ -7,10 +7,10 @@
 
 namespace resound::config::detail {
 
-std::span<const FieldSpec<ServerConfig>> serverFields();   // server.*
-std::span<const FieldSpec<ServerConfig>> scalingFields();  // server.scaling.* (without redis)
-std::span<const FieldSpec<RedisConfig>> redisFields();     // server.scaling.redis.*
-std::span<const FieldSpec<AppConfig>> appFields();         // apps[i].*
+std::span<const FieldSpec<ServerConfig>> serverFields();        // server.*
+std::span<const FieldSpec<ServerConfig>> scalingFields();       // server.scaling.* (without redis)
+std::span<const FieldSpec<RedisConfig>> redisFields();          // server.scaling.redis.*
+std::span<const FieldSpec<AppConfig>> appFields();              // apps[i].*
 std::span<const FieldSpec<DashboardConfig>> dashboardFields();  // dashboard.*
 
 }  // namespace resound::config::detail

@@ -69,9 +69,9 @@ void checkUnique(std::map<std::string, std::size_t>& seen, const std::string& va
 // A node must heartbeat at least twice per lease, or one late heartbeat gets a live node reaped.
 void checkNodeTimings(const ServerConfig& server) {
     if (server.heartbeatIntervalMs * 2 > server.nodeLeaseMs) {
-        failField("server.scaling.heartbeat_interval_ms",
-                  std::to_string(server.heartbeatIntervalMs) + " must be at most half of node_lease_ms (" +
-                      std::to_string(server.nodeLeaseMs) + ")");
+        failField("server.scaling.heartbeat_interval_ms", std::to_string(server.heartbeatIntervalMs) +
+                                                              " must be at most half of node_lease_ms (" +
+                                                              std::to_string(server.nodeLeaseMs) + ")");
     }
 }
 

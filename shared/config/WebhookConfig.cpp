@@ -26,8 +26,8 @@ const FieldSpec<F> kFilter[] = {
 
 // Headers the sender writes itself: a configured copy would break the request or the signature check.
 constexpr std::string_view kReservedHeaders[] = {
-    "content-type", "content-length",     "host", "transfer-encoding", "connection",
-    "x-pusher-key", "x-pusher-signature", "x-resound-webhook-id",
+    "content-type",       "content-length",       "host", "transfer-encoding", "connection", "x-pusher-key",
+    "x-pusher-signature", "x-resound-webhook-id",
 };
 
 std::string lower(std::string_view text) {

@@ -154,7 +154,8 @@ void readHeaders(const YAML::Node& node, const std::string& path,
         if (!keyNode.IsScalar()) failAt(path, keyNode, "header names must be plain names");
         const std::string name = join(path, keyNode.Scalar());
         if (!seen.insert(keyNode.Scalar()).second) failAt(name, keyNode, "duplicate key");
-        if (!entry.second.IsScalar()) failAt(name, entry.second, "expected a single value, got " + kindOf(entry.second));
+        if (!entry.second.IsScalar())
+            failAt(name, entry.second, "expected a single value, got " + kindOf(entry.second));
         headers.emplace_back(keyNode.Scalar(), entry.second.Scalar());
     }
 }
@@ -164,7 +165,8 @@ void readWebhooks(const YAML::Node& node, const std::string& path, std::vector<W
     if (!node.IsSequence()) failAt(path, node, "expected a list of webhook targets, got " + kindOf(node));
     for (std::size_t i = 0; i < node.size(); ++i) {
         const std::string targetPath = path + "[" + std::to_string(i) + "]";
-        if (!node[i].IsMap()) failAt(targetPath, node[i], "expected a map with url and event_types, got " + kindOf(node[i]));
+        if (!node[i].IsMap())
+            failAt(targetPath, node[i], "expected a map with url and event_types, got " + kindOf(node[i]));
         WebhookTarget target;
         const NestedReader filter = [&](const YAML::Node& value, const std::string& filterPath) {
             readFields(value, filterPath, webhookFilterFields(), target.filter);
@@ -172,7 +174,8 @@ void readWebhooks(const YAML::Node& node, const std::string& path, std::vector<W
         const NestedReader headers = [&](const YAML::Node& value, const std::string& headersPath) {
             readHeaders(value, headersPath, target.headers);
         };
-        readFields(node[i], targetPath, webhookTargetFields(), target, {{"filter", filter}, {"headers", headers}});
+        readFields(node[i], targetPath, webhookTargetFields(), target,
+                   {{"filter", filter}, {"headers", headers}});
         targets.push_back(std::move(target));
     }
 }

@@ -18,7 +18,8 @@ std::string_view trimmed(std::string_view text) {
 
 bool startsWithBasic(std::string_view text) {
     constexpr std::string_view kScheme = "basic";
-    if (text.size() <= kScheme.size() || (text[kScheme.size()] != ' ' && text[kScheme.size()] != '\t')) return false;
+    if (text.size() <= kScheme.size() || (text[kScheme.size()] != ' ' && text[kScheme.size()] != '\t'))
+        return false;
     for (std::size_t i = 0; i < kScheme.size(); ++i) {
         if (std::tolower(static_cast<unsigned char>(text[i])) != kScheme[i]) return false;
     }
@@ -44,9 +45,11 @@ bool BasicAuth::accepts(std::string_view authorization) const {
 service::HttpReply BasicAuth::challenge(std::string_view authorization) {
     service::HttpReply reply = service::jsonError(
         401, "unauthorized",
-        authorization.empty() ? "Log in as admin with the dashboard password (RESOUND_DASHBOARD_PASSWORD)"
-                              : "Wrong user or password: the user is admin, the password is RESOUND_DASHBOARD_PASSWORD");
-    reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"" + std::string(kDashboardRealm) + "\", charset=\"UTF-8\"");
+        authorization.empty()
+            ? "Log in as admin with the dashboard password (RESOUND_DASHBOARD_PASSWORD)"
+            : "Wrong user or password: the user is admin, the password is RESOUND_DASHBOARD_PASSWORD");
+    reply.headers.emplace_back("WWW-Authenticate",
+                               "Basic realm=\"" + std::string(kDashboardRealm) + "\", charset=\"UTF-8\"");
     reply.headers.emplace_back("Cache-Control", "no-store");
     return reply;
 }

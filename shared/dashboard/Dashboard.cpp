@@ -53,12 +53,23 @@ std::string htmlEscaped(std::string_view text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -66,9 +77,10 @@ std::string htmlEscaped(std::string_view text) {
 
 // Headers every page and asset carries: no framing, no sniffing, scripts and styles only from us.
 void addPageHeaders(HttpReply& reply) {
-    reply.headers.emplace_back("Content-Security-Policy",
-                               "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                               "frame-ancestors 'none'; form-action 'self'");
+    reply.headers.emplace_back(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'");
     reply.headers.emplace_back("X-Content-Type-Options", "nosniff");
     reply.headers.emplace_back("X-Frame-Options", "DENY");
     reply.headers.emplace_back("Referrer-Policy", "no-referrer");
@@ -82,7 +94,8 @@ std::string_view originHost(std::string_view origin) {
 }
 
 std::int64_t nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -208,7 +221,8 @@ HttpReply Dashboard::Impl::asset(std::string_view name) const {
 
 HttpReply Dashboard::Impl::overview() {
     const auto interval = static_cast<std::int64_t>(options_.sampleInterval.count());
-    return json("{\"now\":" + currentOverview() + ",\"history\":" + historyJson(history_.samples(), interval) + "}");
+    return json("{\"now\":" + currentOverview() +
+                ",\"history\":" + historyJson(history_.samples(), interval) + "}");
 }
 
 HttpReply Dashboard::Impl::apps() {
@@ -277,20 +291,22 @@ HttpReply Dashboard::Impl::channel(const http::QueryParams& params) {
     std::string body = "{\"app\":" + json::quoted(appId) + ",\"name\":" + json::quoted(name) +
                        ",\"occupied\":" + (summary ? "true" : "false") +
                        ",\"subscription_count\":" + std::to_string(summary ? summary->subscriptionCount : 0) +
-                       ",\"user_count\":" + std::to_string(summary ? summary->userCount : 0) + ",\"members\":[";
+                       ",\"user_count\":" + std::to_string(summary ? summary->userCount : 0) +
+                       ",\"members\":[";
     if (name.rfind("presence-", 0) == 0) {
         const auto members = backend_.members(appId, name);
         for (std::size_t i = 0; i < members.size(); ++i) {
             if (i > 0) body += ',';
             // As text: what the client sent, shown, never interpreted by the page.
-            body += "{\"id\":" + json::quoted(members[i].idJson) + ",\"info\":" + json::quoted(members[i].infoJson) + "}";
+            body += "{\"id\":" + json::quoted(members[i].idJson) +
+                    ",\"info\":" + json::quoted(members[i].infoJson) + "}";
         }
     }
     body += "],\"cached\":";
     const auto cached = backend_.cachedEvent(appId, name);
     if (cached) {
-        body += "{\"message\":" + json::quoted(cached->eventJson) + ",\"ttl_seconds\":" +
-                std::to_string(cached->ttlSecondsLeft) + "}";
+        body += "{\"message\":" + json::quoted(cached->eventJson) +
+                ",\"ttl_seconds\":" + std::to_string(cached->ttlSecondsLeft) + "}";
     } else {
         body += "null";
     }
@@ -305,11 +321,13 @@ HttpReply Dashboard::Impl::publish(const HttpExchange& exchange) {
         return jsonError(415, "unsupported_media_type", "Send the event as Content-Type: application/json");
     }
     if (exchange.header("x-resound-dashboard") != "1") {
-        return jsonError(403, "forbidden", "Missing the X-Resound-Dashboard: 1 header the dashboard page sends");
+        return jsonError(403, "forbidden",
+                         "Missing the X-Resound-Dashboard: 1 header the dashboard page sends");
     }
     const std::string_view origin = exchange.header("origin");
     if (!origin.empty() && originHost(origin) != exchange.header("host")) {
-        return jsonError(403, "forbidden", "Cross-origin publish refused: the Origin is not this dashboard's host");
+        return jsonError(403, "forbidden",
+                         "Cross-origin publish refused: the Origin is not this dashboard's host");
     }
     auto parsed = parsePublishRequest(exchange.body);
     if (auto* problem = std::get_if<PublishProblem>(&parsed)) {
@@ -317,7 +335,8 @@ HttpReply Dashboard::Impl::publish(const HttpExchange& exchange) {
     }
     const auto& request = std::get<PublishRequest>(parsed);
     if (auto problem = unknownApp(request.appId)) return *problem;
-    const PublishOutcome outcome = backend_.publish(request.appId, request.channel, request.event, request.data);
+    const PublishOutcome outcome =
+        backend_.publish(request.appId, request.channel, request.event, request.data);
     if (!outcome.ok) {
         return jsonError(outcome.status >= 400 ? outcome.status : 500, "publish_failed", outcome.error);
     }
@@ -350,7 +369,8 @@ HttpReply Dashboard::Impl::stream(const HttpExchange& exchange, const http::Quer
 }
 
 HttpReply Dashboard::Impl::handle(const HttpExchange& exchange, std::string_view path) {
-    if (!auth_.accepts(exchange.header("authorization"))) return BasicAuth::challenge(exchange.header("authorization"));
+    if (!auth_.accepts(exchange.header("authorization")))
+        return BasicAuth::challenge(exchange.header("authorization"));
     const bool read = exchange.method == "GET" || exchange.method == "HEAD";
     if (path == kRoot || path == "/dashboard/") return read ? page() : onlyMethod("GET");
     const std::string_view rest = path.substr(kRoot.size());
@@ -379,7 +399,8 @@ void Dashboard::start() {
 void Dashboard::stop() { impl_->stop(); }
 
 bool Dashboard::owns(std::string_view path) {
-    return path.substr(0, kRoot.size()) == kRoot && (path.size() == kRoot.size() || path[kRoot.size()] == '/');
+    return path.substr(0, kRoot.size()) == kRoot &&
+           (path.size() == kRoot.size() || path[kRoot.size()] == '/');
 }
 
 HttpReply Dashboard::handle(const HttpExchange& exchange) {

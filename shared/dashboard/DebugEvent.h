@@ -13,11 +13,11 @@ namespace resound::dashboard {
 
 struct DebugEvent {
     enum class Kind : std::uint8_t {
-        ApiEvent,           // an event published through the HTTP API (channel, event, bytes, socketId = excluded)
-        ClientEvent,        // a client-* event (whisper) sent by socketId
-        Connected,          // socketId admitted (detail: origin)
-        Disconnected,       // socketId gone (code: close code, 0 when the client just left; detail: reason)
-        Subscribed,         // socketId subscribed to channel
+        ApiEvent,      // an event published through the HTTP API (channel, event, bytes, socketId = excluded)
+        ClientEvent,   // a client-* event (whisper) sent by socketId
+        Connected,     // socketId admitted (detail: origin)
+        Disconnected,  // socketId gone (code: close code, 0 when the client just left; detail: reason)
+        Subscribed,    // socketId subscribed to channel
         SubscriptionError,  // subscription refused (code: status, detail: why)
         Unsubscribed,       // socketId left channel
         WebhookDelivered,   // event = webhook name (channel_occupied, ...), code = HTTP status
@@ -27,13 +27,13 @@ struct DebugEvent {
     Kind kind = Kind::ApiEvent;
     std::int64_t timeMs = 0;  // Unix milliseconds when it happened
     std::string appId;
-    std::string node;      // the process it happened in ("" in the all-in-one server)
-    std::string channel;   // "" when not about a channel
-    std::string event;     // event name (API, client event) or webhook name
-    std::string socketId;  // the connection concerned; ApiEvent: the excluded socket_id, if any
-    std::size_t bytes = 0; // size of the event's data
-    int code = 0;          // close code, subscription-error status, webhook HTTP status
-    std::string detail;    // short human-readable text, or a data preview (see kMaxDetailBytes)
+    std::string node;       // the process it happened in ("" in the all-in-one server)
+    std::string channel;    // "" when not about a channel
+    std::string event;      // event name (API, client event) or webhook name
+    std::string socketId;   // the connection concerned; ApiEvent: the excluded socket_id, if any
+    std::size_t bytes = 0;  // size of the event's data
+    int code = 0;           // close code, subscription-error status, webhook HTTP status
+    std::string detail;     // short human-readable text, or a data preview (see kMaxDetailBytes)
 };
 
 // A preview, not the payload: the console shows what an event carried without holding 10 KiB per row.

@@ -17,10 +17,11 @@ bool looksLikeRegex(std::string_view pattern) {
     return pattern.find_first_of("()[]{}+?^$|") != std::string_view::npos;
 }
 
-std::optional<std::string> patternProblem(std::string_view what, std::string_view pattern, bool (*allowed)(char),
-                                          std::string_view allowedText) {
+std::optional<std::string> patternProblem(std::string_view what, std::string_view pattern,
+                                          bool (*allowed)(char), std::string_view allowedText) {
     if (pattern.size() > kMaxPatternLength) {
-        return std::string(what) + " filter is longer than " + std::to_string(kMaxPatternLength) + " characters";
+        return std::string(what) + " filter is longer than " + std::to_string(kMaxPatternLength) +
+               " characters";
     }
     for (char c : pattern) {
         if (allowed(c)) continue;
@@ -29,7 +30,8 @@ std::optional<std::string> patternProblem(std::string_view what, std::string_vie
                    " filter: regular expressions are not supported; use * as a wildcard (for example "
                    "private-orders.*)";
         }
-        return std::string(what) + " filter may contain only " + std::string(allowedText) + " and * wildcards";
+        return std::string(what) + " filter may contain only " + std::string(allowedText) +
+               " and * wildcards";
     }
     return std::nullopt;
 }
@@ -38,7 +40,8 @@ std::optional<std::string> patternProblem(std::string_view what, std::string_vie
 
 std::optional<std::string> DebugFilter::problem() const {
     if (appId.empty()) return std::string("an app id is required");
-    if (auto problem = patternProblem("channel", channel, isNameCharacter, "letters, digits and _ - = @ , . ;")) {
+    if (auto problem =
+            patternProblem("channel", channel, isNameCharacter, "letters, digits and _ - = @ , . ;")) {
         return problem;
     }
     return patternProblem("event", event, isEventCharacter, "letters, digits and _ - = @ , . ; : \\ / #");

@@ -10,14 +10,16 @@ namespace resound::dashboard {
 namespace {
 
 std::int64_t unixMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
 template <class Field>
 auto sumLoops(const metrics::Metrics& metrics, Field field) {
     decltype((metrics.loop(0).*field).load()) total = 0;
-    for (std::size_t i = 0; i < metrics.loopCount(); ++i) total += (metrics.loop(i).*field).load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < metrics.loopCount(); ++i)
+        total += (metrics.loop(i).*field).load(std::memory_order_relaxed);
     return total;
 }
 
@@ -55,7 +57,8 @@ Snapshot EmbeddedBackend::snapshot() {
     node.service = sources_.serviceName;
     node.version = kVersion;
     node.uptimeSeconds =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_).count();
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_)
+            .count();
     node.connections = snapshot.totals.connections;
     snapshot.nodes.push_back(std::move(node));
     return snapshot;
@@ -67,22 +70,25 @@ std::vector<std::string> EmbeddedBackend::appIds() {
     return ids;
 }
 
-std::vector<state::ChannelSummary> EmbeddedBackend::channels(const std::string& appId, const std::string& prefix) {
+std::vector<state::ChannelSummary> EmbeddedBackend::channels(const std::string& appId,
+                                                             const std::string& prefix) {
     auto list = sources_.state.channels(appId, prefix);
     std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return list;
 }
 
-std::vector<state::PresenceMember> EmbeddedBackend::members(const std::string& appId, const std::string& channel) {
+std::vector<state::PresenceMember> EmbeddedBackend::members(const std::string& appId,
+                                                            const std::string& channel) {
     return sources_.state.presenceMembers(appId, channel);
 }
 
-std::optional<state::CachedEvent> EmbeddedBackend::cachedEvent(const std::string& appId, const std::string& channel) {
+std::optional<state::CachedEvent> EmbeddedBackend::cachedEvent(const std::string& appId,
+                                                               const std::string& channel) {
     return sources_.state.cachedEvent(appId, channel);
 }
 
-PublishOutcome EmbeddedBackend::publish(const std::string& appId, const std::string& channel, const std::string& event,
-                                        const std::string& data) {
+PublishOutcome EmbeddedBackend::publish(const std::string& appId, const std::string& channel,
+                                        const std::string& event, const std::string& data) {
     const config::AppConfig* app = sources_.apps.byId(appId);
     if (!app) return {false, 404, "No app with this id"};
     if (data.size() > app->maxEventPayloadBytes) {

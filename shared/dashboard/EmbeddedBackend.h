@@ -21,8 +21,8 @@ namespace resound::dashboard {
 class EmbeddedBackend final : public DashboardBackend {
   public:
     struct Sources {
-        Sources(const apps::AppRegistry& apps, state::ClusterState& state, bus::Bus& bus, metrics::Metrics& metrics,
-                DebugTap& tap)
+        Sources(const apps::AppRegistry& apps, state::ClusterState& state, bus::Bus& bus,
+                metrics::Metrics& metrics, DebugTap& tap)
             : apps(apps), state(state), bus(bus), metrics(metrics), tap(tap) {}
         const apps::AppRegistry& apps;
         state::ClusterState& state;
@@ -30,7 +30,7 @@ class EmbeddedBackend final : public DashboardBackend {
         metrics::Metrics& metrics;
         DebugTap& tap;
         const webhooks::WebhookMetrics* webhooks = nullptr;  // the embedded dispatcher's, if any
-        std::string nodeId;                                   // shown in the node row
+        std::string nodeId;                                  // shown in the node row
         std::string serviceName = "resound";
     };
 
@@ -40,7 +40,8 @@ class EmbeddedBackend final : public DashboardBackend {
     std::vector<std::string> appIds() override;
     std::vector<state::ChannelSummary> channels(const std::string& appId, const std::string& prefix) override;
     std::vector<state::PresenceMember> members(const std::string& appId, const std::string& channel) override;
-    std::optional<state::CachedEvent> cachedEvent(const std::string& appId, const std::string& channel) override;
+    std::optional<state::CachedEvent> cachedEvent(const std::string& appId,
+                                                  const std::string& channel) override;
     PublishOutcome publish(const std::string& appId, const std::string& channel, const std::string& event,
                            const std::string& data) override;
     DebugTap& tap() override { return sources_.tap; }

@@ -31,12 +31,14 @@ std::variant<PublishRequest, PublishProblem> parsePublishRequest(std::string_vie
         *target = value->text;
     }
     if (!pusher::isValidChannelName(request.channel)) {
-        return problem("Invalid channel name: use 1-200 characters from A-Z a-z 0-9 _ - = @ , . ; "
-                       "(only #server-to-user-<id> may start with #)");
+        return problem(
+            "Invalid channel name: use 1-200 characters from A-Z a-z 0-9 _ - = @ , . ; "
+            "(only #server-to-user-<id> may start with #)");
     }
     if (pusher::kindOf(request.channel) == pusher::ChannelKind::PrivateEncrypted) {
-        return problem("private-encrypted- channels carry data encrypted by the app; the dashboard cannot "
-                       "publish to them");
+        return problem(
+            "private-encrypted- channels carry data encrypted by the app; the dashboard cannot "
+            "publish to them");
     }
     if (request.event.size() > kMaxEventNameLength) {
         return problem("The event name is " + std::to_string(request.event.size()) + " bytes; at most 200");

@@ -27,7 +27,8 @@ class StreamHub {
     bool full() const;
     // Takes an opened stream; with a filter (already checked: filter.problem() is nullopt) it also
     // gets that app's debug events from `tap`.
-    void add(std::shared_ptr<httpserver::ResponseStream> stream, DebugTap* tap, std::optional<DebugFilter> filter);
+    void add(std::shared_ptr<httpserver::ResponseStream> stream, DebugTap* tap,
+             std::optional<DebugFilter> filter);
     void pump();
     void broadcast(const std::string& sseEvent);  // the same text to every stream
     void closeAll();                              // ends every stream and drops every watch

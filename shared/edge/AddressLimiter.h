@@ -16,13 +16,13 @@ struct AddressKeyHash {
 };
 
 class AddressLimiter {
-public:
+  public:
     explicit AddressLimiter(std::size_t limitPerAddress) : limit_(limitPerAddress) {}
     bool enabled() const { return limit_ > 0; }
     bool tryAcquire(const AddressKey& address);  // false when the address is at its limit
     void release(const AddressKey& address);
 
-private:
+  private:
     std::size_t limit_;
     std::mutex mutex_;
     std::unordered_map<AddressKey, std::size_t, AddressKeyHash> counts_;

@@ -25,7 +25,7 @@ class IoThread;
 class Connection;
 
 class Connection final : public pusher::Peer, public loop::IoHandler {
-public:
+  public:
     enum class Mode : std::uint8_t {
         Http,       // reading HTTP requests
         WebSocket,  // upgraded
@@ -44,10 +44,10 @@ public:
     bool addressCounted = false;  // holds a slot in the AddressLimiter
     bool readPaused = false;      // HTTP answers over the queue cap: the socket is not read until they drain
     AddressKey address{};
-    std::uint32_t connectionIndex = 0;   // position in IoThread's connection list
-    std::uint32_t lastBytesAt;           // loop seconds: last bytes received (HTTP idle / drain timer)
+    std::uint32_t connectionIndex = 0;  // position in IoThread's connection list
+    std::uint32_t lastBytesAt;          // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t pollEvents = EPOLLIN | EPOLLRDHUP;  // what the loop is registered to report
-    std::uint32_t maxMessageSize = 0;    // WebSocket: the app's limit for one message (close 1009)
+    std::uint32_t maxMessageSize = 0;  // WebSocket: the app's limit for one message (close 1009)
     // HTTP: non-zero while the current request's answer waits for the publish sink (Redis). Later
     // pipelined requests are held (not read from the socket, their bytes already read kept in
     // unparsedInput) so answers leave in order. The IoThread maps the ticket back to this connection

@@ -21,7 +21,7 @@ namespace resound::edge {
 
 template <typename Item>
 class FlushQueue {
-public:
+  public:
     static constexpr std::uint8_t kUrgentMark = 1;
     static constexpr std::uint8_t kFairMark = 2;
     static constexpr std::size_t kItemsBetweenClockChecks = 32;
@@ -71,7 +71,7 @@ public:
         return pending();
     }
 
-private:
+  private:
     void compact() {
         if (fairHead_ == fair_.size()) {
             fair_.clear();

@@ -11,7 +11,9 @@ namespace resound::edge {
 
 namespace {
 
-HttpResponse json(int status, std::string body) { return HttpResponse{status, "application/json", std::move(body), {}}; }
+HttpResponse json(int status, std::string body) {
+    return HttpResponse{status, "application/json", std::move(body), {}};
+}
 
 HttpResponse json(service::health::Answer answer) { return json(answer.status, std::move(answer.body)); }
 
@@ -34,7 +36,8 @@ std::string_view HttpRouter::stripPrefix(std::string_view path) const {
 }
 
 HttpResponse HttpRouter::health() const {
-    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_);
+    auto uptime =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedAt_);
     std::string body = service::health::healthHead(roles_.serviceName, draining_);
     body += ",\"uptime_seconds\":" + std::to_string(uptime.count()) +
             ",\"connections\":" + std::to_string(metrics_.connections()) + "}";
@@ -88,7 +91,8 @@ HttpResponse HttpRouter::route(const http::Request& request) {
         return HttpResponse{200, "text/plain; version=0.0.4", std::move(body), {}};
     }
     if (path == "/") {
-        return readOnly ? json(200, "{\"name\":\"resound\",\"version\":" + json::quoted(kVersion) + "}") : onlyGet();
+        return readOnly ? json(200, "{\"name\":\"resound\",\"version\":" + json::quoted(kVersion) + "}")
+                        : onlyGet();
     }
     return errorResponse(404, "Not found: the API is under /apps/{app_id}/, WebSockets under /app/{key}");
 }

@@ -28,7 +28,7 @@ struct ServerRoles {
 };
 
 class HttpRouter {
-public:
+  public:
     HttpRouter(const config::ServerConfig& server, ServerRoles roles, api::ApiHandler& api,
                metrics::Metrics& metrics, const std::atomic<bool>& draining);
 
@@ -40,7 +40,9 @@ public:
     // Text appended to /metrics after the server's own families (e.g. the webhook dispatcher's).
     // Before the I/O threads start; the callbacks run on loop threads.
     // Extra readiness condition (scale-out: Redis connected); returns why not ready, or nullopt.
-    void setReadinessCheck(std::function<std::optional<std::string>()> check) { readiness_ = std::move(check); }
+    void setReadinessCheck(std::function<std::optional<std::string>()> check) {
+        readiness_ = std::move(check);
+    }
     const char* serviceName() const { return roles_.serviceName; }
     void addMetricsSource(std::function<void(std::string&)> append) {
         metricsSources_.push_back(std::move(append));
@@ -48,7 +50,7 @@ public:
     // False in an HTTP-API-only process: WebSocket upgrades are refused (ws::checkUpgrade).
     bool servesWebSockets() const { return roles_.webSocket; }
 
-private:
+  private:
     std::string_view stripPrefix(std::string_view path) const;
     HttpResponse health() const;
 

@@ -18,9 +18,9 @@
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "http/RequestBytes.h"
-#include "json/JsonText.h"
 #include "http/Response.h"
 #include "httpserver/Accept.h"
+#include "json/JsonText.h"
 #include "pusher/ErrorCodes.h"
 #include "websocket/FrameEncoder.h"
 #include "websocket/Handshake.h"
@@ -35,7 +35,9 @@ constexpr std::uint32_t kDrainSeconds = 3;  // how long a closing connection may
 // Time per loop iteration spent writing fan-out traffic before input is read again (see FlushQueue.h).
 constexpr auto kFairFlushSlice = std::chrono::microseconds(2000);
 
-pusher::SharedFrame shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+pusher::SharedFrame shared(std::string bytes) {
+    return std::make_shared<const std::string>(std::move(bytes));
+}
 
 AddressKey addressKeyOf(const sockaddr_storage& address) {
     AddressKey key{};
@@ -51,7 +53,8 @@ AddressKey addressKeyOf(const sockaddr_storage& address) {
 
 // For connections refused before any request is read: a short HTTP answer, then close.
 void refuse(int fd, int status, std::string_view reason, metrics::Metrics& metrics) {
-    std::string response = http::buildResponse(status, "application/json", http::errorBody(status, reason), false);
+    std::string response =
+        http::buildResponse(status, "application/json", http::errorBody(status, reason), false);
     [[maybe_unused]] auto n = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
     ::close(fd);
     metrics.countHttpResponse(status);
@@ -59,18 +62,18 @@ void refuse(int fd, int status, std::string_view reason, metrics::Metrics& metri
 }  // namespace
 
 class IoThread::Acceptor final : public loop::IoHandler {
-public:
+  public:
     explicit Acceptor(IoThread& owner) : owner_(owner) {}
     void onIoEvent(std::uint32_t) override { owner_.acceptAll(); }
 
-private:
+  private:
     IoThread& owner_;
 };
 
 // Feeds decoded WebSocket frames to the protocol. Returning false stops the decoder, which we do as
 // soon as the connection stops being an open WebSocket (closed by the protocol or by the client).
 class IoThread::FrameAdapter final : public ws::FrameHandler {
-public:
+  public:
     FrameAdapter(IoThread& owner, Connection& c) : owner_(owner), c_(c) {}
 
     bool onMessage(ws::Opcode op, std::string_view payload) override {
@@ -102,7 +105,7 @@ public:
         return false;
     }
 
-private:
+  private:
     IoThread& owner_;
     Connection& c_;
 };
@@ -185,7 +188,8 @@ void IoThread::requestShutdown() {
 }
 
 void IoThread::enqueueBus(const bus::BusMessagePtr& message) {
-    if (message->kind == bus::BusMessage::Kind::ChannelEvent && !interest_.mayHave(message->appId, message->channel)) {
+    if (message->kind == bus::BusMessage::Kind::ChannelEvent &&
+        !interest_.mayHave(message->appId, message->channel)) {
         return;  // no connection of this loop is subscribed: not worth a wake-up
     }
     if (std::this_thread::get_id() == loopThread_.load(std::memory_order_relaxed)) {
@@ -209,26 +213,27 @@ std::uint32_t IoThread::secondsNow() const {
 }
 
 void IoThread::acceptAll() {
-    const auto outcome = httpserver::acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peerAddress) {
-        if (ctx_.totalConnections.load(std::memory_order_relaxed) >= ctx_.maxConnections) {
-            refuse(fd, 503, "Server is at its connection limit", ctx_.metrics);
-            return;
-        }
-        const AddressKey address = addressKeyOf(peerAddress);
-        const bool limited = ctx_.addressLimiter.enabled();
-        if (limited && !ctx_.addressLimiter.tryAcquire(address)) {
-            refuse(fd, 429, "Too many connections from your address", ctx_.metrics);
-            return;
-        }
-        ctx_.totalConnections.fetch_add(1, std::memory_order_relaxed);
-        auto connection = std::make_unique<Connection>(*this, fd, now_);
-        connection->address = address;
-        connection->addressCounted = limited;
-        connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
-        connections_.push_back(std::move(connection));
-        Connection& c = *connections_.back();
-        if (!loop_.add(fd, c.pollEvents, &c)) registrationFailed(c, "add");
-    });
+    const auto outcome =
+        httpserver::acceptPending(listenFd_, [this](int fd, const sockaddr_storage& peerAddress) {
+            if (ctx_.totalConnections.load(std::memory_order_relaxed) >= ctx_.maxConnections) {
+                refuse(fd, 503, "Server is at its connection limit", ctx_.metrics);
+                return;
+            }
+            const AddressKey address = addressKeyOf(peerAddress);
+            const bool limited = ctx_.addressLimiter.enabled();
+            if (limited && !ctx_.addressLimiter.tryAcquire(address)) {
+                refuse(fd, 429, "Too many connections from your address", ctx_.metrics);
+                return;
+            }
+            ctx_.totalConnections.fetch_add(1, std::memory_order_relaxed);
+            auto connection = std::make_unique<Connection>(*this, fd, now_);
+            connection->address = address;
+            connection->addressCounted = limited;
+            connection->connectionIndex = static_cast<std::uint32_t>(connections_.size());
+            connections_.push_back(std::move(connection));
+            Connection& c = *connections_.back();
+            if (!loop_.add(fd, c.pollEvents, &c)) registrationFailed(c, "add");
+        });
     if (outcome == httpserver::AcceptOutcome::OutOfDescriptors) {
         spdlog::warn("accept paused on loop {}: {}", index_, std::strerror(errno));
         loop_.remove(listenFd_);
@@ -286,7 +291,8 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         length -= consumed;
         if (step == httpserver::RequestIntake::Step::NeedMore) {
             if (c.intake.takeContinue()) {
-                enqueue(c, shared(std::string(httpserver::RequestIntake::kContinueResponse)), Urgency::Urgent);
+                enqueue(c, shared(std::string(httpserver::RequestIntake::kContinueResponse)),
+                        Urgency::Urgent);
             }
             return;
         }
@@ -302,7 +308,8 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             upgrade(c, request, data, length);
             return;
         }
-        if (ctx_.dashboard && dashboard::Dashboard::owns(http::stripPathPrefix(request.path, server.pathPrefix))) {
+        if (ctx_.dashboard &&
+            dashboard::Dashboard::owns(http::stripPathPrefix(request.path, server.pathPrefix))) {
             handOffToDashboard(c, request, data, length);
             return;
         }
@@ -346,7 +353,11 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
     if (!c.queue.empty()) flush(c);
     if (c.mode != Connection::Mode::Http) return;
     if (!c.queue.empty()) {
-        respond(c, {503, "application/json", http::errorBody(503, "Send dashboard requests on a connection of their own"), {}},
+        respond(c,
+                {503,
+                 "application/json",
+                 http::errorBody(503, "Send dashboard requests on a connection of their own"),
+                 {}},
                 false);
         return;
     }
@@ -355,7 +366,8 @@ void IoThread::handOffToDashboard(Connection& c, const http::Request& request, c
     sockaddr_storage peer{};
     socklen_t peerLength = sizeof peer;
     std::string remote = "unknown";
-    if (::getpeername(c.fd, reinterpret_cast<sockaddr*>(&peer), &peerLength) == 0) remote = httpserver::describeAddress(peer);
+    if (::getpeername(c.fd, reinterpret_cast<sockaddr*>(&peer), &peerLength) == 0)
+        remote = httpserver::describeAddress(peer);
     const int fd = c.fd;
     detach(c);
     ctx_.dashboard->adopt(fd, std::move(remote), std::move(bytes));
@@ -414,8 +426,9 @@ void IoThread::registrationFailed(Connection& c, const char* operation) {
 
 void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAlive) {
     ctx_.metrics.countHttpResponse(response.status);
-    enqueue(c, shared(http::buildResponse(response.status, response.contentType, response.body, keepAlive,
-                                          response.headers)),
+    enqueue(c,
+            shared(http::buildResponse(response.status, response.contentType, response.body, keepAlive,
+                                       response.headers)),
             Urgency::Urgent);
     if (!keepAlive) {
         c.mode = Connection::Mode::Draining;
@@ -432,7 +445,8 @@ void IoThread::forgetAwaitedAnswer(Connection& c) {
 
 void IoThread::answerArrived(std::uint32_t ticket, bool requestKeepAlive, HttpResponse response) {
     const auto found = awaited_.find(ticket);
-    if (found == awaited_.end()) return;  // the client went away meanwhile: the publish happened, nobody is told
+    if (found == awaited_.end())
+        return;  // the client went away meanwhile: the publish happened, nobody is told
     Connection& c = *found->second;
     awaited_.erase(found);
     c.awaitedTicket = 0;
@@ -458,7 +472,8 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
                                        .pathPrefix = ctx_.config.server.pathPrefix};
     ws::UpgradeDecision decision = ws::checkUpgrade(request, endpoint);
     if (!decision.accepted()) {
-        respond(c, {decision.status, "application/json", std::move(decision.body), std::move(decision.headers)},
+        respond(c,
+                {decision.status, "application/json", std::move(decision.body), std::move(decision.headers)},
                 false);
         return;
     }
@@ -644,7 +659,8 @@ void IoThread::deliverLocalInbox() {
 }
 
 void IoThread::freeUnreferencedConnections() {
-    std::erase_if(graveyard_, [](const std::unique_ptr<Connection>& c) { return !FlushQueue<Connection>::queued(*c); });
+    std::erase_if(graveyard_,
+                  [](const std::unique_ptr<Connection>& c) { return !FlushQueue<Connection>::queued(*c); });
 }
 
 void IoThread::tick() {
@@ -659,8 +675,9 @@ void IoThread::tick() {
         }
     }
     const auto& server = ctx_.config.server;
-    const httpserver::HttpDeadlines deadlines{.requestSeconds = static_cast<std::uint32_t>(server.handshakeTimeoutSeconds),
-                                              .idleSeconds = static_cast<std::uint32_t>(server.httpIdleTimeoutSeconds)};
+    const httpserver::HttpDeadlines deadlines{
+        .requestSeconds = static_cast<std::uint32_t>(server.handshakeTimeoutSeconds),
+        .idleSeconds = static_cast<std::uint32_t>(server.httpIdleTimeoutSeconds)};
     // Index loop: teardown() swaps the last connection into the current slot.
     for (std::size_t i = 0; i < connections_.size();) {
         Connection& c = *connections_[i];

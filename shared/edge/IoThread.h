@@ -42,14 +42,14 @@ struct EdgeContext {
     metrics::Metrics& metrics;
     HttpRouter& router;
     std::atomic<std::size_t>& totalConnections;  // every IoThread's accepted sockets
-    std::size_t maxConnections;                   // process-wide cap (from config or the fd limit)
-    AddressLimiter& addressLimiter;               // server.max_connections_per_ip
-    webhooks::WebhookSink* webhooks = nullptr;    // optional
-    dashboard::DebugTap* debugTap = nullptr;      // optional: the debug console's events
+    std::size_t maxConnections;                  // process-wide cap (from config or the fd limit)
+    AddressLimiter& addressLimiter;              // server.max_connections_per_ip
+    webhooks::WebhookSink* webhooks = nullptr;   // optional
+    dashboard::DebugTap* debugTap = nullptr;     // optional: the debug console's events
     // Optional: the dashboard's server. Requests for /dashboard... are handed over to it with their
     // connection (the SSE stream holds it open), so this loop only pays a path check for them.
     service::HttpService* dashboard = nullptr;
-    std::function<void()> loopThreadInit{};      // optional: runs first on each loop's thread
+    std::function<void()> loopThreadInit{};  // optional: runs first on each loop's thread
     // Optional (Redis mode): the loop's asynchronous view of the cluster state, on its own connection.
     // Without it the protocol calls `state` and is answered at once.
     std::function<std::unique_ptr<state::LoopClusterState>(loop::EventLoop&)> loopStateFactory{};
@@ -60,7 +60,7 @@ struct EdgeContext {
 };
 
 class IoThread final : public pusher::PeerTransport {
-public:
+  public:
     IoThread(EdgeContext context, std::size_t index, int listenFd);
     ~IoThread() override;
 
@@ -75,7 +75,7 @@ public:
 
     void onConnectionEvent(Connection& connection, std::uint32_t events);
 
-private:
+  private:
     class Acceptor;
     class FrameAdapter;
 
@@ -83,7 +83,8 @@ private:
     void readFrom(Connection& c);
     void handleHttpBytes(Connection& c, char* data, std::size_t length);
     void upgrade(Connection& c, const http::Request& request, char* rest, std::size_t restLength);
-    void handOffToDashboard(Connection& c, const http::Request& request, const char* rest, std::size_t restLength);
+    void handOffToDashboard(Connection& c, const http::Request& request, const char* rest,
+                            std::size_t restLength);
     void detach(Connection& c);  // forgets a connection whose socket another server now serves
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
@@ -118,7 +119,7 @@ private:
     metrics::LoopCounters& counters_;
     loop::EventLoop loop_;
     std::unique_ptr<Acceptor> acceptor_;
-    bus::InterestFilter interest_;     // channels this loop has subscribers for; read by publishers
+    bus::InterestFilter interest_;      // channels this loop has subscribers for; read by publishers
     bus::InterestTrackingBus loopBus_;  // the process's bus, keeping interest_ up to date
     std::unique_ptr<state::LoopClusterState> loopState_;  // null: the protocol uses ctx_.state
     std::unique_ptr<api::PublishSink> publishSink_;       // null: the API publishes on ctx_.bus
@@ -130,12 +131,12 @@ private:
     // connection leaves this map when it is torn down, so a late answer is dropped.
     std::unordered_map<std::uint32_t, Connection*> awaited_;
     std::uint32_t nextTicket_ = 0;
-    FlushQueue<Connection> flushQueue_;                   // connections with bytes to write
+    FlushQueue<Connection> flushQueue_;  // connections with bytes to write
     std::mutex inboxMutex_;
     std::vector<bus::BusMessagePtr> inbox_;
     std::vector<bus::BusMessagePtr> delivering_;
-    std::atomic<std::thread::id> loopThread_{};     // set once the loop runs
-    std::vector<bus::BusMessagePtr> localInbox_;    // published on the loop's own thread
+    std::atomic<std::thread::id> loopThread_{};   // set once the loop runs
+    std::vector<bus::BusMessagePtr> localInbox_;  // published on the loop's own thread
     std::vector<bus::BusMessagePtr> localDelivering_;
     std::vector<char> readBuffer_;
     std::chrono::steady_clock::time_point startedAt_;

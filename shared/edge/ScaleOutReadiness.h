@@ -9,9 +9,9 @@
 namespace resound::edge {
 
 struct ScaleOutHealth {
-    bool commandsReachable = false;  // CommandClient: Redis answers
-    bool stateRegistered = false;    // RedisClusterState: this node's contributions are in Redis
-    bool servesWebSockets = false;   // edges receive through the subscriber; the API only publishes
+    bool commandsReachable = false;    // CommandClient: Redis answers
+    bool stateRegistered = false;      // RedisClusterState: this node's contributions are in Redis
+    bool servesWebSockets = false;     // edges receive through the subscriber; the API only publishes
     bool subscriberConfirmed = false;  // Subscriber: connected and every wanted topic confirmed
 };
 

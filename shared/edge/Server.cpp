@@ -61,7 +61,8 @@ Server::Server(config::Config config, ServerRoles roles)
       servesWebSockets_(roles.webSocket),
       servesHttpApi_(roles.httpApi) {
     if (config_.server.scalingEnabled) {
-        redis_ = std::make_shared<redis::CommandClient>(redis::ConnectionOptions::fromConfig(config_.server.redis));
+        redis_ = std::make_shared<redis::CommandClient>(
+            redis::ConnectionOptions::fromConfig(config_.server.redis));
         redis::RedisBusOptions busOptions;
         for (const auto& app : config_.apps) busOptions.appIds.push_back(app.id);
         auto redisBus = std::make_unique<redis::RedisBus>(redis_, busOptions);
@@ -82,8 +83,7 @@ Server::Server(config::Config config, ServerRoles roles)
             webhookForwarder_ =
                 std::make_unique<webhooks::RedisWebhookSink>(config_.apps, config_.server.redis);
             webhookSink_ = webhookForwarder_.get();
-            router_->addMetricsSource(
-                [this](std::string& out) { webhookForwarder_->appendPrometheus(out); });
+            router_->addMetricsSource([this](std::string& out) { webhookForwarder_->appendPrometheus(out); });
         }
     } else {
         webhooks::DispatcherOptions webhookOptions;
@@ -105,7 +105,8 @@ Server::~Server() {
 }
 
 void Server::createDashboard(const ServerRoles& roles) {
-    if (!roles.dashboard || config_.dashboard.password.empty()) return;  // off: /dashboard is the router's 404
+    if (!roles.dashboard || config_.dashboard.password.empty())
+        return;  // off: /dashboard is the router's 404
     dashboard::EmbeddedBackend::Sources sources{apps_, *state_, *bus_, metrics_, debugTap_};
     sources.webhooks = webhooks_ ? &webhooks_->metrics() : nullptr;
     sources.nodeId = redisState_ ? redisState_->nodeId() : util::uniqueProcessId(roles.serviceName);
@@ -120,12 +121,13 @@ void Server::createDashboard(const ServerRoles& roles) {
     // One request per handed-over connection: the next request of a keep-alive connection (a proxy
     // pools them for every path) may be for the API or a WebSocket, so the client reconnects to the edge.
     serviceOptions.keepAlive = false;
-    serviceOptions.threads = 1;     // an operator's page: one loop is plenty, and it never blocks
+    serviceOptions.threads = 1;                // an operator's page: one loop is plenty, and it never blocks
     serviceOptions.maxBodyBytes = 256 * 1024;  // a too-large test event gets the app's clear 413
     serviceOptions.keepAliveTimeout = std::chrono::seconds(config_.server.httpIdleTimeoutSeconds);
     serviceOptions.requestTimeout = std::chrono::seconds(config_.server.handshakeTimeoutSeconds);
     dashboardService_ = std::make_unique<service::HttpService>(
-        serviceOptions, [this](const service::HttpExchange& exchange) { return dashboard_->handle(exchange); });
+        serviceOptions,
+        [this](const service::HttpExchange& exchange) { return dashboard_->handle(exchange); });
 }
 
 void Server::startScaleOut() {
@@ -134,7 +136,8 @@ void Server::startScaleOut() {
     // forwards it to the Redis list the one webhook sender reads.
     announcer_ = std::make_unique<redis::TransitionAnnouncer>(*bus_, config_.apps, webhookSink_);
     redisState_->setResyncListener([this](const redis::ResyncReport& report) {
-        spdlog::warn("cluster state re-registered ({}) as node {}", redis::toString(report.reason), report.nodeId);
+        spdlog::warn("cluster state re-registered ({}) as node {}", redis::toString(report.reason),
+                     report.nodeId);
         announcer_->announce(report.transitions);
     });
     const auto& server = config_.server;
@@ -146,36 +149,40 @@ void Server::startScaleOut() {
     leaseOptions.interval = std::chrono::milliseconds(server.heartbeatIntervalMs);
     leaseOptions.retryInterval = std::min(leaseOptions.retryInterval, leaseOptions.interval);
     const std::string service = router_->serviceName();
-    const auto started = std::chrono::duration_cast<std::chrono::seconds>(startedAt_.time_since_epoch()).count();
-    lease_ = std::make_unique<redis::NodeLease>(*redisState_, [this, service, started] {
-        std::uint64_t in = 0, out = 0, bytesIn = 0, bytesOut = 0;
-        std::int64_t channels = 0;
-        for (std::size_t i = 0; i < metrics_.loopCount(); ++i) {
-            auto& l = metrics_.loop(i);
-            in += l.messagesIn.load(std::memory_order_relaxed);
-            out += l.messagesOut.load(std::memory_order_relaxed);
-            bytesIn += l.bytesIn.load(std::memory_order_relaxed);
-            bytesOut += l.bytesOut.load(std::memory_order_relaxed);
-            channels += l.localChannels.load(std::memory_order_relaxed);
-        }
-        return std::map<std::string, std::string>{
-            {"service", service},
-            {"version", kVersion},
-            {"started_at", std::to_string(started)},
-            {"connections", std::to_string(metrics_.connections())},
-            {"channels", std::to_string(channels)},
-            {"messages_in", std::to_string(in)},
-            {"messages_out", std::to_string(out)},
-            {"bytes_in", std::to_string(bytesIn)},
-            {"bytes_out", std::to_string(bytesOut)},
-            {"api_requests", std::to_string(metrics_.apiRequests())},
-            {"api_errors", std::to_string(metrics_.apiErrors())},
-            {"slow_consumer_closes", std::to_string(metrics_.slowConsumerCloses())},
-            {"rate_limit_hits", std::to_string(metrics_.rateLimitHits())},
-        };
-    }, leaseOptions);
-    debugRelay_ = std::make_unique<dashboard::DebugRelay>(redis_, debugTap_,
-                                                          [this] { return redisState_->nodeId(); });
+    const auto started =
+        std::chrono::duration_cast<std::chrono::seconds>(startedAt_.time_since_epoch()).count();
+    lease_ = std::make_unique<redis::NodeLease>(
+        *redisState_,
+        [this, service, started] {
+            std::uint64_t in = 0, out = 0, bytesIn = 0, bytesOut = 0;
+            std::int64_t channels = 0;
+            for (std::size_t i = 0; i < metrics_.loopCount(); ++i) {
+                auto& l = metrics_.loop(i);
+                in += l.messagesIn.load(std::memory_order_relaxed);
+                out += l.messagesOut.load(std::memory_order_relaxed);
+                bytesIn += l.bytesIn.load(std::memory_order_relaxed);
+                bytesOut += l.bytesOut.load(std::memory_order_relaxed);
+                channels += l.localChannels.load(std::memory_order_relaxed);
+            }
+            return std::map<std::string, std::string>{
+                {"service", service},
+                {"version", kVersion},
+                {"started_at", std::to_string(started)},
+                {"connections", std::to_string(metrics_.connections())},
+                {"channels", std::to_string(channels)},
+                {"messages_in", std::to_string(in)},
+                {"messages_out", std::to_string(out)},
+                {"bytes_in", std::to_string(bytesIn)},
+                {"bytes_out", std::to_string(bytesOut)},
+                {"api_requests", std::to_string(metrics_.apiRequests())},
+                {"api_errors", std::to_string(metrics_.apiErrors())},
+                {"slow_consumer_closes", std::to_string(metrics_.slowConsumerCloses())},
+                {"rate_limit_hits", std::to_string(metrics_.rateLimitHits())},
+            };
+        },
+        leaseOptions);
+    debugRelay_ =
+        std::make_unique<dashboard::DebugRelay>(redis_, debugTap_, [this] { return redisState_->nodeId(); });
     router_->addMetricsSource([this](std::string& out) { debugRelay_->appendPrometheus(out); });
     debugRelay_->start();
     router_->setReadinessCheck([this]() -> std::optional<std::string> {
@@ -189,8 +196,8 @@ void Server::startScaleOut() {
 void Server::start() {
     const unsigned count = ioThreadCount(config_.server);
     const std::size_t cap = connectionCap(config_.server.maxConnections);
-    EdgeContext context{config_, apps_, *state_, *bus_, metrics_, *router_, totalConnections_, cap,
-                        addressLimiter_};
+    EdgeContext context{config_,           apps_, *state_,        *bus_, metrics_, *router_,
+                        totalConnections_, cap,   addressLimiter_};
     context.webhooks = webhookSink_;
     context.debugTap = &debugTap_;
     context.dashboard = dashboardService_.get();
@@ -242,8 +249,8 @@ void Server::start() {
     }
     if (config_.server.scalingEnabled) startScaleOut();
     for (auto& t : threads_) t->start();
-    spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_, count,
-                 cap);
+    spdlog::info("listening on {}:{} with {} I/O threads, connection cap {}", config_.server.host, port_,
+                 count, cap);
 }
 
 void Server::shutdown(std::chrono::milliseconds grace) {
@@ -258,14 +265,15 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     if (left > 0) spdlog::warn("shutdown grace period over, dropping {} connections", left);
     for (auto& t : threads_) t->stop();
     if (debugRelay_) debugRelay_->stop();
-    if (dashboardService_) dashboardService_->stop(std::chrono::milliseconds(500));  // after the loops that hand over
+    if (dashboardService_)
+        dashboardService_->stop(std::chrono::milliseconds(500));  // after the loops that hand over
     if (reaper_ && redisState_) {
         // Leave the cluster now rather than after the lease runs out, so the monitor does not show a
         // scaled-down node as dead and whatever this node still held is announced at once.
         lease_.reset();
         reaper_->reapNode(redisState_->nodeId());
     }
-    if (webhooks_) webhooks_->stop();  // after the loops: they emit until they stop
+    if (webhooks_) webhooks_->stop();                  // after the loops: they emit until they stop
     if (webhookForwarder_) webhookForwarder_->stop();  // after the own reap, whose departures it carries
 }
 

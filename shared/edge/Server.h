@@ -34,7 +34,7 @@ class TransitionAnnouncer;
 namespace resound::edge {
 
 class Server {
-public:
+  public:
     explicit Server(config::Config config, ServerRoles roles = {});
     ~Server();
 
@@ -50,7 +50,7 @@ public:
     // What this process reports to the debug console (protocol, HTTP API, embedded webhook sender).
     dashboard::DebugTap& debugTap() { return debugTap_; }
 
-private:
+  private:
     config::Config config_;
     apps::AppRegistry apps_;
     std::unique_ptr<state::ClusterState> state_;

@@ -114,8 +114,9 @@ int runServerMain(int argc, char** argv, const ServerMainOptions& options) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     spdlog::set_level(spdlog::level::from_str(config.server.logLevel));
     if (config.usesDevelopmentCredentials) {
-        spdlog::warn("using the development app credentials (key resound-key): set REVERB_APP_ID, "
-                     "REVERB_APP_KEY and REVERB_APP_SECRET or a config file before going live");
+        spdlog::warn(
+            "using the development app credentials (key resound-key): set REVERB_APP_ID, "
+            "REVERB_APP_KEY and REVERB_APP_SECRET or a config file before going live");
     }
     spdlog::info("{} {} starting: {}", name, kVersion, config::describe(config));
 

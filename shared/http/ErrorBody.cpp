@@ -8,22 +8,38 @@ namespace resound::http {
 
 std::string_view defaultErrorReason(int status) {
     switch (status) {
-        case 400: return "bad_request";
-        case 401: return "unauthorized";
-        case 403: return "forbidden";
-        case 404: return "not_found";
-        case 405: return "method_not_allowed";
-        case 408: return "request_timeout";
-        case 411: return "length_required";
-        case 413: return "payload_too_large";
-        case 415: return "unsupported_media_type";
-        case 426: return "upgrade_required";
-        case 429: return "too_many_requests";
-        case 431: return "headers_too_large";
-        case 500: return "internal_error";
-        case 501: return "not_implemented";
-        case 503: return "unavailable";
-        default: return "error";
+        case 400:
+            return "bad_request";
+        case 401:
+            return "unauthorized";
+        case 403:
+            return "forbidden";
+        case 404:
+            return "not_found";
+        case 405:
+            return "method_not_allowed";
+        case 408:
+            return "request_timeout";
+        case 411:
+            return "length_required";
+        case 413:
+            return "payload_too_large";
+        case 415:
+            return "unsupported_media_type";
+        case 426:
+            return "upgrade_required";
+        case 429:
+            return "too_many_requests";
+        case 431:
+            return "headers_too_large";
+        case 500:
+            return "internal_error";
+        case 501:
+            return "not_implemented";
+        case 503:
+            return "unavailable";
+        default:
+            return "error";
     }
 }
 

@@ -112,8 +112,7 @@ void RequestParser::reset() {
 bool RequestParser::expectsContinue() const {
     return (state_ == State::Body || (state_ == State::Chunked && request_.body.empty() &&
                                       chunkPhase_ == ChunkPhase::Size && chunkLine_.empty())) &&
-           request_.versionMinor >= 1 &&
-           request_.headerHasToken("expect", "100-continue");
+           request_.versionMinor >= 1 && request_.headerHasToken("expect", "100-continue");
 }
 
 RequestParser::Status RequestParser::fail(int status, const char* reason) {
@@ -151,7 +150,8 @@ RequestParser::Status RequestParser::feed(const char* data, std::size_t len, std
                 continue;
             case State::Headers:
                 status = feedHeaders(cursor, left);
-                if (status == Status::NeedMore && (state_ == State::Body || state_ == State::Chunked)) continue;
+                if (status == Status::NeedMore && (state_ == State::Body || state_ == State::Chunked))
+                    continue;
                 break;
             case State::Body:
                 status = feedBody(cursor, left);
@@ -375,10 +375,12 @@ RequestParser::Status RequestParser::feedChunked(const char*& data, std::size_t&
         }
         // The other phases read one line of framing, which may arrive in pieces.
         const void* newline = std::memchr(data, '\n', left);
-        const std::size_t piece = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : left;
-        const std::size_t limit = chunkPhase_ == ChunkPhase::Trailer
-                                      ? limits_.maxHeaderBytes - std::min(limits_.maxHeaderBytes, trailerBytes_)
-                                      : kMaxChunkLine;
+        const std::size_t piece =
+            newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : left;
+        const std::size_t limit =
+            chunkPhase_ == ChunkPhase::Trailer
+                ? limits_.maxHeaderBytes - std::min(limits_.maxHeaderBytes, trailerBytes_)
+                : kMaxChunkLine;
         if (chunkLine_.size() + piece > limit) {
             return chunkPhase_ == ChunkPhase::Trailer ? fail(431, "Request trailer section too large")
                                                       : fail(400, "Malformed chunk size line");
@@ -416,7 +418,8 @@ RequestParser::Status RequestParser::endChunkLine(std::string_view line) {
                 if (size > room) return fail(413, "Request body too large");  // also stops any overflow
             }
             const std::string_view rest = trimOws(line.substr(digits));
-            if (digits == 0 || (!rest.empty() && rest.front() != ';')) return fail(400, "Malformed chunk size");
+            if (digits == 0 || (!rest.empty() && rest.front() != ';'))
+                return fail(400, "Malformed chunk size");
             chunkLeft_ = size;
             chunkPhase_ = size == 0 ? ChunkPhase::Trailer : ChunkPhase::Data;
             return Status::NeedMore;

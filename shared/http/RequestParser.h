@@ -83,9 +83,9 @@ class RequestParser {
     std::size_t scanned_ = 0;  // bytes of head_ already searched for the end of the header section
     std::size_t bodyLength_ = 0;
     ChunkPhase chunkPhase_ = ChunkPhase::Size;
-    std::size_t chunkLeft_ = 0;      // data bytes of the current chunk still to come
-    std::string chunkLine_;          // a framing line split across feed() calls
-    std::size_t trailerBytes_ = 0;   // trailer section so far, against maxHeaderBytes
+    std::size_t chunkLeft_ = 0;     // data bytes of the current chunk still to come
+    std::string chunkLine_;         // a framing line split across feed() calls
+    std::size_t trailerBytes_ = 0;  // trailer section so far, against maxHeaderBytes
     Request request_;
     int errorStatus_ = 0;
     const char* errorReason_ = "";

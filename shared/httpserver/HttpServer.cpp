@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "http/ErrorBody.h"
 #include "httpserver/Listener.h"
 #include "httpserver/ServerLoop.h"
-#include "http/ErrorBody.h"
 
 namespace resound::httpserver {
 namespace {
@@ -50,7 +50,8 @@ void HttpServer::start() {
     port_ = options_.listen ? port : 0;
     for (unsigned i = 0; i < count; ++i) {
         const int fd = options_.listen ? fds[i] : -1;
-        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_, registrationFailures_));
+        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_,
+                                                      registrationFailures_));
     }
     for (auto& loop : loops_) loop->start();
 }
@@ -60,7 +61,7 @@ std::uint16_t HttpServer::port() const { return port_; }
 void HttpServer::adopt(int fd, std::string remote, std::string alreadyRead) {
     if (loops_.empty() || totalConnections_.load(std::memory_order_relaxed) >= options_.maxConnections) {
         refuseConnection(fd, options_.errorReply(503, loops_.empty() ? "Server is stopping"
-                                                                      : "Server is at its connection limit"));
+                                                                     : "Server is at its connection limit"));
         return;
     }
     totalConnections_.fetch_add(1, std::memory_order_relaxed);

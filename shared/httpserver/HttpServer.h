@@ -102,7 +102,9 @@ class HttpServer {
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
     std::size_t connectionCount() const { return totalConnections_.load(std::memory_order_relaxed); }
     // Connections closed because epoll could not register them (ENOMEM, ENOSPC under load), since start.
-    std::uint64_t registrationFailures() const { return registrationFailures_.load(std::memory_order_relaxed); }
+    std::uint64_t registrationFailures() const {
+        return registrationFailures_.load(std::memory_order_relaxed);
+    }
 
     // Any thread, after start(): takes over a connected, non-blocking socket that another server
     // accepted, with the bytes it already read from it (one or more requests, possibly partial),

@@ -128,7 +128,8 @@ std::uint32_t ServerLoop::secondsNow() const {
 }
 
 void refuseConnection(int fd, const Reply& reply) {
-    const std::string bytes = http::buildResponse(reply.status, reply.contentType, reply.body, false, reply.headers);
+    const std::string bytes =
+        http::buildResponse(reply.status, reply.contentType, reply.body, false, reply.headers);
     [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     ::close(fd);
 }
@@ -442,7 +443,8 @@ void ServerLoop::tick() {
         if (loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
             acceptPaused_ = false;
         } else {
-            spdlog::warn("http server loop {}: cannot resume accepting yet: {}", index_, std::strerror(errno));
+            spdlog::warn("http server loop {}: cannot resume accepting yet: {}", index_,
+                         std::strerror(errno));
         }
     }
     // Index loop: teardown() swaps the last connection into the current slot.

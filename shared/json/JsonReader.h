@@ -4,8 +4,9 @@
 //
 // Strict means: only the RFC grammar (no comments, trailing commas, NaN, leading zeros, "1."), input
 // must be valid UTF-8 and \u escapes must not leave a lone surrogate, nothing but whitespace after the
-// value, numbers within the range of a double (RFC 8259 section 6; tiny ones may round to 0). Any value may be the top level. Duplicate object keys: the last value wins, kept at the
-// place of the first occurrence (as Poco::JSON does), so callers never see two.
+// value, numbers within the range of a double (RFC 8259 section 6; tiny ones may round to 0). Any value may
+// be the top level. Duplicate object keys: the last value wins, kept at the place of the first occurrence (as
+// Poco::JSON does), so callers never see two.
 #include <cstddef>
 #include <optional>
 #include <string_view>

@@ -19,7 +19,7 @@ namespace {
 
 // Drains the eventfd so level-triggered epoll stops reporting it; the posted tasks run afterwards.
 class EventLoop::Waker : public IoHandler {
-public:
+  public:
     explicit Waker(int fd) : fd_(fd) {}
     void onIoEvent(std::uint32_t) override {
         std::uint64_t value;
@@ -27,7 +27,7 @@ public:
         }
     }
 
-private:
+  private:
     int fd_;
 };
 

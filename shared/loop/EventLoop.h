@@ -17,13 +17,13 @@ namespace resound::loop {
 
 // Something with a file descriptor registered in the loop.
 class IoHandler {
-public:
+  public:
     virtual ~IoHandler() = default;
     virtual void onIoEvent(std::uint32_t epollEvents) = 0;
 };
 
 class EventLoop {
-public:
+  public:
     using Task = std::function<void()>;
 
     EventLoop();
@@ -38,7 +38,9 @@ public:
     [[nodiscard]] bool add(int fd, std::uint32_t events, IoHandler* handler);
     [[nodiscard]] bool modify(int fd, std::uint32_t events, IoHandler* handler);
     void remove(int fd);
-    std::uint64_t registrationFailures() const { return registrationFailures_.load(std::memory_order_relaxed); }
+    std::uint64_t registrationFailures() const {
+        return registrationFailures_.load(std::memory_order_relaxed);
+    }
 
     // Runs until stop(). Every iteration: wait for events (at most tickInterval), dispatch them, run
     // posted tasks, then the after-events hook (where connections flush their queued writes), and the
@@ -66,7 +68,7 @@ public:
     using IterationHook = std::function<void(std::chrono::steady_clock::duration)>;
     void setIterationHook(IterationHook hook) { iterationHook_ = std::move(hook); }
 
-private:
+  private:
     class Waker;
     void drainPosted();
 

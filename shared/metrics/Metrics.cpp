@@ -16,7 +16,8 @@ void LoopCounters::recordIteration(std::chrono::steady_clock::duration elapsed) 
     while (bucket < kLoopIterationBuckets.size() && seconds > kLoopIterationBuckets[bucket]) ++bucket;
     add(iterationBuckets[bucket]);
     add(iterationNanos, ns);
-    if (ns > iterationMaxNanos.load(std::memory_order_relaxed)) iterationMaxNanos.store(ns, std::memory_order_relaxed);
+    if (ns > iterationMaxNanos.load(std::memory_order_relaxed))
+        iterationMaxNanos.store(ns, std::memory_order_relaxed);
 }
 
 Metrics::Metrics(std::size_t loops) {
@@ -85,18 +86,24 @@ void Metrics::appendLoopIterations(std::string& out) const {
                  "over every loop of the process.");
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b <= kLoopIterationBuckets.size(); ++b) {
-        cumulative += sum(loops_, [b](auto& l) -> auto& { return l.iterationBuckets[b]; });
-        const std::string le = b < kLoopIterationBuckets.size() ? secondsText(kLoopIterationBuckets[b]) : "+Inf";
+        cumulative += sum(
+            loops_, [b](auto& l) -> auto& { return l.iterationBuckets[b]; });
+        const std::string le =
+            b < kLoopIterationBuckets.size() ? secondsText(kLoopIterationBuckets[b]) : "+Inf";
         sample(out, "resound_event_loop_iteration_seconds_bucket{le=\"" + le + "\"}", cumulative);
     }
-    const std::uint64_t nanos = sum(loops_, [](auto& l) -> auto& { return l.iterationNanos; });
-    out += "resound_event_loop_iteration_seconds_sum " + secondsText(static_cast<double>(nanos) * 1e-9) + "\n";
+    const std::uint64_t nanos = sum(
+        loops_, [](auto& l) -> auto& { return l.iterationNanos; });
+    out +=
+        "resound_event_loop_iteration_seconds_sum " + secondsText(static_cast<double>(nanos) * 1e-9) + "\n";
     sample(out, "resound_event_loop_iteration_seconds_count", cumulative);
     std::uint64_t maxNanos = 0;
-    for (const auto& l : loops_) maxNanos = std::max(maxNanos, l->iterationMaxNanos.load(std::memory_order_relaxed));
+    for (const auto& l : loops_)
+        maxNanos = std::max(maxNanos, l->iterationMaxNanos.load(std::memory_order_relaxed));
     appendFamily(out, "resound_event_loop_iteration_max_seconds", "gauge",
                  "The longest event-loop iteration since the process started.");
-    out += "resound_event_loop_iteration_max_seconds " + secondsText(static_cast<double>(maxNanos) * 1e-9) + "\n";
+    out += "resound_event_loop_iteration_max_seconds " + secondsText(static_cast<double>(maxNanos) * 1e-9) +
+           "\n";
 }
 
 std::string Metrics::renderPrometheus() const {
@@ -109,32 +116,68 @@ std::string Metrics::renderPrometheus() const {
     };
     const Simple simple[] = {
         {"resound_connections", "gauge", "Open WebSocket connections.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.connections; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.connections; });
+         }},
         {"resound_channels", "gauge", "Channels with at least one subscriber (summed over event loops).",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.localChannels; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.localChannels; });
+         }},
         {"resound_connections_opened_total", "counter", "WebSocket connections established.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.connectionsOpened; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.connectionsOpened; });
+         }},
         {"resound_connections_closed_total", "counter", "WebSocket connections closed.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.connectionsClosed; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.connectionsClosed; });
+         }},
         {"resound_ws_messages_received_total", "counter", "WebSocket messages received from clients.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.messagesIn; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.messagesIn; });
+         }},
         {"resound_ws_messages_sent_total", "counter", "WebSocket messages queued to clients.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.messagesOut; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.messagesOut; });
+         }},
         {"resound_ws_received_bytes_total", "counter", "Bytes received on WebSocket connections.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.bytesIn; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.bytesIn; });
+         }},
         {"resound_ws_sent_bytes_total", "counter", "Bytes written to WebSocket connections.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.bytesOut; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.bytesOut; });
+         }},
         {"resound_client_events_total", "counter", "Client events (client-*) relayed.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.clientEvents; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.clientEvents; });
+         }},
         {"resound_slow_consumer_disconnects_total", "counter",
          "Connections closed because their outgoing queue passed the cap.",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.slowConsumerCloses; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.slowConsumerCloses; });
+         }},
         {"resound_loop_registration_failures_total", "counter",
          "Connections closed because the event loop could not register them (epoll_ctl failed).",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.loopRegistrationFailures; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.loopRegistrationFailures; });
+         }},
         {"resound_client_events_rate_limited_total", "counter",
          "Client events refused by the app's client event rate limit (4301).",
-         [&] { return sum(loops_, [](auto& l) -> auto& { return l.rateLimitHits; }); }},
+         [&] {
+             return sum(
+                 loops_, [](auto& l) -> auto& { return l.rateLimitHits; });
+         }},
         {"resound_api_requests_total", "counter", "Pusher HTTP API requests answered (/apps/...).",
          [&] { return apiRequests_.load(std::memory_order_relaxed); }},
         {"resound_api_errors_total", "counter", "Pusher HTTP API requests answered with a 4xx or 5xx status.",
@@ -153,7 +196,7 @@ std::string Metrics::renderPrometheus() const {
         if (v) sample(out, "resound_http_requests_total{status=\"" + std::to_string(status) + "\"}", v);
     }
     appendFamily(out, "resound_protocol_errors_total", "counter",
-           "Pusher error codes and WebSocket close codes sent to clients, by code.");
+                 "Pusher error codes and WebSocket close codes sent to clients, by code.");
     for (int i = 0; i < 400; ++i) {
         auto v = pusherCodes_[i].load(std::memory_order_relaxed);
         if (v) sample(out, "resound_protocol_errors_total{code=\"" + std::to_string(4000 + i) + "\"}", v);

@@ -18,18 +18,18 @@ inline constexpr std::array<double, 12> kLoopIterationBuckets{0.0001, 0.00025, 0
                                                               0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
 
 struct alignas(64) LoopCounters {
-    std::atomic<std::int64_t> connections{0};       // open WebSocket connections (gauge)
-    std::atomic<std::int64_t> localChannels{0};     // channels with subscribers on this loop (gauge)
+    std::atomic<std::int64_t> connections{0};    // open WebSocket connections (gauge)
+    std::atomic<std::int64_t> localChannels{0};  // channels with subscribers on this loop (gauge)
     std::atomic<std::uint64_t> connectionsOpened{0};
     std::atomic<std::uint64_t> connectionsClosed{0};
-    std::atomic<std::uint64_t> messagesIn{0};       // WebSocket messages received
-    std::atomic<std::uint64_t> messagesOut{0};      // WebSocket messages queued to clients
+    std::atomic<std::uint64_t> messagesIn{0};   // WebSocket messages received
+    std::atomic<std::uint64_t> messagesOut{0};  // WebSocket messages queued to clients
     std::atomic<std::uint64_t> bytesIn{0};
     std::atomic<std::uint64_t> bytesOut{0};
     std::atomic<std::uint64_t> clientEvents{0};
     std::atomic<std::uint64_t> slowConsumerCloses{0};
     std::atomic<std::uint64_t> loopRegistrationFailures{0};  // connections closed: epoll_ctl failed
-    std::atomic<std::uint64_t> rateLimitHits{0};    // client events refused by the app's rate limit (4301)
+    std::atomic<std::uint64_t> rateLimitHits{0};  // client events refused by the app's rate limit (4301)
     // Iteration durations (EventLoop's iteration hook): per-bucket counts (not cumulative; the
     // renderer sums), their total in nanoseconds, and the longest since start.
     std::array<std::atomic<std::uint64_t>, kLoopIterationBuckets.size() + 1> iterationBuckets{};
@@ -47,7 +47,7 @@ struct alignas(64) LoopCounters {
 };
 
 class Metrics {
-public:
+  public:
     explicit Metrics(std::size_t loops);
 
     LoopCounters& loop(std::size_t i) { return *loops_[i]; }
@@ -57,7 +57,9 @@ public:
     void countHttpResponse(int status);
     // Pusher error/close codes (4000-4399) and WebSocket close codes (1000-1015) sent to clients.
     void countProtocolError(std::uint16_t code);
-    void countHttpPublished(std::uint64_t events) { eventsPublished_.fetch_add(events, std::memory_order_relaxed); }
+    void countHttpPublished(std::uint64_t events) {
+        eventsPublished_.fetch_add(events, std::memory_order_relaxed);
+    }
     // One answered Pusher HTTP API request (/apps/...); 4xx and 5xx are also errors.
     void countApiResponse(int status);
 
@@ -69,7 +71,7 @@ public:
     std::int64_t connections() const;
     std::string renderPrometheus() const;
 
-private:
+  private:
     void appendLoopIterations(std::string& out) const;
 
     std::vector<std::unique_ptr<LoopCounters>> loops_;

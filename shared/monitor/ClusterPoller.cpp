@@ -31,13 +31,13 @@ ClusterPoller::View ClusterPoller::latest() const {
     std::lock_guard lock(mutex_);
     View view = view_;
     if (view.everRead) {
-        view.ageSeconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - takenAt_).count();
+        view.ageSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - takenAt_).count();
     }
     return view;
 }
 
-std::chrono::milliseconds ClusterPoller::backoff(std::uint64_t failures, const Options& options, double random01) {
+std::chrono::milliseconds ClusterPoller::backoff(std::uint64_t failures, const Options& options,
+                                                 double random01) {
     return redis::ReconnectBackoff::delay(failures, {options.backoffMin, options.backoffMax}, random01);
 }
 
@@ -48,7 +48,8 @@ void ClusterPoller::run() {
     for (;;) {
         ClusterSnapshot snapshot = reader_();  // outside the lock: may take up to the Redis timeouts
         const bool ok = snapshot.redisUp;
-        if (ok && failuresInARow > 0) spdlog::info("redis reachable again after {} failed reads", failuresInARow);
+        if (ok && failuresInARow > 0)
+            spdlog::info("redis reachable again after {} failed reads", failuresInARow);
         if (!ok && failuresInARow == 0) spdlog::warn("redis unreachable: {}", snapshot.redisError);
         failuresInARow = ok ? 0 : failuresInARow + 1;
 

@@ -14,7 +14,8 @@ namespace {
 std::string serviceOf(const NodeStats& node) { return node.service.empty() ? "unknown" : node.service; }
 
 std::string nodeLabels(const NodeStats& node) {
-    return "{node=\"" + metrics::escapeLabelValue(node.node) + "\",service=\"" + metrics::escapeLabelValue(serviceOf(node)) + "\"}";
+    return "{node=\"" + metrics::escapeLabelValue(node.node) + "\",service=\"" +
+           metrics::escapeLabelValue(serviceOf(node)) + "\"}";
 }
 
 std::string number(double value) {
@@ -43,18 +44,21 @@ struct CounterFamily {
 // read from Redis for the whole bundle.
 constexpr CounterFamily kFamilies[] = {
     {"connections", "gauge", "Open WebSocket connections.", &NodeCounters::connections},
-    {"channels", "gauge", "Channels with subscribers (summed over nodes: a channel on two nodes counts twice).",
+    {"channels", "gauge",
+     "Channels with subscribers (summed over nodes: a channel on two nodes counts twice).",
      &NodeCounters::channels},
-    {"ws_messages_received_total", "counter", "WebSocket messages received from clients.", &NodeCounters::messagesIn},
+    {"ws_messages_received_total", "counter", "WebSocket messages received from clients.",
+     &NodeCounters::messagesIn},
     {"ws_messages_sent_total", "counter", "WebSocket messages sent to clients.", &NodeCounters::messagesOut},
-    {"ws_received_bytes_total", "counter", "Bytes received on WebSocket connections.", &NodeCounters::bytesIn},
+    {"ws_received_bytes_total", "counter", "Bytes received on WebSocket connections.",
+     &NodeCounters::bytesIn},
     {"ws_sent_bytes_total", "counter", "Bytes sent on WebSocket connections.", &NodeCounters::bytesOut},
     {"http_requests_total", "counter", "HTTP requests answered.", &NodeCounters::httpRequests},
     {"api_requests_total", "counter", "Pusher HTTP API requests answered.", &NodeCounters::apiRequests},
     {"api_errors_total", "counter", "Pusher HTTP API requests answered with a 4xx or 5xx status.",
      &NodeCounters::apiErrors},
-    {"slow_consumer_disconnects_total", "counter", "Connections closed (4100) because their outgoing queue was full.",
-     &NodeCounters::slowConsumerCloses},
+    {"slow_consumer_disconnects_total", "counter",
+     "Connections closed (4100) because their outgoing queue was full.", &NodeCounters::slowConsumerCloses},
     {"client_events_rate_limited_total", "counter", "Client events refused by the rate limit (4301).",
      &NodeCounters::rateLimitHits},
 };
@@ -132,16 +136,23 @@ std::string renderHealthJson(const ClusterSnapshot& snapshot, const ReportOption
 std::string renderPrometheus(const ClusterSnapshot& snapshot, const ReportOptions& options,
                              const MonitorState& state) {
     std::string out;
-    metrics::appendFamily(out, "resound_redis_up", "gauge", "Whether the monitor's last read of Redis succeeded.");
+    metrics::appendFamily(out, "resound_redis_up", "gauge",
+                          "Whether the monitor's last read of Redis succeeded.");
     sample(out, "resound_redis_up", snapshot.redisUp ? "1" : "0");
-    metrics::appendFamily(out, "resound_redis_reconnects_total", "counter", "Reconnections of the monitor to Redis.");
+    metrics::appendFamily(out, "resound_redis_reconnects_total", "counter",
+                          "Reconnections of the monitor to Redis.");
     sample(out, "resound_redis_reconnects_total", std::to_string(state.redisReconnects));
-    metrics::appendFamily(out, "resound_monitor_redis_failures_total", "counter", "Failed reads of Redis by the monitor.");
+    metrics::appendFamily(out, "resound_monitor_redis_failures_total", "counter",
+                          "Failed reads of Redis by the monitor.");
     sample(out, "resound_monitor_redis_failures_total", std::to_string(state.redisFailures));
-    metrics::appendFamily(out, "resound_monitor_snapshot_age_seconds", "gauge", "Age of the data behind this answer.");
+    metrics::appendFamily(out, "resound_monitor_snapshot_age_seconds", "gauge",
+                          "Age of the data behind this answer.");
     sample(out, "resound_monitor_snapshot_age_seconds", number(state.snapshotAgeSeconds));
     metrics::appendFamily(out, "resound_build_info", "gauge", "Version of the running binary.");
-    sample(out, "resound_build_info{service=\"resound-monitor\",version=\"" + metrics::escapeLabelValue(kVersion) + "\"}", "1");
+    sample(out,
+           "resound_build_info{service=\"resound-monitor\",version=\"" + metrics::escapeLabelValue(kVersion) +
+               "\"}",
+           "1");
     if (!snapshot.redisUp) return out;  // nothing is known about the nodes
 
     const ClusterSummary summary = summarize(snapshot, options);
@@ -150,11 +161,14 @@ std::string renderPrometheus(const ClusterSnapshot& snapshot, const ReportOption
         auto& counts = byService[serviceOf(node)];
         (isUp(node, snapshot, options) ? counts.first : counts.second)++;
     }
-    metrics::appendFamily(out, "resound_cluster_nodes", "gauge", "Nodes with a recent heartbeat (up) or a stale one (down).");
+    metrics::appendFamily(out, "resound_cluster_nodes", "gauge",
+                          "Nodes with a recent heartbeat (up) or a stale one (down).");
     for (const auto& [service, counts] : byService) {
-        sample(out, "resound_cluster_nodes{service=\"" + metrics::escapeLabelValue(service) + "\",state=\"up\"}",
+        sample(out,
+               "resound_cluster_nodes{service=\"" + metrics::escapeLabelValue(service) + "\",state=\"up\"}",
                std::to_string(counts.first));
-        sample(out, "resound_cluster_nodes{service=\"" + metrics::escapeLabelValue(service) + "\",state=\"down\"}",
+        sample(out,
+               "resound_cluster_nodes{service=\"" + metrics::escapeLabelValue(service) + "\",state=\"down\"}",
                std::to_string(counts.second));
     }
     for (const CounterFamily& f : kFamilies) {
@@ -164,11 +178,13 @@ std::string renderPrometheus(const ClusterSnapshot& snapshot, const ReportOption
         sample(out, name, std::to_string(summary.totals.*f.member));
     }
 
-    metrics::appendFamily(out, "resound_node_up", "gauge", "1 while the node's heartbeat is fresh, 0 once it is stale.");
+    metrics::appendFamily(out, "resound_node_up", "gauge",
+                          "1 while the node's heartbeat is fresh, 0 once it is stale.");
     for (const NodeStats& node : snapshot.nodes) {
         sample(out, "resound_node_up" + nodeLabels(node), isUp(node, snapshot, options) ? "1" : "0");
     }
-    metrics::appendFamily(out, "resound_node_heartbeat_age_seconds", "gauge", "Seconds since the node's last heartbeat.");
+    metrics::appendFamily(out, "resound_node_heartbeat_age_seconds", "gauge",
+                          "Seconds since the node's last heartbeat.");
     for (const NodeStats& node : snapshot.nodes) {
         sample(out, "resound_node_heartbeat_age_seconds" + nodeLabels(node),
                number((snapshot.redisTimeMs - node.heartbeatMs) / 1000.0));
@@ -176,13 +192,17 @@ std::string renderPrometheus(const ClusterSnapshot& snapshot, const ReportOption
     metrics::appendFamily(out, "resound_node_info", "gauge", "Version and host of each node.");
     for (const NodeStats& node : snapshot.nodes) {
         sample(out,
-               "resound_node_info{node=\"" + metrics::escapeLabelValue(node.node) + "\",service=\"" + metrics::escapeLabelValue(serviceOf(node)) +
-                   "\",version=\"" + metrics::escapeLabelValue(node.version) + "\",host=\"" + metrics::escapeLabelValue(node.host) + "\"}",
+               "resound_node_info{node=\"" + metrics::escapeLabelValue(node.node) + "\",service=\"" +
+                   metrics::escapeLabelValue(serviceOf(node)) + "\",version=\"" +
+                   metrics::escapeLabelValue(node.version) + "\",host=\"" +
+                   metrics::escapeLabelValue(node.host) + "\"}",
                "1");
     }
-    metrics::appendFamily(out, "resound_node_start_time_seconds", "gauge", "Start time of each node (Unix seconds).");
+    metrics::appendFamily(out, "resound_node_start_time_seconds", "gauge",
+                          "Start time of each node (Unix seconds).");
     for (const NodeStats& node : snapshot.nodes) {
-        if (node.startedAtSeconds) sample(out, "resound_node_start_time_seconds" + nodeLabels(node), number(*node.startedAtSeconds));
+        if (node.startedAtSeconds)
+            sample(out, "resound_node_start_time_seconds" + nodeLabels(node), number(*node.startedAtSeconds));
     }
     // Stats only for nodes that are up: a stale node's last numbers would read as current.
     for (const CounterFamily& f : kFamilies) {

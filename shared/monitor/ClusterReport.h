@@ -10,10 +10,10 @@
 namespace resound::monitor {
 
 struct ClusterSnapshot {
-    bool redisUp = false;         // this read succeeded
-    std::string redisError;       // why not, when !redisUp
-    std::int64_t redisTimeMs = 0; // Redis TIME at the read: heartbeats are Redis time too, so no clock skew
-    std::vector<NodeStats> nodes; // sorted by node id
+    bool redisUp = false;          // this read succeeded
+    std::string redisError;        // why not, when !redisUp
+    std::int64_t redisTimeMs = 0;  // Redis TIME at the read: heartbeats are Redis time too, so no clock skew
+    std::vector<NodeStats> nodes;  // sorted by node id
 };
 
 struct ReportOptions {

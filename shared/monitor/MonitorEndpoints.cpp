@@ -44,8 +44,10 @@ service::HttpReply MonitorEndpoints::handle(const service::HttpExchange& request
     }
     // /ready
     auto notReady = service::health::drainingReason(state.draining);
-    if (!notReady && !view.everRead) notReady = service::health::NotReady{"starting", "first read of Redis not finished yet"};
-    if (!notReady && !view.snapshot.redisUp) notReady = service::health::NotReady{"redis_down", view.snapshot.redisError};
+    if (!notReady && !view.everRead)
+        notReady = service::health::NotReady{"starting", "first read of Redis not finished yet"};
+    if (!notReady && !view.snapshot.redisUp)
+        notReady = service::health::NotReady{"redis_down", view.snapshot.redisError};
     return reply(service::health::ready(notReady));
 }
 

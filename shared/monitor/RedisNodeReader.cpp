@@ -99,7 +99,8 @@ ClusterSnapshot RedisNodeReader::read() {
         snapshot.redisTimeMs = parseInteger(bulkAt(time, 0), "TIME seconds") * 1000 +
                                parseInteger(bulkAt(time, 1), "TIME microseconds") / 1000;
 
-        const std::int64_t since = snapshot.redisTimeMs - std::chrono::milliseconds(options_.forgetAfter).count();
+        const std::int64_t since =
+            snapshot.redisTimeMs - std::chrono::milliseconds(options_.forgetAfter).count();
         const Poco::Redis::Array members = client.execute<Poco::Redis::Array>(
             command({"ZRANGEBYSCORE", redis::keys::nodes(), std::to_string(since), "+inf", "WITHSCORES"}));
         for (std::size_t i = 0; i + 1 < sizeOf(members); i += 2) {
@@ -111,14 +112,16 @@ ClusterSnapshot RedisNodeReader::read() {
 
         // One round trip for all the stats hashes.
         std::vector<Poco::Redis::Array> commands;
-        for (const NodeStats& node : snapshot.nodes) commands.push_back(command({"HGETALL", redis::keys::nodeStats(node.node)}));
+        for (const NodeStats& node : snapshot.nodes)
+            commands.push_back(command({"HGETALL", redis::keys::nodeStats(node.node)}));
         if (!commands.empty()) {
             const Poco::Redis::Array replies = client.sendCommands(commands);
             if (sizeOf(replies) != commands.size()) throw std::runtime_error("short pipeline reply");
             for (std::size_t i = 0; i < commands.size(); ++i) {
                 std::vector<std::pair<std::string, std::string>> fields;
                 if (replies.getType(i) == Poco::Redis::RedisTypeTraits<Poco::Redis::Error>::TypeId) {
-                    throw std::runtime_error("HGETALL failed: " + replies.get<Poco::Redis::Error>(i).getMessage());
+                    throw std::runtime_error("HGETALL failed: " +
+                                             replies.get<Poco::Redis::Error>(i).getMessage());
                 }
                 const Poco::Redis::Array hash = replies.get<Poco::Redis::Array>(i);
                 for (std::size_t j = 0; j + 1 < sizeOf(hash); j += 2) {

@@ -18,7 +18,7 @@ struct LocalChannel {
 };
 
 class LocalChannels {
-public:
+  public:
     LocalChannel* find(std::string_view appId, std::string_view name);
     // Adds peer to the channel (creating it). Returns the channel; `created` tells if it was new here.
     LocalChannel* subscribe(Peer& peer, const std::string& appId, const std::string& name,
@@ -30,7 +30,7 @@ public:
     static std::size_t indexOf(const Peer& peer, const LocalChannel* channel);
     std::size_t channelCount() const { return channels_.size(); }
 
-private:
+  private:
     static std::string keyOf(std::string_view appId, std::string_view name);
     std::unordered_map<std::string, std::unique_ptr<LocalChannel>> channels_;
 };

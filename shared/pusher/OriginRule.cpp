@@ -39,7 +39,8 @@ bool originEntryMatches(std::string_view entry, std::string_view host) {
     if (host.empty()) return false;
     if (entry.size() > 2 && entry.substr(0, 2) == "*.") {
         const std::string_view suffix = entry.substr(1);  // ".example.com"
-        return host.size() > suffix.size() && equalsIgnoreCase(host.substr(host.size() - suffix.size()), suffix);
+        return host.size() > suffix.size() &&
+               equalsIgnoreCase(host.substr(host.size() - suffix.size()), suffix);
     }
     return equalsIgnoreCase(withoutBrackets(entry), host);
 }

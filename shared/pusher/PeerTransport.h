@@ -11,7 +11,7 @@
 namespace resound::pusher {
 
 class PeerTransport {
-public:
+  public:
     virtual ~PeerTransport() = default;
     virtual void send(Peer& peer, const SharedFrame& frame) = 0;
     // Sends a WebSocket close frame with `code`, then ends the connection. Marks peer.closing.

@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <memory>
 
 #include "crypto/ChannelAuth.h"
@@ -28,7 +28,8 @@ SharedFrame textFrame(const std::string& json) {
 
 ProtocolHandler::ProtocolHandler(Dependencies deps)
     : deps_(deps),
-      ownLoopState_(deps.loopState ? nullptr : std::make_unique<state::SynchronousLoopClusterState>(deps.state)),
+      ownLoopState_(deps.loopState ? nullptr
+                                   : std::make_unique<state::SynchronousLoopClusterState>(deps.state)),
       loopState_(deps.loopState ? *deps.loopState : *ownLoopState_) {}
 
 void ProtocolHandler::hold(Peer& peer) {
@@ -219,8 +220,8 @@ void ProtocolHandler::subscriptionError(Peer& peer, const std::string& channel, 
     send(peer, messages::subscriptionError(channel, why.type, error, why.status));
     // A refused name may be kilobytes long: the console matches and shows its first part only.
     if (tapWants(peer.app->id, std::string_view(channel).substr(0, dashboard::kMaxDetailBytes), "")) {
-        tapEmit(dashboard::DebugEvent::Kind::SubscriptionError, peer, dashboard::previewOf(channel), {}, why.status,
-                std::string(why.type) + ": " + std::string(error));
+        tapEmit(dashboard::DebugEvent::Kind::SubscriptionError, peer, dashboard::previewOf(channel), {},
+                why.status, std::string(why.type) + ": " + std::string(error));
     }
 }
 
@@ -239,9 +240,11 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
             if (kindOf(channel) == ChannelKind::Presence) {
                 hold(peer);
                 loopState_.presenceMembers(
-                    app.id, channel, [this, serial = peer.serial, channel](std::vector<state::PresenceMember> members) {
+                    app.id, channel,
+                    [this, serial = peer.serial, channel](std::vector<state::PresenceMember> members) {
                         Peer* p = release(serial);
-                        if (p && p->isOpen()) send(*p, messages::presenceSubscriptionSucceeded(channel, members));
+                        if (p && p->isOpen())
+                            send(*p, messages::presenceSubscriptionSucceeded(channel, members));
                     });
             } else {
                 send(peer, messages::subscriptionSucceeded(channel));
@@ -273,14 +276,17 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
         case ChannelKind::PrivateEncrypted:
             if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
                                           crypto::channelStringToSign(socketId, channel))) {
-                subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for private channel");
+                subscriptionError(peer, channel, refusal::BadSignature,
+                                  "Invalid signature for private channel");
                 return;
             }
             break;
         case ChannelKind::Presence: {
-            if (!crypto::verifyAuthString(message.auth, {app.key, app.secret},
-                                          crypto::presenceStringToSign(socketId, channel, message.channelData))) {
-                subscriptionError(peer, channel, refusal::BadSignature, "Invalid signature for presence channel");
+            if (!crypto::verifyAuthString(
+                    message.auth, {app.key, app.secret},
+                    crypto::presenceStringToSign(socketId, channel, message.channelData))) {
+                subscriptionError(peer, channel, refusal::BadSignature,
+                                  "Invalid signature for presence channel");
                 return;
             }
             std::string error;
@@ -332,7 +338,8 @@ void ProtocolHandler::subscribe(Peer& peer, const ClientMessage& message) {
 
 void ProtocolHandler::subscribeAnswered(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
                                         const config::AppConfig& app,
-                                        std::shared_ptr<const state::PresenceMember> member, state::PresenceJoin join) {
+                                        std::shared_ptr<const state::PresenceMember> member,
+                                        state::PresenceJoin join) {
     const std::string& channel = ticket->channel;
     Waiting* waiting = waitingFor(serial);
     const bool wanted = waiting && waiting->peer->isOpen() && !ticket->cancelled;
@@ -348,10 +355,10 @@ void ProtocolHandler::subscribeAnswered(std::uint32_t serial, const std::shared_
         loopState_.leavePresence(app.id, channel, member->userKey, [](bool) {});
         return;
     }
-    loopState_.addSubscription(app.id, channel,
-                               [this, serial, ticket, &app, member, join = std::move(join)](std::size_t count) {
-                                   subscribeCounted(serial, ticket, app, member, join, count);
-                               });
+    loopState_.addSubscription(
+        app.id, channel, [this, serial, ticket, &app, member, join = std::move(join)](std::size_t count) {
+            subscribeCounted(serial, ticket, app, member, join, count);
+        });
 }
 
 void ProtocolHandler::subscribeCounted(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
@@ -437,13 +444,15 @@ void ProtocolHandler::leave(Peer& peer, std::size_t subscriptionIndex) {
         if (!presence) publishSubscriptionCount(app, channel, count);
     });
     if (presence) {
-        loopState_.leavePresence(appId, channel, presence->userKey, [this, &app, channel, presence](bool last) {
-            if (!last) return;
-            publish(app, channel, messages::memberRemoved(channel, *presence));
-            webhook(app, webhooks::WebhookEvent::Kind::MemberRemoved, channel, presence->userKey);
-        });
+        loopState_.leavePresence(
+            appId, channel, presence->userKey, [this, &app, channel, presence](bool last) {
+                if (!last) return;
+                publish(app, channel, messages::memberRemoved(channel, *presence));
+                webhook(app, webhooks::WebhookEvent::Kind::MemberRemoved, channel, presence->userKey);
+            });
     }
-    if (tapWants(appId, channel, "")) tapEmit(dashboard::DebugEvent::Kind::Unsubscribed, peer, channel, {}, 0, {});
+    if (tapWants(appId, channel, ""))
+        tapEmit(dashboard::DebugEvent::Kind::Unsubscribed, peer, channel, {}, 0, {});
 }
 
 void ProtocolHandler::signin(Peer& peer, const ClientMessage& message) {
@@ -592,7 +601,8 @@ void ProtocolHandler::terminateUser(const std::string& appId, const std::string&
     for (Peer* peer : peers_) {
         if (!peer->isOpen() || peer->app->id != appId) continue;
         bool match = peer->userId() == userId;
-        for (const auto& sub : peer->subscriptions) match = match || (sub.presence && sub.presence->userKey == userId);
+        for (const auto& sub : peer->subscriptions)
+            match = match || (sub.presence && sub.presence->userKey == userId);
         if (match) fail(*peer, code::Unauthorized, "You got disconnected by the app.");
     }
 }

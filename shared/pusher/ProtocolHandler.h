@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "apps/AppRegistry.h"
-#include "dashboard/DebugTap.h"
 #include "bus/Bus.h"
+#include "dashboard/DebugTap.h"
 #include "metrics/Metrics.h"
 #include "pusher/ClientMessage.h"
 #include "pusher/LocalChannels.h"
@@ -27,7 +27,7 @@
 namespace resound::pusher {
 
 class ProtocolHandler {
-public:
+  public:
     struct Dependencies {
         const apps::AppRegistry& apps;
         state::ClusterState& state;
@@ -65,7 +65,7 @@ public:
     const std::vector<Peer*>& peers() const { return peers_; }
     std::size_t localChannelCount() const { return channels_.channelCount(); }
 
-private:
+  private:
     void send(Peer& peer, const std::string& json);
     void fail(Peer& peer, std::uint16_t code, std::string_view message);  // pusher:error + close
     void reportError(Peer& peer, std::optional<std::uint16_t> code, std::string_view message);
@@ -106,12 +106,14 @@ private:
     void hold(Peer& peer);
     Peer* release(std::uint32_t serial);  // the peer, or null if it went meanwhile
     Waiting* waitingFor(std::uint32_t serial);
-    void admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted, const std::string& origin);
+    void admitted(std::uint32_t serial, const config::AppConfig& app, bool admitted,
+                  const std::string& origin);
     void subscribeAnswered(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
                            const config::AppConfig& app, std::shared_ptr<const state::PresenceMember> member,
                            state::PresenceJoin join);
     void subscribeCounted(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket,
-                          const config::AppConfig& app, const std::shared_ptr<const state::PresenceMember>& member,
+                          const config::AppConfig& app,
+                          const std::shared_ptr<const state::PresenceMember>& member,
                           const state::PresenceJoin& join, std::size_t count);
     // The peer of a finished subscribe if it still wants the channel; drops the ticket either way.
     Peer* settle(std::uint32_t serial, const std::shared_ptr<PendingSubscribe>& ticket);

@@ -14,13 +14,13 @@ struct SubscriptionRefusal {
 };
 
 namespace refusal {
-inline constexpr SubscriptionRefusal InvalidChannel{"InvalidChannel", code::Unauthorized};        // 4009
-inline constexpr SubscriptionRefusal TooManyChannels{"LimitReached", code::OverCapacity};         // 4100
-inline constexpr SubscriptionRefusal PresenceFull{"LimitReached", code::OverCapacity};            // 4100
-inline constexpr SubscriptionRefusal BadSignature{"AuthError", 401};                              // HTTP 401
-inline constexpr SubscriptionRefusal BadChannelData{"AuthError", 400};                            // HTTP 400
-inline constexpr SubscriptionRefusal UserInfoTooLarge{"LimitReached", 4301};                       // Pusher 43xx: stays
-inline constexpr SubscriptionRefusal NotThisUser{"AuthError", code::Unauthorized};                // 4009
+inline constexpr SubscriptionRefusal InvalidChannel{"InvalidChannel", code::Unauthorized};  // 4009
+inline constexpr SubscriptionRefusal TooManyChannels{"LimitReached", code::OverCapacity};   // 4100
+inline constexpr SubscriptionRefusal PresenceFull{"LimitReached", code::OverCapacity};      // 4100
+inline constexpr SubscriptionRefusal BadSignature{"AuthError", 401};                        // HTTP 401
+inline constexpr SubscriptionRefusal BadChannelData{"AuthError", 400};                      // HTTP 400
+inline constexpr SubscriptionRefusal UserInfoTooLarge{"LimitReached", 4301};        // Pusher 43xx: stays
+inline constexpr SubscriptionRefusal NotThisUser{"AuthError", code::Unauthorized};  // 4009
 }  // namespace refusal
 
 }  // namespace resound::pusher

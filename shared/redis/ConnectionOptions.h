@@ -6,8 +6,8 @@
 #include <string>
 
 #include "config/Config.h"
-#include "redis/RespParser.h"
 #include "redis/ReconnectBackoff.h"
+#include "redis/RespParser.h"
 
 namespace resound::redis {
 

@@ -49,7 +49,11 @@ class LoopLink::Timer final : public loop::IoHandler {
 };
 
 LoopLink::LoopLink(loop::EventLoop& loop, ConnectionOptions options, std::string name, AfterHang afterHang)
-    : loop_(loop), options_(std::move(options)), name_(std::move(name)), afterHang_(afterHang), parser_(options_.limits),
+    : loop_(loop),
+      options_(std::move(options)),
+      name_(std::move(name)),
+      afterHang_(afterHang),
+      parser_(options_.limits),
       input_(kInputBuffer) {}
 
 LoopLink::~LoopLink() {
@@ -68,7 +72,9 @@ void LoopLink::command(std::initializer_list<std::string_view> args, Callback do
     enqueue(std::span<const std::string_view>(args.begin(), args.size()), std::move(done));
 }
 
-void LoopLink::command(std::span<const std::string_view> args, Callback done) { enqueue(args, std::move(done)); }
+void LoopLink::command(std::span<const std::string_view> args, Callback done) {
+    enqueue(args, std::move(done));
+}
 
 void LoopLink::refuse(Callback done) {
     if (done) refused_.push_back(std::move(done));
@@ -118,9 +124,7 @@ void LoopLink::eval(const ScriptCall& call, Callback done) {
     eval(*call.script, viewsOf(call.keys), viewsOf(call.args), std::move(done));
 }
 
-bool LoopLink::refusedAfterHang() const {
-    return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse;
-}
+bool LoopLink::refusedAfterHang() const { return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse; }
 
 void LoopLink::startConnect() {
     if (addressLength_ == 0) {
@@ -130,7 +134,8 @@ void LoopLink::startConnect() {
         hints.ai_flags = AI_NUMERICSERV;
         addrinfo* found = nullptr;
         // Once per link; configure an address or a name /etc/hosts knows (as for RedisConnection).
-        const int rc = ::getaddrinfo(options_.host.c_str(), std::to_string(options_.port).c_str(), &hints, &found);
+        const int rc =
+            ::getaddrinfo(options_.host.c_str(), std::to_string(options_.port).c_str(), &hints, &found);
         if (rc != 0 || !found) {
             fail(std::string("resolve ") + options_.host + ": " + ::gai_strerror(rc));
             return;
@@ -163,7 +168,8 @@ void LoopLink::startConnect() {
     appendCommand(output_, {"PING"});
     pending_.push_back(Pending{{}, true, {}});
     ++unsentCommands_;
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address_), addressLength_) != 0 && errno != EINPROGRESS) {
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address_), addressLength_) != 0 &&
+        errno != EINPROGRESS) {
         fail(std::string("connect: ") + std::strerror(errno));
         return;
     }
@@ -183,7 +189,8 @@ void LoopLink::flush() {
     const auto now = Clock::now();
     if (state_ == State::Connecting && now - connectStarted_ >= options_.connectTimeout) {
         fail("connect timed out");
-    } else if (state_ == State::Ready && !pending_.empty() && pending_.front().sentAt != Clock::time_point{} &&
+    } else if (state_ == State::Ready && !pending_.empty() &&
+               pending_.front().sentAt != Clock::time_point{} &&
                now - pending_.front().sentAt >= options_.ioTimeout) {
         fail("reply timed out");
     }
@@ -219,8 +226,8 @@ void LoopLink::armTimer() {
         }
     }
     // steady_clock is CLOCK_MONOTONIC on Linux; +1 ms so the deadline has passed when flush() looks.
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count() +
-                    1'000'000;
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count() + 1'000'000;
     itimerspec spec{};
     spec.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
     spec.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
@@ -230,7 +237,8 @@ void LoopLink::armTimer() {
 bool LoopLink::writeOutput() {
     const auto now = Clock::now();
     if (unsentCommands_ > 0) {
-        for (auto it = pending_.end() - static_cast<std::ptrdiff_t>(unsentCommands_); it != pending_.end(); ++it)
+        for (auto it = pending_.end() - static_cast<std::ptrdiff_t>(unsentCommands_); it != pending_.end();
+             ++it)
             it->sentAt = now;
         unsentCommands_ = 0;
         ++writes_;
@@ -252,7 +260,8 @@ bool LoopLink::writeOutput() {
 void LoopLink::updateEvents() {
     if (fd_ < 0) return;
     const std::uint32_t wanted =
-        state_ == State::Connecting ? EPOLLOUT : EPOLLIN | (output_.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT));
+        state_ == State::Connecting ? EPOLLOUT
+                                    : EPOLLIN | (output_.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT));
     if (wanted == events_) return;
     events_ = wanted;
     if (!loop_.modify(fd_, events_, this)) fail("the event loop refused the connection");
@@ -275,7 +284,8 @@ void LoopLink::onIoEvent(std::uint32_t events) {
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
         if (!readInput()) return;  // failed (and said why)
     }
-    if (fd_ >= 0 && (events & EPOLLOUT) && !writeOutput()) fail(std::string("write: ") + std::strerror(errno));
+    if (fd_ >= 0 && (events & EPOLLOUT) && !writeOutput())
+        fail(std::string("write: ") + std::strerror(errno));
     armTimer();
 }
 
@@ -309,7 +319,8 @@ bool LoopLink::readInput() {
                     fail("handshake refused: " + reply.text);
                     return false;
                 }
-                if (reply.type == RespValue::Type::SimpleString && reply.text == "PONG" && !healthy_) onHealthy();
+                if (reply.type == RespValue::Type::SimpleString && reply.text == "PONG" && !healthy_)
+                    onHealthy();
                 continue;
             }
             if (reply.isErrorCode("NOSCRIPT")) scripts_.clear();

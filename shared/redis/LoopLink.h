@@ -14,8 +14,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -102,8 +102,8 @@ class LoopLink final : public loop::IoHandler {
     const AfterHang afterHang_;
 
     State state_ = State::Idle;
-    bool healthy_ = false;    // a reply arrived on this connection (the probe PING at least)
-    bool suspect_ = false;    // the last failure was a timeout: refuse callers until a probe is answered
+    bool healthy_ = false;  // a reply arrived on this connection (the probe PING at least)
+    bool suspect_ = false;  // the last failure was a timeout: refuse callers until a probe is answered
     bool everUp_ = false;
     bool loggedDown_ = false;
     int fd_ = -1;
@@ -115,7 +115,7 @@ class LoopLink final : public loop::IoHandler {
     sockaddr_storage address_{};
     socklen_t addressLength_ = 0;
 
-    std::string output_;          // encoded commands not yet written
+    std::string output_;              // encoded commands not yet written
     std::size_t unsentCommands_ = 0;  // commands in output_ whose Pending has no sentAt yet
     std::deque<Pending> pending_;     // every command written or queued, in order
     std::vector<Callback> refused_;   // answered nullopt at the next flush()

@@ -13,7 +13,8 @@ std::chrono::milliseconds ReconnectBackoff::next() {
     return delay(failures_, policy_, unit(random_));
 }
 
-std::chrono::milliseconds ReconnectBackoff::delay(std::uint64_t failures, BackoffPolicy policy, double random01) {
+std::chrono::milliseconds ReconnectBackoff::delay(std::uint64_t failures, BackoffPolicy policy,
+                                                  double random01) {
     const std::uint64_t shift = std::min<std::uint64_t>(failures == 0 ? 0 : failures - 1, 20);
     const std::int64_t raw = std::min<std::int64_t>(policy.initial.count() << shift, policy.max.count());
     const double factor = 0.5 + 0.5 * std::clamp(random01, 0.0, 1.0);

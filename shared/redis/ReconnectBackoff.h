@@ -17,7 +17,7 @@ struct BackoffPolicy {
 };
 
 class ReconnectBackoff {
-public:
+  public:
     explicit ReconnectBackoff(BackoffPolicy policy = {});
 
     // One more failure in a row: the wait before the next attempt.
@@ -30,7 +30,7 @@ public:
     // (1 = the full doubling delay, 0 = half of it). At least 1 ms.
     static std::chrono::milliseconds delay(std::uint64_t failures, BackoffPolicy policy, double random01);
 
-private:
+  private:
     BackoffPolicy policy_;
     std::uint64_t failures_ = 0;
     std::minstd_rand random_;

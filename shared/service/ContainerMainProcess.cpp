@@ -12,8 +12,8 @@
 namespace resound::service {
 namespace {
 
-constexpr std::array<std::string_view, 5> kBinaries = {"resound", "resound-edge", "resound-api", "resound-auth",
-                                                       "resound-monitor"};
+constexpr std::array<std::string_view, 5> kBinaries = {"resound", "resound-edge", "resound-api",
+                                                       "resound-auth", "resound-monitor"};
 
 std::vector<std::string> splitNulTerminated(std::string_view text) {
     std::vector<std::string> parts;

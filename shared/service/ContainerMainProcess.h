@@ -12,7 +12,7 @@
 namespace resound::service {
 
 struct ResoundInvocation {
-    std::string binary;                    // "resound-auth", ...
+    std::string binary;                      // "resound-auth", ...
     std::vector<std::string> portAndConfig;  // --port / --config / -c arguments of that command line
 };
 

@@ -6,7 +6,8 @@
 //
 //   GET /up      200 {"health":"OK"}                      (Reverb's route; liveness, nothing checked)
 //   GET /health  200 {"status":"ok"|"draining","service":…,"version":…, <the binary's members>}
-//   GET /ready   200 {"status":"ready"}, or 503 {"error":<text>,"code":503,"reason":<reason>} (draining, Redis…)
+//   GET /ready   200 {"status":"ready"}, or 503 {"error":<text>,"code":503,"reason":<reason>} (draining,
+//   Redis…)
 // Other methods than GET and HEAD get the binary's 405 with "Allow: GET, HEAD".
 #include <optional>
 #include <string>

@@ -51,8 +51,8 @@ HealthcheckResult probeHealth(const std::string& url, std::chrono::milliseconds 
         body.ignore(64 * 1024);  // drain politely; the status is all that counts
         const int status = static_cast<int>(response.getStatus());
         if (status != 200) {
-            return failure(status, "GET " + url + " answered " + std::to_string(status) + " " +
-                                       response.getReason());
+            return failure(status,
+                           "GET " + url + " answered " + std::to_string(status) + " " + response.getReason());
         }
         return {true, status, ""};
     } catch (const Poco::TimeoutException&) {

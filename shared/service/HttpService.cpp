@@ -14,7 +14,8 @@ namespace {
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -93,15 +94,18 @@ void HttpService::start() {
     options.loops = o.threads;
     options.limits.maxBodyBytes = o.maxBodyBytes;
     options.limits.maxHeaderBytes = o.maxHeaderBytes;
-    options.deadlines.idleSeconds = static_cast<std::uint32_t>(std::max<long long>(1, o.keepAliveTimeout.count()));
-    options.deadlines.requestSeconds = static_cast<std::uint32_t>(std::max<long long>(1, o.requestTimeout.count()));
+    options.deadlines.idleSeconds =
+        static_cast<std::uint32_t>(std::max<long long>(1, o.keepAliveTimeout.count()));
+    options.deadlines.requestSeconds =
+        static_cast<std::uint32_t>(std::max<long long>(1, o.requestTimeout.count()));
     options.serverName = o.serverName;
     options.listen = o.listen;
     options.keepAlive = o.keepAlive;
     options.errorReply = serviceError;
 
     impl_->server = std::make_unique<httpserver::HttpServer>(
-        std::move(options), [handler = &impl_->handler](httpserver::Exchange& transport) -> httpserver::Reply {
+        std::move(options),
+        [handler = &impl_->handler](httpserver::Exchange& transport) -> httpserver::Reply {
             const http::Request& request = transport.request;
             HttpExchange exchange;
             exchange.method = request.method;
@@ -115,11 +119,12 @@ void HttpService::start() {
             try {
                 reply = (*handler)(exchange);
             } catch (const std::exception& e) {
-                spdlog::error("http handler failed: method={} path={} error={}", exchange.method, exchange.path,
-                              e.what());
+                spdlog::error("http handler failed: method={} path={} error={}", exchange.method,
+                              exchange.path, e.what());
                 reply = jsonError(500, "internal_error", "internal error");
             }
-            return {reply.status, std::move(reply.contentType), std::move(reply.body), std::move(reply.headers)};
+            return {reply.status, std::move(reply.contentType), std::move(reply.body),
+                    std::move(reply.headers)};
         });
     impl_->server->start();
     impl_->port = impl_->server->port();
@@ -145,8 +150,9 @@ std::uint64_t HttpService::registrationFailures() const {
 }
 
 void appendServiceMetrics(std::string& out, const HttpService& service) {
-    metrics::appendFamily(out, "resound_loop_registration_failures_total", "counter",
-                          "Connections closed because the event loop could not register them (epoll_ctl failed).");
+    metrics::appendFamily(
+        out, "resound_loop_registration_failures_total", "counter",
+        "Connections closed because the event loop could not register them (epoll_ctl failed).");
     out += "resound_loop_registration_failures_total ";
     out += std::to_string(service.registrationFailures());
     out += '\n';

@@ -65,14 +65,16 @@ class HttpService {
   public:
     struct Options {
         std::string host = "0.0.0.0";
-        std::uint16_t port = 0;  // 0 = any free port (tests); see port()
-        unsigned threads = 0;    // event-loop threads; 0 = number of cores
+        std::uint16_t port = 0;                // 0 = any free port (tests); see port()
+        unsigned threads = 0;                  // event-loop threads; 0 = number of cores
         std::size_t maxBodyBytes = 16 * 1024;  // larger bodies get 413 without reaching the handler
-        std::size_t maxHeaderBytes = 32 * 1024;  // request line + headers (cookies come along via proxies): else 431
+        std::size_t maxHeaderBytes =
+            32 * 1024;  // request line + headers (cookies come along via proxies): else 431
         std::chrono::seconds keepAliveTimeout{10};  // an idle keep-alive connection is closed after this
-        std::chrono::seconds requestTimeout{10};    // a request (or a new connection's first) must arrive within this
+        std::chrono::seconds requestTimeout{
+            10};  // a request (or a new connection's first) must arrive within this
         std::string serverName = "resound";
-        bool listen = true;  // false: no port of its own; connections come through adopt()
+        bool listen = true;     // false: no port of its own; connections come through adopt()
         bool keepAlive = true;  // false: Connection: close on every answer (httpserver::HttpServer::Options)
     };
 
@@ -81,8 +83,8 @@ class HttpService {
     HttpService(const HttpService&) = delete;
     HttpService& operator=(const HttpService&) = delete;
 
-    void start();                 // binds and listens; throws std::exception on failure
-    std::uint16_t port() const;   // the bound port (after start); 0 without a listener
+    void start();                // binds and listens; throws std::exception on failure
+    std::uint16_t port() const;  // the bound port (after start); 0 without a listener
     // Any thread, between start() and stop(): serves a connection another server accepted, with the
     // bytes already read from it (httpserver::HttpServer::adopt).
     void adopt(int fd, std::string remote, std::string alreadyRead);

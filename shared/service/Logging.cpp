@@ -32,9 +32,8 @@ class JsonLogFormatter final : public spdlog::formatter {
         const std::size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
         std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(millis));
         const auto level = spdlog::level::to_string_view(msg.level);
-        const std::string line =
-            jsonLogLine(stamp, std::string_view(level.data(), level.size()), service_,
-                        std::string_view(msg.payload.data(), msg.payload.size()));
+        const std::string line = jsonLogLine(stamp, std::string_view(level.data(), level.size()), service_,
+                                             std::string_view(msg.payload.data(), msg.payload.size()));
         dest.append(line.data(), line.data() + line.size());
     }
 

@@ -86,7 +86,8 @@ CommandLine parseCommandLine(const ServiceInfo& info, int argc, const char* cons
         } else if (arg.name == "--timeout" && healthcheck) {
             result.healthTimeout = std::chrono::milliseconds(parseMilliseconds(value(), "--timeout"));
         } else if (!bare.empty() && !healthcheck &&
-                   std::find(info.valueOptions.begin(), info.valueOptions.end(), bare) != info.valueOptions.end()) {
+                   std::find(info.valueOptions.begin(), info.valueOptions.end(), bare) !=
+                       info.valueOptions.end()) {
             result.options[bare] = value();
         } else {
             throw std::invalid_argument("unknown argument '" + std::string(argv[i]) + "'" +
@@ -100,24 +101,30 @@ std::string usageText(const ServiceInfo& info) {
     std::string text = "Usage: " + info.name + " [--config FILE] [--port N] [options]\n";
     text += "       " + info.name + " healthcheck [--url URL] [--timeout MS] [--port N]\n\n";
     text += info.summary + "\n\nOptions:\n";
-    text += "  --config FILE      YAML configuration (config/resound.yaml documents every key); the\n"
-            "                     environment variable RESOUND_CONFIG names the file too. Without a file\n"
-            "                     the built-in defaults plus the environment (REVERB_*, REDIS_*) apply.\n";
+    text +=
+        "  --config FILE      YAML configuration (config/resound.yaml documents every key); the\n"
+        "                     environment variable RESOUND_CONFIG names the file too. Without a file\n"
+        "                     the built-in defaults plus the environment (REVERB_*, REDIS_*) apply.\n";
     text += "  --port N           Port to listen on (default " + std::to_string(info.defaultPort);
     text += info.portEnvVar.empty() ? ")\n" : ", or $" + info.portEnvVar + ")\n";
-    text += "  --log-format FMT   text (default, stderr) or json (stdout, one object per line); also\n"
-            "                     RESOUND_LOG_FORMAT. The level is server.log_level / RESOUND_LOG_LEVEL.\n";
+    text +=
+        "  --log-format FMT   text (default, stderr) or json (stdout, one object per line); also\n"
+        "                     RESOUND_LOG_FORMAT. The level is server.log_level / RESOUND_LOG_LEVEL.\n";
     text += info.extraUsage;
-    text += "  --help             Show this text.\n"
-            "  --version          Print the version.\n\n"
-            "healthcheck: GET http://127.0.0.1:<port>" + info.healthcheckPath + " (or --url) within --timeout ms\n"
-            "(default 3000); exit status 0 on 200, 1 otherwise. Meant for Docker HEALTHCHECK: in a container\n"
-            "whose main process is another Resound binary, that binary's healthcheck runs instead.\n"
-            "Signals: SIGTERM/SIGINT stop gracefully (exit status 0).\n";
+    text +=
+        "  --help             Show this text.\n"
+        "  --version          Print the version.\n\n"
+        "healthcheck: GET http://127.0.0.1:<port>" +
+        info.healthcheckPath +
+        " (or --url) within --timeout ms\n"
+        "(default 3000); exit status 0 on 200, 1 otherwise. Meant for Docker HEALTHCHECK: in a container\n"
+        "whose main process is another Resound binary, that binary's healthcheck runs instead.\n"
+        "Signals: SIGTERM/SIGINT stop gracefully (exit status 0).\n";
     return text;
 }
 
-std::uint16_t resolvePort(const ServiceInfo& info, const CommandLine& commandLine, const config::EnvLookup& env) {
+std::uint16_t resolvePort(const ServiceInfo& info, const CommandLine& commandLine,
+                          const config::EnvLookup& env) {
     if (commandLine.port) return *commandLine.port;
     if (!info.portEnvVar.empty()) {
         if (const auto fromEnv = env(info.portEnvVar); fromEnv && !fromEnv->empty()) {
@@ -185,8 +192,9 @@ int runServiceMain(const ServiceInfo& info, int argc, char** argv,
     }
     initLogging(info.name, config.server.logLevel, format);
     if (config.usesDevelopmentCredentials) {
-        spdlog::warn("using the development app credentials (key resound-key): set REVERB_APP_ID, "
-                     "REVERB_APP_KEY and REVERB_APP_SECRET or a config file before going live");
+        spdlog::warn(
+            "using the development app credentials (key resound-key): set REVERB_APP_ID, "
+            "REVERB_APP_KEY and REVERB_APP_SECRET or a config file before going live");
     }
 
     StopSignals signals;  // before any thread starts, so every thread inherits the mask

@@ -19,12 +19,12 @@
 namespace resound::service {
 
 struct ServiceInfo {
-    std::string name;         // binary name, e.g. "resound-auth": logger name, --version, usage
-    std::string summary;      // what the service does (first paragraph of --help)
+    std::string name;     // binary name, e.g. "resound-auth": logger name, --version, usage
+    std::string summary;  // what the service does (first paragraph of --help)
     std::uint16_t defaultPort = 8080;
-    std::string portEnvVar;   // e.g. "RESOUND_AUTH_PORT": overrides the default, --port overrides it
+    std::string portEnvVar;  // e.g. "RESOUND_AUTH_PORT": overrides the default, --port overrides it
     std::vector<std::string> valueOptions;  // extra "--name VALUE" options, without "--"
-    std::string extraUsage;   // help lines for those options and service-specific environment
+    std::string extraUsage;                 // help lines for those options and service-specific environment
     // What `healthcheck` probes without --url: /ready where a proxy should stop routing to a
     // draining instance, /health where liveness is all that matters.
     std::string healthcheckPath = "/health";
@@ -36,7 +36,7 @@ struct CommandLine {
     std::string configPath;                // --config; RESOUND_CONFIG when empty
     std::optional<std::uint16_t> port;     // --port
     std::optional<std::string> logFormat;  // --log-format
-    std::string healthUrl;                 // healthcheck --url; default http://127.0.0.1:<port><healthcheckPath>
+    std::string healthUrl;  // healthcheck --url; default http://127.0.0.1:<port><healthcheckPath>
     std::chrono::milliseconds healthTimeout = kDefaultHealthcheckTimeout;  // healthcheck --timeout MS
     std::map<std::string, std::string> options;  // ServiceInfo::valueOptions that were given
 };
@@ -46,7 +46,8 @@ CommandLine parseCommandLine(const ServiceInfo& info, int argc, const char* cons
 std::string usageText(const ServiceInfo& info);
 
 // --port, else the service's port variable, else the default. Throws std::invalid_argument.
-std::uint16_t resolvePort(const ServiceInfo& info, const CommandLine& commandLine, const config::EnvLookup& env);
+std::uint16_t resolvePort(const ServiceInfo& info, const CommandLine& commandLine,
+                          const config::EnvLookup& env);
 
 // --config FILE, else $RESOUND_CONFIG, else the built-in defaults; env overrides apply either way.
 // Throws config::ConfigError.

@@ -20,7 +20,9 @@ sigset_t stopSignalSet() {
     return signals;
 }
 
-void logIgnoredHangup() { spdlog::warn("SIGHUP: configuration reload is not supported; restart to apply changes"); }
+void logIgnoredHangup() {
+    spdlog::warn("SIGHUP: configuration reload is not supported; restart to apply changes");
+}
 
 }  // namespace
 
@@ -59,7 +61,8 @@ std::optional<int> StopSignals::waitFor(std::chrono::milliseconds timeout) {
     }
 }
 
-int StopSignals::waitThenLameDuck(std::chrono::milliseconds delay, const std::function<void()>& enterLameDuck) {
+int StopSignals::waitThenLameDuck(std::chrono::milliseconds delay,
+                                  const std::function<void()>& enterLameDuck) {
     const int signal = wait();
     if (signal != SIGTERM || delay <= std::chrono::milliseconds::zero()) return signal;
     enterLameDuck();

@@ -34,7 +34,7 @@ struct PresenceJoin {
 };
 
 class ClusterState {
-public:
+  public:
     virtual ~ClusterState() = default;
 
     // Returns the channel's subscription count after the change.

@@ -22,13 +22,15 @@ class LoopClusterState {
     virtual ~LoopClusterState() = default;
 
     // As ClusterState's synchronous forms (same answers, same rules while the cluster is unreachable).
-    virtual void addSubscription(const std::string& appId, const std::string& channel, Done<std::size_t> done) = 0;
+    virtual void addSubscription(const std::string& appId, const std::string& channel,
+                                 Done<std::size_t> done) = 0;
     virtual void removeSubscription(const std::string& appId, const std::string& channel,
                                     Done<std::size_t> done) = 0;
-    virtual void joinPresence(const std::string& appId, const std::string& channel, const PresenceMember& member,
-                              std::size_t maxMembers, Done<PresenceJoin> done) = 0;
-    virtual void leavePresence(const std::string& appId, const std::string& channel, const std::string& userKey,
-                               Done<bool> done) = 0;
+    virtual void joinPresence(const std::string& appId, const std::string& channel,
+                              const PresenceMember& member, std::size_t maxMembers,
+                              Done<PresenceJoin> done) = 0;
+    virtual void leavePresence(const std::string& appId, const std::string& channel,
+                               const std::string& userKey, Done<bool> done) = 0;
     virtual void presenceMembers(const std::string& appId, const std::string& channel,
                                  Done<std::vector<PresenceMember>> done) = 0;
     virtual void cachedEvent(const std::string& appId, const std::string& channel,
@@ -44,10 +46,12 @@ class SynchronousLoopClusterState final : public LoopClusterState {
   public:
     explicit SynchronousLoopClusterState(ClusterState& state) : state_(state) {}
 
-    void addSubscription(const std::string& appId, const std::string& channel, Done<std::size_t> done) override {
+    void addSubscription(const std::string& appId, const std::string& channel,
+                         Done<std::size_t> done) override {
         done(state_.addSubscription(appId, channel));
     }
-    void removeSubscription(const std::string& appId, const std::string& channel, Done<std::size_t> done) override {
+    void removeSubscription(const std::string& appId, const std::string& channel,
+                            Done<std::size_t> done) override {
         done(state_.removeSubscription(appId, channel));
     }
     void joinPresence(const std::string& appId, const std::string& channel, const PresenceMember& member,

@@ -8,9 +8,7 @@ Batcher::Batcher(std::chrono::milliseconds window, std::size_t maxEvents)
     : window_(std::max(window, std::chrono::milliseconds(0))),
       maxEvents_(std::max<std::size_t>(maxEvents, 1)) {}
 
-void Batcher::add(OutgoingEvent event, TimePoint now) {
-    events_.push_back(Waiting{std::move(event), now});
-}
+void Batcher::add(OutgoingEvent event, TimePoint now) { events_.push_back(Waiting{std::move(event), now}); }
 
 bool Batcher::takeReady(TimePoint now, std::vector<OutgoingEvent>& out) {
     out.clear();

@@ -23,7 +23,7 @@ struct OutgoingEvent {
     std::string channel;  // events of one channel are delivered in order
     std::int64_t createdMs = 0;
     std::shared_ptr<EventReceipt> receipt;  // null when nothing waits for the outcome
-    std::string name;     // channel_occupied, member_added, ...: what the debug console shows
+    std::string name;  // channel_occupied, member_added, ...: what the debug console shows
 };
 
 class Batcher {

@@ -16,7 +16,6 @@
 
 #include "util/Version.h"
 
-
 namespace resound::webhooks {
 namespace {
 

@@ -1,7 +1,8 @@
 #pragma once
 // The JSON an edge puts on the Redis webhook list for the worker: one event plus its app id, e.g.
 // {"app_id":"1","name":"client_event","channel":"private-a","event":"client-x","data_json":"{\"a\":1}",
-//  "socket_id":"1.2","user_id":"","id":"9f..-7","created_ms":1700000000000}. The client's data travels as a string so the webhook carries it
+//  "socket_id":"1.2","user_id":"","id":"9f..-7","created_ms":1700000000000}. The client's data travels as a
+//  string so the webhook carries it
 // byte for byte. Only the app id crosses the wire: the worker looks the app up in its own config, so
 // no secret is ever written to Redis. Pure; any thread.
 #include <optional>

@@ -22,7 +22,8 @@ void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
     }
 }
 
-RedisSession::RedisSession(const config::RedisConfig& redis, std::chrono::milliseconds timeout, std::string name)
+RedisSession::RedisSession(const config::RedisConfig& redis, std::chrono::milliseconds timeout,
+                           std::string name)
     : redis_(redis), timeout_(timeout), name_(std::move(name)) {}
 
 bool RedisSession::ensureConnected(const std::function<void(Poco::Redis::Client&)>& onConnect) {

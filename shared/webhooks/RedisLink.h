@@ -19,7 +19,7 @@ void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
                   std::chrono::milliseconds timeout);
 
 class RedisSession {
-public:
+  public:
     // `name` starts the log lines ("webhook events", "webhook worker").
     RedisSession(const config::RedisConfig& redis, std::chrono::milliseconds timeout, std::string name);
 
@@ -34,7 +34,7 @@ public:
     // the wait before the next attempt.
     std::chrono::milliseconds failed(const Poco::Exception& error);
 
-private:
+  private:
     const config::RedisConfig& redis_;
     const std::chrono::milliseconds timeout_;
     const std::string name_;

@@ -14,7 +14,8 @@ RedisWebhookSink::RedisWebhookSink(const std::vector<config::AppConfig>& apps, c
                                    RedisSinkOptions options)
     : redis_(std::move(redis)), options_(std::move(options)) {
     for (const auto& app : apps) {
-        if (const std::uint32_t interest = appInterest(app)) apps_.emplace(app.id, AppTraits{interest, app.webhookGraceMs});
+        if (const std::uint32_t interest = appInterest(app))
+            apps_.emplace(app.id, AppTraits{interest, app.webhookGraceMs});
     }
 }
 
@@ -38,7 +39,8 @@ void RedisWebhookSink::emit(const config::AppConfig& app, WebhookEvent event) {
     if (it == apps_.end() || (it->second.interest & kindBit(event.kind)) == 0) return;
     if (event.id.empty()) event.id = ids_.next();
     if (event.createdMs == 0) event.createdMs = wallClockMs();
-    PushItem item{graceRole(event.kind), pairKey(app.id, event), it->second.graceMs, encodeQueuedEvent(app.id, event)};
+    PushItem item{graceRole(event.kind), pairKey(app.id, event), it->second.graceMs,
+                  encodeQueuedEvent(app.id, event)};
     bool wasEmpty = false;
     {
         std::lock_guard lock(mutex_);
@@ -67,7 +69,8 @@ void RedisWebhookSink::run() {
         }
         try {
             session.ensureConnected();
-            const PushOutcome outcome = pushEvents(session.client(), options_.keys, batch, options_.maxListLength);
+            const PushOutcome outcome =
+                pushEvents(session.client(), options_.keys, batch, options_.maxListLength);
             pushed_.fetch_add(batch.size(), std::memory_order_relaxed);
             batch.clear();
             trimmed_.fetch_add(static_cast<std::uint64_t>(outcome.trimmed), std::memory_order_relaxed);
@@ -96,8 +99,9 @@ void RedisWebhookSink::appendPrometheus(std::string& out) const {
            std::to_string(dropped()) + "\n";
     out += "resound_webhook_events_forward_dropped_total{reason=\"list_trimmed\"} " +
            std::to_string(trimmed()) + "\n";
-    metrics::appendFamily(out, "resound_webhook_grace_cancelled_total", "counter",
-                          "Leave/join pairs this node's joins cancelled within the grace period (nothing sent).");
+    metrics::appendFamily(
+        out, "resound_webhook_grace_cancelled_total", "counter",
+        "Leave/join pairs this node's joins cancelled within the grace period (nothing sent).");
     out += "resound_webhook_grace_cancelled_total " + std::to_string(cancelled()) + "\n";
 }
 

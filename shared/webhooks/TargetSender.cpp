@@ -17,9 +17,10 @@ std::string redactedUrl(const std::string& url) {
     return url.substr(0, authorityStart) + authority + url.substr(pathStart, pathEnd - pathStart);
 }
 
-TargetSender::TargetSender(std::size_t app, std::string name, std::vector<std::unique_ptr<HttpPoster>> posters,
-                           RetryPolicy retry, std::size_t queueLimit, WebhookMetrics& metrics,
-                           dashboard::DebugTap* debugTap, std::string debugNode)
+TargetSender::TargetSender(std::size_t app, std::string name,
+                           std::vector<std::unique_ptr<HttpPoster>> posters, RetryPolicy retry,
+                           std::size_t queueLimit, WebhookMetrics& metrics, dashboard::DebugTap* debugTap,
+                           std::string debugNode)
     : app_(app),
       name_(std::move(name)),
       posters_(std::move(posters)),
@@ -46,10 +47,11 @@ void TargetSender::report(const Delivery& delivery, const PostResult& result) co
         debug.channel = channel;
         debug.event = name;
         debug.code = result.status;
-        debug.detail = result.delivered() ? name_
-                       : dashboard::previewOf(name_ + ": " +
-                                              (result.status ? "status " + std::to_string(result.status)
-                                                             : result.error));
+        debug.detail = result.delivered()
+                           ? name_
+                           : dashboard::previewOf(
+                                 name_ + ": " +
+                                 (result.status ? "status " + std::to_string(result.status) : result.error));
         debugTap_->emit(debug);
     }
 }

@@ -34,7 +34,8 @@ struct Delivery {
     WebhookRequest request;
     std::size_t events = 0;
     std::vector<std::string> channels;  // distinct channels of its events: what orders it
-    std::vector<std::pair<std::string, std::string>> named;  // (channel, webhook name) per event: debug console
+    std::vector<std::pair<std::string, std::string>>
+        named;  // (channel, webhook name) per event: debug console
     std::vector<std::shared_ptr<EventReceipt>> receipts;
     std::chrono::steady_clock::time_point built;    // latency is measured from here
     std::chrono::steady_clock::time_point created;  // its oldest event's creation: the retry window's start
@@ -85,8 +86,8 @@ class TargetSender {
     const std::string debugNode_;
 
     mutable std::mutex mutex_;
-    std::condition_variable wake_;  // work became due, or stopping
-    std::condition_variable idle_;  // an attempt ended (stop() waits for the ones in flight)
+    std::condition_variable wake_;              // work became due, or stopping
+    std::condition_variable idle_;              // an attempt ended (stop() waits for the ones in flight)
     std::map<std::uint64_t, Pending> pending_;  // by arrival
     std::unordered_map<std::string, std::deque<std::uint64_t>> byChannel_;  // pending, in arrival order
     std::set<std::pair<Clock::time_point, std::uint64_t>> runnable_;        // due time, seq

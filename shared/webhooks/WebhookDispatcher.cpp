@@ -41,9 +41,7 @@ struct WebhookDispatcher::Target {
 };
 
 WebhookDispatcher::WebhookDispatcher(const std::vector<config::AppConfig>& apps, DispatcherOptions options)
-    : options_(std::move(options)),
-      ids_(options_.idPrefix),
-      metrics_(appIds(apps)) {
+    : options_(std::move(options)), ids_(options_.idPrefix), metrics_(appIds(apps)) {
     if (!options_.wallClockMs) options_.wallClockMs = webhooks::wallClockMs;
     if (!options_.posterFactory) {
         const auto timeout = options_.requestTimeout;
@@ -125,13 +123,15 @@ void WebhookDispatcher::emit(const config::AppConfig& app, WebhookEvent event) {
     enqueue(it->second, std::move(event), nullptr);
 }
 
-bool WebhookDispatcher::emit(std::string_view appId, WebhookEvent event, std::shared_ptr<EventReceipt> receipt) {
+bool WebhookDispatcher::emit(std::string_view appId, WebhookEvent event,
+                             std::shared_ptr<EventReceipt> receipt) {
     const auto it = byId_.find(std::string(appId));
     if (it == byId_.end() || (apps_[it->second].interest & kindBit(event.kind)) == 0) return false;
     return enqueue(it->second, std::move(event), std::move(receipt));
 }
 
-bool WebhookDispatcher::enqueue(std::size_t app, WebhookEvent&& event, std::shared_ptr<EventReceipt>&& receipt) {
+bool WebhookDispatcher::enqueue(std::size_t app, WebhookEvent&& event,
+                                std::shared_ptr<EventReceipt>&& receipt) {
     if (event.id.empty()) event.id = ids_.next();
     if (event.createdMs == 0) event.createdMs = options_.wallClockMs();
     bool wasEmpty = false;
@@ -205,8 +205,9 @@ void WebhookDispatcher::run() {
         }
     }
     if (!held.empty() || batched > 0) {
-        spdlog::info("webhooks stopping: {} events in their grace period or intake and {} batched events not sent",
-                     held.size(), batched);
+        spdlog::info(
+            "webhooks stopping: {} events in their grace period or intake and {} batched events not sent",
+            held.size(), batched);
     }
 }
 
@@ -215,7 +216,8 @@ void WebhookDispatcher::spool(std::vector<AppEvent>& arrived) {
     for (AppEvent& event : arrived) {
         if (event.receipt) continue;  // recovered from the spool: already in it
         entries.emplace_back(event.event.id, encodeQueuedEvent(apps_[event.app].config.id, event.event));
-        event.receipt = std::make_shared<EventReceipt>([spool = spool_, id = event.event.id] { spool->settle(id); });
+        event.receipt =
+            std::make_shared<EventReceipt>([spool = spool_, id = event.event.id] { spool->settle(id); });
     }
     spool_->append(entries);  // fsynced before anything is routed
 }
@@ -254,7 +256,8 @@ Delivery WebhookDispatcher::build(const Target& target, std::vector<OutgoingEven
     std::vector<std::string> ids;
     for (auto& event : events) {
         oldestMs = std::min(oldestMs, event.createdMs);
-        if (std::find(delivery.channels.begin(), delivery.channels.end(), event.channel) == delivery.channels.end())
+        if (std::find(delivery.channels.begin(), delivery.channels.end(), event.channel) ==
+            delivery.channels.end())
             delivery.channels.push_back(event.channel);
         if (event.receipt) delivery.receipts.push_back(std::move(event.receipt));
         delivery.named.emplace_back(event.channel, std::move(event.name));
@@ -262,7 +265,8 @@ Delivery WebhookDispatcher::build(const Target& target, std::vector<OutgoingEven
         ids.push_back(std::move(event.id));
     }
     // An event that waited in Redis (a sender change, an outage) keeps the retry window it began with.
-    delivery.created = delivery.built - std::chrono::milliseconds(std::max<std::int64_t>(nowMs - oldestMs, 0));
+    delivery.created =
+        delivery.built - std::chrono::milliseconds(std::max<std::int64_t>(nowMs - oldestMs, 0));
     delivery.request.url = target.config.url;
     delivery.request.body = requestBody(nowMs, jsons);
     auto& headers = delivery.request.headers;

@@ -26,8 +26,8 @@
 #include "webhooks/HttpPoster.h"
 #include "webhooks/TargetSender.h"
 #include "webhooks/WebhookMetrics.h"
-#include "webhooks/WebhookSpool.h"
 #include "webhooks/WebhookSink.h"
+#include "webhooks/WebhookSpool.h"
 
 namespace resound::webhooks {
 

@@ -81,18 +81,19 @@ void WebhookMetrics::appendPrometheus(std::string& out) const {
            "Webhook events dropped before batching because the dispatcher's intake was full.",
            [&](const App& a) { return load(a.eventsDropped); });
 
-    metrics::appendFamily(out, "resound_webhooks_dropped_total", "counter",
-           "Webhook requests given up: target queue full, retries exhausted, expired in the queue, or "
-           "pending at shutdown.");
+    metrics::appendFamily(
+        out, "resound_webhooks_dropped_total", "counter",
+        "Webhook requests given up: target queue full, retries exhausted, expired in the queue, or "
+        "pending at shutdown.");
     for (const auto& app : apps_) {
         for (std::size_t r = 0; r < std::size(kReasonLabels); ++r) {
-            out += "resound_webhooks_dropped_total{app=\"" + metrics::escapeLabelValue(app->id) + "\",reason=\"" +
-                   kReasonLabels[r] + "\"} " + std::to_string(load(app->dropped[r])) + "\n";
+            out += "resound_webhooks_dropped_total{app=\"" + metrics::escapeLabelValue(app->id) +
+                   "\",reason=\"" + kReasonLabels[r] + "\"} " + std::to_string(load(app->dropped[r])) + "\n";
         }
     }
 
     metrics::appendFamily(out, "resound_webhook_delivery_seconds", "histogram",
-           "Time from a webhook request being built to its 2xx answer, retries included.");
+                          "Time from a webhook request being built to its 2xx answer, retries included.");
     for (const auto& app : apps_) {
         const std::string label = "app=\"" + metrics::escapeLabelValue(app->id) + "\"";
         std::uint64_t cumulative = 0;

@@ -141,8 +141,8 @@ char roleLetter(GraceRole role) {
 
 WebhookKeys WebhookKeys::withPrefix(std::string_view prefix) {
     const std::string p(prefix);
-    return WebhookKeys{p + "events", p + "held", p + "held:due", p + "claimed:", p + "senders", p + "sequence",
-                       p + "sender"};
+    return WebhookKeys{p + "events",  p + "held",     p + "held:due", p + "claimed:",
+                       p + "senders", p + "sequence", p + "sender"};
 }
 
 GraceRole graceRole(WebhookEvent::Kind kind) {
@@ -166,12 +166,14 @@ std::string pairKey(std::string_view appId, const WebhookEvent& event) {
     return key;
 }
 
-PushOutcome pushEvents(Poco::Redis::Client& client, const WebhookKeys& keys, const std::vector<PushItem>& items,
-                       std::size_t maxLength) {
+PushOutcome pushEvents(Poco::Redis::Client& client, const WebhookKeys& keys,
+                       const std::vector<PushItem>& items, std::size_t maxLength) {
     Poco::Redis::Array eval;
-    eval << "EVAL" << pushScript() << "3" << keys.events << keys.held << keys.heldDue << std::to_string(maxLength);
+    eval << "EVAL" << pushScript() << "3" << keys.events << keys.held << keys.heldDue
+         << std::to_string(maxLength);
     for (const auto& item : items) {
-        eval << std::string(1, roleLetter(item.role)) << item.pair << std::to_string(item.graceMs) << item.entry;
+        eval << std::string(1, roleLetter(item.role)) << item.pair << std::to_string(item.graceMs)
+             << item.entry;
     }
     const auto reply = client.execute<Poco::Redis::Array>(eval);
     PushOutcome outcome;
@@ -219,7 +221,8 @@ std::int64_t requeueClaimed(Poco::Redis::Client& client, const WebhookKeys& keys
 std::vector<std::string> claimedEntries(Poco::Redis::Client& client, const WebhookKeys& keys,
                                         const std::string& senderId) {
     Poco::Redis::Array zrange;
-    zrange << "ZRANGE" << keys.claimedPrefix + senderId << "0" << "-1";
+    zrange << "ZRANGE" << keys.claimedPrefix + senderId << "0"
+           << "-1";
     const auto reply = client.execute<Poco::Redis::Array>(zrange);
     std::vector<std::string> entries;
     if (reply.isNull()) return entries;  // Poco's Array is null for an empty reply: size() would throw

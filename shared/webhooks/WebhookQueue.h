@@ -63,8 +63,8 @@ struct PushOutcome {
 };
 
 // The edge side: applies the grace period and appends the rest, then trims the list to maxLength.
-PushOutcome pushEvents(Poco::Redis::Client& client, const WebhookKeys& keys, const std::vector<PushItem>& items,
-                       std::size_t maxLength);
+PushOutcome pushEvents(Poco::Redis::Client& client, const WebhookKeys& keys,
+                       const std::vector<PushItem>& items, std::size_t maxLength);
 
 struct ClaimOutcome {
     bool leaseHeld = false;            // false: nothing was claimed (another sender holds the lease)

@@ -35,7 +35,8 @@ WebhookSpool::WebhookSpool(const std::string& directory)
     : directory_(directory), path_((std::filesystem::path(directory) / "webhooks.spool").string()) {
     std::error_code error;
     std::filesystem::create_directories(directory_, error);
-    if (error) throw std::runtime_error("webhook spool: cannot create " + directory_ + ": " + error.message());
+    if (error)
+        throw std::runtime_error("webhook spool: cannot create " + directory_ + ": " + error.message());
     {
         std::ifstream in(path_, std::ios::binary);
         const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -62,9 +62,10 @@ bool WebhookWorker::keepLease(Poco::Redis::Client& client, LeaseTerm& term, Send
                 takeovers_.fetch_add(1, std::memory_order_relaxed);
                 // Whatever another sender claimed and did not settle is ours to do now, first.
                 const std::int64_t moved = requeueClaimed(client, options_.keys, senderId_, true);
-                if (moved > 0) requeued_.fetch_add(static_cast<std::uint64_t>(moved), std::memory_order_relaxed);
-                spdlog::info("webhook worker {}: now the cluster's webhook sender ({} events taken over)", senderId_,
-                             moved > 0 ? moved : 0);
+                if (moved > 0)
+                    requeued_.fetch_add(static_cast<std::uint64_t>(moved), std::memory_order_relaxed);
+                spdlog::info("webhook worker {}: now the cluster's webhook sender ({} events taken over)",
+                             senderId_, moved > 0 ? moved : 0);
             }
         } else {
             term.lost();
@@ -83,8 +84,9 @@ bool WebhookWorker::keepLease(Poco::Redis::Client& client, LeaseTerm& term, Send
 std::size_t WebhookWorker::claim(Poco::Redis::Client& client, LeaseTerm& term) {
     const std::int64_t inHand = settled_->inHand.load(std::memory_order_relaxed);
     const auto room = static_cast<std::int64_t>(options_.maxClaimed) - inHand;
-    const std::size_t max =
-        claiming_ && room > 0 ? std::min<std::size_t>(options_.claimBatch, static_cast<std::size_t>(room)) : 0;
+    const std::size_t max = claiming_ && room > 0
+                                ? std::min<std::size_t>(options_.claimBatch, static_cast<std::size_t>(room))
+                                : 0;
     ClaimOutcome outcome = claimEvents(client, options_.keys, senderId_, max);
     if (!outcome.leaseHeld) {
         term.lost();  // another sender holds it; keepLease() finds out whom
@@ -140,15 +142,16 @@ void WebhookWorker::reconcile(Poco::Redis::Client& client) {
     {
         std::lock_guard lock(settled_->mutex);
         for (const auto& entry : inRedis) {
-            const bool settledNotFlushed =
-                std::find(settled_->entries.begin(), settled_->entries.end(), entry) != settled_->entries.end();
+            const bool settledNotFlushed = std::find(settled_->entries.begin(), settled_->entries.end(),
+                                                     entry) != settled_->entries.end();
             if (!settled_->held.count(entry) && !settledNotFlushed) lost.push_back(entry);
         }
     }
     const std::int64_t moved = requeueEntries(client, options_.keys, senderId_, lost);
     if (moved > 0) {
         requeued_.fetch_add(static_cast<std::uint64_t>(moved), std::memory_order_relaxed);
-        spdlog::warn("webhook worker {}: {} claims whose reply was lost put back in the queue", senderId_, moved);
+        spdlog::warn("webhook worker {}: {} claims whose reply was lost put back in the queue", senderId_,
+                     moved);
     }
 }
 
@@ -205,8 +208,9 @@ void WebhookWorker::run() {
     if (session.connected()) {
         windDown(client, term, lease);
     } else {
-        spdlog::warn("webhook worker {}: Redis unreachable at stop; a standby takes over when the lease runs out",
-                     senderId_);
+        spdlog::warn(
+            "webhook worker {}: Redis unreachable at stop; a standby takes over when the lease runs out",
+            senderId_);
     }
     sender_.store(false, std::memory_order_relaxed);
 }
@@ -219,8 +223,8 @@ void WebhookWorker::appendPrometheus(std::string& out) const {
         out += value;
         out += '\n';
     };
-    line("resound_webhook_sender_active", "gauge", "1 while this process holds the cluster's webhook sender lease.",
-         isSender() ? "1" : "0");
+    line("resound_webhook_sender_active", "gauge",
+         "1 while this process holds the cluster's webhook sender lease.", isSender() ? "1" : "0");
     line("resound_webhook_sender_takeovers_total", "counter", "Times this process became the webhook sender.",
          std::to_string(takeovers()));
     line("resound_webhook_events_received_total", "counter", "Webhook events claimed from the Redis queue.",

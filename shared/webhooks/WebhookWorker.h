@@ -71,7 +71,7 @@ class WebhookWorker {
     // Shared with the receipts, which may outlive the worker.
     struct Settled {
         std::mutex mutex;
-        std::vector<std::string> entries;  // settled, not yet removed from Redis
+        std::vector<std::string> entries;           // settled, not yet removed from Redis
         std::unordered_multiset<std::string> held;  // claimed and not settled (what Redis should hold)
         std::atomic<std::int64_t> inHand{0};
         std::atomic<std::uint64_t> total{0};

@@ -27,9 +27,9 @@ bool redisServerInstalled();
 std::uint16_t freeLoopbackPort();
 
 struct RedisServerOptions {
-    std::uint16_t port = 0;               // 0: a free port (retried if taken before redis-server binds)
-    std::vector<std::string> extraArgs;   // e.g. {"--requirepass", "secret"}
-    bool startNow = true;                 // false: start() later, e.g. to test a client that came first
+    std::uint16_t port = 0;              // 0: a free port (retried if taken before redis-server binds)
+    std::vector<std::string> extraArgs;  // e.g. {"--requirepass", "secret"}
+    bool startNow = true;                // false: start() later, e.g. to test a client that came first
 };
 
 class RedisServer {

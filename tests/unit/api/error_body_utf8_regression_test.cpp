@@ -62,7 +62,8 @@ TEST_F(ErrorBodyUtf8, LongMultibytePathIsCutOnACharacterBoundary) {
 // The same for the 60-byte cut of a channel name quoted in a 400.
 TEST_F(ErrorBodyUtf8, LongMultibyteChannelNameIsCutOnACharacterBoundary) {
     const std::string channel = "a" + repeat("\xc3\xa9", 40);
-    const auto response = post("/apps/3/events", R"({"name":"e","channels":[")" + channel + R"("],"data":"x"})");
+    const auto response =
+        post("/apps/3/events", R"({"name":"e","channels":[")" + channel + R"("],"data":"x"})");
     EXPECT_EQ(response.status, 400);
     expectJsonBody(response);
 }

@@ -130,8 +130,7 @@ TEST_F(EventsEndpoint, ServerToUserChannelIsAccepted) {
 }
 
 TEST_F(EventsEndpoint, EventNameOfTwoHundredCharactersIsAccepted) {
-    const std::string body =
-        R"({"name":")" + std::string(200, 'n') + R"(","data":"x","channels":["a"]})";
+    const std::string body = R"({"name":")" + std::string(200, 'n') + R"(","data":"x","channels":["a"]})";
     EXPECT_EQ(post(kEvents, body).status, 200);
 }
 

@@ -55,7 +55,7 @@ TEST(TokenClaims, NumericSubjectBecomesText) {
 TEST(TokenClaims, ExpiryIsRequiredAndHasLeeway) {
     EXPECT_EQ(code(read(R"({"sub":"1"})")), "bad_claims");
     EXPECT_EQ(code(read(R"({"sub":"1","exp":"tomorrow"})")), "bad_claims");
-    EXPECT_EQ(code(read(R"({"sub":"1","exp":1699999980})")), "<ok>");            // 20 s ago, leeway 30
+    EXPECT_EQ(code(read(R"({"sub":"1","exp":1699999980})")), "<ok>");           // 20 s ago, leeway 30
     EXPECT_EQ(code(read(R"({"sub":"1","exp":1699999970})")), "token_expired");  // exactly the leeway
     EXPECT_EQ(code(read(R"({"sub":"1","exp":1699999999})", 0)), "token_expired");
     EXPECT_EQ(code(read(R"({"sub":"1","exp":1700000000.9})", 0)), "token_expired");

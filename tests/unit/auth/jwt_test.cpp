@@ -12,7 +12,8 @@ const char* const kRfcToken =
     "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
     "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
     "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const char* const kRfcKey = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
+const char* const kRfcKey =
+    "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
 
 std::string failureCode(std::string_view token) {
     const auto result = decodeJwt(token);
@@ -33,7 +34,8 @@ TEST(Jwt, Rfc7515ExampleVerifies) {
 
 TEST(Jwt, TamperedPayloadFailsTheSignature) {
     std::string token = kRfcToken;
-    const std::string forged = base64UrlEncode(R"({"iss":"joe","exp":9999999999,"http://example.com/is_root":true})");
+    const std::string forged =
+        base64UrlEncode(R"({"iss":"joe","exp":9999999999,"http://example.com/is_root":true})");
     const std::size_t first = token.find('.');
     const std::size_t second = token.find('.', first + 1);
     token.replace(first + 1, second - first - 1, forged);
@@ -52,10 +54,14 @@ TEST(Jwt, SignHs256RoundTrips) {
 TEST(Jwt, OnlyHs256IsAccepted) {
     const std::string claims = base64UrlEncode(R"({"sub":"1"})");
     const std::string sig = base64UrlEncode(std::string(32, 'x'));
-    EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"none"})") + "." + claims + "."), "unsupported_algorithm");
-    EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"RS256"})") + "." + claims + "." + sig), "unsupported_algorithm");
-    EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"hs256"})") + "." + claims + "." + sig), "unsupported_algorithm");
-    EXPECT_EQ(failureCode(base64UrlEncode(R"({"typ":"JWT"})") + "." + claims + "." + sig), "unsupported_algorithm");
+    EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"none"})") + "." + claims + "."),
+              "unsupported_algorithm");
+    EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"RS256"})") + "." + claims + "." + sig),
+              "unsupported_algorithm");
+    EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"hs256"})") + "." + claims + "." + sig),
+              "unsupported_algorithm");
+    EXPECT_EQ(failureCode(base64UrlEncode(R"({"typ":"JWT"})") + "." + claims + "." + sig),
+              "unsupported_algorithm");
     EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"HS256","crit":["b64"]})") + "." + claims + "." + sig),
               "unsupported_algorithm");
     EXPECT_EQ(failureCode(base64UrlEncode(R"({"alg":"HS256"})") + "." + claims + "." + sig), "<decoded>");

@@ -76,21 +76,23 @@ class AuthVerifierTest : public ::testing::Test {
 };
 
 TEST_F(AuthVerifierTest, PrivateChannel) {
-    const HttpReply reply = verifier_.handle(post("/auth", "socket_id=123.456&channel_name=private-orders.42", token(kClaims)));
+    const HttpReply reply =
+        verifier_.handle(post("/auth", "socket_id=123.456&channel_name=private-orders.42", token(kClaims)));
     EXPECT_EQ(reply.status, 200) << reply.body;
     EXPECT_EQ(reply.body, privateChannelAuthBody(app1_, "123.456", "private-orders.42"));
 }
 
 TEST_F(AuthVerifierTest, PresenceChannelCarriesTheSignedUser) {
-    const HttpReply reply =
-        verifier_.handle(post("/broadcasting/auth", "socket_id=123.456&channel_name=presence-room.7", token(kClaims)));
+    const HttpReply reply = verifier_.handle(
+        post("/broadcasting/auth", "socket_id=123.456&channel_name=presence-room.7", token(kClaims)));
     ASSERT_EQ(reply.status, 200) << reply.body;
     Poco::JSON::Parser parser;
     const auto body = parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>();
     const std::string channelData = body->getValue<std::string>("channel_data");
     EXPECT_EQ(channelData, R"({"user_id":"42","user_info":{"name":"Ada"}})");
-    EXPECT_TRUE(crypto::verifyAuthString(body->getValue<std::string>("auth"), {app1_.key, app1_.secret},
-                                         crypto::presenceStringToSign("123.456", "presence-room.7", channelData)));
+    EXPECT_TRUE(
+        crypto::verifyAuthString(body->getValue<std::string>("auth"), {app1_.key, app1_.secret},
+                                 crypto::presenceStringToSign("123.456", "presence-room.7", channelData)));
 }
 
 TEST_F(AuthVerifierTest, EncryptedChannelGetsTheSharedSecret) {
@@ -103,21 +105,23 @@ TEST_F(AuthVerifierTest, EncryptedChannelGetsTheSharedSecret) {
 
 TEST_F(AuthVerifierTest, EncryptedChannelWithoutMasterKeyIsRefused) {
     const std::string claims = R"({"aud":"key-a2","sub":"1","exp":1700000600,"channels":["*"]})";
-    const HttpReply reply =
-        verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-encrypted-x", token(claims, kSecret2)));
+    const HttpReply reply = verifier_.handle(
+        post("/auth", "socket_id=1.2&channel_name=private-encrypted-x", token(claims, kSecret2)));
     EXPECT_EQ(reply.status, 403);
     EXPECT_EQ(errorCode(reply), "encryption_unavailable");
 }
 
 TEST_F(AuthVerifierTest, ChannelOutsideThePatternsIs403) {
-    const HttpReply reply = verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-orders.43", token(kClaims)));
+    const HttpReply reply =
+        verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-orders.43", token(kClaims)));
     EXPECT_EQ(reply.status, 403);
     EXPECT_EQ(errorCode(reply), "channel_not_allowed");
 }
 
 TEST_F(AuthVerifierTest, BadRequests) {
     const std::string t = token(kClaims);
-    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=orders", t))), "bad_request");
+    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=orders", t))),
+              "bad_request");
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=1.2", t))), "bad_request");
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=abc&channel_name=private-orders.42", t))),
               "bad_request");
@@ -126,14 +130,17 @@ TEST_F(AuthVerifierTest, BadRequests) {
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=1.2.3&channel_name=private-orders.42", t))),
               "bad_request");
     const std::string tooLong = std::string(40, '1') + "." + std::string(40, '2');
-    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", "socket_id=" + tooLong + "&channel_name=private-orders.42", t))),
+    EXPECT_EQ(errorCode(verifier_.handle(
+                  post("/auth", "socket_id=" + tooLong + "&channel_name=private-orders.42", t))),
               "bad_request");
     EXPECT_EQ(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=private-%20x", t)).status, 400);
-    EXPECT_EQ(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=%23server-to-user-42", t)).status, 400);
+    EXPECT_EQ(verifier_.handle(post("/auth", "socket_id=1.2&channel_name=%23server-to-user-42", t)).status,
+              400);
 }
 
 TEST_F(AuthVerifierTest, JsonBodiesAreAccepted) {
-    HttpExchange request = post("/auth", R"({"socket_id":"1.2","channel_name":"private-orders.42"})", token(kClaims));
+    HttpExchange request =
+        post("/auth", R"({"socket_id":"1.2","channel_name":"private-orders.42"})", token(kClaims));
     request.headers[0].second = "application/json; charset=utf-8";
     EXPECT_EQ(verifier_.handle(request).status, 200);
     request.body = "{broken";
@@ -155,13 +162,17 @@ TEST_F(AuthVerifierTest, TokenProblemsAre401WithAReason) {
     EXPECT_EQ(errorCode(reply), "bad_signature");
     EXPECT_NE(header(reply, "WWW-Authenticate").find("invalid_token"), std::string::npos);
 
-    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", body, token(R"({"app":"a1","sub":"1","exp":1699990000,"channels":["*"]})")))),
+    EXPECT_EQ(errorCode(verifier_.handle(
+                  post("/auth", body, token(R"({"app":"a1","sub":"1","exp":1699990000,"channels":["*"]})")))),
               "token_expired");
-    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", body, token(R"({"sub":"1","exp":1700000600})")))), "unknown_app");
-    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", body, token(R"({"app":"nope","sub":"1","exp":1700000600})")))),
+    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", body, token(R"({"sub":"1","exp":1700000600})")))),
+              "unknown_app");
+    EXPECT_EQ(errorCode(verifier_.handle(
+                  post("/auth", body, token(R"({"app":"nope","sub":"1","exp":1700000600})")))),
               "unknown_app");
     // a3 exists but has no jwt_secret: it accepts no tokens at all, not even unsigned-looking ones.
-    EXPECT_EQ(errorCode(verifier_.handle(post("/auth", body, token(R"({"app":"a3","sub":"1","exp":1700000600})", "")))),
+    EXPECT_EQ(errorCode(verifier_.handle(
+                  post("/auth", body, token(R"({"app":"a3","sub":"1","exp":1700000600})", "")))),
               "unknown_app");
     EXPECT_EQ(errorCode(verifier_.handle(post("/auth", body, "not.a.token"))), "malformed_token");
 }
@@ -177,9 +188,11 @@ TEST_F(AuthVerifierTest, UserAuthentication) {
 }
 
 TEST_F(AuthVerifierTest, OversizedUserInfoIsRefused) {
-    const std::string claims = R"({"app":"a1","sub":"1","exp":1700000600,"channels":["*"],"user_info":{"bio":")" +
-                               std::string(80, 'x') + "\"}}";
-    const HttpReply reply = verifier_.handle(post("/auth", "socket_id=1.2&channel_name=presence-room.1", token(claims)));
+    const std::string claims =
+        R"({"app":"a1","sub":"1","exp":1700000600,"channels":["*"],"user_info":{"bio":")" +
+        std::string(80, 'x') + "\"}}";
+    const HttpReply reply =
+        verifier_.handle(post("/auth", "socket_id=1.2&channel_name=presence-room.1", token(claims)));
     EXPECT_EQ(reply.status, 403);
     EXPECT_EQ(errorCode(reply), "user_info_too_large");
 }
@@ -283,21 +296,24 @@ TEST_F(AuthVerifierTest, HealthReadyMetricsAndRouting) {
     get.path = "/metrics";
     reply = verifier_.handle(get);
     EXPECT_EQ(reply.contentType, "text/plain; version=0.0.4");
-    EXPECT_NE(reply.body.find("resound_auth_requests_total{endpoint=\"channel\",status=\"200\"} 1"), std::string::npos)
+    EXPECT_NE(reply.body.find("resound_auth_requests_total{endpoint=\"channel\",status=\"200\"} 1"),
+              std::string::npos)
         << reply.body;
-    EXPECT_NE(reply.body.find("resound_auth_failures_total{reason=\"channel_not_allowed\"} 1"), std::string::npos);
+    EXPECT_NE(reply.body.find("resound_auth_failures_total{reason=\"channel_not_allowed\"} 1"),
+              std::string::npos);
     EXPECT_NE(reply.body.find("resound_build_info{service=\"resound-auth\""), std::string::npos);
 
     // The serving process's own metrics (service::appendServiceMetrics in resound-auth) follow.
-    verifier_.setExtraMetrics([](std::string& out) { out += "resound_loop_registration_failures_total 0\n"; });
+    verifier_.setExtraMetrics(
+        [](std::string& out) { out += "resound_loop_registration_failures_total 0\n"; });
     EXPECT_TRUE(verifier_.handle(get).body.ends_with("\nresound_loop_registration_failures_total 0\n"));
 }
-
 
 // Behind a proxy that mounts Resound under server.path_prefix and does not strip it, the auth paths
 // arrive prefixed; unprefixed ones (a proxy that strips) still work.
 TEST(AuthVerifierPrefix, AcceptsPrefixedAndStrippedPaths) {
-    AuthVerifier verifier(apps(), {.leewaySeconds = 30, .clock = [] { return kNow; }, .pathPrefix = "/realtime/"});
+    AuthVerifier verifier(apps(),
+                          {.leewaySeconds = 30, .clock = [] { return kNow; }, .pathPrefix = "/realtime/"});
     const std::string body = "socket_id=123.456&channel_name=private-orders.42";
     for (const char* path : {"/realtime/broadcasting/auth", "/broadcasting/auth", "/realtime/auth"}) {
         const HttpReply reply = verifier.handle(post(path, body, token(kClaims)));

@@ -66,9 +66,12 @@ TEST(PublishRequest, HasHostLengthAndBodyAfterTheHead) {
 }
 
 TEST(PublishRequest, BatchGoesToBatchEventsWithEveryEventInOrder) {
-    const std::vector<std::string> events{buildEventBody("e", "bench-0", "a"), buildEventBody("e", "bench-1", "b")};
+    const std::vector<std::string> events{buildEventBody("e", "bench-0", "a"),
+                                          buildEventBody("e", "bench-1", "b")};
     const std::string body = buildBatchBody(events);
-    EXPECT_EQ(body, R"({"batch":[{"name":"e","channel":"bench-0","data":"a"},{"name":"e","channel":"bench-1","data":"b"}]})");
+    EXPECT_EQ(
+        body,
+        R"({"batch":[{"name":"e","channel":"bench-0","data":"a"},{"name":"e","channel":"bench-1","data":"b"}]})");
     const std::string request =
         buildPublishRequest(PublishTarget{"127.0.0.1:9", "bench", "k", "s"}, body, 1, "batch_events");
     EXPECT_EQ(request.rfind("POST /apps/bench/batch_events?", 0), 0u);

@@ -47,8 +47,8 @@ TEST(CommandLine, SettersStoreValuesFlagsRunAndParamsAreKept) {
                                    {"--param", addParam(params)}};
     Argv args({"tool", "--count", "7", "--strict", "--seconds", "1.5", "--name", "x", "--param", "k=v=w"});
     std::string message;
-    ASSERT_TRUE(applyOptions(args.argc(), args.argv(), setters, {{"--strict", [&] { strict = true; }}}, "usage: t\n",
-                             message))
+    ASSERT_TRUE(applyOptions(args.argc(), args.argv(), setters, {{"--strict", [&] { strict = true; }}},
+                             "usage: t\n", message))
         << message;
     EXPECT_EQ(count, 7u);
     EXPECT_EQ(seconds, 1.5);

@@ -62,7 +62,8 @@ TEST(InterestFilter, ManyChannelsAreAllFoundAndAllForgotten) {
     for (int i = 0; i < 5000; ++i) filter.add("app", "channel-" + std::to_string(i));
     for (int i = 0; i < 5000; ++i) ASSERT_TRUE(filter.mayHave("app", "channel-" + std::to_string(i))) << i;
     int falsePositives = 0;
-    for (int i = 5000; i < 10000; ++i) falsePositives += filter.mayHave("app", "channel-" + std::to_string(i));
+    for (int i = 5000; i < 10000; ++i)
+        falsePositives += filter.mayHave("app", "channel-" + std::to_string(i));
     // 5,000 of 65,536 slots taken: about 7 % of unknown names collide; a poor hash would do far worse.
     EXPECT_LT(falsePositives, 600);
     for (int i = 0; i < 5000; ++i) filter.remove("app", "channel-" + std::to_string(i));
@@ -91,7 +92,7 @@ TEST(InterestFilter, ReadersOnOtherThreadsSeeAnAddOnceItReturned) {
 }
 
 class RecordingBus : public resound::bus::Bus {
-public:
+  public:
     bool publish(resound::bus::BusMessagePtr) override {
         ++published;
         return true;

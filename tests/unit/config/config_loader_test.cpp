@@ -289,9 +289,10 @@ TEST(ConfigLoader, DescribeNamesAppsButNoSecrets) {
     Config config =
         parseConfig(kMinimalApp, fakeEnv({{"REVERB_SCALING_ENABLED", "1"}, {"REDIS_PASSWORD", "hunter2"}}));
     const std::string line = describe(config);
-    EXPECT_EQ(line,
-              "listen=0.0.0.0:8080 path_prefix=none io_threads=auto max_connections=auto log_level=info "
-              "shutdown_delay_ms=0 scaling=redis://127.0.0.1:6379/0 redis_auth=yes dashboard=off apps=1 [a1]");
+    EXPECT_EQ(
+        line,
+        "listen=0.0.0.0:8080 path_prefix=none io_threads=auto max_connections=auto log_level=info "
+        "shutdown_delay_ms=0 scaling=redis://127.0.0.1:6379/0 redis_auth=yes dashboard=off apps=1 [a1]");
     EXPECT_EQ(line.find("s1"), std::string::npos);
     EXPECT_EQ(line.find("hunter2"), std::string::npos);
 }
@@ -315,8 +316,9 @@ TEST(ConfigLoader, DashboardPasswordFromFileOrEnvIsNeverDescribed) {
     const std::string line = describe(config);
     EXPECT_NE(line.find("dashboard=on"), std::string::npos) << line;
     EXPECT_EQ(line.find("s3cret-dash"), std::string::npos) << line;
-    EXPECT_NE(parseError(std::string(kMinimalApp) + "dashboard:\n  pasword: x\n").find("did you mean 'password'"),
-              std::string::npos);
+    EXPECT_NE(
+        parseError(std::string(kMinimalApp) + "dashboard:\n  pasword: x\n").find("did you mean 'password'"),
+        std::string::npos);
 }
 
 }  // namespace

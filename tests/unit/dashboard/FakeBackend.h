@@ -21,7 +21,8 @@ class FakeBackend final : public DashboardBackend {
         return current;
     }
     std::vector<std::string> appIds() override { return {"app-1", "app-2"}; }
-    std::vector<state::ChannelSummary> channels(const std::string& appId, const std::string& prefix) override {
+    std::vector<state::ChannelSummary> channels(const std::string& appId,
+                                                const std::string& prefix) override {
         std::vector<state::ChannelSummary> out;
         for (const auto& channel : channelList) {
             if (appId == "app-1" && channel.name.rfind(prefix, 0) == 0) out.push_back(channel);

@@ -13,7 +13,8 @@ std::string basic(std::string_view credentials) { return "Basic " + crypto::base
 TEST(BasicAuth, AcceptsAdminWithThePassword) {
     BasicAuth auth("correct horse");
     EXPECT_TRUE(auth.accepts(basic("admin:correct horse")));
-    EXPECT_TRUE(auth.accepts("basic " + crypto::base64Encode("admin:correct horse")));  // scheme is case-insensitive
+    EXPECT_TRUE(
+        auth.accepts("basic " + crypto::base64Encode("admin:correct horse")));  // scheme is case-insensitive
     EXPECT_TRUE(auth.accepts("  Basic   " + crypto::base64Encode("admin:correct horse") + " "));
 }
 
@@ -46,7 +47,8 @@ TEST(BasicAuth, AThousandWrongPasswordsAreCheap) {
     BasicAuth auth("s3cret-password");
     const auto start = std::chrono::steady_clock::now();
     int accepted = 0;
-    for (int i = 0; i < 1000; ++i) accepted += auth.accepts(basic("admin:guess-" + std::to_string(i))) ? 1 : 0;
+    for (int i = 0; i < 1000; ++i)
+        accepted += auth.accepts(basic("admin:guess-" + std::to_string(i))) ? 1 : 0;
     const auto elapsed = std::chrono::steady_clock::now() - start;
     EXPECT_EQ(accepted, 0);
     // Microseconds each; 1 s is a bound a sanitizer build on a loaded machine still meets by far.

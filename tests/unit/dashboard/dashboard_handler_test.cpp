@@ -73,8 +73,10 @@ TEST_F(DashboardHandler, AsksForBasicAuthAndRefusesWrongPasswords) {
     Dashboard dashboard(options(), backend);
     const auto anonymous = dashboard.handle(request("GET", "/dashboard", "", ""));
     EXPECT_EQ(anonymous.status, 401);
-    EXPECT_NE(header(anonymous, "WWW-Authenticate").find("Basic realm=\"Resound dashboard\""), std::string::npos);
-    const auto wrong = dashboard.handle(request("GET", "/dashboard/api/apps", "", "Basic " + crypto::base64Encode("admin:nope")));
+    EXPECT_NE(header(anonymous, "WWW-Authenticate").find("Basic realm=\"Resound dashboard\""),
+              std::string::npos);
+    const auto wrong = dashboard.handle(
+        request("GET", "/dashboard/api/apps", "", "Basic " + crypto::base64Encode("admin:nope")));
     EXPECT_EQ(wrong.status, 401);
     EXPECT_EQ(wrong.body.find("pw-123"), std::string::npos);
     EXPECT_EQ(dashboard.handle(request("GET", "/dashboard")).status, 200);
@@ -119,33 +121,42 @@ TEST_F(DashboardHandler, OverviewReadsTheBackendNow) {
 TEST_F(DashboardHandler, ListsAppsAndPagesChannels) {
     backend.channelList = {{"presence-room", 2, 1}, {"private-a", 1, 0}, {"private-b", 3, 0}};
     Dashboard dashboard(options(), backend);
-    EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/apps")).body, "{\"apps\":[\"app-1\",\"app-2\"]}");
+    EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/apps")).body,
+              "{\"apps\":[\"app-1\",\"app-2\"]}");
     const auto first = dashboard.handle(request("GET", "/dashboard/api/channels", "app=app-1"));
     EXPECT_NE(first.body.find("\"total\":3"), std::string::npos) << first.body;
     EXPECT_NE(first.body.find("presence-room"), std::string::npos);
     EXPECT_EQ(first.body.find("private-b"), std::string::npos);  // page 2
     const auto second = dashboard.handle(request("GET", "/dashboard/api/channels", "app=app-1&page=2"));
-    EXPECT_NE(second.body.find("{\"name\":\"private-b\",\"subscription_count\":3,\"user_count\":0}"), std::string::npos)
+    EXPECT_NE(second.body.find("{\"name\":\"private-b\",\"subscription_count\":3,\"user_count\":0}"),
+              std::string::npos)
         << second.body;
-    const auto prefixed = dashboard.handle(request("GET", "/dashboard/api/channels", "app=app-1&prefix=private-"));
+    const auto prefixed =
+        dashboard.handle(request("GET", "/dashboard/api/channels", "app=app-1&prefix=private-"));
     EXPECT_NE(prefixed.body.find("\"total\":2"), std::string::npos) << prefixed.body;
     EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/channels", "app=nope")).status, 404);
     EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/channels", "")).status, 400);
     EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/channels", "app=app-1&page=0")).status, 400);
     EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/channels", "app=app-1&page=x")).status, 400);
-    EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/channels", "app=app-1&prefix=" + std::string(201, 'a'))).status,
-              400);
+    EXPECT_EQ(
+        dashboard
+            .handle(request("GET", "/dashboard/api/channels", "app=app-1&prefix=" + std::string(201, 'a')))
+            .status,
+        400);
 }
 
 TEST_F(DashboardHandler, ChannelShowsMembersAndTheCachedEventAsText) {
     backend.channelList = {{"presence-room", 2, 1}};
     Dashboard dashboard(options(), backend);
-    const auto room = dashboard.handle(request("GET", "/dashboard/api/channel", "app=app-1&name=presence-room"));
+    const auto room =
+        dashboard.handle(request("GET", "/dashboard/api/channel", "app=app-1&name=presence-room"));
     ASSERT_EQ(room.status, 200);
     EXPECT_NE(room.body.find("\"occupied\":true,\"subscription_count\":2"), std::string::npos) << room.body;
-    EXPECT_NE(room.body.find("{\"id\":\"7\",\"info\":\"{\\\"name\\\":\\\"<b>Ann</b>\\\"}\"}"), std::string::npos)
+    EXPECT_NE(room.body.find("{\"id\":\"7\",\"info\":\"{\\\"name\\\":\\\"<b>Ann</b>\\\"}\"}"),
+              std::string::npos)
         << room.body;
-    const auto cache = dashboard.handle(request("GET", "/dashboard/api/channel", "app=app-1&name=cache-prices"));
+    const auto cache =
+        dashboard.handle(request("GET", "/dashboard/api/channel", "app=app-1&name=cache-prices"));
     EXPECT_NE(cache.body.find("\"occupied\":false"), std::string::npos) << cache.body;
     EXPECT_NE(cache.body.find("\"ttl_seconds\":1700"), std::string::npos) << cache.body;
     EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/channel", "app=app-1")).status, 400);
@@ -153,14 +164,15 @@ TEST_F(DashboardHandler, ChannelShowsMembersAndTheCachedEventAsText) {
 
 TEST_F(DashboardHandler, PublishesThroughTheBackend) {
     Dashboard dashboard(options(), backend);
-    const auto ok = dashboard.handle(
-        publishRequest("{\"app\":\"app-1\",\"channel\":\"orders\",\"event\":\"shipped\",\"data\":\"{\\\"id\\\":1}\"}"));
+    const auto ok = dashboard.handle(publishRequest(
+        "{\"app\":\"app-1\",\"channel\":\"orders\",\"event\":\"shipped\",\"data\":\"{\\\"id\\\":1}\"}"));
     ASSERT_EQ(ok.status, 200) << ok.body;
     ASSERT_EQ(backend.published.size(), 1u);
     EXPECT_EQ(backend.published[0].channel, "orders");
     EXPECT_EQ(backend.published[0].data, "{\"id\":1}");
     // Data that is not a string is sent as its JSON text, as the HTTP API does.
-    dashboard.handle(publishRequest("{\"app\":\"app-1\",\"channel\":\"orders\",\"event\":\"e\",\"data\":{\"a\":[1]}}"));
+    dashboard.handle(
+        publishRequest("{\"app\":\"app-1\",\"channel\":\"orders\",\"event\":\"e\",\"data\":{\"a\":[1]}}"));
     EXPECT_EQ(backend.published.at(1).data, "{\"a\":[1]}");
 }
 
@@ -169,14 +181,22 @@ TEST_F(DashboardHandler, PublishRefusesBadInputWithAClearMessage) {
     auto status = [&](const std::string& body) { return dashboard.handle(publishRequest(body)); };
     EXPECT_EQ(status("not json").status, 400);
     EXPECT_EQ(status("[]").status, 400);
-    EXPECT_NE(status("{\"app\":\"app-1\",\"channel\":\"bad channel\",\"event\":\"e\",\"data\":\"\"}").body.find("Invalid channel name"),
+    EXPECT_NE(status("{\"app\":\"app-1\",\"channel\":\"bad channel\",\"event\":\"e\",\"data\":\"\"}")
+                  .body.find("Invalid channel name"),
               std::string::npos);
-    EXPECT_EQ(status("{\"app\":\"app-1\",\"channel\":\"private-encrypted-x\",\"event\":\"e\",\"data\":\"\"}").status, 400);
-    EXPECT_EQ(status("{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"pusher:ping\",\"data\":\"\"}").status, 400);
-    EXPECT_EQ(status("{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"" + std::string(201, 'e') + "\",\"data\":\"\"}").status, 400);
+    EXPECT_EQ(status("{\"app\":\"app-1\",\"channel\":\"private-encrypted-x\",\"event\":\"e\",\"data\":\"\"}")
+                  .status,
+              400);
+    EXPECT_EQ(status("{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"pusher:ping\",\"data\":\"\"}").status,
+              400);
+    EXPECT_EQ(status("{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"" + std::string(201, 'e') +
+                     "\",\"data\":\"\"}")
+                  .status,
+              400);
     EXPECT_EQ(status("{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"e\"}").status, 400);
     EXPECT_EQ(status("{\"app\":\"zzz\",\"channel\":\"c\",\"event\":\"e\",\"data\":\"\"}").status, 404);
-    const auto huge = status("{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"e\",\"data\":\"" + std::string(500, 'x') + "\"}");
+    const auto huge = status("{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"e\",\"data\":\"" +
+                             std::string(500, 'x') + "\"}");
     EXPECT_EQ(huge.status, 413);
     EXPECT_NE(huge.body.find("too large"), std::string::npos);
     EXPECT_TRUE(backend.published.empty());
@@ -186,11 +206,14 @@ TEST_F(DashboardHandler, PublishRefusesCrossSiteRequests) {
     Dashboard dashboard(options(), backend);
     const std::string body = "{\"app\":\"app-1\",\"channel\":\"c\",\"event\":\"e\",\"data\":\"x\"}";
     auto form = publishRequest(body);
-    form.headers = {{"authorization", kAuth}, {"host", "dash.test"}, {"content-type", "application/x-www-form-urlencoded"},
+    form.headers = {{"authorization", kAuth},
+                    {"host", "dash.test"},
+                    {"content-type", "application/x-www-form-urlencoded"},
                     {"x-resound-dashboard", "1"}};
     EXPECT_EQ(dashboard.handle(form).status, 415);
     auto noHeader = publishRequest(body);
-    noHeader.headers = {{"authorization", kAuth}, {"host", "dash.test"}, {"content-type", "application/json"}};
+    noHeader.headers = {
+        {"authorization", kAuth}, {"host", "dash.test"}, {"content-type", "application/json"}};
     EXPECT_EQ(dashboard.handle(noHeader).status, 403);
     auto otherOrigin = publishRequest(body);
     otherOrigin.headers.back().second = "https://evil.test";
@@ -201,7 +224,8 @@ TEST_F(DashboardHandler, PublishRefusesCrossSiteRequests) {
 
 TEST_F(DashboardHandler, StreamRefusesABadFilterBeforeOpening) {
     Dashboard dashboard(options(), backend);
-    const auto bomb = dashboard.handle(request("GET", "/dashboard/api/stream", "app=app-1&channel=(a%2B)%2B%24"));
+    const auto bomb =
+        dashboard.handle(request("GET", "/dashboard/api/stream", "app=app-1&channel=(a%2B)%2B%24"));
     EXPECT_EQ(bomb.status, 400);
     EXPECT_NE(bomb.body.find("bad_filter"), std::string::npos) << bomb.body;
     EXPECT_EQ(dashboard.handle(request("GET", "/dashboard/api/stream", "app=nope")).status, 404);

@@ -54,7 +54,8 @@ class DashboardStream : public ::testing::Test {
         serviceOptions.host = "127.0.0.1";
         serviceOptions.threads = 1;
         service_ = std::make_unique<service::HttpService>(
-            serviceOptions, [this](const service::HttpExchange& exchange) { return dashboard_->handle(exchange); });
+            serviceOptions,
+            [this](const service::HttpExchange& exchange) { return dashboard_->handle(exchange); });
         service_->start();
     }
     void TearDown() override {
@@ -83,7 +84,8 @@ TEST_F(DashboardStream, SendsOverviewsAndTheFilteredDebugEvents) {
     backend_.debugTap.emit(event("chat", "ignored-by-the-filter"));
     backend_.debugTap.emit(event("orders.1", "shipped"));
     ASSERT_TRUE(client.readUntil("\"event\":\"shipped\""));
-    EXPECT_NE(client.buffer().find("event: debug\ndata: {\"kind\":\"api_event\""), std::string::npos) << client.buffer();
+    EXPECT_NE(client.buffer().find("event: debug\ndata: {\"kind\":\"api_event\""), std::string::npos)
+        << client.buffer();
     EXPECT_EQ(client.buffer().find("ignored-by-the-filter"), std::string::npos);
 
     // Overviews keep coming, once per sample.

@@ -109,7 +109,8 @@ TEST(FlushQueue, StaysCorrectOverManyPartialRounds) {
         queue.run([&](FakeConnection& c) { ++flushed[std::stoul(c.name)]; },
                   [&] { return ++checks % 3 == 0; });
     }
-    while (queue.fairPending()) queue.run([&](FakeConnection& c) { ++flushed[std::stoul(c.name)]; }, [] { return false; });
+    while (queue.fairPending())
+        queue.run([&](FakeConnection& c) { ++flushed[std::stoul(c.name)]; }, [] { return false; });
     for (auto& c : connections) EXPECT_FALSE(FlushQueue<FakeConnection>::queued(c));
     EXPECT_GT(flushed[0], 0);
 }

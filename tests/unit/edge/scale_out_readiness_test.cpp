@@ -34,7 +34,8 @@ TEST(ScaleOutReadiness, UnregisteredStateIsNotReady) {
 TEST(ScaleOutReadiness, EdgeWaitsForItsSubscriptions) {
     ScaleOutHealth health = allUp(true);
     health.subscriberConfirmed = false;
-    EXPECT_EQ(scaleOutReadinessProblem(health), "Redis pub/sub subscriptions not confirmed yet (resubscribing)");
+    EXPECT_EQ(scaleOutReadinessProblem(health),
+              "Redis pub/sub subscriptions not confirmed yet (resubscribing)");
 }
 
 TEST(ScaleOutReadiness, ApiDoesNotNeedTheSubscriber) {

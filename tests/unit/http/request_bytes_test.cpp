@@ -30,7 +30,8 @@ TEST(RequestBytes, ParseAgainGivesTheSameRequest) {
 }
 
 TEST(RequestBytes, ABodylessGetHasNoLength) {
-    const std::string bytes = requestBytes(parse("GET /dashboard HTTP/1.0\r\nAuthorization: Basic x\r\n\r\n"));
+    const std::string bytes =
+        requestBytes(parse("GET /dashboard HTTP/1.0\r\nAuthorization: Basic x\r\n\r\n"));
     EXPECT_EQ(bytes, "GET /dashboard HTTP/1.0\r\nauthorization: Basic x\r\n\r\n");
 }
 

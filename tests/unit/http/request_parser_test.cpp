@@ -270,19 +270,22 @@ TEST(RequestParser, ChunkedBodyMeetsTheBodyLimitBeforeItsDataArrives) {
               Status::Error);
     EXPECT_EQ(parser.errorStatus(), 413);
     RequestParser huge(limits(8192, 10));
-    EXPECT_EQ(parseAll(huge, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\n"),
-              Status::Error);
+    EXPECT_EQ(
+        parseAll(huge, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\n"),
+        Status::Error);
     EXPECT_EQ(huge.errorStatus(), 413);
     RequestParser exact(limits(8192, 10));
-    EXPECT_EQ(parseAll(exact, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n"),
-              Status::Complete);
+    EXPECT_EQ(
+        parseAll(exact, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n"),
+        Status::Complete);
 }
 
 TEST(RequestParser, ChunkedFramingErrorsAre400) {
     const std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-    for (const std::string& body : {std::string("zz\r\n"), std::string("5 x\r\n"), std::string("\r\n"),
-                                    std::string("3\r\nabcdef\r\n"), std::string("3\r\nabc\r\n0\r\nno colon\r\n"),
-                                    std::string("3\rx\n"), std::string(2000, '1') + "\r\n"}) {
+    for (const std::string& body :
+         {std::string("zz\r\n"), std::string("5 x\r\n"), std::string("\r\n"), std::string("3\r\nabcdef\r\n"),
+          std::string("3\r\nabc\r\n0\r\nno colon\r\n"), std::string("3\rx\n"),
+          std::string(2000, '1') + "\r\n"}) {
         RequestParser parser;
         EXPECT_EQ(parseAll(parser, head + body), Status::Error) << body;
         EXPECT_EQ(parser.errorStatus(), 400) << body;

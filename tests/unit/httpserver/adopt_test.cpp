@@ -33,7 +33,8 @@ class AdoptTest : public ::testing::Test {
                 stream->push("data: adopted\n\n");
                 return Reply{};
             }
-            return Reply{200, "text/plain", "path=" + exchange.request.path + " body=" + exchange.request.body, {}};
+            return Reply{
+                200, "text/plain", "path=" + exchange.request.path + " body=" + exchange.request.body, {}};
         });
         server_->start();
     }
@@ -69,7 +70,9 @@ TEST_F(AdoptTest, ServesTheBytesAlreadyReadThenTheRest) {
     start();
     EXPECT_EQ(server_->port(), 0);  // no listener of its own
     Client client(port_);
-    const std::string first = "GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe";
+    const std::string first =
+        "GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /second HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        "5\r\n\r\nhe";
     client.send(first);
     handOver(first);
     const std::string one = client.response();

@@ -90,8 +90,8 @@ TEST(JsonReader, NumbersFollowTheGrammar) {
         EXPECT_EQ(parsed(text).text, text);
     }
     // Beyond a double (RFC 8259 section 6): would reach JavaScript subscribers as Infinity.
-    for (const std::string& text : std::vector<std::string>{"1e400", "-1e400", "1e999999", "[1,2e309]",
-                                                            "1" + std::string(400, '0')}) {
+    for (const std::string& text :
+         std::vector<std::string>{"1e400", "-1e400", "1e999999", "[1,2e309]", "1" + std::string(400, '0')}) {
         EXPECT_TRUE(rejected(text)) << text;
     }
     for (const char* text : {"01", "-01", "00", "1.", "-", "+1", ".5", "1.e5", "1e", "1e+", "1E-", "--1",

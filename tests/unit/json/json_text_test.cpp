@@ -20,10 +20,13 @@ TEST(JsonText, KeepsUtf8AndNestedJsonAsText) {
 }
 
 TEST(JsonText, RepairsInvalidUtf8SoTheResultIsAlwaysValid) {
-    EXPECT_EQ(quotedText("a\xff" "b"), "\"a\xEF\xBF\xBD" "b\"");
-    EXPECT_EQ(quotedText("\xC3"), "\"\xEF\xBF\xBD\"");                  // truncated sequence
+    EXPECT_EQ(quotedText("a\xff"
+                         "b"),
+              "\"a\xEF\xBF\xBD"
+              "b\"");
+    EXPECT_EQ(quotedText("\xC3"), "\"\xEF\xBF\xBD\"");                                  // truncated sequence
     EXPECT_EQ(quotedText("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
-    EXPECT_EQ(quotedText("\xE2\x82\xAC"), "\"\xE2\x82\xAC\"");            // euro sign kept
+    EXPECT_EQ(quotedText("\xE2\x82\xAC"), "\"\xE2\x82\xAC\"");                          // euro sign kept
 }
 
 TEST(JsonText, AppendUtf8EncodesEachLengthAtItsBoundaries) {
@@ -31,11 +34,12 @@ TEST(JsonText, AppendUtf8EncodesEachLengthAtItsBoundaries) {
     for (char32_t cp : {U'\x7F', U'\x80', U'\x7FF', U'\x800', U'\xFFFF', U'\x10000', U'\x10FFFF'}) {
         resound::json::appendUtf8(out, cp);
     }
-    EXPECT_EQ(out, "\x7F"
-                   "\xC2\x80"
-                   "\xDF\xBF"
-                   "\xE0\xA0\x80"
-                   "\xEF\xBF\xBF"
-                   "\xF0\x90\x80\x80"
-                   "\xF4\x8F\xBF\xBF");
+    EXPECT_EQ(out,
+              "\x7F"
+              "\xC2\x80"
+              "\xDF\xBF"
+              "\xE0\xA0\x80"
+              "\xEF\xBF\xBF"
+              "\xF0\x90\x80\x80"
+              "\xF4\x8F\xBF\xBF");
 }

@@ -21,16 +21,17 @@ namespace {
 using namespace std::chrono_literals;
 
 class CountingHandler : public IoHandler {
-public:
+  public:
     explicit CountingHandler(int fd = -1) : fd_(fd) {}
     void onIoEvent(std::uint32_t) override {
         char buffer[64];
-        if (fd_ >= 0) [[maybe_unused]] auto n = ::read(fd_, buffer, sizeof buffer);
+        if (fd_ >= 0) [[maybe_unused]]
+            auto n = ::read(fd_, buffer, sizeof buffer);
         ++events;
     }
     std::atomic<int> events{0};
 
-private:
+  private:
     int fd_;
 };
 
@@ -45,11 +46,13 @@ struct Pipe {
 
 // Runs `loop` on a thread; join() fails the test instead of hanging when run() does not return.
 class LoopThread {
-public:
+  public:
     explicit LoopThread(EventLoop& loop) : done_(std::async(std::launch::async, [&loop] { loop.run(); })) {}
-    bool joined(std::chrono::milliseconds within = 5s) { return done_.wait_for(within) == std::future_status::ready; }
+    bool joined(std::chrono::milliseconds within = 5s) {
+        return done_.wait_for(within) == std::future_status::ready;
+    }
 
-private:
+  private:
     std::future<void> done_;
 };
 
@@ -149,7 +152,8 @@ TEST(EventLoop, PostsFromAnotherThreadAreNeverLostWhenWakeUpsAreShared) {
         if (burst % 3 == 0) std::this_thread::sleep_for(200us);  // let the loop drain and sleep
     }
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (ran.load() < posted && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    while (ran.load() < posted && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
     EXPECT_EQ(ran.load(), posted);
 
     std::this_thread::sleep_for(50ms);  // idle in epoll_wait with an empty list

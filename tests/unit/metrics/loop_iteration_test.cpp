@@ -33,10 +33,10 @@ double sampleValue(const std::string& text, const std::string& prefix) {
 TEST(LoopIterations, EachDurationLandsInItsBucket) {
     Metrics metrics(1);
     auto& loop = metrics.loop(0);
-    loop.recordIteration(50us);    // <= 0.0001
-    loop.recordIteration(100us);   // == 0.0001: "le" is inclusive
-    loop.recordIteration(3ms);     // <= 0.005
-    loop.recordIteration(2s);      // +Inf
+    loop.recordIteration(50us);   // <= 0.0001
+    loop.recordIteration(100us);  // == 0.0001: "le" is inclusive
+    loop.recordIteration(3ms);    // <= 0.005
+    loop.recordIteration(2s);     // +Inf
     EXPECT_EQ(loop.iterationBuckets[0].load(), 2u);
     EXPECT_EQ(loop.iterationBuckets[5].load(), 1u);
     EXPECT_EQ(loop.iterationBuckets[kLoopIterationBuckets.size()].load(), 1u);

@@ -44,13 +44,22 @@ TEST(RedisNodeReader, ReadsHeartbeatsAndStatsAndAggregates) {
     auto client = redis.client();
     const std::int64_t now = RedisServer::timeMs(*client);
     writeNode(*client, "edge-1", now - 500,
-              {{"service", "resound-edge"}, {"version", "0.1.0"}, {"host", "c1"}, {"connections", "120"},
-               {"channels", "12"}, {"messages_in", "5"}, {"messages_out", "900"}, {"bytes_in", "400"},
-               {"bytes_out", "90000"}, {"http_requests", "3"}, {"started_at", "1700000000"}});
-    writeNode(*client, "edge-2", now - 1000,
-              {{"service", "resound-edge"}, {"connections", "80"}, {"channels", "10"}, {"messages_out", "100"}});
+              {{"service", "resound-edge"},
+               {"version", "0.1.0"},
+               {"host", "c1"},
+               {"connections", "120"},
+               {"channels", "12"},
+               {"messages_in", "5"},
+               {"messages_out", "900"},
+               {"bytes_in", "400"},
+               {"bytes_out", "90000"},
+               {"http_requests", "3"},
+               {"started_at", "1700000000"}});
+    writeNode(
+        *client, "edge-2", now - 1000,
+        {{"service", "resound-edge"}, {"connections", "80"}, {"channels", "10"}, {"messages_out", "100"}});
     writeNode(*client, "api-1", now, {{"service", "resound-api"}, {"http_requests", "42"}});
-    writeNode(*client, "edge-dead", now - 45000, {});          // stale heartbeat, stats hash expired
+    writeNode(*client, "edge-dead", now - 45000, {});           // stale heartbeat, stats hash expired
     writeNode(*client, "edge-ancient", now - 3600 * 1000, {});  // beyond forgetAfter: not listed
 
     RedisNodeReader reader(redisConfig(redis), fastOptions());
@@ -94,7 +103,8 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
 
     // The reaper removes the silent node; the stopped one reaped itself while its heartbeat was fresh.
     RedisServer::command(*client, {"ZREM", redis::keys::nodes(), "edge-crashed-g1", "edge-stopped-g1"});
-    RedisServer::command(*client, {"DEL", redis::keys::nodeStats("edge-crashed-g1"), redis::keys::nodeStats("edge-stopped-g1")});
+    RedisServer::command(*client, {"DEL", redis::keys::nodeStats("edge-crashed-g1"),
+                                   redis::keys::nodeStats("edge-stopped-g1")});
     snapshot = reader.read();
     ASSERT_EQ(snapshot.nodes.size(), 2u);
     EXPECT_EQ(snapshot.nodes[0].node, "edge-crashed-g1");
@@ -106,12 +116,14 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
     EXPECT_EQ(summary.nodesDown, 1u);
     EXPECT_EQ(summary.totals.connections, 1u);  // the dead node's last numbers are not counted
     const std::string metrics = renderPrometheus(snapshot, {.staleAfterMs = 10000}, {});
-    EXPECT_NE(metrics.find("resound_node_up{node=\"edge-crashed-g1\",service=\"resound-edge\"} 0\n"), std::string::npos);
+    EXPECT_NE(metrics.find("resound_node_up{node=\"edge-crashed-g1\",service=\"resound-edge\"} 0\n"),
+              std::string::npos);
     EXPECT_NE(renderHealthJson(snapshot, {}, {}).find("\"reaped\":true"), std::string::npos);
     EXPECT_EQ(reader.read().nodes.size(), 2u);  // still remembered on the next read
 
     // forgetAfter ends it.
-    RedisNodeReader forgetful(redisConfig(redis), {.connectTimeout = 500ms, .ioTimeout = 1000ms,
+    RedisNodeReader forgetful(redisConfig(redis), {.connectTimeout = 500ms,
+                                                   .ioTimeout = 1000ms,
                                                    .forgetAfter = std::chrono::seconds(8),
                                                    .diedIfSilentFor = 5000ms});
     writeNode(*client, "edge-old-g1", now - 7000, {{"service", "resound-edge"}});
@@ -136,7 +148,8 @@ TEST(RedisNodeReader, AuthenticatesAndSelectsTheDatabase) {
     SKIP_WITHOUT_REDIS();
     RedisServer redis({"--requirepass", "s3cret-pass"});
     auto client = redis.client(3, "s3cret-pass");
-    writeNode(*client, "edge-1", RedisServer::timeMs(*client), {{"service", "resound-edge"}, {"connections", "7"}});
+    writeNode(*client, "edge-1", RedisServer::timeMs(*client),
+              {{"service", "resound-edge"}, {"connections", "7"}});
 
     RedisNodeReader reader(redisConfig(redis, "s3cret-pass", 3), fastOptions());
     ClusterSnapshot snapshot = reader.read();
@@ -186,7 +199,8 @@ TEST(ClusterPoller, FollowsRedisDownAndUpAndReadinessWithIt) {
     RedisServer redis;
     {
         auto client = redis.client();
-        writeNode(*client, "edge-1", RedisServer::timeMs(*client), {{"service", "resound-edge"}, {"connections", "5"}});
+        writeNode(*client, "edge-1", RedisServer::timeMs(*client),
+                  {{"service", "resound-edge"}, {"connections", "5"}});
     }
     RedisNodeReader reader(redisConfig(redis), fastOptions());
     ClusterPoller poller([&reader] { return reader.read(); }, [&reader] { return reader.reconnects(); },

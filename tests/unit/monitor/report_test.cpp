@@ -36,12 +36,18 @@ ClusterSnapshot snapshot() {
     return s;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 TEST(NodeStats, ParsesKnownFieldsAndToleratesTheRest) {
     NodeStats n;
-    applyStatsHash(n, {{"service", "resound-edge"}, {"connections", "12"}, {"bytes_in", "1.5e3"},
-                       {"bytes_out", "garbage"}, {"future_field", "x"}, {"started_at", "1700000000123"}});
+    applyStatsHash(n, {{"service", "resound-edge"},
+                       {"connections", "12"},
+                       {"bytes_in", "1.5e3"},
+                       {"bytes_out", "garbage"},
+                       {"future_field", "x"},
+                       {"started_at", "1700000000123"}});
     EXPECT_TRUE(n.hasStats);
     EXPECT_EQ(n.service, "resound-edge");
     EXPECT_EQ(n.counters.connections, 12u);
@@ -83,15 +89,18 @@ TEST(ClusterReport, PrometheusPerNodeAndTotals) {
     EXPECT_TRUE(contains(text, "resound_node_up{node=\"edge-a\",service=\"resound-edge\"} 1\n"));
     EXPECT_TRUE(contains(text, "resound_node_up{node=\"edge-b\",service=\"resound-edge\"} 0\n"));
     EXPECT_TRUE(contains(text, "resound_node_up{node=\"api-1\",service=\"resound-api\"} 1\n"));
-    EXPECT_TRUE(contains(text, "resound_node_heartbeat_age_seconds{node=\"edge-a\",service=\"resound-edge\"} 1.500\n"));
+    EXPECT_TRUE(contains(
+        text, "resound_node_heartbeat_age_seconds{node=\"edge-a\",service=\"resound-edge\"} 1.500\n"));
     EXPECT_TRUE(contains(text, "resound_node_connections{node=\"edge-a\",service=\"resound-edge\"} 10\n"));
     EXPECT_FALSE(contains(text, "resound_node_connections{node=\"edge-b\""));  // stale numbers are not shown
-    EXPECT_TRUE(contains(text, "resound_node_ws_messages_sent_total{node=\"api-1\",service=\"resound-api\"} 5\n"));
+    EXPECT_TRUE(
+        contains(text, "resound_node_ws_messages_sent_total{node=\"api-1\",service=\"resound-api\"} 5\n"));
     EXPECT_TRUE(contains(text, "resound_cluster_connections 10\n"));
     EXPECT_TRUE(contains(text, "resound_cluster_ws_messages_sent_total 105\n"));
     EXPECT_TRUE(contains(text, "resound_cluster_nodes{service=\"resound-edge\",state=\"up\"} 1\n"));
     EXPECT_TRUE(contains(text, "resound_cluster_nodes{service=\"resound-edge\",state=\"down\"} 1\n"));
-    EXPECT_TRUE(contains(text, "resound_node_start_time_seconds{node=\"edge-a\",service=\"resound-edge\"} 1699999000.000\n"));
+    EXPECT_TRUE(contains(
+        text, "resound_node_start_time_seconds{node=\"edge-a\",service=\"resound-edge\"} 1699999000.000\n"));
     EXPECT_TRUE(contains(text, "# TYPE resound_cluster_ws_sent_bytes_total counter\n"));
     EXPECT_TRUE(contains(text, "# TYPE resound_node_connections gauge\n"));
     // Every sample line belongs to a declared family.
@@ -112,7 +121,8 @@ TEST(ClusterReport, LabelValuesAreEscaped) {
     s.redisTimeMs = kNowMs;
     s.nodes = {node("we\"ird\\id\n", "", 0, 1, 1)};
     const std::string text = renderPrometheus(s, {}, {});
-    EXPECT_TRUE(contains(text, "resound_node_up{node=\"we\\\"ird\\\\id\\n\",service=\"unknown\"} 1\n")) << text;
+    EXPECT_TRUE(contains(text, "resound_node_up{node=\"we\\\"ird\\\\id\\n\",service=\"unknown\"} 1\n"))
+        << text;
 }
 
 TEST(ClusterReport, RedisDownStillAnswersWithoutNodeData) {
@@ -153,11 +163,13 @@ TEST(MonitorEndpoints, HealthIsAlways200ReadyFollowsRedis) {
     get.method = "GET";
     get.path = "/ready";
     EXPECT_EQ(endpoints.handle(get).status, 503);  // before the first read
-    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"first read of Redis not finished yet","code":503,"reason":"starting"})");
+    EXPECT_EQ(endpoints.handle(get).body,
+              R"({"error":"first read of Redis not finished yet","code":503,"reason":"starting"})");
     view.everRead = true;
     view.snapshot.redisError = "Connection refused";
     EXPECT_EQ(endpoints.handle(get).status, 503);
-    EXPECT_EQ(endpoints.handle(get).body, R"({"error":"Connection refused","code":503,"reason":"redis_down"})");
+    EXPECT_EQ(endpoints.handle(get).body,
+              R"({"error":"Connection refused","code":503,"reason":"redis_down"})");
     get.path = "/up";
     EXPECT_EQ(endpoints.handle(get).body, R"({"health":"OK"})");
     get.path = "/ready";
@@ -201,9 +213,11 @@ TEST(ClusterReport, OverviewCountersAreParsedAndSummedOverLiveNodes) {
     ClusterSnapshot s;
     s.redisUp = true;
     s.redisTimeMs = kNowMs;
-    const std::vector<std::pair<std::string, std::string>> fields = {
-        {"service", "resound-edge"}, {"api_requests", "7"}, {"api_errors", "2"},
-        {"slow_consumer_closes", "3"}, {"rate_limit_hits", "11"}};
+    const std::vector<std::pair<std::string, std::string>> fields = {{"service", "resound-edge"},
+                                                                     {"api_requests", "7"},
+                                                                     {"api_errors", "2"},
+                                                                     {"slow_consumer_closes", "3"},
+                                                                     {"rate_limit_hits", "11"}};
     for (const char* id : {"a", "b", "dead"}) {
         NodeStats n;
         n.node = id;

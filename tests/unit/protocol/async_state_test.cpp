@@ -14,8 +14,8 @@
 #include "apps/AppRegistry.h"
 #include "bus/InMemoryBus.h"
 #include "crypto/ChannelAuth.h"
-#include "metrics/Metrics.h"
 #include "fake_transport.h"
+#include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
 #include "state/InMemoryClusterState.h"
 #include "state/LoopClusterState.h"
@@ -39,11 +39,12 @@ class DeferredState final : public state::LoopClusterState {
     void removeSubscription(const std::string& a, const std::string& c, Done<std::size_t> done) override {
         defer("removeSubscription " + c, [=, this] { done(state_.removeSubscription(a, c)); });
     }
-    void joinPresence(const std::string& a, const std::string& c, const state::PresenceMember& m, std::size_t max,
-                      Done<state::PresenceJoin> done) override {
+    void joinPresence(const std::string& a, const std::string& c, const state::PresenceMember& m,
+                      std::size_t max, Done<state::PresenceJoin> done) override {
         defer("joinPresence " + c + " " + m.userKey, [=, this] { done(state_.joinPresence(a, c, m, max)); });
     }
-    void leavePresence(const std::string& a, const std::string& c, const std::string& u, Done<bool> done) override {
+    void leavePresence(const std::string& a, const std::string& c, const std::string& u,
+                       Done<bool> done) override {
         defer("leavePresence " + c + " " + u, [=, this] { done(state_.leavePresence(a, c, u)); });
     }
     void presenceMembers(const std::string& a, const std::string& c,
@@ -95,8 +96,8 @@ class AsyncStateTest : public ::testing::Test {
         : apps_(std::vector<config::AppConfig>{app("open", 0), app("quota", 1)}),
           metrics_(1),
           deferred_(state_),
-          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0),
-                                                         nullptr, nullptr, &deferred_}) {
+          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_,
+                                                         metrics_.loop(0), nullptr, nullptr, &deferred_}) {
         bus_.addReceiver([this](const bus::BusMessagePtr& m) { published_.push_back(m); });
     }
 
@@ -117,8 +118,8 @@ class AsyncStateTest : public ::testing::Test {
             if (c == '"') escaped += '\\';
             escaped += c;
         }
-        say(peer, R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"(","auth":"open-key:)" + sig +
-                      R"(","channel_data":")" + escaped + R"("}})");
+        say(peer, R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"(","auth":"open-key:)" +
+                      sig + R"(","channel_data":")" + escaped + R"("}})");
     }
     std::size_t count(pusher::Peer& peer, const std::string& fragment) {
         std::size_t n = 0;
@@ -130,7 +131,9 @@ class AsyncStateTest : public ::testing::Test {
         for (const auto& m : published_) n += m->frame->find(fragment) != std::string::npos;
         return n;
     }
-    std::optional<state::ChannelSummary> summary(const std::string& channel) { return state_.channel("open", channel); }
+    std::optional<state::ChannelSummary> summary(const std::string& channel) {
+        return state_.channel("open", channel);
+    }
 
     apps::AppRegistry apps_;
     state::InMemoryClusterState state_;
@@ -305,8 +308,8 @@ TEST_F(AsyncStateTest, OneIterationsCallsAreAskedInTheOrderTheClientMadeThem) {
     subscribe(peer, "b");
     say(peer, R"({"event":"pusher:unsubscribe","data":{"channel":"a"}})");
     deferred_.answerAll();
-    EXPECT_EQ(deferred_.calls, (std::vector<std::string>{"addSubscription a", "addSubscription b",
-                                                         "removeSubscription a"}));
+    EXPECT_EQ(deferred_.calls,
+              (std::vector<std::string>{"addSubscription a", "addSubscription b", "removeSubscription a"}));
     EXPECT_EQ(count(peer, "subscription_succeeded\",\"channel\":\"b"), 1u);
     EXPECT_EQ(count(peer, "subscription_succeeded\",\"channel\":\"a"), 0u);
     EXPECT_EQ(handler_.localChannelCount(), 1u);

@@ -10,9 +10,9 @@
 #include "bus/InMemoryBus.h"
 #include "crypto/ChannelAuth.h"
 #include "dashboard/DebugTap.h"
+#include "fake_transport.h"
 #include "metrics/Metrics.h"
 #include "pusher/EventName.h"
-#include "fake_transport.h"
 #include "pusher/ProtocolHandler.h"
 #include "pusher/SubscriptionRefusal.h"
 #include "state/InMemoryClusterState.h"
@@ -35,12 +35,12 @@ config::AppConfig testApp() {
 }
 
 class ProtocolTest : public ::testing::Test {
-protected:
+  protected:
     ProtocolTest()
         : apps_(makeApps()),
           metrics_(1),
-          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_, metrics_.loop(0),
-                                                         nullptr, &tap_}) {
+          handler_(pusher::ProtocolHandler::Dependencies{apps_, state_, bus_, transport_, metrics_,
+                                                         metrics_.loop(0), nullptr, &tap_}) {
         // Deliveries are queued and pumped, as the event loop does after each batch of events.
         bus_.addReceiver([this](const bus::BusMessagePtr& m) { pending_.push_back(m); });
         handler_.setNow(100);
@@ -91,10 +91,12 @@ protected:
 
     std::string subscribePrivate(pusher::Peer& peer, const std::string& channel) {
         auto sig = crypto::channelSignature("secret-1", peer.socketId(), channel);
-        return R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"(","auth":"key-1:)" + sig + R"("}})";
+        return R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"(","auth":"key-1:)" + sig +
+               R"("}})";
     }
 
-    std::string subscribePresence(pusher::Peer& peer, const std::string& channel, const std::string& channelData) {
+    std::string subscribePresence(pusher::Peer& peer, const std::string& channel,
+                                  const std::string& channelData) {
         auto sig = crypto::presenceSignature("secret-1", peer.socketId(), channel, channelData);
         std::string escaped;
         for (char c : channelData) {
@@ -219,7 +221,9 @@ TEST_F(ProtocolTest, PresenceCountsUsersNotConnections) {
     say(b, subscribePresence(b, "presence-room", R"({"user_id":"2"})"));
     say(a1, subscribePresence(a1, "presence-room", userA));
     EXPECT_TRUE(received(a1, R"(\"count\":2)"));
-    EXPECT_EQ(last(b), R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}"})");
+    EXPECT_EQ(
+        last(b),
+        R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}"})");
     auto before = inbox(b).size();
     say(a2, subscribePresence(a2, "presence-room", userA));
     EXPECT_EQ(inbox(b).size(), before);  // same user again: no member_added
@@ -229,7 +233,9 @@ TEST_F(ProtocolTest, PresenceCountsUsersNotConnections) {
     pump();
     EXPECT_EQ(inbox(b).size(), before);  // a2 still holds user 1
     say(a2, R"({"event":"pusher:unsubscribe","data":{"channel":"presence-room"}})");
-    EXPECT_EQ(last(b), R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":1}"})");
+    EXPECT_EQ(
+        last(b),
+        R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":1}"})");
     EXPECT_EQ(state_.channel("app-1", "presence-room")->userCount, 1u);
 }
 
@@ -257,7 +263,9 @@ TEST_F(ProtocolTest, ClientEventsGoToOtherMembersWithUserIdOnPresence) {
     say(b, subscribePresence(b, "presence-chat", R"({"user_id":"bob"})"));
     auto aBefore = inbox(a).size();
     say(a, R"({"event":"client-typing","channel":"presence-chat","data":{"typing":true}})");
-    EXPECT_EQ(last(b), R"({"event":"client-typing","channel":"presence-chat","data":{"typing":true},"user_id":"alice"})");
+    EXPECT_EQ(
+        last(b),
+        R"({"event":"client-typing","channel":"presence-chat","data":{"typing":true},"user_id":"alice"})");
     EXPECT_EQ(inbox(a).size(), aBefore);  // never echoed
 }
 
@@ -291,9 +299,10 @@ TEST_F(ProtocolTest, ClientEventNameLimitIsTwoHundredCharacters) {
 
 // Each refusal carries the type and status named in pusher/SubscriptionRefusal.h (docs/protocol.md §1.8).
 TEST_F(ProtocolTest, SubscriptionErrorsCarryTheNamedStatuses) {
-    const auto expectRefusal = [&](pusher::Peer& peer, const std::string& channel, pusher::SubscriptionRefusal why) {
-        EXPECT_TRUE(received(peer, R"("channel":")" + channel + R"(","data":{"type":")" + std::string(why.type) +
-                                       R"(",)"))
+    const auto expectRefusal = [&](pusher::Peer& peer, const std::string& channel,
+                                   pusher::SubscriptionRefusal why) {
+        EXPECT_TRUE(received(
+            peer, R"("channel":")" + channel + R"(","data":{"type":")" + std::string(why.type) + R"(",)"))
             << channel;
         EXPECT_TRUE(received(peer, R"("status":)" + std::to_string(why.status) + "}}")) << channel;
     };
@@ -307,7 +316,8 @@ TEST_F(ProtocolTest, SubscriptionErrorsCarryTheNamedStatuses) {
     say(c, subscribePresence(c, "presence-x", R"({"no_user_id":1})"));
     expectRefusal(c, "presence-x", pusher::refusal::BadChannelData);
     auto& d = connect();
-    say(d, subscribePresence(d, "presence-y", R"({"user_id":"1","user_info":")" + std::string(2000, 'i') + R"("})"));
+    say(d, subscribePresence(d, "presence-y",
+                             R"({"user_id":"1","user_info":")" + std::string(2000, 'i') + R"("})"));
     expectRefusal(d, "presence-y", pusher::refusal::UserInfoTooLarge);
     auto& e = connect();
     say(e, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
@@ -338,8 +348,10 @@ TEST_F(ProtocolTest, SigninAndServerToUserChannel) {
     auto& other = connect();
     const std::string userData = R"({"id":"42","user_info":{}})";
     auto sig = crypto::userSigninSignature("secret-1", a.socketId(), userData);
-    say(a, R"({"event":"pusher:signin","data":{"auth":"key-1:)" + sig + R"(","user_data":"{\"id\":\"42\",\"user_info\":{}}"}})");
-    EXPECT_EQ(last(a), R"({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"42\",\"user_info\":{}}"}})");
+    say(a, R"({"event":"pusher:signin","data":{"auth":"key-1:)" + sig +
+               R"(","user_data":"{\"id\":\"42\",\"user_info\":{}}"}})");
+    EXPECT_EQ(last(a),
+              R"({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"42\",\"user_info\":{}}"}})");
     say(a, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
     EXPECT_TRUE(received(a, R"(subscription_succeeded","channel":"#server-to-user-42")"));
     say(other, R"({"event":"pusher:subscribe","data":{"channel":"#server-to-user-42"}})");
@@ -388,7 +400,8 @@ TEST_F(ProtocolTest, CacheChannelReplaysLastEventOrSaysMiss) {
     auto& a = connect();
     say(a, R"({"event":"pusher:subscribe","data":{"channel":"cache-prices"}})");
     EXPECT_EQ(last(a), R"({"event":"pusher:cache_miss","channel":"cache-prices"})");
-    state_.storeCachedEvent("app-1", "cache-prices", R"({"event":"tick","channel":"cache-prices","data":"1"})", 60);
+    state_.storeCachedEvent("app-1", "cache-prices",
+                            R"({"event":"tick","channel":"cache-prices","data":"1"})", 60);
     auto& b = connect();
     say(b, R"({"event":"pusher:subscribe","data":{"channel":"cache-prices"}})");
     EXPECT_EQ(last(b), R"({"event":"tick","channel":"cache-prices","data":"1"})");
@@ -439,9 +452,10 @@ using Kind = dashboard::DebugEvent::Kind;
 }  // namespace
 
 class ProtocolDebugTap : public ProtocolTest {
-protected:
+  protected:
     std::unique_ptr<dashboard::DebugTap::Watch> watch(dashboard::DebugFilter filter) {
-        return tap_.watch(std::move(filter), [this](const dashboard::DebugEvent& event) { seen.push_back(event); });
+        return tap_.watch(std::move(filter),
+                          [this](const dashboard::DebugEvent& event) { seen.push_back(event); });
     }
     std::vector<dashboard::DebugEvent> ofKind(Kind kind) const {
         std::vector<dashboard::DebugEvent> out;
@@ -559,5 +573,6 @@ TEST_F(ProtocolDebugTap, RateLimitHitsAreCounted) {
     say(a, subscribePrivate(a, "private-r"));
     for (int i = 0; i < 13; ++i) say(a, R"({"event":"client-n","channel":"private-r","data":"x"})");
     EXPECT_EQ(metrics_.rateLimitHits(), 3u);
-    EXPECT_NE(metrics_.renderPrometheus().find("resound_client_events_rate_limited_total 3"), std::string::npos);
+    EXPECT_NE(metrics_.renderPrometheus().find("resound_client_events_rate_limited_total 3"),
+              std::string::npos);
 }

@@ -32,7 +32,8 @@ TEST(ClientMessage, DataGivenAsAStringHoldingAnObjectIsReadToo) {
 TEST(ClientMessage, WhisperDataIsCompactWithNumbersAsSent) {
     const auto parsed = parseClientMessage(
         "{ \"event\" : \"client-typing\", \"channel\" : \"private-chat\",\n"
-        "  \"data\" : { \"typing\" : true, \"n\" : 1.50, \"e\" : 1e3, \"list\" : [ 1, null, \"\\u00e9\" ] } }");
+        "  \"data\" : { \"typing\" : true, \"n\" : 1.50, \"e\" : 1e3, \"list\" : [ 1, null, \"\\u00e9\" ] } "
+        "}");
     ASSERT_TRUE(parsed.message) << parsed.error;
     EXPECT_EQ(parsed.message->channel, "private-chat");
     EXPECT_EQ(parsed.message->dataJson, R"({"typing":true,"n":1.50,"e":1e3,"list":[1,null,"é"]})");
@@ -46,8 +47,9 @@ TEST(ClientMessage, DuplicateMembersTakeTheLastValue) {
 }
 
 TEST(ClientMessage, StrictJsonAndShapeErrors) {
-    for (const char* text : {"{not json", R"({"event":"x"} trailing)", R"({"event":"x",})",
-                             R"({"event":"x" /* c */})", R"({"event":"x","data":NaN})", R"({"event":"\ud800"})"}) {
+    for (const char* text :
+         {"{not json", R"({"event":"x"} trailing)", R"({"event":"x",})", R"({"event":"x" /* c */})",
+          R"({"event":"x","data":NaN})", R"({"event":"\ud800"})"}) {
         const auto parsed = parseClientMessage(text);
         EXPECT_FALSE(parsed.message) << text;
         EXPECT_EQ(parsed.error.rfind("Invalid JSON: ", 0), 0u) << text << " -> " << parsed.error;

@@ -27,7 +27,7 @@ TEST(OriginRule, Ipv6LiteralWithPort) {
     EXPECT_TRUE(allowed({"[::1]"}, "http://[::1]"));
     EXPECT_TRUE(allowed({"[2001:DB8::1]"}, "https://[2001:db8::1]:443"));
     EXPECT_FALSE(allowed({"[::2]"}, "https://[::1]:8080"));
-    EXPECT_FALSE(allowed({"[::1]"}, "https://[::1"));      // unclosed
+    EXPECT_FALSE(allowed({"[::1]"}, "https://[::1"));       // unclosed
     EXPECT_FALSE(allowed({"[::1]"}, "https://[::1]x:80"));  // junk after the literal
 }
 
@@ -35,8 +35,8 @@ TEST(OriginRule, WildcardMatchesSubdomainsCaseInsensitively) {
     EXPECT_TRUE(allowed({"*.example.org"}, "https://x.EXAMPLE.org"));
     EXPECT_TRUE(allowed({"*.example.org"}, "https://a.b.example.org:8443"));
     EXPECT_TRUE(allowed({"*.Example.org"}, "https://x.example.org"));
-    EXPECT_FALSE(allowed({"*.example.org"}, "https://example.org"));     // not the domain itself
-    EXPECT_FALSE(allowed({"*.example.org"}, "https://xexample.org"));    // a label boundary is needed
+    EXPECT_FALSE(allowed({"*.example.org"}, "https://example.org"));   // not the domain itself
+    EXPECT_FALSE(allowed({"*.example.org"}, "https://xexample.org"));  // a label boundary is needed
     EXPECT_FALSE(allowed({"*.example.org"}, "https://example.org.evil"));
 }
 
@@ -55,8 +55,8 @@ TEST(OriginRule, StarAllowsEverythingIncludingAMissingOrigin) {
 
 TEST(OriginRule, WithoutStarAMissingOrMalformedOriginIsRefused) {
     EXPECT_FALSE(allowed({"example.com"}, ""));
-    EXPECT_FALSE(allowed({"example.com"}, "null"));          // sandboxed iframes, file://
-    EXPECT_FALSE(allowed({"example.com"}, "example.com"));   // no scheme: not an origin (as Reverb)
+    EXPECT_FALSE(allowed({"example.com"}, "null"));         // sandboxed iframes, file://
+    EXPECT_FALSE(allowed({"example.com"}, "example.com"));  // no scheme: not an origin (as Reverb)
     EXPECT_FALSE(allowed({"example.com"}, "://example.com"));
     EXPECT_FALSE(allowed({}, "https://example.com"));
     EXPECT_EQ(originHost("example.com"), "");

@@ -12,8 +12,8 @@ TEST(SocketId, FormatIsDigitsDotDigits) {
     EXPECT_TRUE(isValidSocketId("1.2"));
     EXPECT_TRUE(isValidSocketId("123456789.987654321"));
     EXPECT_TRUE(isValidSocketId("0.0"));
-    for (const char* bad : {"", ".", "1.", ".1", "1.2.3", "abc", "-1.2", "1.-2", "1 .2", "1,2", "12", "+1.2",
-                            "1.2 ", "١.٢"}) {
+    for (const char* bad :
+         {"", ".", "1.", ".1", "1.2.3", "abc", "-1.2", "1.-2", "1 .2", "1,2", "12", "+1.2", "1.2 ", "١.٢"}) {
         EXPECT_FALSE(isValidSocketId(bad)) << bad;
     }
 }

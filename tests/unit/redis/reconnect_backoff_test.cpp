@@ -18,7 +18,8 @@ TEST(ReconnectBackoff, DoublesFromInitialUpToMaxWithHalfToFullJitter) {
     EXPECT_EQ(ReconnectBackoff::delay(6, policy, 1.0), milliseconds(2000));
     EXPECT_EQ(ReconnectBackoff::delay(1000, policy, 1.0), milliseconds(2000));  // no overflow
     EXPECT_EQ(ReconnectBackoff::delay(6, policy, 0.0), milliseconds(1000));
-    EXPECT_EQ(ReconnectBackoff::delay(1, {milliseconds(1), milliseconds(1)}, 0.0), milliseconds(1));  // >= 1 ms
+    EXPECT_EQ(ReconnectBackoff::delay(1, {milliseconds(1), milliseconds(1)}, 0.0),
+              milliseconds(1));  // >= 1 ms
 }
 
 TEST(ReconnectBackoff, NextCountsFailuresAndResetStartsOver) {

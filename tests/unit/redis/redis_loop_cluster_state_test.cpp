@@ -65,8 +65,10 @@ class LoopNode {
 TEST(RedisLoopClusterState, OneIterationsMutationsShareOneWriteAndCountClusterWide) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
-    RedisClusterState state(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"loop"});
-    RedisClusterState other(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"other"});
+    RedisClusterState state(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"loop"});
+    RedisClusterState other(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"other"});
     ASSERT_EQ(other.addSubscription("app", "news"), 1u);
     LoopNode node(state, server.options());
 
@@ -82,10 +84,11 @@ TEST(RedisLoopClusterState, OneIterationsMutationsShareOneWriteAndCountClusterWi
                 counts.push_back(n);
             });
         }
-        view.joinPresence("app", "presence-room", {"alice", "\"alice\"", "null"}, 0, [&](state::PresenceJoin j) {
-            std::lock_guard lock(mutex);
-            join = std::move(j);
-        });
+        view.joinPresence("app", "presence-room", {"alice", "\"alice\"", "null"}, 0,
+                          [&](state::PresenceJoin j) {
+                              std::lock_guard lock(mutex);
+                              join = std::move(j);
+                          });
         view.tryAddConnection("app", 10, [&](bool ok) {
             std::lock_guard lock(mutex);
             admitted = ok;
@@ -125,14 +128,17 @@ TEST(RedisLoopClusterState, UnlimitedConnectionCountsOfOneIterationAreOneScriptC
     SKIP_WITHOUT_REDIS();
     RedisServer server;
     CommandClient redis(server.options());
-    RedisClusterState state(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"loop"});
-    RedisClusterState other(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"other"});
+    RedisClusterState state(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"loop"});
+    RedisClusterState other(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"other"});
     LoopNode node(state, server.options());
     ASSERT_TRUE(redis.command({"CONFIG", "RESETSTAT"}));
 
     std::atomic<int> admitted{0};
     node.onLoop([&](RedisLoopClusterState& view) {
-        for (int i = 0; i < 40; ++i) view.tryAddConnection("app", 0, [&](bool ok) { admitted += ok ? 1 : 0; });
+        for (int i = 0; i < 40; ++i)
+            view.tryAddConnection("app", 0, [&](bool ok) { admitted += ok ? 1 : 0; });
         view.tryAddConnection("other-app", 0, [&](bool ok) { admitted += ok ? 1 : 0; });
     });
     ASSERT_TRUE(eventually([&] { return admitted.load() == 41; }, 3000ms));
@@ -170,10 +176,13 @@ TEST(RedisLoopClusterState, UnlimitedConnectionCountsOfOneIterationAreOneScriptC
 TEST(RedisLoopClusterState, AHungRedisIsAnsweredFromTheLocalViewWithoutTheLoopWaiting) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
-    RedisClusterState state(std::make_shared<CommandClient>(server.options()), RedisClusterState::Options{"loop"});
+    RedisClusterState state(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"loop"});
     LoopNode node(state, server.options());  // ioTimeout 300 ms
     std::atomic<int> answered{0};
-    node.onLoop([&](RedisLoopClusterState& view) { view.addSubscription("app", "news", [&](std::size_t) { ++answered; }); });
+    node.onLoop([&](RedisLoopClusterState& view) {
+        view.addSubscription("app", "news", [&](std::size_t) { ++answered; });
+    });
     ASSERT_TRUE(eventually([&] { return answered == 1; }, 3000ms));
 
     server.pause();

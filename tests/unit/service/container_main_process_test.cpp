@@ -27,11 +27,12 @@ TEST(ContainerMainProcess, IgnoresOtherProgramsAndLookalikes) {
 }
 
 TEST(ContainerMainProcess, KeepsOnlyPortAndConfigArguments) {
-    auto invocation =
-        resoundInvocationOf("resound-monitor\0--stale-after\0005\0--port\0009700\0-c\0/etc/r.yaml\0--log-format=json\0"s);
+    auto invocation = resoundInvocationOf(
+        "resound-monitor\0--stale-after\0005\0--port\0009700\0-c\0/etc/r.yaml\0--log-format=json\0"s);
     ASSERT_TRUE(invocation);
-    EXPECT_EQ(healthcheckArguments(*invocation),
-              (std::vector<std::string>{"resound-monitor", "healthcheck", "--port", "9700", "-c", "/etc/r.yaml"}));
+    EXPECT_EQ(
+        healthcheckArguments(*invocation),
+        (std::vector<std::string>{"resound-monitor", "healthcheck", "--port", "9700", "-c", "/etc/r.yaml"}));
     invocation = resoundInvocationOf("resound-auth\0--config=/c.yaml\0--port=8181\0"s);
     EXPECT_EQ(healthcheckArguments(*invocation),
               (std::vector<std::string>{"resound-auth", "healthcheck", "--config=/c.yaml", "--port=8181"}));

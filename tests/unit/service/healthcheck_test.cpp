@@ -24,7 +24,8 @@ class HealthcheckTest : public ::testing::Test {
         options.threads = 2;
         server_ = std::make_unique<HttpService>(options, [this](const HttpExchange& request) {
             lastPath_ = request.path;
-            if (request.path == "/health") return HttpReply{200, "application/json", "{\"status\":\"ok\"}", {}};
+            if (request.path == "/health")
+                return HttpReply{200, "application/json", "{\"status\":\"ok\"}", {}};
             if (request.path == "/ready") return jsonError(503, "not_ready", "redis down");
             return jsonError(404, "not_found", "no route");
         });
@@ -66,7 +67,8 @@ TEST(Healthcheck, ConnectionRefusedIsUnhealthy) {
     Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
     const std::uint16_t port = probe.address().port();
     probe.close();
-    const HealthcheckResult result = probeHealth("http://127.0.0.1:" + std::to_string(port) + "/health", 3000ms);
+    const HealthcheckResult result =
+        probeHealth("http://127.0.0.1:" + std::to_string(port) + "/health", 3000ms);
     EXPECT_FALSE(result.healthy);
     EXPECT_EQ(result.status, 0);
     EXPECT_FALSE(result.detail.empty());

@@ -12,8 +12,8 @@
 
 #include <chrono>
 #include <mutex>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "service/HttpService.h"
 
@@ -38,7 +38,8 @@ Answer exchange(Poco::Net::HTTPClientSession& session, const std::string& method
     std::istream& in = session.receiveResponse(response);
     std::string text;
     Poco::StreamCopier::copyToString(in, text);
-    return {static_cast<int>(response.getStatus()), text, headerName.empty() ? "" : response.get(headerName, "")};
+    return {static_cast<int>(response.getStatus()), text,
+            headerName.empty() ? "" : response.get(headerName, "")};
 }
 
 class HttpServiceTest : public ::testing::Test {
@@ -123,7 +124,8 @@ TEST_F(HttpServiceTest, AConnectionEpollRefusesIsClosedAloneAndCounted) {
     EXPECT_EQ(exchange(*session_, "GET", "/after").status, 201);
     std::string text;
     appendServiceMetrics(text, *server_);
-    EXPECT_NE(text.find("# TYPE resound_loop_registration_failures_total counter\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("# TYPE resound_loop_registration_failures_total counter\n"), std::string::npos)
+        << text;
     EXPECT_NE(text.find("\nresound_loop_registration_failures_total 1\n"), std::string::npos) << text;
 }
 

@@ -38,8 +38,8 @@ TEST(CommandLine, DefaultsToRun) {
 }
 
 TEST(CommandLine, ReadsCommonOptionsInBothSpellings) {
-    const CommandLine cl = parse({"--config", "/etc/resound/resound.yaml", "--port=9000", "--log-format", "JSON",
-                                  "--stale-after=15"});
+    const CommandLine cl = parse(
+        {"--config", "/etc/resound/resound.yaml", "--port=9000", "--log-format", "JSON", "--stale-after=15"});
     EXPECT_EQ(cl.configPath, "/etc/resound/resound.yaml");
     EXPECT_EQ(cl.port, 9000);
     EXPECT_EQ(cl.logFormat, "JSON");
@@ -66,7 +66,7 @@ TEST(CommandLine, RejectsWhatItDoesNotKnow) {
     EXPECT_THROW(parse({"--port", "80x"}), std::invalid_argument);
     EXPECT_THROW(parse({"--config"}), std::invalid_argument);
     EXPECT_THROW(parse({"--log-format", "xml"}), std::invalid_argument);
-    EXPECT_THROW(parse({"--url", "http://x/"}), std::invalid_argument);         // only after healthcheck
+    EXPECT_THROW(parse({"--url", "http://x/"}), std::invalid_argument);  // only after healthcheck
     EXPECT_THROW(parse({"healthcheck", "--stale-after", "3"}), std::invalid_argument);
     EXPECT_THROW(parse({"healthcheck", "--timeout", "0"}), std::invalid_argument);
     EXPECT_THROW(parse({"serve"}), std::invalid_argument);

@@ -10,7 +10,9 @@ namespace {
 using std::chrono::milliseconds;
 const Batcher::TimePoint t0{};
 
-OutgoingEvent ev(std::string json) { return OutgoingEvent{std::move(json), {}, "c", 0, nullptr, "channel_occupied"}; }
+OutgoingEvent ev(std::string json) {
+    return OutgoingEvent{std::move(json), {}, "c", 0, nullptr, "channel_occupied"};
+}
 
 std::vector<std::string> jsons(const std::vector<OutgoingEvent>& batch) {
     std::vector<std::string> out;

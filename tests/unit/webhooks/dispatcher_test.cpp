@@ -121,10 +121,11 @@ TEST(WebhookDispatcher, BatchingPutsEventsOfOneWindowInOneRequest) {
     std::this_thread::sleep_for(milliseconds(150));
     const auto batched = h.log("http://batch/").snapshot();
     ASSERT_EQ(batched.size(), 1u);
-    EXPECT_EQ(batched[0].body,
-              R"({"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"c0","id":"t-1"},)"
-              R"({"name":"channel_occupied","channel":"c1","id":"t-2"},{"name":"channel_occupied","channel":"c2","id":"t-3"},)"
-              R"({"name":"channel_occupied","channel":"c3","id":"t-4"},{"name":"channel_occupied","channel":"c4","id":"t-5"}]})");
+    EXPECT_EQ(
+        batched[0].body,
+        R"({"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"c0","id":"t-1"},)"
+        R"({"name":"channel_occupied","channel":"c1","id":"t-2"},{"name":"channel_occupied","channel":"c2","id":"t-3"},)"
+        R"({"name":"channel_occupied","channel":"c3","id":"t-4"},{"name":"channel_occupied","channel":"c4","id":"t-5"}]})");
     const std::vector<std::string> ids{"t-1", "t-2", "t-3", "t-4", "t-5"};
     EXPECT_EQ(header(batched[0], "X-Resound-Webhook-Id"), requestId(ids));
     EXPECT_EQ(requestId(ids).rfind("batch-", 0), 0u);

@@ -29,7 +29,9 @@ struct Pipeline {
         options.targetConcurrency = concurrency;
         options.stopDrain = milliseconds(500);
         options.idPrefix = "t";
-        options.posterFactory = [this](const config::WebhookTarget&) { return std::make_unique<FakePoster>(log); };
+        options.posterFactory = [this](const config::WebhookTarget&) {
+            return std::make_unique<FakePoster>(log);
+        };
         dispatcher = std::make_unique<WebhookDispatcher>(apps, options);
         dispatcher->start();
     }
@@ -56,7 +58,9 @@ bool eventually(const std::function<bool()>& check, milliseconds timeout = milli
     return check();
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 TEST(HeadOfLine, APoisonEventDoesNotDelayAHealthyOneOfAnotherChannel) {
     auto a = app("app1", {target("http://a/", {"channel_occupied"})});
@@ -67,7 +71,8 @@ TEST(HeadOfLine, APoisonEventDoesNotDelayAHealthyOneOfAnotherChannel) {
     ASSERT_TRUE(p.log->waitFor(2));  // failed at least once and is being retried
     const auto sent = Clock::now();
     p.emit(event(Kind::ChannelOccupied, "healthy"));
-    ASSERT_TRUE(eventually([&] { return p.dispatcher->metrics().app(0).sent.load() == 1; }, milliseconds(2000)));
+    ASSERT_TRUE(
+        eventually([&] { return p.dispatcher->metrics().app(0).sent.load() == 1; }, milliseconds(2000)));
     EXPECT_LT(Clock::now() - sent, milliseconds(500));
     ASSERT_TRUE(p.log->waitForAccepted(1));
     EXPECT_TRUE(contains(p.acceptedBodies().at(0), "healthy"));
@@ -137,8 +142,8 @@ TEST(Receipts, SettleOnDeliveryOnFinalDropAndWhenNothingIsSent) {
     std::atomic<int> delivered{0}, dropped{0}, unwanted{0}, cancelled{0};
     p.emitWithReceipt(event(Kind::ChannelOccupied, "ok"), delivered);
     p.emitWithReceipt(event(Kind::ChannelOccupied, "doomed"), dropped);
-    p.emitWithReceipt(event(Kind::CacheMiss, "cache-x"), unwanted);  // no target wants it
-    p.emitWithReceipt(event(Kind::ChannelVacated, "ok"), cancelled);  // held for the grace ...
+    p.emitWithReceipt(event(Kind::CacheMiss, "cache-x"), unwanted);    // no target wants it
+    p.emitWithReceipt(event(Kind::ChannelVacated, "ok"), cancelled);   // held for the grace ...
     p.emitWithReceipt(event(Kind::ChannelOccupied, "ok"), cancelled);  // ... and cancelled by a return
     EXPECT_TRUE(eventually([&] { return delivered == 1 && unwanted == 1 && cancelled == 2; }));
     EXPECT_TRUE(eventually([&] { return dropped == 1; }));  // once the window ran out
@@ -149,7 +154,8 @@ TEST(Receipts, StopFinishesTheRequestInFlightAndAbandonsTheRest) {
     auto p = std::make_unique<Pipeline>(app("app1", {target("http://a/", {"channel_occupied"})}), 1);
     p->log->hang = true;
     std::atomic<int> settled{0};
-    for (int i = 0; i < 3; ++i) p->emitWithReceipt(event(Kind::ChannelOccupied, "c" + std::to_string(i)), settled);
+    for (int i = 0; i < 3; ++i)
+        p->emitWithReceipt(event(Kind::ChannelOccupied, "c" + std::to_string(i)), settled);
     ASSERT_TRUE(p->log->waitFor(1));
     std::thread release([&] {
         std::this_thread::sleep_for(milliseconds(100));

@@ -42,13 +42,16 @@ struct Sender {
     std::unique_ptr<WebhookWorker> worker;
 
     Sender(const std::vector<config::AppConfig>& apps, std::uint16_t port, std::string id,
-           std::shared_ptr<PostLog> sharedLog) : log(std::move(sharedLog)) {
+           std::shared_ptr<PostLog> sharedLog)
+        : log(std::move(sharedLog)) {
         DispatcherOptions options;
         options.applyGracePeriod = false;
         options.initialRetryDelay = milliseconds(20);
         options.maxRetryDelay = milliseconds(50);
         options.stopDrain = milliseconds(300);
-        options.posterFactory = [this](const config::WebhookTarget&) { return std::make_unique<FakePoster>(log); };
+        options.posterFactory = [this](const config::WebhookTarget&) {
+            return std::make_unique<FakePoster>(log);
+        };
         dispatcher = std::make_unique<WebhookDispatcher>(apps, options);
         dispatcher->start();
         config::RedisConfig redis;
@@ -86,12 +89,15 @@ class WebhookQueueTest : public ::testing::Test {
     std::unique_ptr<RedisWebhookSink> edge() {
         RedisSinkOptions options;
         options.keys = kKeys;
-        auto sink = std::make_unique<RedisWebhookSink>(apps, config::RedisConfig{"127.0.0.1", port, "", 0}, options);
+        auto sink =
+            std::make_unique<RedisWebhookSink>(apps, config::RedisConfig{"127.0.0.1", port, "", 0}, options);
         sink->start();
         return sink;
     }
     Poco::Int64 waiting() { return integer(client, {"LLEN", kKeys.events}); }
-    Poco::Int64 claimedBy(const std::string& sender) { return integer(client, {"ZCARD", kKeys.claimedPrefix + sender}); }
+    Poco::Int64 claimedBy(const std::string& sender) {
+        return integer(client, {"ZCARD", kKeys.claimedPrefix + sender});
+    }
     // Event ids of the accepted requests, each once per request.
     static std::multiset<std::string> deliveredIds(PostLog& log) {
         std::multiset<std::string> ids;

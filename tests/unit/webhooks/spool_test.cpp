@@ -19,8 +19,9 @@ using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
 struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("resound-spool-" + std::to_string(::getpid()) + "-" +
-                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::path path =
+        fs::temp_directory_path() / ("resound-spool-" + std::to_string(::getpid()) + "-" +
+                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     TempDir() { fs::remove_all(path); }
     ~TempDir() { fs::remove_all(path); }
 };
@@ -62,7 +63,9 @@ TEST(WebhookSpool, ADispatcherSendsWhatThePreviousOneLeft) {
         options.spoolDir = dir.path.string();
         options.initialRetryDelay = milliseconds(20);
         options.stopDrain = milliseconds(200);
-        options.posterFactory = [log](const config::WebhookTarget&) { return std::make_unique<FakePoster>(log); };
+        options.posterFactory = [log](const config::WebhookTarget&) {
+            return std::make_unique<FakePoster>(log);
+        };
         auto dispatcher = std::make_unique<WebhookDispatcher>(apps, options);
         dispatcher->start();
         return dispatcher;
@@ -71,7 +74,8 @@ TEST(WebhookSpool, ADispatcherSendsWhatThePreviousOneLeft) {
     refused->status = [](std::size_t) { return 503; };
     {
         auto first = make(refused);
-        for (int i = 0; i < 3; ++i) first->emit(apps[0], event(Kind::ChannelOccupied, "c" + std::to_string(i)));
+        for (int i = 0; i < 3; ++i)
+            first->emit(apps[0], event(Kind::ChannelOccupied, "c" + std::to_string(i)));
         ASSERT_TRUE(refused->waitFor(3));
         first->stop();
     }

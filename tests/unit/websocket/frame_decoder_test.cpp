@@ -325,7 +325,8 @@ TEST(FrameDecoder, IdleOnlyBetweenMessages) {
     EXPECT_TRUE(decoder.idle());
 
     // A whole first fragment, even with a whole ping after it, leaves a message in progress.
-    const std::string fragmentAndPing = clientFrame(Opcode::Text, "a", false) + clientFrame(Opcode::Ping, "p");
+    const std::string fragmentAndPing =
+        clientFrame(Opcode::Text, "a", false) + clientFrame(Opcode::Ping, "p");
     EXPECT_FALSE(feedWhole(decoder, fragmentAndPing, handler));
     EXPECT_FALSE(decoder.idle());
     EXPECT_FALSE(feedWhole(decoder, clientFrame(Opcode::Continuation, "b"), handler));

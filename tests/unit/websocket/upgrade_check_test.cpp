@@ -59,7 +59,9 @@ TEST(UpgradeCheck, UnknownPathIs404) {
     for (const char* path : {"/", "/app", "/app/", "/app/key/extra", "/apps/1/events", "/socket"}) {
         const UpgradeDecision decision = checkUpgrade(upgradeRequest(path), kEdge);
         EXPECT_EQ(decision.status, 404) << path;
-        EXPECT_EQ(decision.body, R"({"error":"WebSocket connections go to /app/{key}","code":404,"reason":"not_found"})") << path;
+        EXPECT_EQ(decision.body,
+                  R"({"error":"WebSocket connections go to /app/{key}","code":404,"reason":"not_found"})")
+            << path;
         EXPECT_TRUE(decision.headers.empty()) << path;
     }
 }
@@ -83,7 +85,8 @@ TEST(UpgradeCheck, WrongMethodIs405WithAllow) {
     request.method = "POST";
     const UpgradeDecision decision = checkUpgrade(request, kEdge);
     EXPECT_EQ(decision.status, 405);
-    EXPECT_EQ(decision.body, R"({"error":"WebSocket upgrades use GET","code":405,"reason":"method_not_allowed"})");
+    EXPECT_EQ(decision.body,
+              R"({"error":"WebSocket upgrades use GET","code":405,"reason":"method_not_allowed"})");
     ASSERT_EQ(decision.headers.size(), 1u);
     EXPECT_EQ(decision.headers[0], (std::pair<std::string, std::string>{"Allow", "GET"}));
 }
@@ -100,7 +103,9 @@ TEST(UpgradeCheck, VersionOtherThan13Is426NamingVersion13) {
         setHeader(request, "sec-websocket-version", version);
         const UpgradeDecision decision = checkUpgrade(request, kEdge);
         EXPECT_EQ(decision.status, 426) << version;
-        EXPECT_EQ(decision.body, R"({"error":"Only WebSocket version 13 is supported","code":426,"reason":"upgrade_required"})");
+        EXPECT_EQ(
+            decision.body,
+            R"({"error":"Only WebSocket version 13 is supported","code":426,"reason":"upgrade_required"})");
         ASSERT_EQ(decision.headers.size(), 1u);
         EXPECT_EQ(decision.headers[0], (std::pair<std::string, std::string>{"Sec-WebSocket-Version", "13"}));
     }
@@ -122,7 +127,8 @@ TEST(UpgradeCheck, MissingOrInvalidKeyIs400) {
     for (const http::Request* request : {&missing, &shortKey, &notBase64}) {
         const UpgradeDecision decision = checkUpgrade(*request, kEdge);
         EXPECT_EQ(decision.status, 400);
-        EXPECT_EQ(decision.body, R"({"error":"Missing or invalid Sec-WebSocket-Key","code":400,"reason":"bad_request"})");
+        EXPECT_EQ(decision.body,
+                  R"({"error":"Missing or invalid Sec-WebSocket-Key","code":400,"reason":"bad_request"})");
         EXPECT_TRUE(decision.headers.empty());
         EXPECT_TRUE(decision.acceptKey.empty());
     }

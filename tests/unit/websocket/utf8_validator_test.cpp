@@ -36,14 +36,10 @@ bool referenceValidSequence(const std::string& s) {
     std::size_t len;
     uint32_t cp;
     if (b0 < 0x80) return s.size() == 1;
-    if ((b0 & 0xE0) == 0xC0)
-        len = 2, cp = b0 & 0x1F;
-    else if ((b0 & 0xF0) == 0xE0)
-        len = 3, cp = b0 & 0x0F;
-    else if ((b0 & 0xF8) == 0xF0)
-        len = 4, cp = b0 & 0x07;
-    else
-        return false;
+    if ((b0 & 0xE0) == 0xC0) len = 2, cp = b0 & 0x1F;
+    else if ((b0 & 0xF0) == 0xE0) len = 3, cp = b0 & 0x0F;
+    else if ((b0 & 0xF8) == 0xF0) len = 4, cp = b0 & 0x07;
+    else return false;
     if (s.size() != len) return false;
     for (std::size_t i = 1; i < len; ++i) {
         const auto b = static_cast<uint8_t>(s[i]);
