@@ -1,5 +1,6 @@
 #include "redis/RedisLoopClusterState.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "redis/KeySchema.h"
@@ -133,6 +134,13 @@ void RedisLoopClusterState::cachedEvent(const std::string& appId, const std::str
 }
 
 void RedisLoopClusterState::tryAddConnection(const std::string& appId, std::size_t limit, Done<bool> done) {
+    if (limit == 0) {
+        auto batch = std::find_if(unlimitedAdds_.begin(), unlimitedAdds_.end(),
+                                  [&](const auto& entry) { return entry.first == appId; });
+        if (batch == unlimitedAdds_.end()) batch = unlimitedAdds_.insert(unlimitedAdds_.end(), {appId, {}});
+        batch->second.push_back(std::move(done));
+        return;
+    }
     std::string nodeId;
     if (!begin(nodeId)) {
         done(state_.finishTryAddConnection(appId, limit, notSent<scripts::AddConnection>()));
@@ -146,7 +154,35 @@ void RedisLoopClusterState::tryAddConnection(const std::string& appId, std::size
          });
 }
 
+void RedisLoopClusterState::sendUnlimitedAdds(std::string appId) {  // a copy: its batch entry goes
+    const auto batch = std::find_if(unlimitedAdds_.begin(), unlimitedAdds_.end(),
+                                    [&](const auto& entry) { return entry.first == appId; });
+    if (batch == unlimitedAdds_.end()) return;
+    auto callers = std::make_shared<std::vector<Done<bool>>>(std::move(batch->second));
+    unlimitedAdds_.erase(batch);
+    // Each caller counts one connection in the local view, from the one result.
+    auto answer = [this, appId, callers](const ScriptResult<scripts::AddConnection::Answer>& result) {
+        for (auto& done : *callers) done(state_.finishTryAddConnection(appId, 0, result));
+    };
+    std::string nodeId;
+    if (!begin(nodeId)) {
+        answer(notSent<scripts::AddConnection>());
+        return;
+    }
+    send(scripts::AddConnection{nodeId, appId, 0, callers->size(), fence()},
+         [this, answer](const auto& result) {
+             answer(result);
+             finished();
+         });
+}
+
+void RedisLoopClusterState::flush() {
+    while (!unlimitedAdds_.empty()) sendUnlimitedAdds(unlimitedAdds_.front().first);
+    link_.flush();
+}
+
 void RedisLoopClusterState::removeConnection(const std::string& appId) {
+    sendUnlimitedAdds(appId);  // a connection counted this iteration must reach Redis before its removal
     std::string nodeId;
     if (!begin(nodeId)) {
         state_.finishRemoveConnection(appId, notSent<scripts::RemoveConnection>());

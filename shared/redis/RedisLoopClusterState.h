@@ -4,10 +4,13 @@
 // one iteration share one round trip, and each answer runs its callback on the loop when Redis has
 // given it (nullopt after ioTimeout or while the link is down: answered from the local view, and the
 // node resyncs, as for a failed synchronous call). A call that arrives while the NodeLease thread
-// resyncs is answered from the local view at once and registered by the next resync. Loop thread only.
+// resyncs is answered from the local view at once and registered by the next resync. Connection counts
+// without a limit are gathered per app and sent as one call per iteration. Loop thread only.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "loop/EventLoop.h"
 #include "redis/ClusterScripts.h"
@@ -38,7 +41,7 @@ class RedisLoopClusterState final : public state::LoopClusterState {
                      Done<std::optional<state::CachedEvent>> done) override;
     void tryAddConnection(const std::string& appId, std::size_t limit, Done<bool> done) override;
     void removeConnection(const std::string& appId) override;
-    void flush() override { link_.flush(); }
+    void flush() override;
 
     const LoopLink& link() const { return link_; }
 
@@ -63,8 +66,16 @@ class RedisLoopClusterState final : public state::LoopClusterState {
         return ScriptResult<typename Call::Answer>::failure(ScriptStatus::NoAnswer, "a resync is running");
     }
 
+    // Sends the connection counts without a limit gathered this iteration for `appId` (one script call
+    // with count n, each caller answered from its result).
+    void sendUnlimitedAdds(std::string appId);
+
     RedisClusterState& state_;
     std::size_t inflight_ = 0;  // this loop's share of state_.inflight_
+    // Admissions without a quota are established at once and only counted: one iteration's count per
+    // app goes to Redis as one script call at flush() (or before a removeConnection of that app, so
+    // Redis sees them in the order they happened).
+    std::vector<std::pair<std::string, std::vector<Done<bool>>>> unlimitedAdds_;
     LoopLink link_;
 };
 

@@ -4,12 +4,14 @@
 // ioTimeout without the loop waiting.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
 
 #include "RedisServer.h"
 #include "loop/EventLoop.h"
+#include "redis/KeySchema.h"
 #include "redis/RedisClusterState.h"
 #include "redis/RedisLoopClusterState.h"
 
@@ -109,6 +111,65 @@ TEST(RedisLoopClusterState, OneIterationsMutationsShareOneWriteAndCountClusterWi
     EXPECT_EQ(other.channel("app", "news")->subscriptionCount, 4u);
     EXPECT_EQ(other.presenceMembers("app", "presence-room").size(), 1u);
     EXPECT_EQ(other.connectionCount("app"), 1u);
+    EXPECT_TRUE(state.available());
+}
+
+// EVALSHA calls Redis has run since the last CONFIG RESETSTAT.
+std::int64_t evalshaCalls(CommandClient& redis) {
+    const auto info = redis.command({"INFO", "commandstats"});
+    if (!info) return -1;
+    const auto at = info->text.find("cmdstat_evalsha:calls=");
+    if (at == std::string::npos) return 0;
+    return std::stoll(info->text.substr(at + std::string_view("cmdstat_evalsha:calls=").size()));
+}
+
+// Connections of an app without a quota are only counted: one iteration's count is one script call.
+TEST(RedisLoopClusterState, UnlimitedConnectionCountsOfOneIterationAreOneScriptCall) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    CommandClient redis(server.options());
+    RedisClusterState state(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"loop"});
+    RedisClusterState other(std::make_shared<CommandClient>(server.options()),
+                            RedisClusterState::Options{"other"});
+    LoopNode node(state, server.options());
+    ASSERT_TRUE(redis.command({"CONFIG", "RESETSTAT"}));
+
+    std::atomic<int> admitted{0};
+    node.onLoop([&](RedisLoopClusterState& view) {
+        for (int i = 0; i < 40; ++i)
+            view.tryAddConnection("app", 0, [&](bool ok) { admitted += ok ? 1 : 0; });
+        view.tryAddConnection("other-app", 0, [&](bool ok) { admitted += ok ? 1 : 0; });
+    });
+    ASSERT_TRUE(eventually([&] { return admitted.load() == 41; }, 3000ms));
+    EXPECT_EQ(evalshaCalls(redis), 2) << "one per app";
+    EXPECT_EQ(other.connectionCount("app"), 40u);
+    EXPECT_EQ(other.connectionCount("other-app"), 1u);
+    EXPECT_EQ(redis.command({"HGET", keys::nodeConnections(state.nodeId()), "app"})->text, "40");
+
+    // A removal in the same iteration reaches Redis after the counts it follows (sent first, the node
+    // would have nothing to remove yet and the counts would stay).
+    std::atomic<int> more{0};
+    node.onLoop([&](RedisLoopClusterState& view) {
+        view.tryAddConnection("fresh", 0, [&](bool) { ++more; });
+        view.tryAddConnection("fresh", 0, [&](bool) { ++more; });
+        view.tryAddConnection("app", 0, [&](bool) { ++more; });
+        view.removeConnection("fresh");
+        view.removeConnection("fresh");
+        view.removeConnection("app");
+        view.removeConnection("app");
+    });
+    ASSERT_TRUE(eventually([&] { return more.load() == 3; }, 3000ms));
+    ASSERT_TRUE(eventually([&] { return other.connectionCount("app") == 39u; }, 3000ms));
+    EXPECT_EQ(other.connectionCount("fresh"), 0u);
+    EXPECT_TRUE(redis.command({"HGET", keys::nodeConnections(state.nodeId()), "fresh"})->isNull());
+    // A quota still goes one connection per call (its answer decides the admission).
+    std::atomic<int> quota{-1};  // -1 unanswered, else admitted (1) or refused (0)
+    node.onLoop([&](RedisLoopClusterState& view) {
+        view.tryAddConnection("app", 39, [&](bool ok) { quota = ok ? 1 : 0; });
+    });
+    ASSERT_TRUE(eventually([&] { return quota.load() >= 0; }, 3000ms));
+    EXPECT_EQ(quota.load(), 0) << "at its quota of 39";
     EXPECT_TRUE(state.available());
 }
 
