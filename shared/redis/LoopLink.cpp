@@ -214,7 +214,11 @@ void LoopLink::armTimer() {
         deadline = pending_.front().sentAt + options_.ioTimeout;
     }
     // Nothing to wait for: a timer still armed only causes one spurious flush.
-    if (deadline == Clock::time_point{} || deadline == armedFor_) return;
+    if (deadline == Clock::time_point{}) return;
+    // Armed for this deadline or an earlier one: that expiry flushes and re-arms for whatever is then
+    // the oldest. Not re-arming per command saves a timerfd_settime for every request of a quiet
+    // loop (one request, one reply, then idle), at the price of one early wake-up per ioTimeout.
+    if (armedFor_ != Clock::time_point{} && armedFor_ <= deadline) return;
     if (timerFd_ < 0) {
         timerFd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
         if (timerFd_ < 0) return;  // deadlines are then checked once per loop iteration (tick)
