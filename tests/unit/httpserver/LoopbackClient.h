@@ -45,6 +45,8 @@ class Client {
         }
         return true;
     }
+    // Reads what arrives next (one recv) into buffer(); false on EOF or timeout.
+    bool readMore() { return readSome(); }
     // True when the server closed the connection (EOF) within the receive timeout.
     bool closedByServer() {
         while (readSome()) {
