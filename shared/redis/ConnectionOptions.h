@@ -3,11 +3,14 @@
 // Plain data, built once from config::RedisConfig.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "config/Config.h"
 #include "redis/ReconnectBackoff.h"
 #include "redis/RespParser.h"
+
+struct addrinfo;
 
 namespace resound::redis {
 
@@ -33,6 +36,17 @@ struct ConnectionOptions {
 
     static ConnectionOptions fromConfig(const config::RedisConfig& redis);
     std::string describe() const;  // "host:port/db" for logs (no password)
+    // What every new connection sends first, as RESP appended to `out`: AUTH when a password is
+    // set, SELECT when db is not 0. Returns how many replies that asks for (0: nothing appended).
+    std::size_t appendHandshake(std::string& out) const;
 };
+
+struct AddressListDeleter {
+    void operator()(addrinfo* list) const;
+};
+using AddressList = std::unique_ptr<addrinfo, AddressListDeleter>;
+// The TCP addresses of host:port, in getaddrinfo's order; null with `error` set when the name does not
+// resolve. Not bounded by any deadline: configure an address or a name /etc/hosts knows.
+AddressList resolveAddresses(const ConnectionOptions& options, std::string& error);
 
 }  // namespace resound::redis

@@ -127,22 +127,15 @@ void LoopLink::eval(const ScriptCall& call, Callback done) {
 bool LoopLink::refusedAfterHang() const { return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse; }
 
 void LoopLink::startConnect() {
-    if (addressLength_ == 0) {
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_NUMERICSERV;
-        addrinfo* found = nullptr;
-        // Once per link; configure an address or a name /etc/hosts knows (as for RedisConnection).
-        const int rc =
-            ::getaddrinfo(options_.host.c_str(), std::to_string(options_.port).c_str(), &hints, &found);
-        if (rc != 0 || !found) {
-            fail(std::string("resolve ") + options_.host + ": " + ::gai_strerror(rc));
+    if (addressLength_ == 0) {  // resolved once per link
+        std::string error;
+        const AddressList found = resolveAddresses(options_, error);
+        if (!found) {
+            fail(error);
             return;
         }
         std::memcpy(&address_, found->ai_addr, found->ai_addrlen);
         addressLength_ = static_cast<socklen_t>(found->ai_addrlen);
-        ::freeaddrinfo(found);
     }
     fd_ = ::socket(address_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
@@ -155,19 +148,12 @@ void LoopLink::startConnect() {
     healthy_ = false;
     connectStarted_ = Clock::now();
     // The handshake goes first: AUTH, SELECT, and a PING whose answer proves Redis is serving.
-    if (!options_.password.empty()) {
-        appendCommand(output_, {"AUTH", options_.password});
-        pending_.push_back(Pending{{}, true, {}});
-        ++unsentCommands_;
-    }
-    if (options_.db != 0) {
-        appendCommand(output_, {"SELECT", std::to_string(options_.db)});
-        pending_.push_back(Pending{{}, true, {}});
-        ++unsentCommands_;
-    }
+    std::size_t handshake = options_.appendHandshake(output_);
     appendCommand(output_, {"PING"});
-    pending_.push_back(Pending{{}, true, {}});
-    ++unsentCommands_;
+    for (++handshake; handshake > 0; --handshake) {
+        pending_.push_back(Pending{{}, true, {}});
+        ++unsentCommands_;
+    }
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address_), addressLength_) != 0 &&
         errno != EINPROGRESS) {
         fail(std::string("connect: ") + std::strerror(errno));

@@ -77,34 +77,16 @@ RedisConnection::~RedisConnection() { ::close(fd_); }
 
 std::unique_ptr<RedisConnection> RedisConnection::open(const ConnectionOptions& options, std::string& error) {
     const auto deadline = Clock::now() + options.connectTimeout;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* addresses = nullptr;
-    // Name resolution is not bounded by our deadline; configure an address or a name /etc/hosts knows.
-    const int rc =
-        ::getaddrinfo(options.host.c_str(), std::to_string(options.port).c_str(), &hints, &addresses);
-    if (rc != 0) {
-        error = std::string("resolve ") + options.host + ": " + ::gai_strerror(rc);
-        return nullptr;
-    }
+    const AddressList addresses = resolveAddresses(options, error);  // not bounded by our deadline
+    if (!addresses) return nullptr;
     int fd = -1;
-    for (const addrinfo* a = addresses; a && fd < 0; a = a->ai_next) fd = connectTo(*a, deadline, error);
-    ::freeaddrinfo(addresses);
+    for (const addrinfo* a = addresses.get(); a && fd < 0; a = a->ai_next)
+        fd = connectTo(*a, deadline, error);
     if (fd < 0) return nullptr;
 
     std::unique_ptr<RedisConnection> connection(new RedisConnection(fd, options));
     std::string handshake;
-    std::size_t replies = 0;
-    if (!options.password.empty()) {
-        appendCommand(handshake, {"AUTH", options.password});
-        ++replies;
-    }
-    if (options.db != 0) {
-        appendCommand(handshake, {"SELECT", std::to_string(options.db)});
-        ++replies;
-    }
+    const std::size_t replies = options.appendHandshake(handshake);
     if (replies == 0) return connection;
     std::vector<RespValue> answers;
     if (!connection->roundTrip(handshake, replies, answers, error)) {
