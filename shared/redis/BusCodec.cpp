@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "redis/KeySchema.h"
+
 namespace resound::redis {
 namespace {
 
@@ -73,6 +75,14 @@ bus::BusMessagePtr decodeBusMessage(std::string&& payload) {
         return nullptr;
     }
     return message;
+}
+
+void assignTopicOf(const bus::BusMessage& message, std::string& topic) {
+    if (message.kind == bus::BusMessage::Kind::TerminateUser) {
+        keys::assignControlTopic(topic, message.appId);
+    } else {
+        keys::assignChannelTopic(topic, message.appId, message.channel);
+    }
 }
 
 }  // namespace resound::redis

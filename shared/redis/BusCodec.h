@@ -18,6 +18,10 @@ inline constexpr unsigned char kBusCodecVersion = 1;
 // Appends the encoded message to `out`.
 void encodeBusMessage(const bus::BusMessage& message, std::string& out);
 
+// The Redis pub/sub channel `message` travels on, into `topic`: its app's control topic for a
+// TerminateUser, else its channel's topic (KeySchema). Every publisher to Redis uses this.
+void assignTopicOf(const bus::BusMessage& message, std::string& topic);
+
 // Decodes a payload; nullptr if it is truncated, of an unknown version or kind. Consumes `payload`:
 // its buffer becomes the message's frame.
 bus::BusMessagePtr decodeBusMessage(std::string&& payload);

@@ -46,11 +46,7 @@ void LoopPublisher::publish(std::vector<api::PublishStep> steps, Done done) {
                 link_.command({"SET", key, steps[i].cache->eventJson, "EX", ttl_}, {});
             }
         }
-        if (message.kind == bus::BusMessage::Kind::TerminateUser) {
-            keys::assignControlTopic(topic_, message.appId);
-        } else {
-            keys::assignChannelTopic(topic_, message.appId, message.channel);
-        }
+        assignTopicOf(message, topic_);
         payload_.clear();
         encodeBusMessage(message, payload_);
         link_.command({"PUBLISH", topic_, payload_}, [this, batch, i](std::optional<RespValue> reply) {

@@ -30,11 +30,7 @@ bool RedisBus::publish(bus::BusMessagePtr message) {
     if (!message) return false;
     thread_local std::string topic;
     thread_local std::string payload;
-    if (message->kind == bus::BusMessage::Kind::TerminateUser) {
-        keys::assignControlTopic(topic, message->appId);
-    } else {
-        keys::assignChannelTopic(topic, message->appId, message->channel);
-    }
+    assignTopicOf(*message, topic);
     payload.clear();
     encodeBusMessage(*message, payload);
     const auto reply = commands_->command({"PUBLISH", topic, payload});

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "redis/BusCodec.h"
+#include "redis/KeySchema.h"
 
 namespace resound::redis {
 namespace {
@@ -44,6 +45,19 @@ TEST(BusCodec, TerminateUserWithoutFrame) {
     EXPECT_EQ(decoded->kind, bus::BusMessage::Kind::TerminateUser);
     EXPECT_EQ(decoded->userId, "42");
     EXPECT_FALSE(decoded->frame);
+}
+
+TEST(BusCodec, ChannelEventsTravelOnTheirChannelsTopicAndTerminationsOnTheAppsControlTopic) {
+    std::string topic = "left over";
+    assignTopicOf(sample(), topic);
+    EXPECT_EQ(topic, keys::channelTopic("app-1", "presence-room"));
+    bus::BusMessage terminate;
+    terminate.kind = bus::BusMessage::Kind::TerminateUser;
+    terminate.appId = "app-1";
+    terminate.channel = "ignored";
+    assignTopicOf(terminate, topic);
+    EXPECT_EQ(topic, keys::controlTopic("app-1"));
+    EXPECT_NE(keys::controlTopic("app-1"), keys::channelTopic("app-1", "ignored"));
 }
 
 TEST(BusCodec, EveryTruncationIsRejectedOrFrameShortened) {
