@@ -47,6 +47,8 @@ test('/health and /metrics aggregate the connections and messages of both edges'
   const metrics = await getJson(cluster.monitor, '/metrics');
   assert.equal(metrics.status, 200);
   assert.equal(metric(metrics.body, 'resound_redis_up'), 1);
+  // The monitor's own HTTP loops (service::appendServiceMetrics, wired in resound-monitor's main).
+  assert.equal(metric(metrics.body, 'resound_loop_registration_failures_total'), 0, metrics.body);
   assert.equal(metric(metrics.body, 'resound_cluster_connections'), 5, metrics.body);
   assert.ok(metric(metrics.body, 'resound_cluster_ws_messages_sent_total') >= 5, metrics.body);
   assert.equal(metric(metrics.body, 'resound_cluster_nodes{service="resound-edge",state="up"}'), 2, metrics.body);

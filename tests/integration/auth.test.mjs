@@ -200,5 +200,7 @@ describe('auth verifier with pusher-js and the pusher SDK', () => {
     const metrics = await (await fetch(`${verifier.url}/metrics`)).text();
     assert.match(metrics, /resound_auth_requests_total\{endpoint="channel",status="200"\} \d+/);
     assert.match(metrics, /resound_auth_failures_total\{reason="channel_not_allowed"\} [1-9]/);
+    // The serving loops' own count (service::appendServiceMetrics, wired in resound-auth's main).
+    assert.match(metrics, /^resound_loop_registration_failures_total 0$/m);
   });
 });
