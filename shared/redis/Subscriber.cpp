@@ -136,12 +136,16 @@ void Subscriber::wakeLocked() {
 }
 
 void Subscriber::drainWake() {
-    {
-        std::lock_guard lock(mutex_);
-        wakePending_ = false;  // before the read: a wake-up written after it is not lost
-    }
+    // Read first, then clear the flag. The other order loses wake-ups: a writer between the clear and
+    // the read sets the flag again and writes, the read swallows that write, and the flag stays set
+    // with nothing in the eventfd, so no later add() writes again (new topics then waited for the
+    // next PING, clients were told subscribed by confirmWait before Redis was). A writer between the
+    // read and the clear finds the flag still set and does not write, but its topic is already in
+    // dirty_, which the caller's syncInterest() after this call sends.
     std::uint64_t count;
     [[maybe_unused]] ssize_t rc = ::read(wakeFd_, &count, sizeof count);
+    std::lock_guard lock(mutex_);
+    wakePending_ = false;
 }
 
 std::size_t Subscriber::topicCount() const {
