@@ -50,8 +50,9 @@ class Connection final : public pusher::Peer, public loop::IoHandler {
     std::uint32_t maxMessageSize = 0;  // WebSocket: the app's limit for one message (close 1009)
     // HTTP: non-zero while the current request's answer waits for the publish sink (Redis). Later
     // pipelined requests are held (not read from the socket, their bytes already read kept in
-    // unparsedInput) so answers leave in order. The IoThread maps the ticket back to this connection
-    // for as long as it lives, so an answer arriving after it went finds nothing.
+    // unparsedInput) so answers leave in order; the socket leaves the poll set only if bytes arrive. The
+    // IoThread maps the ticket back to this connection for as long as it lives, so an answer arriving after
+    // it went finds nothing.
     std::uint32_t awaitedTicket = 0;
     SendQueue queue;  // bytes to write, shared frames
     // HTTP bytes read before reading paused (at most one read), parsed on resume; null otherwise.

@@ -252,6 +252,12 @@ void IoThread::onConnectionEvent(Connection& c, std::uint32_t events) {
 }
 
 void IoThread::readFrom(Connection& c) {
+    if (c.readingHeld()) {
+        // Bytes (or the EOF) arrived while an answer is awaited: they wait in the socket until it
+        // is sent, and the loop stops reporting them until then (level-triggered).
+        updatePollEvents(c);
+        return;
+    }
     for (int i = 0; i < kMaxReadsPerEvent && c.mode != Connection::Mode::Closed && !c.readingHeld(); ++i) {
         ssize_t n = ::recv(c.fd, readBuffer_.data(), readBuffer_.size(), 0);
         if (n == 0) {
@@ -323,10 +329,12 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
                                             });
             if (!answer) {
                 // HTTP/1.1 answers go in request order: later pipelined requests wait for this one.
+                // The socket stays registered for reading: clients that wait for each answer (all
+                // but pipelining ones) send nothing meanwhile, so this saves two epoll_ctl calls per
+                // request; readFrom() stops reading only if bytes do arrive (holdReading).
                 c.awaitedTicket = ticket;
                 awaited_.emplace(ticket, &c);
                 if (length > 0) c.unparsedInput = std::make_unique<std::string>(data, length);
-                updatePollEvents(c);
                 return;
             }
             response = std::move(*answer);
