@@ -1,14 +1,15 @@
 # shellcheck shell=bash disable=SC2154,SC2034  # variables shared with bench.sh, which sources this
 # Redis-mode scenarios of scripts/bench.sh (bench/README.md, "Redis mode" and "100k connections").
 # Sourced by bench.sh, whose variables and helpers it uses: work, scheduler, server_cpus, bench_cpus,
-# build_dir, bench_bin, realtime, summary, failed, free_port, write_config, health_ok, stop_process,
-# wait_for_quiet, metric.
+# build_dir, bench_bin, realtime, redis_transport, summary, failed, free_port, write_config, health_ok,
+# stop_process, wait_for_quiet, metric.
 #
 # A cluster is one redis-server of our own (free loopback port, no persistence, a directory under
 # $work), N resound-edge processes and optionally one resound-api, all started like the embedded
 # server (pinned to the server CPUs, SCHED_FIFO with --realtime) with io_threads: 1 and the scaling
 # settings in the environment (REVERB_SCALING_ENABLED, REDIS_HOST, REDIS_PORT), as docs/deploy.md
-# does. resound-bench measures all of them as one server: the CPU figures are their sum.
+# does. With --redis-transport unix, Redis listens on a Unix socket only (TCP off) and REDIS_HOST is
+# its path. resound-bench measures all of them as one server: the CPU figures are their sum.
 
 edge_bin=$build_dir/services/edge/resound-edge
 api_bin=$build_dir/services/api/resound-api
@@ -20,6 +21,7 @@ edge_pids=()
 api_port=""
 api_pid=""
 redis_port=""
+redis_socket=""
 redis_pid=""
 
 # launch_on_server_cpus LOG COMMAND...: starts COMMAND in the background like the embedded server and
@@ -34,6 +36,10 @@ launch_on_server_cpus() {
 }
 
 redis_ok() {
+  if [ -n "$redis_socket" ]; then
+    [ "$(redis-cli -s "$redis_socket" ping 2>/dev/null)" = PONG ]
+    return
+  fi
   local line
   exec 4<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
   printf 'PING\r\n' >&4
@@ -61,10 +67,19 @@ wait_ready() {
 
 start_redis() {
   local name=$1.redis
-  free_port
-  redis_port=$port
   mkdir -p "$work/$name"
-  launch_on_server_cpus "$work/$name.log" redis-server --port "$redis_port" --bind 127.0.0.1 \
+  local listen=()
+  if [ "$redis_transport" = unix ]; then
+    redis_port=0
+    redis_socket=$work/$name/redis.sock
+    listen=(--port 0 --unixsocket "$redis_socket" --unixsocketperm 700)
+  else
+    free_port
+    redis_port=$port
+    redis_socket=""
+    listen=(--port "$redis_port" --bind 127.0.0.1)
+  fi
+  launch_on_server_cpus "$work/$name.log" redis-server "${listen[@]}" \
     --save '' --appendonly no --dir "$work/$name" --daemonize no --protected-mode yes
   redis_pid=$launched_pid
   cluster_names+=("$name")
@@ -79,8 +94,10 @@ start_role() {
   free_port
   role_port=$port
   write_config "$work/$name.yaml" "$role_port" 1
-  launch_on_server_cpus "$work/$name.log" env REVERB_SCALING_ENABLED=true REDIS_HOST=127.0.0.1 \
-    REDIS_PORT="$redis_port" "$binary" --config "$work/$name.yaml"
+  local redis_host=127.0.0.1 redis_port_env=$redis_port
+  if [ -n "$redis_socket" ]; then redis_host=$redis_socket redis_port_env=6379; fi
+  launch_on_server_cpus "$work/$name.log" env REVERB_SCALING_ENABLED=true REDIS_HOST="$redis_host" \
+    REDIS_PORT="$redis_port_env" "$binary" --config "$work/$name.yaml"
   role_pid=$launched_pid
   cluster_names+=("$name")
   cluster_pids+=("$role_pid")
@@ -144,6 +161,7 @@ bench_launcher() {
 }
 
 common_params() {
+  printf -- '--param\nredis_transport=%s\n' "$redis_transport"
   printf -- '--param\nserver_mode=redis\n--param\nio_threads=1\n--param\nserver_cpus=%s\n--param\nbench_cpus=%s\n--param\nscheduler=%s\n' \
     "$server_cpus" "$bench_cpus" "$([ "$realtime" = 1 ] && echo fifo || echo normal)"
 }

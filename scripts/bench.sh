@@ -4,7 +4,7 @@
 # server by its PID, prints one table and writes bench/results/<date>.json.
 #
 #   scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
-#                    [--wait-quiet S] [--realtime] [--console off|nomatch|match]
+#                    [--wait-quiet S] [--realtime] [--console off|nomatch|match] [--redis-transport tcp|unix]
 #
 # --quick runs one small fan-out (50 subscribers, 2 s) and exits non-zero if a delivery was lost or
 # duplicated, a publish failed, or the server died: cheap enough for CI.
@@ -18,6 +18,9 @@
 # generator's CPU) for every scenario: `nomatch` watches app bench with a channel filter no bench
 # channel matches, `match` one that matches the bench channels (bench-*): what an open console costs
 # the hot path, against `off` (default, no dashboard password: the dashboard is not even mounted).
+# --redis-transport (Redis-mode scenarios): how the services reach their redis-server: `tcp` on
+# loopback (default, as the compose bundle's containers do) or `unix`, a Unix-domain socket (REDIS_HOST
+# set to its path, TCP off), as a Redis on the same host can be reached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -36,6 +39,7 @@ usage() {
   cat <<EOF
 usage: scripts/bench.sh [--quick] [--scenario NAME[,NAME...]] [--build-dir DIR] [--duration S] [--no-build]
                         [--wait-quiet S] [--realtime] [--console off|nomatch|match]
+                        [--redis-transport tcp|unix]
 scenarios: quick ${all_scenarios[*]}
 Redis mode: ${redis_scenarios[*]}
 Kernel floor: floor (= floor-1k floor-100x100 floor-10k, each alone too)
@@ -52,6 +56,7 @@ build=1
 wait_quiet=60
 realtime=0
 console=off
+redis_transport=tcp
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -62,6 +67,7 @@ while [ $# -gt 0 ]; do
     --wait-quiet) wait_quiet=${2:?--wait-quiet needs seconds}; shift ;;
     --realtime) realtime=1 ;;
     --console) console=${2:?--console needs off, nomatch or match}; shift ;;
+    --redis-transport) redis_transport=${2:?--redis-transport needs tcp or unix}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -75,6 +81,11 @@ fi
 case "$console" in
   off | nomatch | match) ;;
   *) echo "bench.sh: --console must be off, nomatch or match" >&2; exit 2 ;;
+esac
+
+case "$redis_transport" in
+  tcp | unix) ;;
+  *) echo "bench.sh: --redis-transport must be tcp or unix" >&2; exit 2 ;;
 esac
 
 if ! [[ $wait_quiet =~ ^[0-9]+$ ]] || [ "$wait_quiet" -gt 3600 ]; then

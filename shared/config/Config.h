@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -59,11 +60,21 @@ struct AppConfig {
     std::size_t webhookQueueLimit = 10000;  // requests waiting per target; beyond that: dropped
 };
 
+// A Redis host may name a Unix-domain socket instead, as phpredis reads it (so one REDIS_HOST serves
+// Laravel and Resound): a path starting with '/', or unix:///path; the port is then ignored. Returns
+// that path, or "" when `host` is a TCP host name or address.
+std::string unixSocketPathOf(std::string_view host);
+// "redis://redis:6379/0" or "unix:///run/redis/redis.sock?db=0", for logs (never a password).
+std::string describeRedisAddress(std::string_view host, std::uint16_t port, int db);
+
 struct RedisConfig {
-    std::string host = "127.0.0.1";
+    std::string host = "127.0.0.1";  // or a Unix socket path (unixSocketPathOf)
     std::uint16_t port = 6379;
     std::string password;
     int db = 0;
+
+    std::string unixSocketPath() const { return unixSocketPathOf(host); }
+    std::string describe() const { return describeRedisAddress(host, port, db); }
 };
 
 struct ServerConfig {

@@ -28,8 +28,7 @@ std::string describe(const Config& config) {
     line += " log_level=" + server.logLevel;
     line += " shutdown_delay_ms=" + std::to_string(server.shutdownDelayMs);
     if (server.scalingEnabled) {
-        line += " scaling=redis://" + hostPort(server.redis.host, server.redis.port) + "/" +
-                std::to_string(server.redis.db);
+        line += " scaling=" + server.redis.describe();
         line += server.redis.password.empty() ? " redis_auth=no" : " redis_auth=yes";
     } else {
         line += " scaling=off";

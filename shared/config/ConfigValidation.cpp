@@ -75,6 +75,18 @@ void checkNodeTimings(const ServerConfig& server) {
     }
 }
 
+// sockaddr_un holds 108 bytes with the terminating NUL on Linux (redis::ConnectionOptions asserts it).
+constexpr std::size_t kMaxUnixSocketPath = 107;
+
+void checkRedisSocketPath(const RedisConfig& redis) {
+    const std::string path = redis.unixSocketPath();
+    if (path.size() > kMaxUnixSocketPath) {
+        failField("server.scaling.redis.host",
+                  "the Unix socket path is " + std::to_string(path.size()) + " bytes long, at most " +
+                      std::to_string(kMaxUnixSocketPath) + " fit in a socket address");
+    }
+}
+
 }  // namespace
 
 void validate(const Config& config) {
@@ -83,6 +95,7 @@ void validate(const Config& config) {
     checkFields(detail::redisFields(), config.server.redis, "server.scaling.redis");
     checkFields(detail::dashboardFields(), config.dashboard, "dashboard");
     checkNodeTimings(config.server);
+    checkRedisSocketPath(config.server.redis);
     checkPathPrefix(config.server.pathPrefix);
 
     if (config.apps.empty()) {

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "redis/KeySchema.h"
+#include "webhooks/RedisLink.h"
 
 namespace resound::monitor {
 namespace {
@@ -59,10 +60,8 @@ RedisNodeReader::~RedisNodeReader() = default;
 
 void RedisNodeReader::connect() {
     auto client = std::make_unique<Poco::Redis::Client>();
-    client->connect(redis_.host, redis_.port, timespan(options_.connectTimeout));
+    webhooks::connectRedis(*client, redis_, options_.connectTimeout);
     client->setReceiveTimeout(timespan(options_.ioTimeout));
-    if (!redis_.password.empty()) client->execute<std::string>(command({"AUTH", redis_.password}));
-    if (redis_.db != 0) client->execute<std::string>(command({"SELECT", std::to_string(redis_.db)}));
     client_ = std::move(client);
     if (connects_++ > 0) ++reconnects_;
 }

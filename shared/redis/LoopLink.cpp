@@ -1,8 +1,5 @@
 #include "redis/LoopLink.h"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -127,23 +124,21 @@ void LoopLink::eval(const ScriptCall& call, Callback done) {
 bool LoopLink::refusedAfterHang() const { return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse; }
 
 void LoopLink::startConnect() {
-    if (addressLength_ == 0) {  // resolved once per link
+    if (address_.length == 0) {  // resolved once per link
         std::string error;
-        const AddressList found = resolveAddresses(options_, error);
-        if (!found) {
+        const std::vector<SocketAddress> found = resolveAddresses(options_, error);
+        if (found.empty()) {
             fail(error);
             return;
         }
-        std::memcpy(&address_, found->ai_addr, found->ai_addrlen);
-        addressLength_ = static_cast<socklen_t>(found->ai_addrlen);
+        address_ = found.front();
     }
-    fd_ = ::socket(address_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd_ = ::socket(address_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
         fail(std::string("socket: ") + std::strerror(errno));
         return;
     }
-    const int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    address_.tuneConnectedSocket(fd_);
     state_ = State::Connecting;
     healthy_ = false;
     connectStarted_ = Clock::now();
@@ -154,8 +149,8 @@ void LoopLink::startConnect() {
         pending_.push_back(Pending{{}, true, {}});
         ++unsentCommands_;
     }
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address_), addressLength_) != 0 &&
-        errno != EINPROGRESS) {
+    // A Unix socket whose listener's backlog is full says EAGAIN: a failed attempt like any other.
+    if (::connect(fd_, address_.get(), address_.length) != 0 && errno != EINPROGRESS) {
         fail(std::string("connect: ") + std::strerror(errno));
         return;
     }

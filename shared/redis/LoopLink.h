@@ -112,8 +112,7 @@ class LoopLink final : public loop::IoHandler {
     Clock::time_point nextAttempt_{};
     Clock::time_point downSince_{};
     ReconnectBackoff backoff_{options_.backoff()};
-    sockaddr_storage address_{};
-    socklen_t addressLength_ = 0;
+    SocketAddress address_;  // resolved at the first connect
 
     std::string output_;              // encoded commands not yet written
     std::size_t unsentCommands_ = 0;  // commands in output_ whose Pending has no sentAt yet

@@ -1,8 +1,5 @@
 #include "redis/RedisConnection.h"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,13 +34,13 @@ int waitFor(int fd, short events, Clock::time_point deadline) {
 std::string errnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
 // Connects one address within the deadline; returns the fd or -1.
-int connectTo(const addrinfo& address, Clock::time_point deadline, std::string& error) {
-    const int fd = ::socket(address.ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+int connectTo(const SocketAddress& address, Clock::time_point deadline, std::string& error) {
+    const int fd = ::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         error = errnoText("socket");
         return -1;
     }
-    if (::connect(fd, address.ai_addr, address.ai_addrlen) != 0) {
+    if (::connect(fd, address.get(), address.length) != 0) {
         if (errno != EINPROGRESS) {
             error = errnoText("connect");
             ::close(fd);
@@ -63,8 +60,7 @@ int connectTo(const addrinfo& address, Clock::time_point deadline, std::string& 
             return -1;
         }
     }
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    address.tuneConnectedSocket(fd);
     return fd;
 }
 
@@ -77,11 +73,11 @@ RedisConnection::~RedisConnection() { ::close(fd_); }
 
 std::unique_ptr<RedisConnection> RedisConnection::open(const ConnectionOptions& options, std::string& error) {
     const auto deadline = Clock::now() + options.connectTimeout;
-    const AddressList addresses = resolveAddresses(options, error);  // not bounded by our deadline
-    if (!addresses) return nullptr;
+    const std::vector<SocketAddress> addresses =
+        resolveAddresses(options, error);  // not bounded by our deadline
     int fd = -1;
-    for (const addrinfo* a = addresses.get(); a && fd < 0; a = a->ai_next)
-        fd = connectTo(*a, deadline, error);
+    for (std::size_t i = 0; i < addresses.size() && fd < 0; ++i)
+        fd = connectTo(addresses[i], deadline, error);
     if (fd < 0) return nullptr;
 
     std::unique_ptr<RedisConnection> connection(new RedisConnection(fd, options));

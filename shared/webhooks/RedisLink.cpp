@@ -1,6 +1,7 @@
 #include "webhooks/RedisLink.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Redis/Array.h>
 #include <spdlog/spdlog.h>
 
@@ -9,7 +10,12 @@ namespace resound::webhooks {
 void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
                   std::chrono::milliseconds timeout) {
     const Poco::Timespan span(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000);
-    client.connect(redis.host, redis.port, span);
+    const std::string path = redis.unixSocketPath();
+    if (path.empty()) {
+        client.connect(redis.host, redis.port, span);
+    } else {
+        client.connect(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, path), span);
+    }
     if (!redis.password.empty()) {
         Poco::Redis::Array auth;
         auth << "AUTH" << redis.password;
@@ -32,7 +38,7 @@ bool RedisSession::ensureConnected(const std::function<void(Poco::Redis::Client&
     client_.setReceiveTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_.count()) * 1000));
     connected_ = true;
     if (onConnect) onConnect(client_);
-    if (warned_) spdlog::info("{}: reconnected to Redis {}:{}", name_, redis_.host, redis_.port);
+    if (warned_) spdlog::info("{}: reconnected to Redis {}", name_, redis_.describe());
     warned_ = false;
     backoff_.reset();
     return true;
@@ -40,8 +46,7 @@ bool RedisSession::ensureConnected(const std::function<void(Poco::Redis::Client&
 
 std::chrono::milliseconds RedisSession::failed(const Poco::Exception& error) {
     if (!warned_) {
-        spdlog::warn("{}: Redis {}:{} unavailable, retrying: {}", name_, redis_.host, redis_.port,
-                     error.displayText());
+        spdlog::warn("{}: Redis {} unavailable, retrying: {}", name_, redis_.describe(), error.displayText());
         warned_ = true;
     }
     try {

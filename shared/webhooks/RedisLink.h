@@ -1,7 +1,8 @@
 #pragma once
 // The webhook pipeline's own Redis connections (RedisWebhookSink, WebhookWorker): blocking Poco
-// clients on their owner's thread. connectRedis opens one (connect with a timeout, AUTH when a
-// password is configured, SELECT the db; throws Poco::Exception). RedisSession is the reconnect block
+// clients on their owner's thread. connectRedis opens one (connect with a timeout over TCP or the
+// configured Unix socket, AUTH when a password is configured, SELECT the db; throws Poco::Exception);
+// the monitor's node reader uses it too. RedisSession is the reconnect block
 // both share: connect when needed, log an outage once and its end, wait redis::ReconnectBackoff
 // between attempts. The owner's thread only.
 #include <Poco/Redis/Client.h>

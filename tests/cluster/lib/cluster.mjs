@@ -72,7 +72,8 @@ export class Cluster {
    * ({webhooks: 'on'|'off', webhookLease: seconds}: its webhook sender options); `apps`: extra apps
    * for every service's config (e.g. with webhook targets); `timings`: scaling.* overrides; `server`:
    * extra server keys for every service; `logLevel`: their log_level; `redisPersistent`: Redis keeps
-   * its data across a restart (append-only file, fsync always).
+   * its data across a restart (append-only file, fsync always); `redisUnixSocket`: Redis listens on a
+   * Unix socket only and every service's redis.host is its path.
    */
   constructor({
     edges = 2,
@@ -85,12 +86,13 @@ export class Cluster {
     server = {},
     logLevel,
     redisPersistent = false,
+    redisUnixSocket = false,
   } = {}) {
     addApps(apps);
     this.options = { edgeCount: edges, withAuth: auth, monitorCount: monitors, monitorOptions, logLevel };
     this.timings = { ...CLUSTER_TIMINGS, ...timings };
     this.extraServer = server;
-    this.redis = new RedisServer({ persistent: redisPersistent });
+    this.redis = new RedisServer({ persistent: redisPersistent, unixSocket: redisUnixSocket });
     this.edges = [];
     this.api = null;
     this.auth = null;
@@ -115,7 +117,8 @@ export class Cluster {
 
   /** The scaling section every service gets: Redis on our port plus the node timings. */
   scalingConfig() {
-    return { enabled: true, redis: { host: this.redis.host, port: this.redis.port }, ...this.timings };
+    const redis = this.redis.unixSocket ? { host: this.redis.socketPath } : { host: this.redis.host, port: this.redis.port };
+    return { enabled: true, redis, ...this.timings };
   }
 
   /**

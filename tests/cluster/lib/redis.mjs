@@ -29,9 +29,15 @@ function redisCliBinary() {
 }
 
 export class RedisServer {
-  /** `persistent`: --appendonly yes --appendfsync always, so a restart (same dir) keeps every key. */
-  constructor({ persistent = false } = {}) {
+  /**
+   * `persistent`: --appendonly yes --appendfsync always, so a restart (same dir) keeps every key.
+   * `unixSocket`: listen on a Unix-domain socket in its directory only (TCP off: --port 0), as a
+   * co-located Redis can; `socketPath` names it and redis-cli uses it.
+   */
+  constructor({ persistent = false, unixSocket = false } = {}) {
     this.persistent = persistent;
+    this.unixSocket = unixSocket;
+    this.socketPath = null;
     this.host = HOST;
     this.output = '';
     this.process = null;
@@ -41,13 +47,19 @@ export class RedisServer {
 
   /** Starts redis-server (on `port` when given: a restart keeps the port the services know). */
   async start({ port } = {}) {
-    this.port = port ?? this.port ?? (await freePort());
     this.dir ??= mkdtempSync(join(tmpdir(), 'resound-cluster-redis-'));
+    if (this.unixSocket) {
+      this.port = 0;
+      this.socketPath = join(this.dir, 'redis.sock');
+    } else {
+      this.port = port ?? this.port ?? (await freePort());
+    }
     this.exit = null;
     this.paused = false;
     const args = [
       '--port', String(this.port),
       '--bind', HOST,
+      ...(this.unixSocket ? ['--unixsocket', this.socketPath, '--unixsocketperm', '700'] : []),
       '--save', '',
       '--appendonly', this.persistent ? 'yes' : 'no',
       ...(this.persistent ? ['--appendfsync', 'always'] : []),
@@ -70,7 +82,17 @@ export class RedisServer {
       }
       await sleep(50);
     }
-    throw new Error(`redis-server on port ${this.port} did not answer PING within ${START_TIMEOUT_MS} ms (${last})\n${this.output}`);
+    throw new Error(`redis-server on ${this.address} did not answer PING within ${START_TIMEOUT_MS} ms (${last})\n${this.output}`);
+  }
+
+  /** Where the services reach it: the socket path, or host:port. */
+  get address() {
+    return this.unixSocket ? this.socketPath : `${HOST}:${this.port}`;
+  }
+
+  /** redis-cli's arguments that reach this server. */
+  cliTarget() {
+    return this.unixSocket ? ['-s', this.socketPath] : ['-h', HOST, '-p', String(this.port)];
   }
 
   get running() {
@@ -82,7 +104,7 @@ export class RedisServer {
     return new Promise((resolve, reject) => {
       execFile(
         redisCliBinary(),
-        ['-h', HOST, '-p', String(this.port), '--no-raw', ...args.map(String)],
+        [...this.cliTarget(), '--no-raw', ...args.map(String)],
         { timeout: COMMAND_TIMEOUT_MS },
         (err, stdout, stderr) => {
           if (err) reject(new Error(`redis-cli ${args.join(' ')}: ${err.message} ${stderr}`));
@@ -97,7 +119,7 @@ export class RedisServer {
     return new Promise((resolve, reject) => {
       execFile(
         redisCliBinary(),
-        ['-h', HOST, '-p', String(this.port), '--raw', ...args.map(String)],
+        [...this.cliTarget(), '--raw', ...args.map(String)],
         { timeout: COMMAND_TIMEOUT_MS },
         (err, stdout, stderr) => {
           if (err) reject(new Error(`redis-cli ${args.join(' ')}: ${err.message} ${stderr}`));

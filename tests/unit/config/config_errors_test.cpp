@@ -46,6 +46,15 @@ TEST(ConfigErrors, DuplicateIdOrKey) {
               "apps[1].key: 'k1' duplicates apps[0].key");
 }
 
+TEST(ConfigErrors, ARedisSocketPathTooLongForASocketAddress) {
+    const std::string path = "/" + std::string(107, 's');
+    EXPECT_EQ(
+        parseError(kMinimalApp, {{"REDIS_HOST", path}}),
+        "server.scaling.redis.host: the Unix socket path is 108 bytes long, at most 107 fit in a socket "
+        "address");
+    EXPECT_NO_THROW(parseConfig(kMinimalApp, fakeEnv({{"REDIS_HOST", path.substr(1)}})));  // a host name
+}
+
 TEST(ConfigErrors, PortOutOfRange) {
     EXPECT_EQ(parseError(withServer("  port: 70000\n")),
               "server.port: 70000 is out of range 1-65535 (line 2)");

@@ -297,6 +297,21 @@ TEST(ConfigLoader, DescribeNamesAppsButNoSecrets) {
     EXPECT_EQ(line.find("hunter2"), std::string::npos);
 }
 
+TEST(ConfigLoader, ARedisHostThatIsAPathIsAUnixSocket) {
+    const Config config = parseConfig(
+        kMinimalApp, fakeEnv({{"REVERB_SCALING_ENABLED", "1"}, {"REDIS_HOST", "/run/redis/redis.sock"}}));
+    EXPECT_EQ(config.server.redis.unixSocketPath(), "/run/redis/redis.sock");
+    EXPECT_NE(describe(config).find(" scaling=unix:///run/redis/redis.sock?db=0 "), std::string::npos)
+        << describe(config);
+
+    EXPECT_EQ(unixSocketPathOf("unix:///var/run/redis.sock"), "/var/run/redis.sock");
+    EXPECT_EQ(unixSocketPathOf("redis"), "");
+    EXPECT_EQ(unixSocketPathOf("127.0.0.1"), "");
+    EXPECT_EQ(unixSocketPathOf("::1"), "");
+    EXPECT_EQ(unixSocketPathOf("unix://relative.sock"), "");  // not a path phpredis would take either
+    EXPECT_EQ(describeRedisAddress("::1", 6380, 2), "redis://[::1]:6380/2");
+}
+
 TEST(ConfigLoader, DescribeShortensLongAppListsAndFlagsDevelopmentCredentials) {
     Config config = defaultConfig(fakeEnv({{"REVERB_SERVER_HOST", "::"}}));
     for (int i = 0; i < 6; ++i) config.apps.push_back(config.apps[0]);
