@@ -11,6 +11,7 @@
 #include "api/ConnectionsEndpoint.h"
 #include "api/EventsEndpoint.h"
 #include "api/RequestSignature.h"
+#include "state/ClusterState.h"
 
 namespace resound::api {
 namespace {
@@ -57,6 +58,10 @@ std::optional<ApiResponse> ApiHandler::guarded(const http::Request& request, std
     // point; what lands here is a bug or a failing backend (e.g. a ClusterState that lost Redis).
     try {
         return dispatch(request, canonicalPath, query, sink, complete);
+    } catch (const state::StateUnavailable& e) {
+        spdlog::warn("http api: {} {}: {}", request.method, shortened(canonicalPath), e.what());
+        return errorResponse(503,
+                             "The cluster's channel state could not be read (is Redis reachable?): retry");
     } catch (const std::exception& e) {
         spdlog::error("http api: {} {} failed: {}", request.method, shortened(canonicalPath), e.what());
     } catch (...) {

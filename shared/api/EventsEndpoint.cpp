@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "api/EventPublisher.h"
@@ -15,6 +16,7 @@
 #include "pusher/ChannelName.h"
 #include "pusher/EventName.h"
 #include "pusher/SocketId.h"
+#include "state/ClusterState.h"
 
 namespace resound::api {
 namespace {
@@ -181,11 +183,24 @@ void reportToDebugTap(const PublishPlan& plan, const EventSpec& event, const std
     plan.debugTap->emit(debug);
 }
 
-state::ChannelSummary summaryOf(const PublishPlan& plan, const std::string& channel) {
-    if (auto summary = plan.state.channel(plan.app.id, channel)) return *summary;
+// The channel's counts for the `info` attributes, or nullopt when the cluster's state cannot be
+// read: the events are already published, so the answer stays 200 (a 503 would make the SDK publish
+// them again) and the channel's attributes are left out rather than reported as 0.
+std::optional<state::ChannelSummary> summaryOf(const PublishPlan& plan, const std::string& channel) {
+    try {
+        if (auto summary = plan.state.channel(plan.app.id, channel)) return *summary;
+    } catch (const state::StateUnavailable& e) {
+        spdlog::warn("http api: published to {}, but its info could not be read: {}", channel, e.what());
+        return std::nullopt;
+    }
     state::ChannelSummary empty;
     empty.name = channel;
     return empty;
+}
+
+void appendInfo(std::string& json, const PublishPlan& plan, const std::string& channel,
+                const InfoRequest& info) {
+    if (const auto summary = summaryOf(plan, channel)) appendCountAttributes(json, *summary, info, false);
 }
 
 // The 200 answer once everything is published: {} or the requested `info` attributes.
@@ -198,7 +213,7 @@ ApiResponse publishedResponse(const PublishPlan& plan) {
             if (i > 0) json.push_back(',');
             json::appendQuoted(json, event.channels[i]);
             json.append(":{");
-            appendCountAttributes(json, summaryOf(plan, event.channels[i]), event.info, false);
+            appendInfo(json, plan, event.channels[i], event.info);
             json.push_back('}');
         }
         json.append("}}");
@@ -212,8 +227,7 @@ ApiResponse publishedResponse(const PublishPlan& plan) {
         if (i > 0) json.push_back(',');
         json.push_back('{');
         if (plan.events[i].info.any()) {
-            appendCountAttributes(json, summaryOf(plan, plan.events[i].channels.front()), plan.events[i].info,
-                                  false);
+            appendInfo(json, plan, plan.events[i].channels.front(), plan.events[i].info);
         }
         json.push_back('}');
     }

@@ -16,6 +16,7 @@
 #include "http/PathPrefix.h"
 #include "http/QueryString.h"
 #include "json/JsonText.h"
+#include "state/ClusterState.h"
 
 namespace resound::dashboard {
 namespace {
@@ -381,8 +382,12 @@ HttpReply Dashboard::Impl::handle(const HttpExchange& exchange, std::string_view
     const http::QueryParams params = http::parseQuery(exchange.query);
     if (rest == "/api/overview") return overview();
     if (rest == "/api/apps") return apps();
-    if (rest == "/api/channels") return channels(params);
-    if (rest == "/api/channel") return channel(params);
+    try {
+        if (rest == "/api/channels") return channels(params);
+        if (rest == "/api/channel") return channel(params);
+    } catch (const state::StateUnavailable& e) {
+        return jsonError(503, "state_unavailable", std::string(e.what()) + ": retry when Redis is back");
+    }
     if (rest == "/api/stream") return stream(exchange, params);
     return notFound();
 }

@@ -204,7 +204,7 @@ std::vector<state::PresenceMember> RedisClusterState::presenceMembers(const std:
     if (redis_->execute(pipeline, replies)) {
         if (auto members = parseMembers(replies[0], replies[1])) return std::move(*members);
     }
-    return localMembers(appId, channel);
+    throw state::StateUnavailable("the presence roster could not be read from Redis");
 }
 
 std::vector<state::PresenceMember> RedisClusterState::localMembers(const std::string& appId,
@@ -236,8 +236,7 @@ std::vector<state::ChannelSummary> RedisClusterState::channels(const std::string
     if (!listed.ok()) {
         if (listed.status != ScriptStatus::NoAnswer)
             spdlog::error("listing channels failed: {}", listed.error);
-        std::lock_guard lock(mutex_);
-        return local_.channels(appId, prefix);
+        throw state::StateUnavailable("the channel list could not be read from Redis");
     }
     auto& result = listed.answer;
     std::sort(result.begin(), result.end(),
@@ -252,13 +251,8 @@ std::optional<state::ChannelSummary> RedisClusterState::channel(const std::strin
     pipeline.command({"HGET", counts, name});
     pipeline.command({"HLEN", presence});
     std::vector<RespValue> replies;
-    if (!redis_->execute(pipeline, replies) || !replies[1].isInteger() || replies[0].isError()) {
-        std::lock_guard lock(mutex_);
-        for (auto& summary : local_.channels(appId, name)) {
-            if (summary.name == name) return summary;
-        }
-        return std::nullopt;
-    }
+    if (!redis_->execute(pipeline, replies) || !replies[1].isInteger() || replies[0].isError())
+        throw state::StateUnavailable("the channel could not be read from Redis");
     const auto count = integerOf(replies[0]);
     if (!count || *count <= 0) return std::nullopt;
     return state::ChannelSummary{name, static_cast<std::size_t>(*count),
@@ -284,7 +278,8 @@ std::optional<state::CachedEvent> RedisClusterState::cachedEvent(const std::stri
     pipeline.command({"GET", key});
     pipeline.command({"PTTL", key});
     std::vector<RespValue> replies;
-    if (!redis_->execute(pipeline, replies)) return std::nullopt;
+    if (!redis_->execute(pipeline, replies))
+        throw state::StateUnavailable("the cached event could not be read from Redis");
     return parseCachedEvent(replies[0], replies[1]);
 }
 
@@ -336,10 +331,7 @@ std::size_t RedisClusterState::connectionCount(const std::string& appId) {
     const auto reply = redis_->command({"GET", keys::connections(appId)});
     if (reply && reply->type == RespValue::Type::NullBulk) return 0;
     const auto count = reply ? integerOf(*reply) : std::nullopt;
-    if (!count) {
-        std::lock_guard lock(mutex_);
-        return local_.connections(appId);
-    }
+    if (!count) throw state::StateUnavailable("the connection count could not be read from Redis");
     return static_cast<std::size_t>(std::max<std::int64_t>(0, *count));
 }
 

@@ -5,7 +5,7 @@
 // bounded by the CommandClient's timeouts.
 //
 // This node's contributions are also kept in memory (LocalContributions). That gives:
-//  - outages: calls answer from the local view and never report a cluster transition (first/last
+//  - outages: mutations answer from the local view and never report a cluster transition (first/last
 //    subscriber, member joined/left); add returns 0 = "unknown", remove at least 1, join
 //    AlreadyPresent, leave false. The real transitions are announced once Redis is back: by the resync
 //    (joined/occupied) and by the Reaper when it subtracts the stale generation (left/vacated);
@@ -14,6 +14,9 @@
 //    pipelined script calls, while mutations wait at a gate (so none is counted twice or lost), and
 //    retires the previous id (heartbeat score 0) so the next Reaper pass subtracts whatever it still
 //    holds. The owner must NOT re-add its state; the listener is told what happened.
+// The cluster-wide reads (channels, channel, presenceMembers, cachedEvent, connectionCount) throw
+// state::StateUnavailable instead: one node's own contributions are not the cluster's answer (the api
+// process has none), so the HTTP API and the dashboards answer 503.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -87,7 +90,7 @@ class RedisClusterState final : public state::ClusterState {
     // The current node id (changes with each resync).
     std::string nodeId() const;
     // Redis reachable and this node's contributions registered: answers are cluster-wide. False means
-    // answers come from the local view (the HTTP API may prefer to answer 503 then).
+    // mutations answer from the local view and reads may throw state::StateUnavailable.
     bool available() const;
 
     // Called on the NodeLease thread after each successful re-registration (not during one). The
@@ -122,7 +125,7 @@ class RedisClusterState final : public state::ClusterState {
                                 const ScriptResult<scripts::AddConnection::Answer>& result);
     void finishRemoveConnection(const std::string& appId,
                                 const ScriptResult<scripts::RemoveConnection::Answer>& result);
-    // Reads: nullopt when the replies are not usable (the caller answers from the local view).
+    // Reads: nullopt when the replies are not usable (the read throws state::StateUnavailable).
     static std::optional<std::vector<state::PresenceMember>> parseMembers(const RespValue& order,
                                                                           const RespValue& info);
     static std::optional<state::CachedEvent> parseCachedEvent(RespValue& value, const RespValue& ttl);

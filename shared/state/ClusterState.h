@@ -4,6 +4,7 @@
 // Thread-safe. InMemoryClusterState serves one process; a Redis implementation serves many.
 #include <cstddef>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ enum class PresenceJoinStatus { Joined, AlreadyPresent, RosterFull };
 struct PresenceJoin {
     PresenceJoinStatus status = PresenceJoinStatus::Joined;  // Joined: first connection of this user
     std::vector<PresenceMember> members;                     // roster after the join (includes the user)
+};
+
+// Thrown by the cluster-wide reads (channels, channel, presenceMembers, cachedEvent, connectionCount)
+// when that view cannot be had (Redis unreachable or answering with errors). Readers answer 503: what
+// one process knows locally is not the cluster's state (the api process knows nothing locally).
+class StateUnavailable : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
 };
 
 class ClusterState {

@@ -46,6 +46,16 @@ async function expectOutageAnswers(channel, label) {
     assert.ok(answer.ms < OUTAGE_ANSWER_BOUND_MS, `publish during ${label} took ${answer.ms} ms`);
   }
   console.log(`# ${label}: publish answered 503 in ${answers.map((a) => a.ms).join(', ')} ms (first, second, third); body ${answers[0].body}`);
+  // Reads of the cluster's state: 503 too, never the api's own (empty) view as if it were the answer.
+  const reads = [['/channels', {}], [`/channels/${channel}`, { info: 'subscription_count' }], ['/connections', {}]];
+  for (const [path, params] of reads) {
+    const started = performance.now();
+    const read = await httpResult(() => serverSdk(cluster.api).get({ path, params }));
+    const ms = Math.round(performance.now() - started);
+    assert.equal(read.status, 503, `GET ${path} during ${label}: ${read.status} ${read.body}`);
+    assert.match(read.body, /Redis/, `GET ${path}: the 503 says why`);
+    assert.ok(ms < OUTAGE_ANSWER_BOUND_MS, `GET ${path} during ${label} took ${ms} ms`);
+  }
   return answers;
 }
 

@@ -91,6 +91,7 @@ class FakeClusterState final : public state::ClusterState {
     }
     std::optional<state::CachedEvent> cachedEvent(const std::string& appId,
                                                   const std::string& channel) override {
+        maybeThrow();
         auto it = cached.find({appId, channel});
         if (it == cached.end()) return std::nullopt;
         return it->second;
@@ -118,7 +119,8 @@ class FakeClusterState final : public state::ClusterState {
     std::map<Key, std::vector<state::PresenceMember>> members;
     std::map<Key, state::CachedEvent> cached;
     std::map<std::string, std::size_t> connections;
-    bool throwing = false;
+    bool throwing = false;     // reads throw a plain exception (a bug in a backend)
+    bool unavailable = false;  // reads throw state::StateUnavailable (Redis unreachable)
 
   private:
     state::ChannelSummary summary(const Key& key) const {
@@ -131,6 +133,7 @@ class FakeClusterState final : public state::ClusterState {
     }
     void maybeThrow() const {
         if (throwing) throw std::runtime_error("backend down");
+        if (unavailable) throw state::StateUnavailable("the cluster state could not be read");
     }
     EventLog& log_;
 };

@@ -143,6 +143,18 @@ TEST_F(AsyncPublish, AFailingStateReadAfterPublishingIs500NotAnException) {
     expectError(completed[0], 500);
 }
 
+TEST_F(AsyncPublish, AnUnreadableStateAfterPublishingStill200WithoutTheAttributes) {
+    // The event went out: a 503 would make the SDK publish it again, and 0 would be a false count.
+    ASSERT_FALSE(sendPost("/apps/3/events",
+                          R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
+                     .has_value());
+    state.unavailable = true;
+    sink.answer(0);
+    ASSERT_EQ(completed.size(), 1u);
+    EXPECT_EQ(completed[0].status, 200);
+    EXPECT_EQ(completed[0].body, R"({"channels":{"counted":{}}})");
+}
+
 TEST_F(AsyncPublish, RefusalsAndReadsAreAnsweredAtOnce) {
     const auto invalid = sendPost("/apps/3/events", R"({"name":"e","channel":"a"})");
     ASSERT_TRUE(invalid.has_value());

@@ -132,6 +132,18 @@ TEST_F(ApiRouting, BackendExceptionIs500NotACrash) {
     expectError(response, 500, "Internal server error");
 }
 
+TEST_F(ApiRouting, UnreadableClusterStateIs503NeverAnEmptyAnswer) {
+    state.occupy("3", "presence-room", 2, {"u1", "u2"});
+    state.unavailable = true;
+    for (const char* path : {"/apps/3/channels", "/apps/3/channels/presence-room",
+                             "/apps/3/channels/presence-room/users", "/apps/3/connections"}) {
+        SCOPED_TRACE(path);
+        expectError(get(path), 503, "Redis reachable");
+    }
+    state.unavailable = false;
+    EXPECT_EQ(get("/apps/3/channels/presence-room").status, 200);
+}
+
 TEST_F(ApiRouting, ErrorBodyEscapesUserInput) {
     const auto response = post("/apps/3/events", R"({"name":"e","data":"x","channels":["quote\"d"]})");
     expectError(response, 400, R"(Invalid channel name \"quote\"d\")");
