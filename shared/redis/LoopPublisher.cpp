@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "redis/BusCodec.h"
-#include "redis/KeySchema.h"
+#include "redis/CacheStoreCommand.h"
 
 namespace resound::redis {
 namespace {
@@ -36,15 +36,11 @@ void LoopPublisher::publish(std::vector<api::PublishStep> steps, Done done) {
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const bus::BusMessage& message = *steps[i].message;
         if (steps[i].cache) {
-            // As RedisClusterState::storeCachedEvent; its reply is not waited for (neither is that one's):
-            // the PUBLISH behind it on the same connection says whether Redis took them.
-            const std::string key = keys::cache(message.appId, message.channel);
-            if (steps[i].cache->ttlSeconds <= 0) {
-                link_.command({"DEL", key}, {});
-            } else {
-                ttl_ = std::to_string(steps[i].cache->ttlSeconds);
-                link_.command({"SET", key, steps[i].cache->eventJson, "EX", ttl_}, {});
-            }
+            // Its reply is not waited for (as RedisClusterState::storeCachedEvent's is not): the
+            // PUBLISH behind it on the same connection says whether Redis took them.
+            const CacheStoreCommand store(message.appId, message.channel, steps[i].cache->eventJson,
+                                          steps[i].cache->ttlSeconds);
+            link_.command(store.args(), {});
         }
         assignTopicOf(message, topic_);
         payload_.clear();

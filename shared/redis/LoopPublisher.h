@@ -35,7 +35,6 @@ class LoopPublisher final : public api::PublishSink {
     LoopLink link_;
     std::string topic_;    // scratch: the PUBLISH channel
     std::string payload_;  // scratch: the encoded message
-    std::string ttl_;
     std::uint64_t published_ = 0;
     std::uint64_t failures_ = 0;
 };

@@ -10,6 +10,7 @@
 
 #include "crypto/Random.h"
 #include "json/JsonText.h"
+#include "redis/CacheStoreCommand.h"
 #include "redis/KeySchema.h"
 #include "redis/PresenceInfo.h"
 #include "redis/ScriptPipeline.h"
@@ -263,12 +264,8 @@ std::optional<state::ChannelSummary> RedisClusterState::channel(const std::strin
 
 void RedisClusterState::storeCachedEvent(const std::string& appId, const std::string& channel,
                                          const std::string& eventJson, int ttlSeconds) {
-    const std::string key = keys::cache(appId, channel);
-    if (ttlSeconds <= 0) {
-        redis_->command({"DEL", key});
-    } else {
-        redis_->command({"SET", key, eventJson, "EX", std::to_string(ttlSeconds)});
-    }
+    const CacheStoreCommand store(appId, channel, eventJson, ttlSeconds);
+    redis_->command(store.args());
 }
 
 std::optional<state::CachedEvent> RedisClusterState::cachedEvent(const std::string& appId,
