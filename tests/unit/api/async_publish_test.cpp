@@ -4,6 +4,8 @@
 // answered at once; the debug console sees what was acknowledged.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +54,17 @@ struct AsyncPublish : ApiFixture {
     }
     std::optional<ApiResponse> sendPost(const std::string& path, const std::string& body) {
         return send(signedRequest("POST", path, body));
+    }
+    // An event on "counted" asking for its subscription_count, handed to the sink; `meanwhile` runs
+    // before the sink acknowledges it. Returns the one answer.
+    ApiResponse publishCountedThenAcknowledge(const std::function<void()>& meanwhile) {
+        EXPECT_FALSE(sendPost("/apps/3/events",
+                              R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
+                         .has_value());
+        meanwhile();
+        sink.answer(0);
+        EXPECT_EQ(completed.size(), 1u);
+        return completed.empty() ? ApiResponse{} : completed.front();
     }
 };
 
@@ -123,36 +136,21 @@ TEST_F(AsyncPublish, CacheChannelsCarryTheirStoreBeforeThePublish) {
 }
 
 TEST_F(AsyncPublish, InfoIsReadWhenTheAnswerIsBuilt) {
-    ASSERT_FALSE(sendPost("/apps/3/events",
-                          R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
-                     .has_value());
-    state.occupy("3", "counted", 4);  // after the hand-over, before the acknowledgement
-    sink.answer(0);
-    ASSERT_EQ(completed.size(), 1u);
-    EXPECT_EQ(completed[0].status, 200);
-    EXPECT_EQ(completed[0].body, R"({"channels":{"counted":{"subscription_count":4}}})");
+    // Occupied after the hand-over, before the acknowledgement.
+    const ApiResponse answer = publishCountedThenAcknowledge([this] { state.occupy("3", "counted", 4); });
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.body, R"({"channels":{"counted":{"subscription_count":4}}})");
 }
 
 TEST_F(AsyncPublish, AFailingStateReadAfterPublishingIs500NotAnException) {
-    ASSERT_FALSE(sendPost("/apps/3/events",
-                          R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
-                     .has_value());
-    state.throwing = true;
-    sink.answer(0);
-    ASSERT_EQ(completed.size(), 1u);
-    expectError(completed[0], 500);
+    expectError(publishCountedThenAcknowledge([this] { state.throwing = true; }), 500);
 }
 
 TEST_F(AsyncPublish, AnUnreadableStateAfterPublishingStill200WithoutTheAttributes) {
     // The event went out: a 503 would make the SDK publish it again, and 0 would be a false count.
-    ASSERT_FALSE(sendPost("/apps/3/events",
-                          R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
-                     .has_value());
-    state.unavailable = true;
-    sink.answer(0);
-    ASSERT_EQ(completed.size(), 1u);
-    EXPECT_EQ(completed[0].status, 200);
-    EXPECT_EQ(completed[0].body, R"({"channels":{"counted":{}}})");
+    const ApiResponse answer = publishCountedThenAcknowledge([this] { state.unavailable = true; });
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.body, R"({"channels":{"counted":{}}})");
 }
 
 TEST_F(AsyncPublish, RefusalsAndReadsAreAnsweredAtOnce) {
