@@ -74,20 +74,6 @@ std::vector<state::PresenceMember> LocalContributions::members(const std::string
     return out;
 }
 
-std::vector<state::ChannelSummary> LocalContributions::channels(const std::string& appId,
-                                                                const std::string& prefix) const {
-    std::vector<state::ChannelSummary> out;
-    const auto app = apps_.find(appId);
-    if (app == apps_.end()) return out;
-    for (auto it = app->second.channels.lower_bound(prefix);
-         it != app->second.channels.end() && it->first.starts_with(prefix); ++it) {
-        if (it->second.subscriptions > 0)
-            out.push_back(
-                state::ChannelSummary{it->first, it->second.subscriptions, it->second.roster.size()});
-    }
-    return out;
-}
-
 void LocalContributions::addConnection(const std::string& appId) { ++apps_[appId].connections; }
 
 void LocalContributions::removeConnection(const std::string& appId) {

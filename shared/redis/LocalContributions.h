@@ -1,7 +1,8 @@
 #pragma once
 // This node's own share of the cluster state (its subscriptions, presence memberships and connections),
-// kept in memory: the truth a resync re-registers under a fresh node id, and the best-effort answer
-// while Redis is unreachable. Not thread-safe: RedisClusterState guards it with its mutex.
+// kept in memory: the truth a resync re-registers under a fresh node id, and the best-effort answer to
+// this node's own mutations while Redis is unreachable (cluster-wide reads are refused then, never
+// answered from here). Not thread-safe: RedisClusterState guards it with its mutex.
 #include <cstddef>
 #include <map>
 #include <string>
@@ -41,7 +42,6 @@ class LocalContributions {
     void leavePresence(const std::string& appId, const std::string& channel, const std::string& userKey);
     bool hasMember(const std::string& appId, const std::string& channel, const std::string& userKey) const;
     std::vector<state::PresenceMember> members(const std::string& appId, const std::string& channel) const;
-    std::vector<state::ChannelSummary> channels(const std::string& appId, const std::string& prefix) const;
     void addConnection(const std::string& appId);
     void removeConnection(const std::string& appId);
     std::size_t connections(const std::string& appId) const;
