@@ -263,6 +263,23 @@ std::optional<ScriptResult<Answer>> refusalOf(const RespValue& reply) {
     return std::nullopt;
 }
 
+// A mutation that answers a count (>= 0), or the refusal / unexpected reply it got instead.
+template <typename Answer>
+ScriptResult<Answer> countReply(const char* script, const RespValue& reply) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    if (!reply.isInteger() || reply.integer < 0) return unexpected<Answer>(script, "a count >= 0", reply);
+    return ScriptResult<Answer>::success(static_cast<Answer>(reply.integer));
+}
+
+// A mutation that answers 0 or 1, named `ifZero` / `ifOne`.
+template <typename Answer>
+ScriptResult<Answer> zeroOrOneReply(const char* script, const RespValue& reply, Answer ifZero, Answer ifOne) {
+    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
+    if (!reply.isInteger() || (reply.integer != 0 && reply.integer != 1))
+        return unexpected<Answer>(script, "0 or 1", reply);
+    return ScriptResult<Answer>::success(reply.integer == 1 ? ifOne : ifZero);
+}
+
 std::string fenceArg(std::int64_t fenceMs) { return std::to_string(std::max<std::int64_t>(0, fenceMs)); }
 
 }  // namespace
@@ -296,10 +313,7 @@ ScriptCall AddSubscription::encode() const {
 }
 
 ScriptResult<AddSubscription::Answer> AddSubscription::parse(const RespValue& reply) {
-    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
-    if (!reply.isInteger() || reply.integer < 0)
-        return unexpected<Answer>("addSubscription", "a count >= 0", reply);
-    return ScriptResult<Answer>::success(static_cast<Answer>(reply.integer));
+    return countReply<Answer>("addSubscription", reply);
 }
 
 ScriptCall RemoveSubscription::encode() const {
@@ -309,10 +323,7 @@ ScriptCall RemoveSubscription::encode() const {
 }
 
 ScriptResult<RemoveSubscription::Answer> RemoveSubscription::parse(const RespValue& reply) {
-    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
-    if (!reply.isInteger() || reply.integer < 0)
-        return unexpected<Answer>("removeSubscription", "a count >= 0", reply);
-    return ScriptResult<Answer>::success(static_cast<Answer>(reply.integer));
+    return countReply<Answer>("removeSubscription", reply);
 }
 
 // ---- presence --------------------------------------------------------------------------------------
@@ -365,10 +376,7 @@ ScriptCall LeavePresence::encode() const {
 }
 
 ScriptResult<LeavePresence::Answer> LeavePresence::parse(const RespValue& reply) {
-    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
-    if (!reply.isInteger() || (reply.integer != 0 && reply.integer != 1))
-        return unexpected<Answer>("leavePresence", "0 or 1", reply);
-    return ScriptResult<Answer>::success(Answer{reply.integer == 1});
+    return zeroOrOneReply<Answer>("leavePresence", reply, Answer{false}, Answer{true});
 }
 
 // ---- connections -----------------------------------------------------------------------------------
@@ -380,10 +388,7 @@ ScriptCall AddConnection::encode() const {
 }
 
 ScriptResult<AddConnection::Answer> AddConnection::parse(const RespValue& reply) {
-    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
-    if (!reply.isInteger() || (reply.integer != 0 && reply.integer != 1))
-        return unexpected<Answer>("addConnection", "0 or 1", reply);
-    return ScriptResult<Answer>::success(reply.integer == 1 ? Answer::Admitted : Answer::AtLimit);
+    return zeroOrOneReply<Answer>("addConnection", reply, Answer::AtLimit, Answer::Admitted);
 }
 
 ScriptCall RemoveConnection::encode() const {
@@ -393,10 +398,7 @@ ScriptCall RemoveConnection::encode() const {
 }
 
 ScriptResult<RemoveConnection::Answer> RemoveConnection::parse(const RespValue& reply) {
-    if (auto refused = refusalOf<Answer>(reply)) return std::move(*refused);
-    if (!reply.isInteger() || (reply.integer != 0 && reply.integer != 1))
-        return unexpected<Answer>("removeConnection", "0 or 1", reply);
-    return ScriptResult<Answer>::success(reply.integer == 1 ? Answer::Removed : Answer::NothingOfOurs);
+    return zeroOrOneReply<Answer>("removeConnection", reply, Answer::NothingOfOurs, Answer::Removed);
 }
 
 // ---- reads and upkeep ------------------------------------------------------------------------------
