@@ -61,7 +61,8 @@ std::optional<ApiResponse> ApiHandler::guarded(const http::Request& request, std
     } catch (const state::StateUnavailable& e) {
         spdlog::warn("http api: {} {}: {}", request.method, shortened(canonicalPath), e.what());
         return errorResponse(503,
-                             "The cluster's channel state could not be read (is Redis reachable?): retry");
+                             "The cluster's channel state could not be read (is Redis reachable?): retry",
+                             state::kStateUnavailableReason);
     } catch (const std::exception& e) {
         spdlog::error("http api: {} {} failed: {}", request.method, shortened(canonicalPath), e.what());
     } catch (...) {

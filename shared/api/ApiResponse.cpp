@@ -11,10 +11,10 @@ ApiResponse okResponse(std::string body) {
     return response;
 }
 
-ApiResponse errorResponse(int status, std::string_view message) {
+ApiResponse errorResponse(int status, std::string_view message, std::string_view reason) {
     ApiResponse response;
     response.status = status;
-    response.body = http::errorBody(status, message);
+    response.body = http::errorBody(status, message, reason);
     return response;
 }
 

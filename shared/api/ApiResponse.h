@@ -23,7 +23,8 @@ ApiResponse okResponse(std::string body);
 
 // The error format of every non-2xx answer (soketi style): {"error":"<message>","code":<status>}.
 // Laravel shows the body verbatim as "Pusher error: ...", so messages say how to fix the request.
-ApiResponse errorResponse(int status, std::string_view message);
+// `reason`: the body's stable word; empty = http::defaultErrorReason(status).
+ApiResponse errorResponse(int status, std::string_view message, std::string_view reason = {});
 
 // 500 for a request the server failed to complete (a bug or a failing backend; the caller logs why).
 ApiResponse internalErrorResponse();

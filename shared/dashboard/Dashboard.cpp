@@ -132,6 +132,7 @@ class Dashboard::Impl {
     }
 
     HttpReply handle(const HttpExchange& exchange, std::string_view path);
+    HttpReply route(const HttpExchange& exchange, std::string_view path);
 
   private:
     void run();
@@ -370,6 +371,16 @@ HttpReply Dashboard::Impl::stream(const HttpExchange& exchange, const http::Quer
 }
 
 HttpReply Dashboard::Impl::handle(const HttpExchange& exchange, std::string_view path) {
+    // Any route that reads the cluster's state answers 503 while it cannot be read (Redis down).
+    try {
+        return route(exchange, path);
+    } catch (const state::StateUnavailable& e) {
+        return jsonError(503, state::kStateUnavailableReason,
+                         std::string(e.what()) + ": retry when Redis is back");
+    }
+}
+
+HttpReply Dashboard::Impl::route(const HttpExchange& exchange, std::string_view path) {
     if (!auth_.accepts(exchange.header("authorization")))
         return BasicAuth::challenge(exchange.header("authorization"));
     const bool read = exchange.method == "GET" || exchange.method == "HEAD";
@@ -382,12 +393,8 @@ HttpReply Dashboard::Impl::handle(const HttpExchange& exchange, std::string_view
     const http::QueryParams params = http::parseQuery(exchange.query);
     if (rest == "/api/overview") return overview();
     if (rest == "/api/apps") return apps();
-    try {
-        if (rest == "/api/channels") return channels(params);
-        if (rest == "/api/channel") return channel(params);
-    } catch (const state::StateUnavailable& e) {
-        return jsonError(503, "state_unavailable", std::string(e.what()) + ": retry when Redis is back");
-    }
+    if (rest == "/api/channels") return channels(params);
+    if (rest == "/api/channel") return channel(params);
     if (rest == "/api/stream") return stream(exchange, params);
     return notFound();
 }

@@ -41,6 +41,8 @@ class StateUnavailable : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+// The `reason` word of those 503 answers (http::errorBody), the same on the HTTP API and dashboards.
+inline constexpr const char* kStateUnavailableReason = "state_unavailable";
 
 class ClusterState {
   public:

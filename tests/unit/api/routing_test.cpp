@@ -139,6 +139,7 @@ TEST_F(ApiRouting, UnreadableClusterStateIs503NeverAnEmptyAnswer) {
                              "/apps/3/channels/presence-room/users", "/apps/3/connections"}) {
         SCOPED_TRACE(path);
         expectError(get(path), 503, "Redis reachable");
+        EXPECT_NE(get(path).body.find(R"("reason":"state_unavailable")"), std::string::npos);
     }
     state.unavailable = false;
     EXPECT_EQ(get("/apps/3/channels/presence-room").status, 200);
