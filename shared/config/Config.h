@@ -64,6 +64,8 @@ struct AppConfig {
 // Laravel and Resound): a path starting with '/', or unix:///path; the port is then ignored. Returns
 // that path, or "" when `host` is a TCP host name or address.
 std::string unixSocketPathOf(std::string_view host);
+// "host:port", with an IPv6 address in brackets ("[::1]:6379"), for logs.
+std::string hostPort(std::string_view host, unsigned port);
 // "redis://redis:6379/0" or "unix:///run/redis/redis.sock?db=0", for logs (never a password).
 std::string describeRedisAddress(std::string_view host, std::uint16_t port, int db);
 

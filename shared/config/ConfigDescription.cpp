@@ -10,14 +10,15 @@ namespace {
 
 constexpr std::size_t kAppsListed = 5;  // keeps the line short with many apps
 
-std::string hostPort(const std::string& host, unsigned port) {
-    const bool ipv6 = host.find(':') != std::string::npos;
-    return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 std::string orAuto(std::size_t value) { return value == 0 ? "auto" : std::to_string(value); }
 
 }  // namespace
+
+std::string hostPort(std::string_view host, unsigned port) {
+    const bool ipv6 = host.find(':') != std::string_view::npos;
+    const std::string name = ipv6 ? "[" + std::string(host) + "]" : std::string(host);
+    return name + ":" + std::to_string(port);
+}
 
 std::string describe(const Config& config) {
     const ServerConfig& server = config.server;

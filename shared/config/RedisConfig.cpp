@@ -16,9 +16,7 @@ std::string unixSocketPathOf(std::string_view host) {
 std::string describeRedisAddress(std::string_view host, std::uint16_t port, int db) {
     const std::string path = unixSocketPathOf(host);
     if (!path.empty()) return "unix://" + path + "?db=" + std::to_string(db);
-    const bool ipv6 = host.find(':') != std::string_view::npos;
-    const std::string name = ipv6 ? "[" + std::string(host) + "]" : std::string(host);
-    return "redis://" + name + ":" + std::to_string(port) + "/" + std::to_string(db);
+    return "redis://" + hostPort(host, port) + "/" + std::to_string(db);
 }
 
 }  // namespace resound::config

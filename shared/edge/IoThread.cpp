@@ -331,7 +331,7 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
                 // HTTP/1.1 answers go in request order: later pipelined requests wait for this one.
                 // The socket stays registered for reading: clients that wait for each answer (all
                 // but pipelining ones) send nothing meanwhile, so this saves two epoll_ctl calls per
-                // request; readFrom() stops reading only if bytes do arrive (holdReading).
+                // request; readFrom() takes it out of the poll set only if bytes do arrive.
                 c.awaitedTicket = ticket;
                 awaited_.emplace(ticket, &c);
                 if (length > 0) c.unparsedInput = std::make_unique<std::string>(data, length);
