@@ -12,11 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { ENCRYPTION_MASTER_KEY_BASE64, deferredEvent, pusherJsOptions, serverSdk, whenConnected, whenSubscribed } from './lib/clients.mjs';
 import { PusherClient } from './lib/deps.mjs';
 import { uniqueName } from './lib/raw-client.mjs';
-import { freePort, useServer } from './lib/server.mjs';
+import { SANITIZER_REPORT, freePort, useServer } from './lib/server.mjs';
 import { deferred, eventually, sleep, withTimeout } from './lib/wait.mjs';
 
 const JWT_SECRET = 'integration-jwt-secret-0123456789abcdef';
-const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/;
 
 const server = useServer();
 const verifier = { url: '', output: '', process: null, exit: null, dir: '' };

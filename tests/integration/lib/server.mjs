@@ -18,7 +18,9 @@ import { sleep } from './wait.mjs';
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10000;
 const STOP_GRACE_MS = 5000;
-const OUTPUT_CAP = 4 * 1024 * 1024;
+const OUTPUT_CAP = 4 * 1024 * 1024; // the start of the output kept (start-up, the first errors)
+const LATE_OUTPUT_CAP = 64 * 1024; // past the cap, the latest output kept (shutdown, exit reports)
+const REPORT_OVERLAP = 256; // characters of the previous chunk scanned again: a report cut in two
 export const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|AddressSanitizer/;
 
 /**
@@ -83,6 +85,9 @@ export class RunningServer {
     this.host = HOST;
     this.apps = APPS;
     this.output = '';
+    this.lateOutput = ''; // what came after OUTPUT_CAP, its last LATE_OUTPUT_CAP characters
+    this.sanitizerSeen = false; // every byte is scanned, kept or not
+    this.scanCarry = '';
     this.exit = null; // { code, signal } once the process has gone
     this.stopping = false;
     this.deathExpected = false; // set by signal('SIGKILL'): the test killed it on purpose
@@ -126,7 +131,8 @@ export class RunningServer {
 
   /** The captured stdout+stderr, last `chars` characters, for failure messages. */
   tail(chars = 4000) {
-    return this.output.length <= chars ? this.output : `...${this.output.slice(-chars)}`;
+    const text = this.lateOutput ? `${this.output}\n[... output past ${OUTPUT_CAP} characters ...]\n${this.lateOutput}` : this.output;
+    return text.length <= chars ? text : `...${text.slice(-chars)}`;
   }
 
   describeExit() {
@@ -184,8 +190,14 @@ export class RunningServer {
       env: { ...env, ...extraEnv },
     });
     this.pid = this.process.pid;
+    // A sanitizer reports at exit, after whatever a busy server logged: scan everything, keep the
+    // start and the latest part.
     const capture = (chunk) => {
-      if (this.output.length < OUTPUT_CAP) this.output += chunk.toString('utf8');
+      const text = chunk.toString('utf8');
+      if (SANITIZER_REPORT.test(this.scanCarry + text)) this.sanitizerSeen = true;
+      this.scanCarry = (this.scanCarry + text).slice(-REPORT_OVERLAP);
+      if (this.output.length < OUTPUT_CAP) this.output += text;
+      else this.lateOutput = (this.lateOutput + text).slice(-LATE_OUTPUT_CAP);
     };
     this.process.stdout.on('data', capture);
     this.process.stderr.on('data', capture);
@@ -231,7 +243,7 @@ export class RunningServer {
 
   /** Whether the output so far holds a sanitizer report. */
   sanitizerReport() {
-    return SANITIZER_REPORT.test(this.output);
+    return this.sanitizerSeen;
   }
 
   /** Waits for the process to end, at most `ms`; returns {code, signal} or null. */
