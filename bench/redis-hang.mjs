@@ -30,12 +30,14 @@ const opt = {
   hang: num('hang', 6),
   after: num('after', 3),
   appKey: args['app-key'] ?? 'bench-key',
+  redisTransport: args['redis-transport'] ?? 'tcp',
   json: args.json,
   summary: args.summary,
 };
 if (!opt.port || !opt.redisPid) {
   console.error('usage: redis-hang.mjs --port EDGE_PORT --redis-pid PID [--clients N --channels N --ping-rate R\n' +
-    '                      --connect-rate R --before S --hang S --after S --name N --json FILE --summary FILE]');
+    '                      --connect-rate R --before S --hang S --after S --name N --json FILE --summary FILE\n' +
+    '                      --redis-transport tcp|unix (recorded in the report)]');
   process.exit(2);
 }
 
@@ -224,7 +226,7 @@ async function main() {
     scenario: opt.name,
     ok: failures.length === 0,
     params: { clients: opt.clients, channels: opt.channels, ping_rate: opt.pingRate, connect_rate: opt.connectRate,
-      before_s: opt.before, hang_s: opt.hang, after_s: opt.after },
+      before_s: opt.before, hang_s: opt.hang, after_s: opt.after, redis_transport: opt.redisTransport },
     metrics: {
       clients_subscribed: ready.length,
       ping_before: percentiles(phases.before),

@@ -245,7 +245,8 @@ run_cluster_hang() {
   bench_launcher
   "${bench_run[@]}" node "$repo/bench/redis-hang.mjs" --name "$name" --port "${edge_ports[0]}" \
     --redis-pid "$redis_pid" --clients 1000 --channels 100 --ping-rate 200 --connect-rate 20 \
-    --before 3 --hang 6 --after 3 --json "$work/$name.json" --summary "$summary" >"$work/$name.out" 2>&1 || rc=$?
+    --before 3 --hang 6 --after 3 --redis-transport "$redis_transport" --json "$work/$name.json" \
+    --summary "$summary" >"$work/$name.out" 2>&1 || rc=$?
   kill -CONT "$redis_pid" 2>/dev/null || true
   if ! cluster_alive; then
     cluster_fail "$name" "$dead_name died"
