@@ -42,6 +42,16 @@ foreach(word ${words})
   endif()
 endforeach()
 
+# A refused project header must exist in some module: renamed or moved, it would fail to compile with
+# the same "No such file" and the probe would pass while enforcing nothing.
+if(NOT EXPECT STREQUAL "COMPILES" AND INCLUDE MATCHES "^\"(.+)\"$")
+  set(refused "${CMAKE_MATCH_1}")
+  file(GLOB owners ${BUILD_DIR}/module-include/*/${refused})
+  if(NOT owners)
+    message(FATAL_ERROR "probe.cmake: ${refused} is no module's header (renamed?): this probe would prove nothing")
+  endif()
+endif()
+
 set(probe_dir ${BUILD_DIR}/layering-probes)
 string(MAKE_C_IDENTIFIER "${MODULE}_${INCLUDE}" probe_name)
 set(probe ${probe_dir}/${probe_name}.cpp)
