@@ -35,17 +35,19 @@ if ((fix)); then
   exit 0
 fi
 
+# One clang-format run over every file (not one process per file); its warnings name each file that
+# differs as "path:line:col: error: code should be clang-formatted".
 warnings=$(mktemp)
 trap 'rm -f "$warnings"' EXIT
-failed=()
-for file in "${files[@]}"; do
-  if ! "$formatter" --dry-run --Werror --style=file "$file" 2>"$warnings"; then
-    failed+=("$file")
-    head -n 20 "$warnings" >&2  # the first few differences of each file; --fix shows them all
-  fi
-done
-if ((${#failed[@]})); then
+if ! "$formatter" --dry-run --Werror --style=file "${files[@]}" 2>"$warnings"; then
+  mapfile -t failed < <(grep -oE '^[^:]+:[0-9]+:[0-9]+: error' "$warnings" | cut -d: -f1 | sort -u)
+  head -n 60 "$warnings" >&2  # the first differences; --fix shows them all
   echo >&2
+  if ((${#failed[@]} == 0)); then
+    echo "check-format: clang-format failed:" >&2
+    cat "$warnings" >&2
+    exit 1
+  fi
   echo "check-format: ${#failed[@]} of ${#files[@]} files are not formatted as .clang-format says:" >&2
   printf '  %s\n' "${failed[@]}" >&2
   echo "Run scripts/check-format.sh --fix (clang-format 14) and commit the result." >&2

@@ -305,7 +305,7 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
         if (step == httpserver::RequestIntake::Step::Error) {
             HttpResponse response;
             response.status = c.intake.errorStatus();
-            response.body = http::errorBody(response.status, c.intake.errorReason());
+            response.body = http::requestRefusalBody(response.status, c.intake.errorReason());
             respond(c, response, false);
             return;
         }

@@ -38,6 +38,8 @@ std::string_view defaultErrorReason(int status) {
             return "not_implemented";
         case 503:
             return "unavailable";
+        case 505:
+            return "http_version_not_supported";
         default:
             return "error";
     }
@@ -57,6 +59,10 @@ std::string errorBody(int status, std::string_view message, std::string_view rea
     json::appendQuoted(body, reason);
     body += '}';
     return body;
+}
+
+std::string requestRefusalBody(int status, std::string_view message) {
+    return errorBody(status, message, status == 413 ? kBodyTooLarge : std::string_view{});
 }
 
 }  // namespace resound::http

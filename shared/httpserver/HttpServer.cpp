@@ -14,7 +14,7 @@ namespace {
 Reply defaultErrorReply(int status, std::string_view reason) {
     Reply reply;
     reply.status = status;
-    reply.body = http::errorBody(status, reason);
+    reply.body = http::requestRefusalBody(status, reason);
     return reply;
 }
 }  // namespace

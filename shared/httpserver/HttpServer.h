@@ -86,7 +86,7 @@ class HttpServer {
         // them over (a browser's or a proxy's keep-alive connection to the edge's port).
         bool keepAlive = true;
         // The answer to a request the parser refused (400, 413, 431, 501, 505), a handler that threw
-        // (500) and a connection over maxConnections (503). Default: {"error":"<reason>","code":<status>}.
+        // (500) and a connection over maxConnections (503). Default: http::requestRefusalBody.
         std::function<Reply(int status, std::string_view reason)> errorReply;
     };
 

@@ -19,36 +19,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
            });
 }
 
-// The parser's refusals in the services' error shape (the body the Poco-based server gave a 413).
-httpserver::Reply serviceError(int status, std::string_view reason) {
-    std::string_view code = "bad_request";
-    switch (status) {
-        case 413:
-            code = "body_too_large";
-            reason = "request body too large";
-            break;
-        case 431:
-            code = "headers_too_large";
-            break;
-        case 500:
-            code = "internal_error";
-            break;
-        case 501:
-            code = "not_implemented";
-            break;
-        case 503:
-            code = "unavailable";
-            break;
-        case 505:
-            code = "http_version_not_supported";
-            break;
-        default:
-            break;
-    }
-    const HttpReply reply = jsonError(status, code, reason);
-    return {reply.status, reply.contentType, reply.body, reply.headers};
-}
-
 }  // namespace
 
 std::string_view HttpExchange::header(std::string_view name) const {
@@ -101,7 +71,6 @@ void HttpService::start() {
     options.serverName = o.serverName;
     options.listen = o.listen;
     options.keepAlive = o.keepAlive;
-    options.errorReply = serviceError;
 
     impl_->server = std::make_unique<httpserver::HttpServer>(
         std::move(options),

@@ -143,11 +143,14 @@ describe('limits of one server (timeouts, sizes, app limits)', () => {
   test('HTTP API body larger than max_request_size (body actually sent): 413', async () => {
     const response = await api.call('POST', '/events', { body: { name: 'e', channels: ['c'], data: 'x'.repeat(12000) } });
     assert.equal(response.status, 413, response.body);
+    // The server's request limit and an app's event limit say which one to raise.
+    assert.equal(JSON.parse(response.body).reason, 'body_too_large', response.body);
   });
 
   test('event data above max_event_payload_bytes: 413; batch above max_batch_size and channels above max_channels_per_event: 400', async () => {
     const payload = await api.publish(['c'], 'e', 'x'.repeat(4097));
     assert.equal(payload.status, 413, payload.body);
+    assert.equal(JSON.parse(payload.body).reason, 'payload_too_large', payload.body);
     assert.equal((await api.publish(['c'], 'e', 'x'.repeat(4096))).status, 200);
     const batch = Array.from({ length: 11 }, (_, i) => ({ channel: 'c', name: `e${i}`, data: 'x' }));
     const batchResponse = await api.batch(batch);

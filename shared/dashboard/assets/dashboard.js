@@ -24,7 +24,7 @@ async function api(path, options = {}) {
   if (!response.ok) {
     let message = (body && body.error) || `HTTP ${response.status}`;
     // The server's own request limit (max_request_size) answers before the dashboard sees the body.
-    if (response.status === 413 && (!body || body.error === 'Request body too large')) message += ' (more than the server\'s max_request_size)';
+    if (response.status === 413 && (!body || body.reason === 'body_too_large')) message += ' (more than the server\'s max_request_size)';
     throw new Error(message);
   }
   return body;

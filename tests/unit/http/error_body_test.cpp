@@ -19,6 +19,20 @@ TEST(ErrorBody, ReasonDefaultsToTheStatusWord) {
     EXPECT_EQ(defaultErrorReason(418), "error");
 }
 
+TEST(ErrorBody, ParserRefusalsTellTheRequestLimitFromTheEventLimit) {
+    // Every server (edge, api, auth, monitor) answers its parser's refusals with these words.
+    EXPECT_EQ(requestRefusalBody(413, "Request body too large"),
+              R"({"error":"Request body too large","code":413,"reason":"body_too_large"})");
+    EXPECT_EQ(errorBody(413, "Event data is 5000 bytes"),
+              R"({"error":"Event data is 5000 bytes","code":413,"reason":"payload_too_large"})");
+    EXPECT_EQ(requestRefusalBody(431, "Request header section too large"),
+              R"({"error":"Request header section too large","code":431,"reason":"headers_too_large"})");
+    EXPECT_EQ(requestRefusalBody(505, "x"),
+              R"({"error":"x","code":505,"reason":"http_version_not_supported"})");
+    EXPECT_EQ(requestRefusalBody(400, "Malformed Content-Length"),
+              R"({"error":"Malformed Content-Length","code":400,"reason":"bad_request"})");
+}
+
 TEST(ErrorBody, IsValidJsonWhateverTheMessageHolds) {
     const std::string body = errorBody(400, "bad \"quote\" \\ and \x01 and \xff", "bad\"reason");
     Poco::JSON::Parser parser;
