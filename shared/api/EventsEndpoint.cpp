@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -183,10 +184,15 @@ void reportToDebugTap(const PublishPlan& plan, const EventSpec& event, const std
     plan.debugTap->emit(debug);
 }
 
-// The channel's counts for the `info` attributes, or nullopt when the cluster's state cannot be
-// read: the events are already published, so the answer stays 200 (a 503 would make the SDK publish
-// them again) and the channel's attributes are left out rather than reported as 0.
-std::optional<state::ChannelSummary> summaryOf(const PublishPlan& plan, const std::string& channel) {
+// The channel's counts for the `info` attributes of the step (events x channels, in request order),
+// or nullopt when the cluster's state cannot be read: the events are already published, so the answer
+// stays 200 (a 503 would make the SDK publish them again) and the channel's attributes are left out
+// rather than reported as 0.
+using CountsOfStep =
+    std::function<std::optional<state::ChannelSummary>(std::size_t step, const std::string& channel)>;
+
+// Read from the cluster state now (the synchronous path).
+std::optional<state::ChannelSummary> readCounts(const PublishPlan& plan, const std::string& channel) {
     try {
         if (auto summary = plan.state.channel(plan.app.id, channel)) return *summary;
     } catch (const state::StateUnavailable& e) {
@@ -198,13 +204,13 @@ std::optional<state::ChannelSummary> summaryOf(const PublishPlan& plan, const st
     return empty;
 }
 
-void appendInfo(std::string& json, const PublishPlan& plan, const std::string& channel,
+void appendInfo(std::string& json, const std::optional<state::ChannelSummary>& summary,
                 const InfoRequest& info) {
-    if (const auto summary = summaryOf(plan, channel)) appendCountAttributes(json, *summary, info, false);
+    if (summary) appendCountAttributes(json, *summary, info, false);
 }
 
 // The 200 answer once everything is published: {} or the requested `info` attributes.
-ApiResponse publishedResponse(const PublishPlan& plan) {
+ApiResponse publishedResponse(const PublishPlan& plan, const CountsOfStep& countsOf) {
     if (!plan.batch) {
         const EventSpec& event = plan.events.front();
         if (!event.info.any()) return okResponse("{}");
@@ -213,7 +219,7 @@ ApiResponse publishedResponse(const PublishPlan& plan) {
             if (i > 0) json.push_back(',');
             json::appendQuoted(json, event.channels[i]);
             json.append(":{");
-            appendInfo(json, plan, event.channels[i], event.info);
+            appendInfo(json, countsOf(i, event.channels[i]), event.info);
             json.push_back('}');
         }
         json.append("}}");
@@ -226,9 +232,9 @@ ApiResponse publishedResponse(const PublishPlan& plan) {
     for (std::size_t i = 0; i < plan.events.size(); ++i) {
         if (i > 0) json.push_back(',');
         json.push_back('{');
-        if (plan.events[i].info.any()) {
-            appendInfo(json, plan, plan.events[i].channels.front(), plan.events[i].info);
-        }
+        // A batch event has exactly one channel: its step is its index.
+        if (plan.events[i].info.any())
+            appendInfo(json, countsOf(i, plan.events[i].channels.front()), plan.events[i].info);
         json.push_back('}');
     }
     json.append("]}");
@@ -246,7 +252,8 @@ ApiResponse publishNow(const ApiContext& context, const PublishPlan& plan) {
             reportToDebugTap(plan, event, channel);
         }
     }
-    return publishedResponse(plan);
+    return publishedResponse(
+        plan, [&plan](std::size_t, const std::string& channel) { return readCounts(plan, channel); });
 }
 
 // Through the sink: every message is handed over at once (one round trip for the whole request, and
@@ -255,8 +262,10 @@ void publishThroughSink(const ApiContext& context, PublishPlan plan) {
     std::vector<PublishStep> steps;
     for (const EventSpec& event : plan.events) {
         const QuotedEvent quoted = quoteEvent(event.name, event.data);
-        for (const auto& channel : event.channels)
+        for (const auto& channel : event.channels) {
             steps.push_back(prepareEvent(plan.app, quoted, channel, event.socketId));
+            steps.back().readCounts = event.info.any();
+        }
     }
     auto kept = std::make_shared<const PublishPlan>(std::move(plan));
     context.sink->publish(
@@ -275,7 +284,13 @@ void publishThroughSink(const ApiContext& context, PublishPlan plan) {
             }
             // The loop's boundary for this answer, as ApiHandler::handle is for answers given at once.
             try {
-                complete(publishedResponse(*kept));
+                complete(publishedResponse(*kept, [&report](std::size_t step, const std::string& channel) {
+                    std::optional<state::ChannelSummary> counts;
+                    if (step < report.counts.size()) counts = report.counts[step];
+                    if (!counts)
+                        spdlog::warn("http api: published to {}, but its info could not be read", channel);
+                    return counts;
+                }));
                 return;
             } catch (const std::exception& e) {
                 spdlog::error("http api: answering a publish to app {} failed: {}", kept->app.id, e.what());

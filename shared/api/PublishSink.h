@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bus/BusMessage.h"
+#include "state/ClusterState.h"
 
 namespace resound::api {
 
@@ -20,15 +21,21 @@ struct CacheStore {
     int ttlSeconds = 0;
 };
 
-// One message to publish, with what must be stored before it (cache channels).
+// One message to publish, with what must be stored before it (cache channels), and whether the
+// channel's counts are wanted once it is published (the request's `info`): the sink reads them in the
+// same round trip, so the loop never waits on a second one.
 struct PublishStep {
     bus::BusMessagePtr message;
     std::optional<CacheStore> cache;
+    bool readCounts = false;
 };
 
 // Which steps the bus acknowledged, in the order they were given.
 struct PublishReport {
     std::vector<bool> acknowledged;
+    // Per step, for those that asked readCounts: the channel's counts read after its publish (zeros
+    // when nobody is subscribed), or nullopt when they could not be read. Empty when none asked.
+    std::vector<std::optional<state::ChannelSummary>> counts;
     bool all() const {
         for (bool ok : acknowledged) {
             if (!ok) return false;
@@ -42,7 +49,8 @@ class PublishSink {
     using Done = std::function<void(const PublishReport&)>;
     virtual ~PublishSink() = default;
 
-    // Hands the steps over in order (each cache store before its publish). `done` runs exactly once,
+    // Hands the steps over in order (each cache store before its publish, each counts read after it).
+    // `done` runs exactly once,
     // later (never inside publish()), on the owning loop, when every step is answered: acknowledged,
     // refused or timed out. A sink destroyed first drops it uncalled (its loop is going away).
     virtual void publish(std::vector<PublishStep> steps, Done done) = 0;

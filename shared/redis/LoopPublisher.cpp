@@ -2,21 +2,52 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <string_view>
 
 #include "redis/BusCodec.h"
 #include "redis/CacheStoreCommand.h"
+#include "redis/ChannelCountsRead.h"
 
 namespace resound::redis {
 namespace {
 
-// One request's publishes: answered when the last of its replies is in.
+// One request's publishes (and counts reads): answered when the last of its replies is in.
 struct Batch {
     api::PublishReport report;
     std::size_t unanswered = 0;
     api::PublishSink::Done done;
+
+    void answered() {
+        if (--unanswered == 0) done(report);
+    }
 };
+
+// Queues the reads of the channel's counts for step `i` behind its PUBLISH; their answer goes into
+// the report (left nullopt when Redis did not answer them or answered with an error).
+void queueCountsRead(LoopLink& link, const std::shared_ptr<Batch>& batch, std::size_t i,
+                     const bus::BusMessage& message) {
+    auto read = std::make_shared<const ChannelCountsRead>(message.appId, message.channel);
+    auto subscriptions = std::make_shared<std::optional<RespValue>>();
+    batch->unanswered += 2;
+    link.command(read->subscriptionsCommand(), [batch, subscriptions](std::optional<RespValue> reply) {
+        *subscriptions = std::move(reply);
+        batch->answered();
+    });
+    link.command(read->usersCommand(), [batch, i, subscriptions, read](std::optional<RespValue> users) {
+        if (*subscriptions && users) {
+            try {
+                auto summary = read->summary(**subscriptions, *users);
+                batch->report.counts[i] =
+                    summary ? std::move(*summary) : state::ChannelSummary{read->channel(), 0, 0};
+            } catch (const state::StateUnavailable& e) {
+                spdlog::warn("redis loop publisher: channel counts not readable: {}", e.what());
+            }
+        }
+        batch->answered();
+    });
+}
 
 }  // namespace
 
@@ -33,6 +64,9 @@ void LoopPublisher::publish(std::vector<api::PublishStep> steps, Done done) {
         link_.command({"PING"}, [batch](std::optional<RespValue>) { batch->done(batch->report); });
         return;
     }
+    const bool anyCounts =
+        std::any_of(steps.begin(), steps.end(), [](const api::PublishStep& s) { return s.readCounts; });
+    if (anyCounts) batch->report.counts.resize(steps.size());
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const bus::BusMessage& message = *steps[i].message;
         if (steps[i].cache) {
@@ -54,8 +88,9 @@ void LoopPublisher::publish(std::vector<api::PublishStep> steps, Done done) {
                 if (reply) spdlog::warn("redis PUBLISH refused: {}", reply->text);
             }
             batch->report.acknowledged[i] = acknowledged;
-            if (--batch->unanswered == 0) batch->done(batch->report);
+            batch->answered();
         });
+        if (steps[i].readCounts) queueCountsRead(link_, batch, i, message);
     }
 }
 

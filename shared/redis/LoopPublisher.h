@@ -3,12 +3,13 @@
 // stores and PUBLISHes (api service) and the protocol's publishes (edges: client events, presence
 // changes, subscription counts, through edge::SinkPublishingBus) are queued while the loop works and
 // written together at the end of the iteration, so what arrived together shares one round trip, in
-// the order the loop published, and the loop never waits for Redis. A request is answered when Redis has
-// answered all of its PUBLISHes (refused at once while Redis is down and between reconnect attempts; after
-// ioTimeout when it hangs). After a hang a publish goes out behind the link's probe PING instead of being
-// refused while the probe is unanswered: the first publish once Redis is back succeeds. The wire form is
-// RedisBus's (BusCodec on resound:{app}:ch:{channel}; cache keys of KeySchema), so edges cannot tell the two
-// publishers apart. Loop thread only.
+// the order the loop published, and the loop never waits for Redis. A step that asks for its channel's
+// counts (the API's `info`) has them read right behind its PUBLISH (ChannelCountsRead), in the same
+// round trip. A request is answered when Redis has answered all of its PUBLISHes and reads (refused at once
+// while Redis is down and between reconnect attempts; after ioTimeout when it hangs). After a hang a publish
+// goes out behind the link's probe PING instead of being refused while the probe is unanswered: the first
+// publish once Redis is back succeeds. The wire form is RedisBus's (BusCodec on resound:{app}:ch:{channel};
+// cache keys of KeySchema), so edges cannot tell the two publishers apart. Loop thread only.
 #include <cstdint>
 #include <string>
 #include <vector>

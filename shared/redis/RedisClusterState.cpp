@@ -11,6 +11,7 @@
 #include "crypto/Random.h"
 #include "json/JsonText.h"
 #include "redis/CacheStoreCommand.h"
+#include "redis/ChannelCountsRead.h"
 #include "redis/KeySchema.h"
 #include "redis/PresenceInfo.h"
 #include "redis/ScriptPipeline.h"
@@ -247,17 +248,14 @@ std::vector<state::ChannelSummary> RedisClusterState::channels(const std::string
 
 std::optional<state::ChannelSummary> RedisClusterState::channel(const std::string& appId,
                                                                 const std::string& name) {
-    const std::string counts = keys::channels(appId), presence = keys::presence(appId, name);
+    const ChannelCountsRead read(appId, name);
     Pipeline pipeline;
-    pipeline.command({"HGET", counts, name});
-    pipeline.command({"HLEN", presence});
+    pipeline.command(read.subscriptionsCommand());
+    pipeline.command(read.usersCommand());
     std::vector<RespValue> replies;
-    if (!redis_->execute(pipeline, replies) || !replies[1].isInteger() || replies[0].isError())
+    if (!redis_->execute(pipeline, replies))
         throw state::StateUnavailable("the channel could not be read from Redis");
-    const auto count = integerOf(replies[0]);
-    if (!count || *count <= 0) return std::nullopt;
-    return state::ChannelSummary{name, static_cast<std::size_t>(*count),
-                                 static_cast<std::size_t>(std::max<std::int64_t>(0, replies[1].integer))};
+    return read.summary(replies[0], replies[1]);
 }
 
 // ---- cache channels --------------------------------------------------------------------------------

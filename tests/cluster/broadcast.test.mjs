@@ -94,6 +94,34 @@ test('channel queries on the API count subscribers of both edges', async () => {
   assert.deepEqual(await apiUserIds(cluster.api, presence), ['alice', 'bob']);
 });
 
+test('a publish asking for info gets the counts of both edges (read in the publish\'s own Redis round trip)', async () => {
+  const [a, b] = cluster.edges;
+  const plain = uniqueName('counted-');
+  const presence = uniqueName('presence-counted-');
+  await subscriber(a, plain);
+  await subscriber(b, plain);
+  await subscriber(b, plain);
+  await subscriber(a, presence, { user: { id: 'ann' } });
+  await subscriber(b, presence, { user: { id: 'ann' } });
+  await subscriber(b, presence, { user: { id: 'ben' } });
+  const sdk = serverSdk(cluster.api);
+
+  const single = await sdk.trigger([plain, uniqueName('empty-')], 'e', { x: 1 }, { info: 'subscription_count' });
+  assert.equal(single.status, 200);
+  const body = await single.json();
+  assert.equal(body.channels[plain].subscription_count, 3, JSON.stringify(body));
+  const [empty] = Object.keys(body.channels).filter((name) => name !== plain);
+  assert.deepEqual(body.channels[empty], { subscription_count: 0 }, JSON.stringify(body));
+
+  const batch = await sdk.triggerBatch([
+    { channel: presence, name: 'e', data: '{}', info: 'user_count' },
+    { channel: plain, name: 'e', data: '{}' },
+    { channel: plain, name: 'e', data: '{}', info: 'subscription_count' },
+  ]);
+  assert.equal(batch.status, 200);
+  assert.deepEqual(await batch.json(), { batch: [{ user_count: 2 }, {}, { subscription_count: 3 }] });
+});
+
 test('terminate_connections closes the user on both edges and nobody else', async () => {
   const [a, b] = cluster.edges;
   const sdk = serverSdk(cluster.api);

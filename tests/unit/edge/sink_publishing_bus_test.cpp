@@ -70,8 +70,8 @@ TEST(SinkPublishingBus, PublishesGoToTheSinkInOrderNotToTheInnerBus) {
         EXPECT_FALSE(sink.handed[i][0].cache.has_value());
     }
     // Answers, refused or not, need nobody: they are only logged.
-    sink.dones[0](api::PublishReport{{true}});
-    sink.dones[1](api::PublishReport{{false}});
+    sink.dones[0](api::PublishReport{{true}, {}});
+    sink.dones[1](api::PublishReport{{false}, {}});
 }
 
 TEST(SinkPublishingBus, InterestAndReceiversStayWithTheInnerBus) {

@@ -14,6 +14,7 @@
 #include "RedisServer.h"
 #include "loop/EventLoop.h"
 #include "redis/CommandClient.h"
+#include "redis/KeySchema.h"
 #include "redis/LoopPublisher.h"
 #include "redis/RedisBus.h"
 
@@ -180,6 +181,44 @@ TEST(LoopPublisher, CacheChannelsAreStoredWithTheirTtlBeforeThePublish) {
     EXPECT_EQ(gone->integer, 0) << "ttl 0 removes the entry, as RedisClusterState does";
 }
 
+TEST(LoopPublisher, ChannelCountsAreReadBehindThePublishInTheSameWrite) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    CommandClient client(server.options());
+    // What the edges' cluster scripts keep: 3 subscriptions to the room, by 2 distinct users.
+    ASSERT_TRUE(client.command({"HSET", keys::channels("app"), "presence-room", "3"}));
+    ASSERT_TRUE(client.command({"HSET", keys::presence("app", "presence-room"), "u1", "{}", "u2", "{}"}));
+    PublisherOnLoop publisher(server.options());
+    Reports reports;
+    publisher.onLoop([&](LoopPublisher& p) { p.publish(steps({step("warm-up", "w")}), reports.collect()); });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 1; }, 2000ms));
+
+    std::uint64_t writesBefore = 0;
+    publisher.onLoop([&](LoopPublisher& p) {
+        writesBefore = p.link().roundTrips();
+        auto counted = steps({step("presence-room", "a"), step("nobody-here", "b"), step("not-asked", "c")});
+        counted[0].readCounts = true;
+        counted[1].readCounts = true;
+        p.publish(std::move(counted), reports.collect());
+    });
+    ASSERT_TRUE(eventually([&] { return reports.size() == 2; }, 2000ms));
+    publisher.onLoop([&](LoopPublisher& p) {
+        EXPECT_EQ(p.link().roundTrips() - writesBefore, 1u) << "the reads ride with the publishes";
+    });
+    std::lock_guard lock(reports.mutex);
+    const api::PublishReport& report = reports.reports[1];
+    EXPECT_TRUE(report.all());
+    ASSERT_EQ(report.counts.size(), 3u);
+    ASSERT_TRUE(report.counts[0].has_value());
+    EXPECT_EQ(report.counts[0]->name, "presence-room");
+    EXPECT_EQ(report.counts[0]->subscriptionCount, 3u);
+    EXPECT_EQ(report.counts[0]->userCount, 2u);
+    ASSERT_TRUE(report.counts[1].has_value()) << "an unoccupied channel reads as zeros, not as unreadable";
+    EXPECT_EQ(report.counts[1]->subscriptionCount, 0u);
+    EXPECT_EQ(report.counts[1]->userCount, 0u);
+    EXPECT_FALSE(report.counts[2].has_value()) << "not asked, not read";
+}
+
 TEST(LoopPublisher, ARedisThatIsDownIsAnsweredRefusedAtOnce) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
@@ -189,12 +228,16 @@ TEST(LoopPublisher, ARedisThatIsDownIsAnsweredRefusedAtOnce) {
     Reports reports;
     const auto started = std::chrono::steady_clock::now();
     publisher.onLoop([&](LoopPublisher& p) {
-        p.publish(steps({step("chat", "a"), step("chat", "b")}), reports.collect());
+        auto both = steps({step("chat", "a"), step("chat", "b")});
+        both[1].readCounts = true;
+        p.publish(std::move(both), reports.collect());
     });
     ASSERT_TRUE(eventually([&] { return reports.size() == 1; }, 2000ms));
     EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
     std::lock_guard lock(reports.mutex);
     EXPECT_EQ(reports.reports[0].acknowledged, (std::vector<bool>{false, false}));
+    ASSERT_EQ(reports.reports[0].counts.size(), 2u);
+    EXPECT_FALSE(reports.reports[0].counts[1].has_value()) << "unread counts are unknown, not zero";
 }
 
 TEST(LoopPublisher, AHungRedisIsAnsweredRefusedAfterTheIoTimeoutAndTheFirstPublishAfterSucceeds) {
