@@ -39,65 +39,43 @@ std::int64_t RedisLoopClusterState::fence() const { return state_.fence(state_.r
 
 void RedisLoopClusterState::addSubscription(const std::string& appId, const std::string& channel,
                                             Done<std::size_t> done) {
-    std::string nodeId;
-    if (!begin(nodeId)) {
-        done(state_.finishAddSubscription(appId, channel, notSent<scripts::AddSubscription>()));
-        return;
-    }
-    send(scripts::AddSubscription{nodeId, appId, channel, 1, fence()},
-         [this, appId, channel, done = std::move(done)](const auto& result) {
-             const std::size_t count = state_.finishAddSubscription(appId, channel, result);
-             finished();
-             done(count);
-         });
+    mutate(
+        scripts::AddSubscription{{}, appId, channel},
+        [this, appId, channel](const auto& result) {
+            return state_.finishAddSubscription(appId, channel, result);
+        },
+        std::move(done));
 }
 
 void RedisLoopClusterState::removeSubscription(const std::string& appId, const std::string& channel,
                                                Done<std::size_t> done) {
-    std::string nodeId;
-    if (!begin(nodeId)) {
-        done(state_.finishRemoveSubscription(appId, channel, notSent<scripts::RemoveSubscription>()));
-        return;
-    }
-    send(scripts::RemoveSubscription{nodeId, appId, channel, fence()},
-         [this, appId, channel, done = std::move(done)](const auto& result) {
-             const std::size_t count = state_.finishRemoveSubscription(appId, channel, result);
-             finished();
-             done(count);
-         });
+    mutate(
+        scripts::RemoveSubscription{{}, appId, channel},
+        [this, appId, channel](const auto& result) {
+            return state_.finishRemoveSubscription(appId, channel, result);
+        },
+        std::move(done));
 }
 
 void RedisLoopClusterState::joinPresence(const std::string& appId, const std::string& channel,
                                          const state::PresenceMember& member, std::size_t maxMembers,
                                          Done<state::PresenceJoin> done) {
-    std::string nodeId;
-    if (!begin(nodeId)) {
-        done(state_.finishJoinPresence(appId, channel, member, maxMembers, notSent<scripts::JoinPresence>()));
-        return;
-    }
-    scripts::JoinPresence join{nodeId, appId, channel, member, maxMembers};
-    join.fenceMs = fence();
-    send(join, [this, appId, channel, member, maxMembers, done = std::move(done)](auto result) {
-        state::PresenceJoin joined =
-            state_.finishJoinPresence(appId, channel, member, maxMembers, std::move(result));
-        finished();
-        done(std::move(joined));
-    });
+    mutate(
+        scripts::JoinPresence{{}, appId, channel, member, maxMembers},
+        [this, appId, channel, member, maxMembers](auto result) {
+            return state_.finishJoinPresence(appId, channel, member, maxMembers, std::move(result));
+        },
+        std::move(done));
 }
 
 void RedisLoopClusterState::leavePresence(const std::string& appId, const std::string& channel,
                                           const std::string& userKey, Done<bool> done) {
-    std::string nodeId;
-    if (!begin(nodeId)) {
-        done(state_.finishLeavePresence(appId, channel, userKey, notSent<scripts::LeavePresence>()));
-        return;
-    }
-    send(scripts::LeavePresence{nodeId, appId, channel, userKey, fence()},
-         [this, appId, channel, userKey, done = std::move(done)](const auto& result) {
-             const bool last = state_.finishLeavePresence(appId, channel, userKey, result);
-             finished();
-             done(last);
-         });
+    mutate(
+        scripts::LeavePresence{{}, appId, channel, userKey},
+        [this, appId, channel, userKey](const auto& result) {
+            return state_.finishLeavePresence(appId, channel, userKey, result);
+        },
+        std::move(done));
 }
 
 void RedisLoopClusterState::presenceMembers(const std::string& appId, const std::string& channel,
@@ -135,45 +113,35 @@ void RedisLoopClusterState::cachedEvent(const std::string& appId, const std::str
 
 void RedisLoopClusterState::tryAddConnection(const std::string& appId, std::size_t limit, Done<bool> done) {
     if (limit == 0) {
+        // Nothing to decide: without a limit the script always admits and so does the local view when
+        // Redis is not there (finishTryAddConnection), so the caller hears it now. Counted first, so a
+        // removeConnection the answer leads to is sent after it.
         auto batch = std::find_if(unlimitedAdds_.begin(), unlimitedAdds_.end(),
                                   [&](const auto& entry) { return entry.first == appId; });
-        if (batch == unlimitedAdds_.end()) batch = unlimitedAdds_.insert(unlimitedAdds_.end(), {appId, {}});
-        batch->second.push_back(std::move(done));
+        if (batch == unlimitedAdds_.end()) batch = unlimitedAdds_.insert(unlimitedAdds_.end(), {appId, 0});
+        ++batch->second;
+        done(true);
         return;
     }
-    std::string nodeId;
-    if (!begin(nodeId)) {
-        done(state_.finishTryAddConnection(appId, limit, notSent<scripts::AddConnection>()));
-        return;
-    }
-    send(scripts::AddConnection{nodeId, appId, limit, 1, fence()},
-         [this, appId, limit, done = std::move(done)](const auto& result) {
-             const bool admitted = state_.finishTryAddConnection(appId, limit, result);
-             finished();
-             done(admitted);
-         });
+    mutate(
+        scripts::AddConnection{{}, appId, limit},
+        [this, appId, limit](const auto& result) {
+            return state_.finishTryAddConnection(appId, limit, result);
+        },
+        std::move(done));
 }
 
 void RedisLoopClusterState::sendUnlimitedAdds(std::string appId) {  // a copy: its batch entry goes
     const auto batch = std::find_if(unlimitedAdds_.begin(), unlimitedAdds_.end(),
                                     [&](const auto& entry) { return entry.first == appId; });
     if (batch == unlimitedAdds_.end()) return;
-    auto callers = std::make_shared<std::vector<Done<bool>>>(std::move(batch->second));
+    const std::size_t count = batch->second;
     unlimitedAdds_.erase(batch);
-    // Each caller counts one connection in the local view, from the one result.
-    auto answer = [this, appId, callers](const ScriptResult<scripts::AddConnection::Answer>& result) {
-        for (auto& done : *callers) done(state_.finishTryAddConnection(appId, 0, result));
-    };
-    std::string nodeId;
-    if (!begin(nodeId)) {
-        answer(notSent<scripts::AddConnection>());
-        return;
-    }
-    send(scripts::AddConnection{nodeId, appId, 0, callers->size(), fence()},
-         [this, answer](const auto& result) {
-             answer(result);
-             finished();
-         });
+    // Each connection counts once in the local view, from the one result; its admission (always true
+    // without a limit) was answered when it was asked for.
+    mutate(scripts::AddConnection{{}, appId, 0, count}, [this, appId, count](const auto& result) {
+        for (std::size_t i = 0; i < count; ++i) state_.finishTryAddConnection(appId, 0, result);
+    });
 }
 
 void RedisLoopClusterState::flush() {
@@ -183,15 +151,8 @@ void RedisLoopClusterState::flush() {
 
 void RedisLoopClusterState::removeConnection(const std::string& appId) {
     sendUnlimitedAdds(appId);  // a connection counted this iteration must reach Redis before its removal
-    std::string nodeId;
-    if (!begin(nodeId)) {
-        state_.finishRemoveConnection(appId, notSent<scripts::RemoveConnection>());
-        return;
-    }
-    send(scripts::RemoveConnection{nodeId, appId, fence()}, [this, appId](const auto& result) {
-        state_.finishRemoveConnection(appId, result);
-        finished();
-    });
+    mutate(scripts::RemoveConnection{{}, appId},
+           [this, appId](const auto& result) { state_.finishRemoveConnection(appId, result); });
 }
 
 }  // namespace resound::redis

@@ -4,12 +4,14 @@
 // one iteration share one round trip, and each answer runs its callback on the loop when Redis has
 // given it (nullopt after ioTimeout or while the link is down: answered from the local view, and the
 // node resyncs, as for a failed synchronous call). A call that arrives while the NodeLease thread
-// resyncs is answered from the local view at once and registered by the next resync. Connection counts
-// without a limit are gathered per app and sent as one call per iteration. Loop thread only.
+// resyncs is answered from the local view at once and registered by the next resync. A connection
+// without a limit is admitted whatever Redis says, so it is answered at once; its count is gathered
+// per app and sent as one call per iteration. Loop thread only.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "loop/EventLoop.h"
@@ -66,8 +68,37 @@ class RedisLoopClusterState final : public state::LoopClusterState {
         return ScriptResult<typename Call::Answer>::failure(ScriptStatus::NoAnswer, "a resync is running");
     }
 
+    // Every mutation: `call` comes without its nodeId and fenceMs (known only once the resync gate is
+    // passed); `finish(result)` updates the local view and gives the answer; `done(answer)` runs after
+    // the mutation stopped counting as in flight. While a resync runs the call is not sent and
+    // `finish` answers from the local view at once.
+    template <typename Call, typename Finish, typename OnAnswer>
+    void mutate(Call call, Finish finish, OnAnswer done) {
+        if (!begin(call.nodeId)) {
+            done(finish(notSent<Call>()));
+            return;
+        }
+        call.fenceMs = fence();
+        send(call, [this, finish = std::move(finish), done = std::move(done)](auto result) mutable {
+            auto answer = finish(std::move(result));
+            finished();
+            done(std::move(answer));
+        });
+    }
+    // A mutation nobody waits for: `finish(result)` only updates the local view.
+    template <typename Call, typename Finish>
+    void mutate(Call call, Finish finish) {
+        mutate(
+            std::move(call),
+            [finish = std::move(finish)](auto result) {
+                finish(std::move(result));
+                return std::monostate{};
+            },
+            [](std::monostate) {});
+    }
+
     // Sends the connection counts without a limit gathered this iteration for `appId` (one script call
-    // with count n, each caller answered from its result).
+    // with count n; its result counts n connections in the local view).
     void sendUnlimitedAdds(std::string appId);
 
     RedisClusterState& state_;
@@ -75,7 +106,7 @@ class RedisLoopClusterState final : public state::LoopClusterState {
     // Admissions without a quota are established at once and only counted: one iteration's count per
     // app goes to Redis as one script call at flush() (or before a removeConnection of that app, so
     // Redis sees them in the order they happened).
-    std::vector<std::pair<std::string, std::vector<Done<bool>>>> unlimitedAdds_;
+    std::vector<std::pair<std::string, std::size_t>> unlimitedAdds_;
     LoopLink link_;
 };
 
