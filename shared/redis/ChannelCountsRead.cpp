@@ -1,26 +1,11 @@
 #include "redis/ChannelCountsRead.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 
 #include "redis/KeySchema.h"
 
 namespace resound::redis {
-namespace {
-
-// HGET answers a bulk string (or nil for a channel nobody holds); a number is accepted too.
-std::optional<std::int64_t> countOf(const RespValue& value) {
-    if (value.isInteger()) return value.integer;
-    if (value.type != RespValue::Type::BulkString) return std::nullopt;
-    std::int64_t n = 0;
-    const char* end = value.text.data() + value.text.size();
-    const auto result = std::from_chars(value.text.data(), end, n);
-    if (result.ec != std::errc() || result.ptr != end) return std::nullopt;
-    return n;
-}
-
-}  // namespace
 
 ChannelCountsRead::ChannelCountsRead(std::string_view appId, std::string_view channel)
     : channel_(channel), countsKey_(keys::channels(appId)), presenceKey_(keys::presence(appId, channel)) {
@@ -33,7 +18,7 @@ std::optional<state::ChannelSummary> ChannelCountsRead::summary(const RespValue&
     if (subscriptions.isError() || !users.isInteger())
         throw state::StateUnavailable("the channel could not be read from Redis");
     // Nil (nobody holds the channel) and anything but a positive count read as unoccupied.
-    const auto count = countOf(subscriptions);
+    const auto count = subscriptions.asInteger();
     if (!count || *count <= 0) return std::nullopt;
     return state::ChannelSummary{channel_, static_cast<std::size_t>(*count),
                                  static_cast<std::size_t>(std::max<std::int64_t>(0, users.integer))};

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <unordered_map>
 
 #include "crypto/Random.h"
@@ -22,16 +21,6 @@ namespace {
 
 // Re-registration sends this many script calls per round trip.
 constexpr std::size_t kResyncBatch = 1000;
-
-std::optional<std::int64_t> integerOf(const RespValue& value) {
-    if (value.isInteger()) return value.integer;
-    if (value.type != RespValue::Type::BulkString) return std::nullopt;
-    std::int64_t n = 0;
-    const auto* end = value.text.data() + value.text.size();
-    const auto result = std::from_chars(value.text.data(), end, n);
-    if (result.ec != std::errc() || result.ptr != end) return std::nullopt;
-    return n;
-}
 
 }  // namespace
 
@@ -325,7 +314,7 @@ void RedisClusterState::finishRemoveConnection(
 std::size_t RedisClusterState::connectionCount(const std::string& appId) {
     const auto reply = redis_->command({"GET", keys::connections(appId)});
     if (reply && reply->type == RespValue::Type::NullBulk) return 0;
-    const auto count = reply ? integerOf(*reply) : std::nullopt;
+    const auto count = reply ? reply->asInteger() : std::nullopt;
     if (!count) throw state::StateUnavailable("the connection count could not be read from Redis");
     return static_cast<std::size_t>(std::max<std::int64_t>(0, *count));
 }

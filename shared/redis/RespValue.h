@@ -1,6 +1,8 @@
 #pragma once
 // One RESP2 reply as parsed by RespParser: a tagged value, arrays nest. Plain data, any thread.
+#include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,16 @@ struct RespValue {
     bool isArray() const { return type == Type::Array; }
     bool isNull() const { return type == Type::NullBulk || type == Type::NullArray; }
     bool isString() const { return type == Type::SimpleString || type == Type::BulkString; }
+    // An integer reply, or a bulk string that holds exactly one (what GET and HGET give for a counter).
+    std::optional<std::int64_t> asInteger() const {
+        if (type == Type::Integer) return integer;
+        if (type != Type::BulkString) return std::nullopt;
+        std::int64_t n = 0;
+        const char* end = text.data() + text.size();
+        const auto result = std::from_chars(text.data(), end, n);
+        if (result.ec != std::errc() || result.ptr != end) return std::nullopt;
+        return n;
+    }
     // An error reply whose code (first word) is `code`, e.g. isErrorCode("NOSCRIPT").
     bool isErrorCode(std::string_view code) const {
         return type == Type::Error && text.size() >= code.size() && text.compare(0, code.size(), code) == 0 &&

@@ -206,5 +206,15 @@ TEST(RespParser, ManyValuesInOneChunkAndLargeBulkInSmallChunks) {
     EXPECT_EQ(out[1000].text, big);
 }
 
+TEST(RespValue, AsIntegerReadsIntegersAndBulkStringsHoldingOne) {
+    EXPECT_EQ(RespValue::number(-4).asInteger(), -4);
+    EXPECT_EQ(RespValue::bulk("42").asInteger(), 42);
+    EXPECT_FALSE(RespValue::bulk("42x").asInteger().has_value());
+    EXPECT_FALSE(RespValue::bulk("").asInteger().has_value());
+    EXPECT_FALSE(RespValue::simple("42").asInteger().has_value()) << "a status line is not a count";
+    EXPECT_FALSE(RespValue{}.asInteger().has_value()) << "nil";
+    EXPECT_FALSE(RespValue::error("ERR 42").asInteger().has_value());
+}
+
 }  // namespace
 }  // namespace resound::redis
