@@ -9,19 +9,6 @@
 namespace resound::redis {
 namespace {
 
-void appendEval(std::string& out, std::string_view verb, std::string_view scriptOrSha,
-                std::span<const std::string_view> keys, std::span<const std::string_view> args) {
-    const std::string numKeys = std::to_string(keys.size());
-    std::vector<std::string_view> all;
-    all.reserve(3 + keys.size() + args.size());
-    all.push_back(verb);
-    all.push_back(scriptOrSha);
-    all.push_back(numKeys);
-    all.insert(all.end(), keys.begin(), keys.end());
-    all.insert(all.end(), args.begin(), args.end());
-    appendCommand(out, all);
-}
-
 ConnectionOptions withLoopTimeouts(ConnectionOptions options) {
     options.connectTimeout = options.loopIoTimeout;
     options.ioTimeout = options.loopIoTimeout;
@@ -52,12 +39,20 @@ void Pipeline::command(std::span<const std::string_view> args) {
 
 void Pipeline::eval(const LuaScript& script, std::span<const std::string_view> keys,
                     std::span<const std::string_view> args) {
-    appendEval(encoded_, "EVALSHA", script.sha1(), keys, args);
+    appendEval(encoded_, EvalVerb::EvalSha, script.sha1(), keys, args);
+    countEval(script);
+}
+
+// Encodes the call's own strings: views of them would cost two vectors per call.
+void Pipeline::eval(const ScriptCall& call) {
+    appendEval(encoded_, EvalVerb::EvalSha, call.script->sha1(), call.keys, call.args);
+    countEval(*call.script);
+}
+
+void Pipeline::countEval(const LuaScript& script) {
     ++count_;
     if (std::find(scripts_.begin(), scripts_.end(), &script) == scripts_.end()) scripts_.push_back(&script);
 }
-
-void Pipeline::eval(const ScriptCall& call) { eval(*call.script, viewsOf(call.keys), viewsOf(call.args)); }
 
 CommandClient::CommandClient(ConnectionOptions options, std::string name)
     : options_(std::move(options)), loopOptions_(withLoopTimeouts(options_)), name_(std::move(name)) {}
@@ -135,7 +130,7 @@ void CommandClient::release(Borrowed borrowed, bool healthy, const std::string& 
     idle_.push_back(std::move(borrowed.connection));
 }
 
-bool CommandClient::send(RedisConnection& connection, const std::vector<const LuaScript*>& scripts,
+bool CommandClient::send(RedisConnection& connection, std::span<const LuaScript* const> scripts,
                          std::string_view request, std::size_t replyCount, std::vector<RespValue>& replies,
                          std::string& error) {
     std::vector<const LuaScript*> loads;
@@ -181,21 +176,22 @@ std::optional<RespValue> CommandClient::command(std::span<const std::string_view
     return std::move(replies.front());
 }
 
-std::optional<RespValue> CommandClient::eval(const LuaScript& script, std::span<const std::string_view> keys,
-                                             std::span<const std::string_view> args) {
+template <typename Strings>
+std::optional<RespValue> CommandClient::evalOf(const LuaScript& script, Strings keys, Strings args) {
     auto connection = acquire();
     if (!connection) return std::nullopt;
     std::string& request = connection->requestBuffer();
     request.clear();
-    appendEval(request, "EVALSHA", script.sha1(), keys, args);
+    appendEval(request, EvalVerb::EvalSha, script.sha1(), keys, args);
     std::vector<RespValue> replies;
     std::string error;
-    bool ok = send(*connection.connection, {&script}, request, 1, replies, error);
+    const LuaScript* const scripts[] = {&script};
+    bool ok = send(*connection.connection, scripts, request, 1, replies, error);
     if (ok && replies.front().isErrorCode("NOSCRIPT")) {
         // Someone ran SCRIPT FLUSH: send the source this time and load again on next use.
         connection->forgetScripts();
         request.clear();
-        appendEval(request, "EVAL", script.source(), keys, args);
+        appendEval(request, EvalVerb::Eval, script.source(), keys, args);
         ok = connection->roundTrip(request, 1, replies, error, callTimeout());
     }
     if (!ok) {
@@ -206,8 +202,15 @@ std::optional<RespValue> CommandClient::eval(const LuaScript& script, std::span<
     return std::move(replies.front());
 }
 
+std::optional<RespValue> CommandClient::eval(const LuaScript& script, std::span<const std::string_view> keys,
+                                             std::span<const std::string_view> args) {
+    return evalOf(script, keys, args);
+}
+
+// Encodes the call's own strings: views of them would cost two vectors per call.
 std::optional<RespValue> CommandClient::eval(const ScriptCall& call) {
-    return eval(*call.script, viewsOf(call.keys), viewsOf(call.args));
+    return evalOf(*call.script, std::span<const std::string>(call.keys),
+                  std::span<const std::string>(call.args));
 }
 
 bool CommandClient::execute(const Pipeline& pipeline, std::vector<RespValue>& replies) {

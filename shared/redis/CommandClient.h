@@ -40,6 +40,8 @@ class Pipeline {
 
   private:
     friend class CommandClient;
+    void countEval(const LuaScript& script);
+
     std::string encoded_;
     std::size_t count_ = 0;
     std::vector<const LuaScript*> scripts_;
@@ -94,8 +96,11 @@ class CommandClient {
     Borrowed acquire();
     void release(Borrowed borrowed, bool healthy, const std::string& error);
     void markDownLocked(const std::string& error, bool connectFailed);
+    // Both eval()s: Strings is a span of std::string_view or of std::string, encoded as it is.
+    template <typename Strings>
+    std::optional<RespValue> evalOf(const LuaScript& script, Strings keys, Strings args);
     // Sends `request` plus SCRIPT LOADs the connection lacks; replies exclude the loads' answers.
-    bool send(RedisConnection& connection, const std::vector<const LuaScript*>& scripts,
+    bool send(RedisConnection& connection, std::span<const LuaScript* const> scripts,
               std::string_view request, std::size_t replyCount, std::vector<RespValue>& replies,
               std::string& error);
 

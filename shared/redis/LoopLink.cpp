@@ -16,19 +16,6 @@ namespace {
 constexpr std::size_t kInputBuffer = 16 * 1024;
 constexpr int kMaxReadsPerEvent = 8;
 
-void appendEval(std::string& out, std::string_view sha1, std::span<const std::string_view> keys,
-                std::span<const std::string_view> args) {
-    const std::string numKeys = std::to_string(keys.size());
-    std::vector<std::string_view> all;
-    all.reserve(3 + keys.size() + args.size());
-    all.push_back("EVALSHA");
-    all.push_back(sha1);
-    all.push_back(numKeys);
-    all.insert(all.end(), keys.begin(), keys.end());
-    all.insert(all.end(), args.begin(), args.end());
-    appendCommand(out, all);
-}
-
 }  // namespace
 
 class LoopLink::Timer final : public loop::IoHandler {
@@ -101,24 +88,36 @@ void LoopLink::enqueue(std::span<const std::string_view> args, Callback done) {
 
 void LoopLink::eval(const LuaScript& script, std::span<const std::string_view> keys,
                     std::span<const std::string_view> args, Callback done) {
-    if (state_ == State::Idle && Clock::now() >= nextAttempt_) startConnect();
-    if (state_ == State::Idle || refusedAfterHang()) {
+    if (!readyToEval(script)) {
         refuse(std::move(done));
         return;
     }
+    appendEval(output_, EvalVerb::EvalSha, script.sha1(), keys, args);
+    pending_.push_back(Pending{std::move(done), false, {}});
+    ++unsentCommands_;
+}
+
+// Encodes the call's own strings: views of them would cost two vectors per call.
+void LoopLink::eval(const ScriptCall& call, Callback done) {
+    if (!readyToEval(*call.script)) {
+        refuse(std::move(done));
+        return;
+    }
+    appendEval(output_, EvalVerb::EvalSha, call.script->sha1(), call.keys, call.args);
+    pending_.push_back(Pending{std::move(done), false, {}});
+    ++unsentCommands_;
+}
+
+bool LoopLink::readyToEval(const LuaScript& script) {
+    if (state_ == State::Idle && Clock::now() >= nextAttempt_) startConnect();
+    if (state_ == State::Idle || refusedAfterHang()) return false;
     if (std::find(scripts_.begin(), scripts_.end(), script.sha1()) == scripts_.end()) {
         appendCommand(output_, {"SCRIPT", "LOAD", script.source()});
         pending_.push_back(Pending{{}, false, {}});
         ++unsentCommands_;
         scripts_.push_back(script.sha1());
     }
-    appendEval(output_, script.sha1(), keys, args);
-    pending_.push_back(Pending{std::move(done), false, {}});
-    ++unsentCommands_;
-}
-
-void LoopLink::eval(const ScriptCall& call, Callback done) {
-    eval(*call.script, viewsOf(call.keys), viewsOf(call.args), std::move(done));
+    return true;
 }
 
 bool LoopLink::refusedAfterHang() const { return !healthy_ && suspect_ && afterHang_ == AfterHang::Refuse; }

@@ -86,6 +86,9 @@ class LoopLink final : public loop::IoHandler {
     };
 
     void enqueue(std::span<const std::string_view> args, Callback done);
+    // Connects if due and queues SCRIPT LOAD when this connection lacks the script; false when the
+    // call must be refused (link down, or unproven after a hang).
+    bool readyToEval(const LuaScript& script);
     void refuse(Callback done);
     bool refusedAfterHang() const;
     void startConnect();

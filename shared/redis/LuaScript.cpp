@@ -16,10 +16,6 @@ LuaScript::LuaScript(std::string source) : source_(std::move(source)) {
     sha1_ = crypto::toHex(digest, length);
 }
 
-std::vector<std::string_view> viewsOf(const std::vector<std::string>& strings) {
-    return std::vector<std::string_view>(strings.begin(), strings.end());
-}
-
 const char* toString(ScriptStatus status) {
     switch (status) {
         case ScriptStatus::Ok:

@@ -3,7 +3,6 @@
 // shapes every typed script call (ClusterScripts.h) shares: the call as sent (ScriptCall) and its
 // parsed result (ScriptResult). Immutable after construction: share freely between threads.
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,9 +25,6 @@ struct ScriptCall {
     std::vector<std::string> keys;  // KEYS[1..]
     std::vector<std::string> args;  // ARGV[1..]
 };
-
-// The strings as views, for the eval()s that take spans.
-std::vector<std::string_view> viewsOf(const std::vector<std::string>& strings);
 
 // Why a script call has (or has no) usable answer. Everything but Ok leaves the caller to answer from
 // what it knows locally.

@@ -67,6 +67,35 @@ TEST(CommandClient, ScriptsSurviveScriptFlush) {
     EXPECT_EQ(replies[1].elements[1].text, "arg");
 }
 
+// A ScriptCall's own strings go out as they are, on EVALSHA, on the EVAL after a flush, and pipelined.
+TEST(CommandClient, ScriptCallsSendTheirKeysAndArgs) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    CommandClient client(server.options());
+    const LuaScript script("return {#KEYS, KEYS[2], ARGV[1], ARGV[2]}");
+    const ScriptCall call{&script, {"k1", std::string("k\r\n\0two", 7)}, {std::string(100, 'a'), ""}};
+    auto expectEcho = [&](const RespValue& reply) {
+        ASSERT_EQ(reply.elements.size(), 4u) << reply.text;
+        EXPECT_EQ(reply.elements[0].integer, 2);
+        EXPECT_EQ(reply.elements[1].text, call.keys[1]);
+        EXPECT_EQ(reply.elements[2].text, call.args[0]);
+        EXPECT_EQ(reply.elements[3].text, "");
+    };
+    for (int round = 0; round < 2; ++round) {
+        auto reply = client.eval(call);
+        ASSERT_TRUE(reply);
+        expectEcho(*reply);
+        ASSERT_TRUE(client.command({"SCRIPT", "FLUSH"}));  // the next eval meets NOSCRIPT
+    }
+    Pipeline pipeline;
+    pipeline.eval(call);
+    pipeline.eval(call);
+    std::vector<RespValue> replies;
+    ASSERT_TRUE(client.execute(pipeline, replies));
+    ASSERT_EQ(replies.size(), 2u);
+    for (const RespValue& reply : replies) expectEcho(reply);
+}
+
 TEST(CommandClient, AuthenticatesAndSelectsTheDatabase) {
     SKIP_WITHOUT_REDIS();
     RedisServer server({"--requirepass", "s3cret"});

@@ -139,6 +139,29 @@ TEST(LoopLink, LoadsScriptsOnFirstUseAndAfterAFlush) {
     EXPECT_TRUE(answers.replies[3]->isErrorCode("NOSCRIPT"));
 }
 
+TEST(LoopLink, ScriptCallsSendTheirKeysAndArgs) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    LinkOnLoop link(server.options());
+    const LuaScript script("return {#KEYS, KEYS[2], ARGV[1], ARGV[2]}");
+    const ScriptCall call{&script, {"k1", std::string("k\r\n\0two", 7)}, {std::string(100, 'a'), ""}};
+    Answers answers;
+    link.onLoop([&](LoopLink& l) {
+        l.eval(call, answers.collect());
+        l.eval(call, answers.collect());
+    });
+    ASSERT_TRUE(eventually([&] { return answers.size() == 2; }, 3000ms));
+    std::lock_guard lock(answers.mutex);
+    for (const auto& reply : answers.replies) {
+        ASSERT_TRUE(reply);
+        ASSERT_EQ(reply->elements.size(), 4u) << reply->text;
+        EXPECT_EQ(reply->elements[0].integer, 2);
+        EXPECT_EQ(reply->elements[1].text, call.keys[1]);
+        EXPECT_EQ(reply->elements[2].text, call.args[0]);
+        EXPECT_EQ(reply->elements[3].text, "");
+    }
+}
+
 TEST(LoopLink, AHungRedisFailsCommandsAfterIoTimeoutWithoutStallingTheLoop) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
