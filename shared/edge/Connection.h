@@ -59,7 +59,7 @@ class Connection final : public pusher::Peer, public loop::IoHandler {
     std::unique_ptr<std::string> unparsedInput;
     httpserver::RequestIntake intake;  // HTTP request reading (until upgraded)
     // WebSocket: only while a frame or fragmented message is cut by a read boundary. Between messages
-    // the loop decodes with a fresh decoder on its stack (ws::FrameDecoder::idle()).
+    // the loop decodes with a fresh decoder on its stack (ws::feedKeepingDecoderOnlyMidMessage).
     std::unique_ptr<ws::FrameDecoder> decoder;
 
     bool readingHeld() const { return readPaused || awaitedTicket != 0; }

@@ -24,6 +24,7 @@
 #include "pusher/ErrorCodes.h"
 #include "websocket/FrameEncoder.h"
 #include "websocket/Handshake.h"
+#include "websocket/KeptDecoder.h"
 #include "websocket/UpgradeCheck.h"
 
 namespace resound::edge {
@@ -512,25 +513,13 @@ void IoThread::upgrade(Connection& c, const http::Request& request, char* rest, 
 }
 
 void IoThread::handleWebSocketBytes(Connection& c, char* data, std::size_t length) {
-    // A connection keeps a decoder only while a frame or message is cut by a read boundary; otherwise
-    // (nearly always) a fresh one on the stack decodes, so an idle connection holds none.
-    ws::FrameDecoder fresh(c.maxMessageSize);
-    const bool kept = c.decoder != nullptr;
-    ws::FrameDecoder& decoder = kept ? *c.decoder : fresh;
     FrameAdapter adapter(*this, c);
-    auto error = decoder.feed(data, length, adapter);
+    auto error = ws::feedKeepingDecoderOnlyMidMessage(c.decoder, c.maxMessageSize, data, length, adapter);
     if (error && c.mode == Connection::Mode::WebSocket) {
         ctx_.metrics.countProtocolError(error->closeCode);
         spdlog::debug("websocket protocol error socket_id={} code={} reason={}", c.socketId(),
                       error->closeCode, error->reason);
-        closeWebSocket(c, error->closeCode, error->reason);
-    }
-    // Closing released the kept decoder; an open connection keeps one only while it is not idle.
-    if (c.mode != Connection::Mode::WebSocket) return;
-    if (!kept && !fresh.idle()) {
-        c.decoder = std::make_unique<ws::FrameDecoder>(std::move(fresh));
-    } else if (kept && c.decoder->idle()) {
-        c.decoder.reset();
+        closeWebSocket(c, error->closeCode, error->reason);  // releases a kept decoder
     }
 }
 
