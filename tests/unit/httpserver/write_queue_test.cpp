@@ -1,12 +1,10 @@
 // WriteQueue: buffers go out in order over one socket, a full socket buffer reports Blocked and the
 // next write resumes mid-buffer, a closed peer reports Failed, dropUnstarted keeps a started buffer.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 
+#include "SocketPairTest.h"
 #include "httpserver/WriteQueue.h"
 
 namespace resound::httpserver {
@@ -14,31 +12,7 @@ namespace {
 
 WriteQueue::Bytes bytes(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
 
-class WriteQueueTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
-        ::fcntl(fds_[0], F_SETFL, O_NONBLOCK);
-        int small = 4096;
-        ::setsockopt(fds_[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
-    }
-    void TearDown() override {
-        if (fds_[0] >= 0) ::close(fds_[0]);
-        if (fds_[1] >= 0) ::close(fds_[1]);
-    }
-    std::string readAvailable() {
-        std::string out;
-        char buffer[65536];
-        ::fcntl(fds_[1], F_SETFL, O_NONBLOCK);
-        for (;;) {
-            const ssize_t n = ::recv(fds_[1], buffer, sizeof buffer, 0);
-            if (n <= 0) break;
-            out.append(buffer, static_cast<std::size_t>(n));
-        }
-        return out;
-    }
-    int fds_[2] = {-1, -1};
-};
+using WriteQueueTest = test_support::SocketPairTest;
 
 TEST_F(WriteQueueTest, WritesBuffersInOrderAndEmpties) {
     WriteQueue queue;
@@ -47,7 +21,7 @@ TEST_F(WriteQueueTest, WritesBuffersInOrderAndEmpties) {
     queue.push(bytes("\r\nbody"));
     EXPECT_EQ(queue.bytes(), 23u);
     std::size_t written = 0;
-    EXPECT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Flushed);
+    EXPECT_EQ(queue.writeTo(writer(), written), WriteQueue::Result::Flushed);
     EXPECT_EQ(written, 23u);
     EXPECT_TRUE(queue.empty());
     EXPECT_EQ(queue.bytes(), 0u);
@@ -66,7 +40,7 @@ TEST_F(WriteQueueTest, FullSocketBlocksAndResumesMidBuffer) {
     std::size_t written = 0;
     int blocked = 0;
     for (int round = 0; round < 10000; ++round) {
-        const auto result = queue.writeTo(fds_[0], written);
+        const auto result = queue.writeTo(writer(), written);
         ASSERT_NE(result, WriteQueue::Result::Failed);
         received += readAvailable();
         if (result == WriteQueue::Result::Flushed) break;
@@ -85,14 +59,14 @@ TEST_F(WriteQueueTest, DropUnstartedKeepsThePartlyWrittenBuffer) {
     queue.push(bytes(std::string(1 << 20, 'x')));  // cannot fit: written in part
     queue.push(bytes("never"));
     std::size_t written = 0;
-    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Blocked);
+    ASSERT_EQ(queue.writeTo(writer(), written), WriteQueue::Result::Blocked);
     ASSERT_GT(written, 0u);
     queue.dropUnstarted();
     EXPECT_EQ(queue.bytes(), (1u << 20) - written);  // the rest of the first buffer only
     std::string received;
     for (int round = 0; round < 100000 && !queue.empty(); ++round) {
         received += readAvailable();
-        queue.writeTo(fds_[0], written);
+        queue.writeTo(writer(), written);
     }
     received += readAvailable();
     EXPECT_TRUE(queue.empty());
@@ -101,12 +75,11 @@ TEST_F(WriteQueueTest, DropUnstartedKeepsThePartlyWrittenBuffer) {
 }
 
 TEST_F(WriteQueueTest, ClosedPeerFails) {
-    ::close(fds_[1]);
-    fds_[1] = -1;
+    closeReader();
     WriteQueue queue;
     queue.push(bytes("late"));
     std::size_t written = 0;
-    EXPECT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Failed);
+    EXPECT_EQ(queue.writeTo(writer(), written), WriteQueue::Result::Failed);
     EXPECT_EQ(written, 0u);
 }
 
@@ -119,15 +92,15 @@ TEST_F(WriteQueueTest, ADrainedQueueHoldsNoStorage) {
     queue.push(bytes("two"));
     EXPECT_TRUE(queue.holdsStorage());
     std::size_t written = 0;
-    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Flushed);
+    ASSERT_EQ(queue.writeTo(writer(), written), WriteQueue::Result::Flushed);
     EXPECT_FALSE(queue.holdsStorage());
     queue.push(bytes("three"));
-    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Flushed);
+    ASSERT_EQ(queue.writeTo(writer(), written), WriteQueue::Result::Flushed);
     EXPECT_FALSE(queue.holdsStorage());
     EXPECT_EQ(readAvailable(), "onetwothree");
 
     for (int i = 0; i < 40; ++i) queue.push(bytes(std::string(1000, 'b')));
-    ASSERT_EQ(queue.writeTo(fds_[0], written), WriteQueue::Result::Blocked);
+    ASSERT_EQ(queue.writeTo(writer(), written), WriteQueue::Result::Blocked);
     EXPECT_TRUE(queue.holdsStorage());
 }
 
