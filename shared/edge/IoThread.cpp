@@ -429,8 +429,7 @@ void IoThread::registrationFailed(Connection& c, const char* operation) {
     const int error = errno;
     spdlog::warn("loop {}: epoll_ctl({}) failed for a connection: {}; closing it", index_, operation,
                  std::strerror(error));
-    metrics::LoopCounters::add(counters_.loopRegistrationFailures);
-    teardown(c);
+    teardown(c);  // the loop counted the failed epoll_ctl: registrationFailures()
 }
 
 void IoThread::respond(Connection& c, const HttpResponse& response, bool keepAlive) {
@@ -665,7 +664,7 @@ void IoThread::tick() {
     protocol_.setNow(now_);
     protocol_.tick();
     if (acceptPaused_ && listening_) {
-        if (loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+        if (loop_.retryAdd(listenFd_, EPOLLIN, acceptor_.get())) {
             acceptPaused_ = false;
         } else {
             spdlog::warn("loop {}: cannot resume accepting yet: {}", index_, std::strerror(errno));

@@ -68,6 +68,8 @@ class IoThread final : public pusher::PeerTransport {
     void requestShutdown();  // any thread: stop accepting, tell clients to reconnect (4200)
     void stop();             // any thread: end the loop and join
     void enqueueBus(const bus::BusMessagePtr& message);  // any thread
+    // Any thread: connections closed because epoll could not register them (the loop's own count).
+    std::uint64_t registrationFailures() const { return loop_.registrationFailures(); }
 
     // PeerTransport
     void send(pusher::Peer& peer, const pusher::SharedFrame& frame) override;

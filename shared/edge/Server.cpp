@@ -11,6 +11,7 @@
 
 #include "bus/InMemoryBus.h"
 #include "edge/ScaleOutReadiness.h"
+#include "metrics/RegistrationFailures.h"
 #include "redis/CommandClient.h"
 #include "redis/ConnectionOptions.h"
 #include "redis/LoopPublisher.h"
@@ -241,6 +242,12 @@ void Server::start() {
         IoThread* thread = threads_.back().get();
         bus_->addReceiver([thread](const bus::BusMessagePtr& message) { thread->enqueueBus(message); });
     }
+    // Before the threads start: they serve /metrics, and threads_ does not change after this.
+    router_->addMetricsSource([this](std::string& out) {
+        std::uint64_t failures = 0;
+        for (const auto& thread : threads_) failures += thread->registrationFailures();
+        metrics::appendRegistrationFailures(out, failures);
+    });
     if (webhooks_) webhooks_->start();
     if (webhookForwarder_) webhookForwarder_->start();
     if (dashboard_) {

@@ -50,13 +50,18 @@ void HttpServer::start() {
     port_ = options_.listen ? port : 0;
     for (unsigned i = 0; i < count; ++i) {
         const int fd = options_.listen ? fds[i] : -1;
-        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_,
-                                                      registrationFailures_));
+        loops_.push_back(std::make_unique<ServerLoop>(options_, handler_, fd, i, totalConnections_));
     }
     for (auto& loop : loops_) loop->start();
 }
 
 std::uint16_t HttpServer::port() const { return port_; }
+
+std::uint64_t HttpServer::registrationFailures() const {
+    std::uint64_t total = registrationFailuresOfStoppedLoops_;
+    for (const auto& loop : loops_) total += loop->registrationFailures();
+    return total;
+}
 
 void HttpServer::adopt(int fd, std::string remote, std::string alreadyRead) {
     if (loops_.empty() || totalConnections_.load(std::memory_order_relaxed) >= options_.maxConnections) {
@@ -82,6 +87,7 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (auto& loop : loops_) loop->stop();
+    registrationFailuresOfStoppedLoops_ = registrationFailures();
     loops_.clear();  // closes what remains
 }
 

@@ -101,10 +101,11 @@ class HttpServer {
     // (with Connection: close) for up to `grace`, then closes what remains and joins the loops.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
     std::size_t connectionCount() const { return totalConnections_.load(std::memory_order_relaxed); }
-    // Connections closed because epoll could not register them (ENOMEM, ENOSPC under load), since start.
-    std::uint64_t registrationFailures() const {
-        return registrationFailures_.load(std::memory_order_relaxed);
-    }
+    // Connections closed because epoll could not register them (ENOMEM, ENOSPC under load), since start:
+    // the sum of the loops' own counts, still readable after stop(). Any thread after start(); while
+    // stop() runs, only the loops' own threads (a /metrics request), which it joins before it changes
+    // the list of loops.
+    std::uint64_t registrationFailures() const;
 
     // Any thread, after start(): takes over a connected, non-blocking socket that another server
     // accepted, with the bytes it already read from it (one or more requests, possibly partial),
@@ -116,7 +117,7 @@ class HttpServer {
     Options options_;
     Handler handler_;
     std::atomic<std::size_t> totalConnections_{0};
-    std::atomic<std::uint64_t> registrationFailures_{0};
+    std::uint64_t registrationFailuresOfStoppedLoops_ = 0;  // what the loops counted before stop() ended them
     std::vector<std::unique_ptr<ServerLoop>> loops_;
     std::atomic<std::size_t> nextLoop_{0};  // adopt(): round robin over the loops
     std::uint16_t port_ = 0;

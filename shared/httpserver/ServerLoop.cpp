@@ -44,14 +44,12 @@ class ServerLoop::Acceptor final : public loop::IoHandler {
 void ServerConnection::onIoEvent(std::uint32_t events) { owner.onConnectionEvent(*this, events); }
 
 ServerLoop::ServerLoop(const HttpServer::Options& options, const Handler& handler, int listenFd,
-                       std::size_t index, std::atomic<std::size_t>& totalConnections,
-                       std::atomic<std::uint64_t>& registrationFailures)
+                       std::size_t index, std::atomic<std::size_t>& totalConnections)
     : options_(options),
       handler_(handler),
       listenFd_(listenFd),
       index_(index),
       totalConnections_(totalConnections),
-      registrationFailures_(registrationFailures),
       gate_(std::make_shared<LoopGate>(this)),
       acceptor_(std::make_unique<Acceptor>(*this)),
       readBuffer_(kReadBufferSize),
@@ -398,9 +396,8 @@ void ServerLoop::updatePollEvents(ServerConnection& c) {
 }
 
 // epoll could not take this connection (ENOMEM, ENOSPC): close it alone, with a reason, instead of
-// ending the loop; counted for the service's /metrics (HttpServer::registrationFailures()).
+// ending the loop. The loop counted the failed epoll_ctl (registrationFailures(), on the service's /metrics).
 void ServerLoop::registrationFailed(ServerConnection& c, const char* operation) {
-    registrationFailures_.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("http server loop {}: epoll_ctl({}) failed for a connection: {}; closing it", index_,
                  operation, std::strerror(errno));
     teardown(c);
@@ -440,7 +437,7 @@ void ServerLoop::tick() {
     now_ = secondsNow();
     date_ = httpDate();
     if (acceptPaused_ && listening_) {
-        if (loop_.add(listenFd_, EPOLLIN, acceptor_.get())) {
+        if (loop_.retryAdd(listenFd_, EPOLLIN, acceptor_.get())) {
             acceptPaused_ = false;
         } else {
             spdlog::warn("http server loop {}: cannot resume accepting yet: {}", index_,

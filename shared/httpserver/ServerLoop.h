@@ -50,7 +50,7 @@ void refuseConnection(int fd, const Reply& reply);
 class ServerLoop {
   public:
     ServerLoop(const HttpServer::Options& options, const Handler& handler, int listenFd, std::size_t index,
-               std::atomic<std::size_t>& totalConnections, std::atomic<std::uint64_t>& registrationFailures);
+               std::atomic<std::size_t>& totalConnections);
     ~ServerLoop();  // closes every connection (after stop())
     ServerLoop(const ServerLoop&) = delete;
     ServerLoop& operator=(const ServerLoop&) = delete;
@@ -59,6 +59,8 @@ class ServerLoop {
     void beginStop();  // any thread
     void stop();       // any thread: ends the loop and joins it
     bool post(std::function<void()> task) { return gate_->post(std::move(task)); }  // any thread
+    // Any thread: connections closed because epoll could not register them (the loop's own count).
+    std::uint64_t registrationFailures() const { return loop_.registrationFailures(); }
 
     // Loop thread: serves a socket accepted elsewhere (HttpServer::adopt counted it already).
     void adopt(int fd, std::string remote, std::string alreadyRead);
@@ -98,7 +100,6 @@ class ServerLoop {
     int listenFd_;
     std::size_t index_;
     std::atomic<std::size_t>& totalConnections_;
-    std::atomic<std::uint64_t>& registrationFailures_;  // the server's, over all its loops
     bool listening_ = false;
     bool acceptPaused_ = false;
     bool draining_ = false;

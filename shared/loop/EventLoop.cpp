@@ -45,22 +45,27 @@ EventLoop::~EventLoop() {
     if (epollFd_ >= 0) ::close(epollFd_);
 }
 
-bool EventLoop::add(int fd, std::uint32_t events, IoHandler* handler) {
+bool EventLoop::control(int operation, int fd, std::uint32_t events, IoHandler* handler) {
     epoll_event ev{};
     ev.events = events;
     ev.data.ptr = handler;
-    if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) == 0) return true;
-    registrationFailures_.fetch_add(1, std::memory_order_relaxed);  // errno is left as epoll_ctl set it
+    return ::epoll_ctl(epollFd_, operation, fd, &ev) == 0;  // errno is left as epoll_ctl set it
+}
+
+bool EventLoop::add(int fd, std::uint32_t events, IoHandler* handler) {
+    if (control(EPOLL_CTL_ADD, fd, events, handler)) return true;
+    registrationFailures_.fetch_add(1, std::memory_order_relaxed);
     return false;
 }
 
 bool EventLoop::modify(int fd, std::uint32_t events, IoHandler* handler) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.ptr = handler;
-    if (::epoll_ctl(epollFd_, EPOLL_CTL_MOD, fd, &ev) == 0) return true;
+    if (control(EPOLL_CTL_MOD, fd, events, handler)) return true;
     registrationFailures_.fetch_add(1, std::memory_order_relaxed);
     return false;
+}
+
+bool EventLoop::retryAdd(int fd, std::uint32_t events, IoHandler* handler) {
+    return control(EPOLL_CTL_ADD, fd, events, handler);
 }
 
 void EventLoop::remove(int fd) {

@@ -37,7 +37,12 @@ class EventLoop {
     // Never throws: one failed registration must not end the loop every other connection lives on.
     [[nodiscard]] bool add(int fd, std::uint32_t events, IoHandler* handler);
     [[nodiscard]] bool modify(int fd, std::uint32_t events, IoHandler* handler);
+    // add() for a descriptor the caller keeps and tries again later (a listener resuming accepting):
+    // a failure drops nothing, so registrationFailures() does not count it.
+    [[nodiscard]] bool retryAdd(int fd, std::uint32_t events, IoHandler* handler);
     void remove(int fd);
+    // Failed add()/modify() calls since construction: the descriptors this loop could not take. The one
+    // count behind /metrics' resound_loop_registration_failures_total. Any thread may read it.
     std::uint64_t registrationFailures() const {
         return registrationFailures_.load(std::memory_order_relaxed);
     }
@@ -71,6 +76,7 @@ class EventLoop {
   private:
     class Waker;
     void drainPosted();
+    bool control(int operation, int fd, std::uint32_t events, IoHandler* handler);
 
     int epollFd_ = -1;
     int wakeFd_ = -1;

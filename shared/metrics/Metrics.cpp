@@ -166,12 +166,6 @@ std::string Metrics::renderPrometheus() const {
              return sum(
                  loops_, [](auto& l) -> auto& { return l.slowConsumerCloses; });
          }},
-        {"resound_loop_registration_failures_total", "counter",
-         "Connections closed because the event loop could not register them (epoll_ctl failed).",
-         [&] {
-             return sum(
-                 loops_, [](auto& l) -> auto& { return l.loopRegistrationFailures; });
-         }},
         {"resound_client_events_rate_limited_total", "counter",
          "Client events refused by the app's client event rate limit (4301).",
          [&] {

@@ -28,7 +28,6 @@ struct alignas(64) LoopCounters {
     std::atomic<std::uint64_t> bytesOut{0};
     std::atomic<std::uint64_t> clientEvents{0};
     std::atomic<std::uint64_t> slowConsumerCloses{0};
-    std::atomic<std::uint64_t> loopRegistrationFailures{0};  // connections closed: epoll_ctl failed
     std::atomic<std::uint64_t> rateLimitHits{0};  // client events refused by the app's rate limit (4301)
     // Iteration durations (EventLoop's iteration hook): per-bucket counts (not cumulative; the
     // renderer sums), their total in nanoseconds, and the longest since start.

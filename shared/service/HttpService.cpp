@@ -7,7 +7,7 @@
 
 #include "http/ErrorBody.h"
 #include "httpserver/HttpServer.h"
-#include "metrics/PrometheusText.h"
+#include "metrics/RegistrationFailures.h"
 
 namespace resound::service {
 namespace {
@@ -119,12 +119,7 @@ std::uint64_t HttpService::registrationFailures() const {
 }
 
 void appendServiceMetrics(std::string& out, const HttpService& service) {
-    metrics::appendFamily(
-        out, "resound_loop_registration_failures_total", "counter",
-        "Connections closed because the event loop could not register them (epoll_ctl failed).");
-    out += "resound_loop_registration_failures_total ";
-    out += std::to_string(service.registrationFailures());
-    out += '\n';
+    metrics::appendRegistrationFailures(out, service.registrationFailures());
 }
 
 }  // namespace resound::service

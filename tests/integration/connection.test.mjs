@@ -201,6 +201,9 @@ describe('operational endpoints', () => {
     const count = Number(text.match(/^resound_event_loop_iteration_seconds_count (\d+)$/m)?.[1]);
     assert.ok(count > 0, 'iterations counted');
     assert.match(text, /^resound_event_loop_iteration_max_seconds [0-9.eE+-]+$/m);
+    // Connections epoll refused, counted by the I/O threads' event loops: one family, none refused here.
+    assert.equal(text.match(/^# TYPE resound_loop_registration_failures_total counter$/gm)?.length, 1, text);
+    assert.match(text, /^resound_loop_registration_failures_total 0$/m);
   });
 });
 

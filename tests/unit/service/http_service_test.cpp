@@ -128,6 +128,10 @@ TEST_F(HttpServiceTest, AConnectionEpollRefusesIsClosedAloneAndCounted) {
     EXPECT_NE(text.find("# TYPE resound_loop_registration_failures_total counter\n"), std::string::npos)
         << text;
     EXPECT_NE(text.find("\nresound_loop_registration_failures_total 1\n"), std::string::npos) << text;
+
+    // The count is the loops' own: it outlives them.
+    server_->stop(0ms);
+    EXPECT_EQ(server_->registrationFailures(), 1u);
 }
 
 TEST(HttpServiceErrors, JsonErrorQuotesItsText) {
