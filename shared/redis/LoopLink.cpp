@@ -203,7 +203,9 @@ void LoopLink::armTimer() {
         timerFd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
         if (timerFd_ < 0) return;  // deadlines are then checked once per loop iteration (tick)
         timer_ = std::make_unique<Timer>(*this);
-        if (!loop_.add(timerFd_, EPOLLIN, timer_.get())) {
+        // retryAdd: a timer that cannot be registered drops nothing (deadlines are then checked once
+        // per iteration) and is tried again at the next armTimer(), so it is no closed connection.
+        if (!loop_.retryAdd(timerFd_, EPOLLIN, timer_.get())) {
             ::close(timerFd_);
             timerFd_ = -1;
             return;

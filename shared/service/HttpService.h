@@ -91,7 +91,8 @@ class HttpService {
     // Stops accepting, closes idle connections and open streams, lets requests in flight finish for up
     // to `grace`, then closes what remains.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
-    // Any thread: connections closed because the event loop could not register them.
+    // Connections closed because the event loop could not register them (httpserver::HttpServer's
+    // sum): any thread after start(); while stop() runs, only the server's own loop threads.
     std::uint64_t registrationFailures() const;
 
   private:

@@ -104,5 +104,14 @@ TEST_F(SendQueueTest, CloseWhenDrainedWaitsForTheLastByte) {
     EXPECT_EQ(received, expected);
 }
 
+TEST_F(SendQueueTest, AGonePeerFailsSoTheLoopTearsTheConnectionDown) {
+    // WriteQueue's Failed becomes SendQueue's own Outcome::Failed, on which IoThread tears down.
+    SendQueue queue;
+    closeReader();
+    queue.pushAnswer(bytes("nobody reads this"));
+    std::size_t written = 0;
+    EXPECT_EQ(queue.flushTo(writer(), written), SendQueue::Outcome::Failed);
+}
+
 }  // namespace
 }  // namespace resound::edge

@@ -13,8 +13,8 @@ TEST(RegistrationFailures, RenderedAsOneCounter) {
     appendRegistrationFailures(text, 3);
     EXPECT_EQ(
         text,
-        "# HELP resound_loop_registration_failures_total Connections closed because the event loop could "
-        "not register them (epoll_ctl failed).\n"
+        "# HELP resound_loop_registration_failures_total Connections (clients, or a loop's own Redis link) "
+        "closed because the event loop could not register them (epoll_ctl failed).\n"
         "# TYPE resound_loop_registration_failures_total counter\n"
         "resound_loop_registration_failures_total 3\n");
 }

@@ -94,6 +94,43 @@ TEST(KeptDecoder, AStoppedDecoderIsNotKept) {
     }
 }
 
+// What the edge does: closing the connection from a callback releases the kept decoder while that very
+// decoder is feeding. FrameDecoder touches nothing of itself after a handler stops it, and the helper
+// must not either (ASan watches).
+TEST(KeptDecoder, AHandlerThatReleasesTheKeptDecoderMidFeedIsSafe) {
+    class ReleasingHandler final : public FrameHandler {
+      public:
+        ReleasingHandler(std::unique_ptr<FrameDecoder>& kept, Opcode at) : kept_(kept), at_(at) {}
+        bool onMessage(Opcode, std::string_view) override { return release(Opcode::Text); }
+        bool onPing(std::string_view) override { return release(Opcode::Ping); }
+        bool onPong(std::string_view) override { return true; }
+        bool onClose(uint16_t, std::string_view) override { return release(Opcode::Close); }
+
+      private:
+        bool release(Opcode callback) {
+            if (callback != at_) return true;
+            kept_.reset();
+            return false;
+        }
+        std::unique_ptr<FrameDecoder>& kept_;
+        Opcode at_;
+    };
+    for (Opcode at : {Opcode::Text, Opcode::Ping, Opcode::Close}) {
+        SCOPED_TRACE(int(at));
+        std::unique_ptr<FrameDecoder> kept;
+        ReleasingHandler handler(kept, at);
+        // A fragmented message in progress: the connection keeps a decoder.
+        ASSERT_FALSE(feedRead(kept, clientFrame(Opcode::Text, "he", false), handler));
+        ASSERT_NE(kept, nullptr);
+        const std::string rest = at == Opcode::Text ? clientFrame(Opcode::Continuation, "llo")
+                                 : at == Opcode::Ping
+                                     ? clientFrame(Opcode::Ping, "p")
+                                     : encodeMaskedFrame(Opcode::Close, bytes({0x03, 0xE8}), 7);
+        EXPECT_FALSE(feedRead(kept, rest + clientFrame(Opcode::Ping, "after"), handler));
+        EXPECT_EQ(kept, nullptr);
+    }
+}
+
 // After an error a fresh decoder is not kept; a kept one stays, still refusing, for the caller to close.
 TEST(KeptDecoder, AnErroneousDecoderIsNotKeptAndAKeptOneKeepsRefusing) {
     std::unique_ptr<FrameDecoder> kept;
