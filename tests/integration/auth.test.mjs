@@ -2,85 +2,29 @@
 // it as its channel-authorization and user-authentication endpoint with a Bearer JWT minted here, and
 // receives events the pusher SDK publishes (encrypted ones too). RESOUND_AUTH_BIN names the binary.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { APPS, configYaml } from './lib/apps.mjs';
 import { ENCRYPTION_MASTER_KEY_BASE64, deferredEvent, pusherJsOptions, serverSdk, whenConnected, whenSubscribed } from './lib/clients.mjs';
 import { PusherClient } from './lib/deps.mjs';
 import { uniqueName } from './lib/raw-client.mjs';
-import { SANITIZER_REPORT, freePort, useServer } from './lib/server.mjs';
-import { deferred, eventually, sleep, withTimeout } from './lib/wait.mjs';
+import { serviceBinary, useServer } from './lib/server.mjs';
+import { deferred, eventually, withTimeout } from './lib/wait.mjs';
 
 const JWT_SECRET = 'integration-jwt-secret-0123456789abcdef';
 
+/** The server's main app plus what only the verifier uses: the tokens' key and the encryption master key. */
+const VERIFIED_APP = { ...APPS.main, jwt_secret: JWT_SECRET, encryption_master_key: ENCRYPTION_MASTER_KEY_BASE64 };
+
 const server = useServer();
-const verifier = { url: '', output: '', process: null, exit: null, dir: '' };
-
-/** RESOUND_AUTH_BIN (set by CTest), else the newest build*\/services/auth/resound-auth. */
-function authBinary() {
-  if (process.env.RESOUND_AUTH_BIN) return process.env.RESOUND_AUTH_BIN;
-  const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const candidates = readdirSync(repo)
-    .filter((name) => name.startsWith('build'))
-    .map((name) => join(repo, name, 'services', 'auth', 'resound-auth'))
-    .filter((path) => existsSync(path))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (candidates.length === 0) throw new Error('no resound-auth binary: set RESOUND_AUTH_BIN or build it into build*/');
-  return candidates[0];
-}
-
-before(async () => {
-  const app = server.apps.main;
-  const port = await freePort();
-  verifier.dir = mkdtempSync(join(tmpdir(), 'resound-auth-it-'));
-  const config = join(verifier.dir, 'auth.yaml');
-  writeFileSync(
-    config,
-    [
-      'server: {host: 127.0.0.1, log_level: warn}',
-      'apps:',
-      `  - {id: ${JSON.stringify(app.id)}, key: ${JSON.stringify(app.key)}, secret: ${JSON.stringify(app.secret)},`,
-      `     jwt_secret: ${JSON.stringify(JWT_SECRET)}, encryption_master_key: ${JSON.stringify(ENCRYPTION_MASTER_KEY_BASE64)}}`,
-      '',
-    ].join('\n'),
-  );
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(REVERB_|RESOUND_|REDIS_)/.test(name)));
-  verifier.url = `http://127.0.0.1:${port}`;
-  verifier.process = spawn(authBinary(), ['--config', config, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const capture = (chunk) => (verifier.output += chunk.toString('utf8'));
-  verifier.process.stdout.on('data', capture);
-  verifier.process.stderr.on('data', capture);
-  verifier.exited = new Promise((resolve) =>
-    verifier.process.once('exit', (code, signal) => resolve((verifier.exit = { code, signal }))),
-  );
-  await eventually(
-    async () => {
-      if (verifier.exit) throw new Error(`resound-auth exited: ${JSON.stringify(verifier.exit)}\n${verifier.output}`);
-      const res = await fetch(`${verifier.url}/health`, { signal: AbortSignal.timeout(1000) });
-      return res.status === 200;
-    },
-    { ms: 10000, what: 'resound-auth /health' },
-  );
-});
-
-after(async () => {
-  if (!verifier.process) return;
-  if (!verifier.exit) {
-    verifier.process.kill('SIGTERM');
-    const outcome = await Promise.race([verifier.exited, sleep(5000).then(() => 'timeout')]);
-    if (outcome === 'timeout') {
-      verifier.process.kill('SIGKILL');
-      await verifier.exited;
-      assert.fail(`resound-auth did not stop within 5 s of SIGTERM\n${verifier.output}`);
-    }
-  }
-  assert.deepEqual(verifier.exit, { code: 0, signal: null }, `resound-auth exit after SIGTERM\n${verifier.output}`);
-  assert.ok(!SANITIZER_REPORT.test(verifier.output), `sanitizer report from resound-auth\n${verifier.output}`);
-  rmSync(verifier.dir, { recursive: true, force: true });
+// The same harness as the server's: ready on GET /health, and after the file exit code 0 within 5 s
+// of SIGTERM and no sanitizer report anywhere in its output.
+const verifier = useServer({
+  name: 'resound-auth',
+  binary: serviceBinary('resound-auth', 'RESOUND_AUTH_BIN'),
+  args: ({ configPath, port }) => ['--config', configPath, '--port', String(port)],
+  config: ({ port, logLevel, server: settings }) =>
+    configYaml({ port, logLevel, server: settings, apps: [VERIFIED_APP] }),
 });
 
 /** An HS256 JWT as a Laravel app would issue it (claims per docs/auth-verifier.md). */
@@ -98,8 +42,8 @@ async function pusherWithToken(token) {
   const pusher = server.track(
     new PusherClient(server.apps.main.key, {
       ...options,
-      channelAuthorization: { endpoint: `${verifier.url}/broadcasting/auth`, ...auth },
-      userAuthentication: { endpoint: `${verifier.url}/user-auth`, ...auth },
+      channelAuthorization: { endpoint: `${verifier.httpUrl}/broadcasting/auth`, ...auth },
+      userAuthentication: { endpoint: `${verifier.httpUrl}/user-auth`, ...auth },
     }),
   );
   return whenConnected(pusher);
@@ -165,7 +109,7 @@ describe('auth verifier with pusher-js and the pusher SDK', () => {
       [mintToken({ sub: '42', channels: ['*'], iat: now - 7200, exp: now - 3600 }), 'token_expired'],
       [mintToken({ sub: '42', channels: ['*'] }, 'another-secret-0123456789abcdef-xyz'), 'bad_signature'],
     ]) {
-      const res = await fetch(`${verifier.url}/auth`, {
+      const res = await fetch(`${verifier.httpUrl}/auth`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
         body: 'socket_id=1.2&channel_name=private-x',
@@ -191,12 +135,12 @@ describe('auth verifier with pusher-js and the pusher SDK', () => {
   });
 
   it('ForwardAuth, health, readiness and metrics', async () => {
-    const ok = await fetch(`${verifier.url}/forward-auth`, { headers: { Authorization: `Bearer ${mintToken({ sub: '9' })}` } });
+    const ok = await fetch(`${verifier.httpUrl}/forward-auth`, { headers: { Authorization: `Bearer ${mintToken({ sub: '9' })}` } });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('x-resound-user'), '9');
-    assert.equal((await fetch(`${verifier.url}/forward-auth`)).status, 401);
-    assert.equal((await fetch(`${verifier.url}/ready`)).status, 200);
-    const metrics = await (await fetch(`${verifier.url}/metrics`)).text();
+    assert.equal((await fetch(`${verifier.httpUrl}/forward-auth`)).status, 401);
+    assert.equal((await fetch(`${verifier.httpUrl}/ready`)).status, 200);
+    const metrics = await (await fetch(`${verifier.httpUrl}/metrics`)).text();
     assert.match(metrics, /resound_auth_requests_total\{endpoint="channel",status="200"\} \d+/);
     assert.match(metrics, /resound_auth_failures_total\{reason="channel_not_allowed"\} [1-9]/);
     // The serving loops' own count (service::appendServiceMetrics, wired in resound-auth's main).

@@ -1,9 +1,10 @@
 // The one harness that starts the real Resound binaries for every node suite: a generated config on
 // a free loopback port, readiness via GET /health, and a checked shutdown (exit status 0, no
-// sanitizer reports). RunningServer runs `resound` for tests/integration and tests/dashboard, the
-// scale-out binaries (resound-edge, resound-api, resound-auth, resound-monitor) for tests/cluster and
-// tests/proxy (launch() takes the binary, its arguments and a service name), and, through
-// tests/robustness/lib/resound.mjs, servers with per-test limits and /proc statistics.
+// sanitizer reports). RunningServer runs `resound` for tests/integration and tests/dashboard (with
+// resound-auth beside it for auth.test.mjs), the scale-out binaries (resound-edge, resound-api,
+// resound-auth, resound-monitor) for tests/cluster and tests/proxy (launch() takes the binary, its
+// arguments, its config and a service name), and, through tests/robustness/lib/resound.mjs, servers
+// with per-test limits and /proc statistics.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
@@ -320,7 +321,8 @@ export async function startServer(options = {}) {
 /**
  * Starts one server for the calling test file (before), closes every client a test tracked
  * (afterEach), and stops the server with its exit checks (after). Returns the handle; its
- * fields (port, apps, ...) are filled in once `before` has run.
+ * fields (port, apps, ...) are filled in once `before` has run. A file that needs several
+ * processes calls it once for each (`options` as for launch()).
  */
 export function useServer(options = {}) {
   const server = new RunningServer();
