@@ -12,6 +12,7 @@
 #include "dashboard/DebugTap.h"
 #include "http/QueryString.h"
 #include "http/Request.h"
+#include "state/ClusterReads.h"
 #include "state/ClusterState.h"
 
 namespace resound::api {
@@ -26,6 +27,9 @@ struct ApiContext {
     // Optional: event publishes go to `sink` instead of `bus`, and their answer to `complete`.
     PublishSink* sink = nullptr;
     const ApiCompletion* complete = nullptr;
+    // Optional, with `complete`: the GET endpoints read the cluster's state through these (the loop's
+    // own Redis connection) and answer later, instead of reading `state` on the loop.
+    state::ClusterReads* reads = nullptr;
 
     // First query parameter with this name, or nullptr.
     const std::string* param(std::string_view name) const {

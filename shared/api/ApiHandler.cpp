@@ -60,9 +60,7 @@ std::optional<ApiResponse> ApiHandler::guarded(const http::Request& request, std
         return dispatch(request, canonicalPath, query, sink, complete);
     } catch (const state::StateUnavailable& e) {
         spdlog::warn("http api: {} {}: {}", request.method, shortened(canonicalPath), e.what());
-        return errorResponse(503,
-                             "The cluster's channel state could not be read (is Redis reachable?): retry",
-                             state::kStateUnavailableReason);
+        return stateUnavailableResponse();
     } catch (const std::exception& e) {
         spdlog::error("http api: {} {} failed: {}", request.method, shortened(canonicalPath), e.what());
     } catch (...) {
@@ -103,7 +101,9 @@ std::optional<ApiResponse> ApiHandler::dispatch(const http::Request& request, st
                                server_.authTimestampWindowSeconds);
     if (!signature) return errorResponse(401, signature.reason);
 
-    const ApiContext context{*app, state_, bus_, request, query, debugTap_, sink, complete};
+    const ApiContext context{*app,    state_,   bus_,
+                             request, query,    debugTap_,
+                             sink,    complete, sink != nullptr ? sink->reads() : nullptr};
     switch (route->endpoint) {
         case Endpoint::Events:
             return publishEvents(context);

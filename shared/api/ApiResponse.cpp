@@ -1,6 +1,7 @@
 #include "api/ApiResponse.h"
 
 #include "http/ErrorBody.h"
+#include "state/ClusterState.h"
 
 namespace resound::api {
 
@@ -16,6 +17,11 @@ ApiResponse errorResponse(int status, std::string_view message, std::string_view
     response.status = status;
     response.body = http::errorBody(status, message, reason);
     return response;
+}
+
+ApiResponse stateUnavailableResponse() {
+    return errorResponse(503, "The cluster's channel state could not be read (is Redis reachable?): retry",
+                         state::kStateUnavailableReason);
 }
 
 ApiResponse internalErrorResponse() {

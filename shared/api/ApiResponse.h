@@ -26,6 +26,10 @@ ApiResponse okResponse(std::string body);
 // `reason`: the body's stable word; empty = http::defaultErrorReason(status).
 ApiResponse errorResponse(int status, std::string_view message, std::string_view reason = {});
 
+// 503 for a read of the cluster's state that could not be had (state::StateUnavailable, or a loop's
+// ClusterReads answering nullopt): the same answer either way.
+ApiResponse stateUnavailableResponse();
+
 // 500 for a request the server failed to complete (a bug or a failing backend; the caller logs why).
 ApiResponse internalErrorResponse();
 

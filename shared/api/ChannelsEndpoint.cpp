@@ -1,7 +1,12 @@
 #include "api/ChannelsEndpoint.h"
 
+#include <memory>
+#include <optional>
+#include <vector>
+
 #include "api/InfoAttributes.h"
 #include "api/JsonBody.h"
+#include "api/StateRead.h"
 #include "json/JsonText.h"
 #include "pusher/ChannelName.h"
 
@@ -17,9 +22,8 @@ std::optional<ApiResponse> checkChannelName(const std::string& channel) {
 }
 
 // "cache":{...} member for info=cache: the cached event's name and data and its remaining TTL.
-void appendCache(std::string& json, const ApiContext& context, const std::string& channel) {
+void appendCache(std::string& json, const std::optional<state::CachedEvent>& cached) {
     json.append("\"cache\":");
-    const auto cached = context.state.cachedEvent(context.app.id, channel);
     if (!cached) {
         json.append("null");
         return;
@@ -48,9 +52,56 @@ void appendCache(std::string& json, const ApiContext& context, const std::string
     json.append("\"ttl\":").append(std::to_string(cached->ttlSecondsLeft)).push_back('}');
 }
 
+// What GET /channels/{name} answers from: the counts (zeros when unoccupied) and, for info=cache,
+// the cached event.
+struct ChannelView {
+    state::ChannelSummary counts;
+    std::optional<state::CachedEvent> cached;
+};
+
+// Both reads go out together (one round trip); the view is answered when both are in, nullopt if
+// either could not be read.
+void readChannelView(state::ClusterReads& reads, const std::string& appId, const std::string& channel,
+                     bool withCache, state::ClusterReads::Done<ChannelView> done) {
+    struct Join {
+        ChannelView view;
+        bool failed = false;
+        int pending = 0;
+        state::ClusterReads::Done<ChannelView> done;
+        void settle() {
+            if (--pending > 0) return;
+            if (failed) {
+                done(std::nullopt);
+            } else {
+                done(std::move(view));
+            }
+        }
+    };
+    auto join = std::make_shared<Join>();
+    join->pending = withCache ? 2 : 1;
+    join->done = std::move(done);
+    reads.channel(appId, channel, [join](std::optional<state::ChannelSummary> counts) {
+        if (counts) {
+            join->view.counts = std::move(*counts);
+        } else {
+            join->failed = true;
+        }
+        join->settle();
+    });
+    if (!withCache) return;
+    reads.cachedEvent(appId, channel, [join](std::optional<std::optional<state::CachedEvent>> cached) {
+        if (cached) {
+            join->view.cached = std::move(*cached);
+        } else {
+            join->failed = true;
+        }
+        join->settle();
+    });
+}
+
 }  // namespace
 
-ApiResponse listChannels(const ApiContext& context) {
+std::optional<ApiResponse> listChannels(const ApiContext& context) {
     const std::string* prefixParam = context.param("filter_by_prefix");
     const std::string prefix = prefixParam != nullptr ? *prefixParam : std::string();
     InfoRequest info;
@@ -62,21 +113,28 @@ ApiResponse listChannels(const ApiContext& context) {
             400, "info=user_count needs filter_by_prefix=presence- (only presence channels have users)");
     }
 
-    std::string json = "{\"channels\":{";
-    bool first = true;
-    for (const auto& summary : context.state.channels(context.app.id, prefix)) {
-        if (!first) json.push_back(',');
-        first = false;
-        json::appendQuoted(json, summary.name);
-        json.append(":{");
-        appendCountAttributes(json, summary, info, true);
-        json.push_back('}');
-    }
-    json.append("}}");
-    return okResponse(std::move(json));
+    return readStateThen<std::vector<state::ChannelSummary>>(
+        context, [&](state::ClusterState& state) { return state.channels(context.app.id, prefix); },
+        [appId = context.app.id, prefix](state::ClusterReads& reads, auto done) {
+            reads.channels(appId, prefix, std::move(done));
+        },
+        [info](const std::vector<state::ChannelSummary>& channels) {
+            std::string json = "{\"channels\":{";
+            bool first = true;
+            for (const auto& summary : channels) {
+                if (!first) json.push_back(',');
+                first = false;
+                json::appendQuoted(json, summary.name);
+                json.append(":{");
+                appendCountAttributes(json, summary, info, true);
+                json.push_back('}');
+            }
+            json.append("}}");
+            return okResponse(std::move(json));
+        });
 }
 
-ApiResponse channelInfo(const ApiContext& context, const std::string& channel) {
+std::optional<ApiResponse> channelInfo(const ApiContext& context, const std::string& channel) {
     if (auto error = checkChannelName(channel)) return *error;
     InfoRequest info;
     if (const std::string* infoParam = context.param("info")) {
@@ -92,40 +150,60 @@ ApiResponse channelInfo(const ApiContext& context, const std::string& channel) {
                              "private-encrypted-cache-, presence-cache-)");
     }
 
-    const auto summary = context.state.channel(context.app.id, channel);
-    std::string json = summary ? "{\"occupied\":true" : "{\"occupied\":false";
-    if (info.userCount || info.subscriptionCount) {
-        state::ChannelSummary counts;
-        counts.name = channel;
-        if (summary) counts = *summary;
-        std::string attributes;
-        if (appendCountAttributes(attributes, counts, info, true)) json.append(",").append(attributes);
-    }
-    if (info.cache) {
-        json.push_back(',');
-        appendCache(json, context, channel);
-    }
-    json.push_back('}');
-    return okResponse(std::move(json));
+    return readStateThen<ChannelView>(
+        context,
+        [&](state::ClusterState& state) {
+            ChannelView view;
+            if (auto summary = state.channel(context.app.id, channel)) view.counts = *summary;
+            view.counts.name = channel;
+            if (info.cache) view.cached = state.cachedEvent(context.app.id, channel);
+            return view;
+        },
+        [appId = context.app.id, channel, cache = info.cache](state::ClusterReads& reads,
+                                                              state::ClusterReads::Done<ChannelView> done) {
+            readChannelView(reads, appId, channel, cache, std::move(done));
+        },
+        [info](const ChannelView& view) {
+            std::string json =
+                view.counts.subscriptionCount > 0 ? "{\"occupied\":true" : "{\"occupied\":false";
+            if (info.userCount || info.subscriptionCount) {
+                std::string attributes;
+                if (appendCountAttributes(attributes, view.counts, info, true))
+                    json.append(",").append(attributes);
+            }
+            if (info.cache) {
+                json.push_back(',');
+                appendCache(json, view.cached);
+            }
+            json.push_back('}');
+            return okResponse(std::move(json));
+        });
 }
 
-ApiResponse channelUsers(const ApiContext& context, const std::string& channel) {
+std::optional<ApiResponse> channelUsers(const ApiContext& context, const std::string& channel) {
     if (auto error = checkChannelName(channel)) return *error;
     if (pusher::kindOf(channel) != pusher::ChannelKind::Presence) {
         return errorResponse(400,
                              "Only presence- channels have users: this endpoint needs a presence channel");
     }
-    std::string json = "{\"users\":[";
-    bool first = true;
-    for (const auto& member : context.state.presenceMembers(context.app.id, channel)) {
-        if (!first) json.push_back(',');
-        first = false;
-        json.append("{\"id\":");
-        json::appendQuoted(json, member.userKey);
-        json.push_back('}');
-    }
-    json.append("]}");
-    return okResponse(std::move(json));
+    return readStateThen<std::vector<state::PresenceMember>>(
+        context, [&](state::ClusterState& state) { return state.presenceMembers(context.app.id, channel); },
+        [appId = context.app.id, channel](state::ClusterReads& reads, auto done) {
+            reads.presenceMembers(appId, channel, std::move(done));
+        },
+        [](const std::vector<state::PresenceMember>& members) {
+            std::string json = "{\"users\":[";
+            bool first = true;
+            for (const auto& member : members) {
+                if (!first) json.push_back(',');
+                first = false;
+                json.append("{\"id\":");
+                json::appendQuoted(json, member.userKey);
+                json.push_back('}');
+            }
+            json.append("]}");
+            return okResponse(std::move(json));
+        });
 }
 
 }  // namespace resound::api

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "api/StateRead.h"
+
 namespace resound::api {
 namespace {
 
@@ -33,9 +35,13 @@ ApiResponse terminateUserConnections(const ApiContext& context, const std::strin
     return okResponse("{}");
 }
 
-ApiResponse connectionCount(const ApiContext& context) {
-    return okResponse("{\"connections\":" + std::to_string(context.state.connectionCount(context.app.id)) +
-                      "}");
+std::optional<ApiResponse> connectionCount(const ApiContext& context) {
+    return readStateThen<std::size_t>(
+        context, [&](state::ClusterState& state) { return state.connectionCount(context.app.id); },
+        [appId = context.app.id](state::ClusterReads& reads, auto done) {
+            reads.connectionCount(appId, std::move(done));
+        },
+        [](std::size_t count) { return okResponse("{\"connections\":" + std::to_string(count) + "}"); });
 }
 
 }  // namespace resound::api

@@ -12,7 +12,7 @@ namespace resound::api {
 // {} even when the user has none; 503 if the bus refuses.
 ApiResponse terminateUserConnections(const ApiContext& context, const std::string& userId);
 
-// {"connections":N}: the app's open WebSocket connections, cluster-wide.
-ApiResponse connectionCount(const ApiContext& context);
+// {"connections":N}: the app's open WebSocket connections, cluster-wide (read as StateRead.h says).
+std::optional<ApiResponse> connectionCount(const ApiContext& context);
 
 }  // namespace resound::api

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bus/BusMessage.h"
+#include "state/ClusterReads.h"
 #include "state/ClusterState.h"
 
 namespace resound::api {
@@ -56,6 +57,9 @@ class PublishSink {
     virtual void publish(std::vector<PublishStep> steps, Done done) = 0;
     // End of a loop iteration: sends what this iteration handed over, together.
     virtual void flush() = 0;
+    // The cluster-state reads that go over the same connection, sent with (and ordered after) this
+    // loop's publishes; the HTTP API's GET endpoints use them. nullptr: none (read ClusterState).
+    virtual state::ClusterReads* reads() { return nullptr; }
 };
 
 }  // namespace resound::api

@@ -17,6 +17,7 @@
 #include "api/PublishSink.h"
 #include "loop/EventLoop.h"
 #include "redis/ConnectionOptions.h"
+#include "redis/LoopClusterReads.h"
 #include "redis/LoopLink.h"
 
 namespace resound::redis {
@@ -27,6 +28,7 @@ class LoopPublisher final : public api::PublishSink {
 
     void publish(std::vector<api::PublishStep> steps, Done done) override;
     void flush() override { link_.flush(); }
+    state::ClusterReads* reads() override { return &reads_; }
 
     const LoopLink& link() const { return link_; }
     std::uint64_t published() const { return published_; }       // PUBLISHes Redis acknowledged
@@ -34,6 +36,7 @@ class LoopPublisher final : public api::PublishSink {
 
   private:
     LoopLink link_;
+    LoopClusterReads reads_{link_};
     std::string topic_;    // scratch: the PUBLISH channel
     std::string payload_;  // scratch: the encoded message
     std::uint64_t published_ = 0;

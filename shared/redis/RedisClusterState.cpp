@@ -229,10 +229,13 @@ std::vector<state::ChannelSummary> RedisClusterState::channels(const std::string
             spdlog::error("listing channels failed: {}", listed.error);
         throw state::StateUnavailable("the channel list could not be read from Redis");
     }
-    auto& result = listed.answer;
-    std::sort(result.begin(), result.end(),
+    sortByName(listed.answer);
+    return std::move(listed.answer);
+}
+
+void RedisClusterState::sortByName(std::vector<state::ChannelSummary>& channels) {
+    std::sort(channels.begin(), channels.end(),
               [](const state::ChannelSummary& a, const state::ChannelSummary& b) { return a.name < b.name; });
-    return result;
 }
 
 std::optional<state::ChannelSummary> RedisClusterState::channel(const std::string& appId,
@@ -312,10 +315,15 @@ void RedisClusterState::finishRemoveConnection(
 }
 
 std::size_t RedisClusterState::connectionCount(const std::string& appId) {
-    const auto reply = redis_->command({"GET", keys::connections(appId)});
-    if (reply && reply->type == RespValue::Type::NullBulk) return 0;
-    const auto count = reply ? reply->asInteger() : std::nullopt;
+    const auto count = parseConnectionCount(redis_->command({"GET", keys::connections(appId)}));
     if (!count) throw state::StateUnavailable("the connection count could not be read from Redis");
+    return *count;
+}
+
+std::optional<std::size_t> RedisClusterState::parseConnectionCount(const std::optional<RespValue>& reply) {
+    if (reply && reply->type == RespValue::Type::NullBulk) return 0;  // no connection ever counted
+    const auto count = reply ? reply->asInteger() : std::nullopt;
+    if (!count) return std::nullopt;
     return static_cast<std::size_t>(std::max<std::int64_t>(0, *count));
 }
 

@@ -108,6 +108,7 @@ class RedisClusterState final : public state::ClusterState {
   private:
     class Mutation;
     friend class RedisLoopClusterState;
+    friend class LoopClusterReads;  // the same reads, on an event loop's own connection
 
     // The second half of each mutation, shared by the synchronous calls and RedisLoopClusterState:
     // updates the local view from the script's result (answered from it unless ok()) and returns the
@@ -129,6 +130,10 @@ class RedisClusterState final : public state::ClusterState {
     static std::optional<std::vector<state::PresenceMember>> parseMembers(const RespValue& order,
                                                                           const RespValue& info);
     static std::optional<state::CachedEvent> parseCachedEvent(RespValue& value, const RespValue& ttl);
+    // GET of the app's connection counter: nil is 0; nullopt when there is no (numeric) answer.
+    static std::optional<std::size_t> parseConnectionCount(const std::optional<RespValue>& reply);
+    // The order GET /channels lists them in (ListChannels answers in the hash's order).
+    static void sortByName(std::vector<state::ChannelSummary>& channels);
     std::vector<state::PresenceMember> localMembers(const std::string& appId, const std::string& channel);
 
     using Clock = std::chrono::steady_clock;

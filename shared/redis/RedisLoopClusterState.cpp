@@ -80,35 +80,20 @@ void RedisLoopClusterState::leavePresence(const std::string& appId, const std::s
 
 void RedisLoopClusterState::presenceMembers(const std::string& appId, const std::string& channel,
                                             Done<std::vector<state::PresenceMember>> done) {
-    const std::string order = keys::presenceOrder(appId, channel), info = keys::presenceInfo(appId, channel);
-    // Two commands, answered in order: the first keeps its reply for the second.
-    auto first = std::make_shared<std::optional<RespValue>>();
-    link_.command({"ZRANGE", order, "0", "-1"},
-                  [first](std::optional<RespValue> reply) { *first = std::move(reply); });
-    link_.command({"HGETALL", info},
-                  [this, first, appId, channel, done = std::move(done)](std::optional<RespValue> reply) {
-                      if (*first && reply) {
-                          if (auto members = RedisClusterState::parseMembers(**first, *reply)) {
-                              done(std::move(*members));
-                              return;
-                          }
-                      }
-                      done(state_.localMembers(appId, channel));
-                  });
+    reads_.presenceMembers(appId, channel,
+                           [this, appId, channel, done = std::move(done)](
+                               std::optional<std::vector<state::PresenceMember>> members) {
+                               // Unreadable: this node's own view, as the synchronous state answers.
+                               done(members ? std::move(*members) : state_.localMembers(appId, channel));
+                           });
 }
 
 void RedisLoopClusterState::cachedEvent(const std::string& appId, const std::string& channel,
                                         Done<std::optional<state::CachedEvent>> done) {
-    const std::string key = keys::cache(appId, channel);
-    auto first = std::make_shared<std::optional<RespValue>>();
-    link_.command({"GET", key}, [first](std::optional<RespValue> reply) { *first = std::move(reply); });
-    link_.command({"PTTL", key}, [first, done = std::move(done)](std::optional<RespValue> reply) {
-        if (!*first || !reply) {
-            done(std::nullopt);
-            return;
-        }
-        done(RedisClusterState::parseCachedEvent(**first, *reply));
-    });
+    reads_.cachedEvent(appId, channel,
+                       [done = std::move(done)](std::optional<std::optional<state::CachedEvent>> cached) {
+                           done(cached ? std::move(*cached) : std::nullopt);  // unreadable: nothing cached
+                       });
 }
 
 void RedisLoopClusterState::tryAddConnection(const std::string& appId, std::size_t limit, Done<bool> done) {

@@ -16,6 +16,7 @@
 
 #include "loop/EventLoop.h"
 #include "redis/ClusterScripts.h"
+#include "redis/LoopClusterReads.h"
 #include "redis/LoopLink.h"
 #include "redis/RedisClusterState.h"
 #include "state/LoopClusterState.h"
@@ -108,6 +109,7 @@ class RedisLoopClusterState final : public state::LoopClusterState {
     // Redis sees them in the order they happened).
     std::vector<std::pair<std::string, std::size_t>> unlimitedAdds_;
     LoopLink link_;
+    LoopClusterReads reads_{link_};  // presence and cache reads, on the same connection
 };
 
 }  // namespace resound::redis

@@ -92,6 +92,18 @@ test('channel queries on the API count subscribers of both edges', async () => {
   assert.ok(all.channels[plain], `GET /channels lists ${plain}: ${JSON.stringify(all)}`);
 
   assert.deepEqual(await apiUserIds(cluster.api, presence), ['alice', 'bob']);
+
+  // The api answers these from its loop's own Redis connection: the cached event and the cluster-wide
+  // connection count (these five clients at least; earlier tests' may still be open).
+  const cache = uniqueName('cache-board-');
+  assert.equal((await serverSdk(cluster.api).trigger(cache, 'score', { home: 2 })).status, 200);
+  const cacheInfo = await apiGet(cluster.api, `/channels/${cache}`, { info: 'cache,subscription_count' });
+  assert.equal(cacheInfo.occupied, false, JSON.stringify(cacheInfo));
+  assert.equal(cacheInfo.cache.event, 'score', JSON.stringify(cacheInfo));
+  assert.deepEqual(JSON.parse(cacheInfo.cache.data), { home: 2 });
+  assert.ok(cacheInfo.cache.ttl > 0, JSON.stringify(cacheInfo));
+  const { connections } = await apiGet(cluster.api, '/connections');
+  assert.ok(connections >= 5, `GET /connections: ${connections}`);
 });
 
 test('a publish asking for info gets the counts of both edges (read in the publish\'s own Redis round trip)', async () => {

@@ -47,7 +47,13 @@ async function expectOutageAnswers(channel, label) {
   }
   console.log(`# ${label}: publish answered 503 in ${answers.map((a) => a.ms).join(', ')} ms (first, second, third); body ${answers[0].body}`);
   // Reads of the cluster's state: 503 too, never the api's own (empty) view as if it were the answer.
-  const reads = [['/channels', {}], [`/channels/${channel}`, { info: 'subscription_count' }], ['/connections', {}]];
+  const reads = [
+    ['/channels', {}],
+    [`/channels/${channel}`, { info: 'subscription_count' }],
+    ['/channels/cache-faults', { info: 'cache' }],
+    ['/channels/presence-faults/users', {}],
+    ['/connections', {}],
+  ];
   for (const [path, params] of reads) {
     const started = performance.now();
     const read = await httpResult(() => serverSdk(cluster.api).get({ path, params }));

@@ -17,6 +17,7 @@
 #include "redis/KeySchema.h"
 #include "redis/LoopPublisher.h"
 #include "redis/RedisBus.h"
+#include "redis/RedisClusterState.h"
 
 namespace resound::redis {
 namespace {
@@ -217,6 +218,131 @@ TEST(LoopPublisher, ChannelCountsAreReadBehindThePublishInTheSameWrite) {
     EXPECT_EQ(report.counts[1]->subscriptionCount, 0u);
     EXPECT_EQ(report.counts[1]->userCount, 0u);
     EXPECT_FALSE(report.counts[2].has_value()) << "not asked, not read";
+}
+
+// The GET endpoints' reads over the loop's connection (reads(), redis::LoopClusterReads) answer what
+// the blocking RedisClusterState reads answer, from state the edges' scripts wrote.
+TEST(LoopPublisher, ItsReadsAnswerWhatTheBlockingStateReads) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    RedisClusterState node(std::make_shared<CommandClient>(server.options()),
+                           RedisClusterState::Options{"node"});
+    node.addSubscription("app", "presence-room");
+    node.addSubscription("app", "presence-room");
+    node.addSubscription("app", "lobby");
+    node.joinPresence("app", "presence-room", state::PresenceMember{"ann", "\"ann\"", "{\"n\":1}"}, 0);
+    node.joinPresence("app", "presence-room", state::PresenceMember{"ben", "\"ben\"", "null"}, 0);
+    ASSERT_TRUE(node.tryAddConnection("app", 0));
+    ASSERT_TRUE(node.tryAddConnection("app", 0));
+    node.storeCachedEvent("app", "cache-news", R"({"event":"e"})", 60);
+
+    PublisherOnLoop publisher(server.options());
+    std::mutex mutex;
+    std::optional<std::vector<state::ChannelSummary>> channels;
+    std::optional<state::ChannelSummary> room, empty;
+    std::optional<std::vector<state::PresenceMember>> members;
+    std::optional<std::optional<state::CachedEvent>> cached, uncached;
+    std::optional<std::size_t> connections;
+    int answered = 0;
+    publisher.onLoop([&](LoopPublisher& p) {
+        state::ClusterReads& reads = *p.reads();
+        auto count = [&] { ++answered; };
+        reads.channels("app", "", [&, count](auto v) {
+            std::lock_guard l(mutex);
+            channels = std::move(v);
+            count();
+        });
+        reads.channel("app", "presence-room", [&, count](auto v) {
+            std::lock_guard l(mutex);
+            room = std::move(v);
+            count();
+        });
+        reads.channel("app", "nobody", [&, count](auto v) {
+            std::lock_guard l(mutex);
+            empty = std::move(v);
+            count();
+        });
+        reads.presenceMembers("app", "presence-room", [&, count](auto v) {
+            std::lock_guard l(mutex);
+            members = std::move(v);
+            count();
+        });
+        reads.cachedEvent("app", "cache-news", [&, count](auto v) {
+            std::lock_guard l(mutex);
+            cached = std::move(v);
+            count();
+        });
+        reads.cachedEvent("app", "cache-none", [&, count](auto v) {
+            std::lock_guard l(mutex);
+            uncached = std::move(v);
+            count();
+        });
+        reads.connectionCount("app", [&, count](auto v) {
+            std::lock_guard l(mutex);
+            connections = v;
+            count();
+        });
+        EXPECT_EQ(answered, 0) << "reads are answered later, never inside the call";
+    });
+    ASSERT_TRUE(eventually(
+        [&] {
+            std::lock_guard l(mutex);
+            return answered == 7;
+        },
+        2000ms));
+    std::lock_guard lock(mutex);
+    ASSERT_TRUE(channels.has_value());
+    ASSERT_EQ(channels->size(), 2u);
+    const auto blocking = node.channels("app", "");
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ((*channels)[i].name, blocking[i].name) << "sorted by name, as GET /channels lists them";
+        EXPECT_EQ((*channels)[i].subscriptionCount, blocking[i].subscriptionCount);
+        EXPECT_EQ((*channels)[i].userCount, blocking[i].userCount);
+    }
+    ASSERT_TRUE(room.has_value());
+    EXPECT_EQ(room->subscriptionCount, 2u);
+    EXPECT_EQ(room->userCount, 2u);
+    ASSERT_TRUE(empty.has_value()) << "an unoccupied channel is zeros, not unreadable";
+    EXPECT_EQ(empty->subscriptionCount, 0u);
+    ASSERT_TRUE(members.has_value());
+    ASSERT_EQ(members->size(), 2u);
+    EXPECT_EQ((*members)[0].userKey, "ann");
+    EXPECT_EQ((*members)[0].infoJson, "{\"n\":1}");
+    ASSERT_TRUE(cached.has_value() && cached->has_value());
+    EXPECT_EQ((*cached)->eventJson, R"({"event":"e"})");
+    EXPECT_GT((*cached)->ttlSecondsLeft, 50);
+    ASSERT_TRUE(uncached.has_value()) << "none kept is an answer";
+    EXPECT_FALSE(uncached->has_value());
+    EXPECT_EQ(connections, std::optional<std::size_t>(2));
+}
+
+TEST(LoopPublisher, ItsReadsAreUnreadableWhileRedisIsDown) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    const ConnectionOptions options = server.options();
+    server.stop();
+    PublisherOnLoop publisher(options);
+    std::mutex mutex;
+    std::vector<bool> readable;
+    publisher.onLoop([&](LoopPublisher& p) {
+        auto note = [&](bool ok) {
+            std::lock_guard l(mutex);
+            readable.push_back(ok);
+        };
+        p.reads()->channels("app", "", [note](auto v) { note(v.has_value()); });
+        p.reads()->channel("app", "x", [note](auto v) { note(v.has_value()); });
+        p.reads()->presenceMembers("app", "presence-x", [note](auto v) { note(v.has_value()); });
+        p.reads()->cachedEvent("app", "cache-x", [note](auto v) { note(v.has_value()); });
+        p.reads()->connectionCount("app", [note](auto v) { note(v.has_value()); });
+    });
+    ASSERT_TRUE(eventually(
+        [&] {
+            std::lock_guard l(mutex);
+            return readable.size() == 5;
+        },
+        2000ms));
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(readable, std::vector<bool>(5, false));
 }
 
 TEST(LoopPublisher, ARedisThatIsDownIsAnsweredRefusedAtOnce) {
