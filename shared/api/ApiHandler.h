@@ -3,8 +3,9 @@
 // ("/apps/{id}/...", proxy prefix stripped by the caller) and returns the response to send.
 // Order of checks: unknown path 404 -> wrong method 405 (Allow) -> unknown app 404 -> signature 401
 // -> the endpoint's own validation (400/413) -> publish (503 if the bus refuses) -> 200 + JSON.
-// Publishes either go to the bus at once, or (the overload taking a PublishSink) to the calling
-// loop's sink, which answers later: the handler stays free of sockets either way.
+// Publishes and cluster-state reads either happen at once (bus, ClusterState), or (the overload
+// taking a PublishSink) go to the calling loop's sink, which answers later: the handler stays free of
+// sockets either way.
 // Every error body is {"error":"<message>","code":<status>}.
 // handle() is const and may be called from any thread at the same time (ClusterState and Bus are
 // thread-safe); the handler itself holds only references and the clock.
@@ -42,9 +43,10 @@ class ApiHandler {
     ApiResponse handle(const http::Request& request, std::string_view canonicalPath,
                        const http::QueryParams& query) const;
 
-    // Events and batch_events publish through `sink` (owned by the calling loop): for a valid publish
+    // Events, batch_events and terminate_connections publish through `sink` (owned by the calling
+    // loop), and the GET endpoints read through `sink.reads()` when it has them: for a valid request
     // this returns nullopt and `complete` receives the answer later, once, on that loop (not if the
-    // sink is destroyed first). Every other request, and every refusal, is answered at once.
+    // sink is destroyed first). Every refusal, and a read without `reads()`, is answered at once.
     std::optional<ApiResponse> handle(const http::Request& request, std::string_view canonicalPath,
                                       const http::QueryParams& query, PublishSink& sink,
                                       ApiCompletion complete) const;

@@ -1,6 +1,7 @@
 #include "api/ConnectionsEndpoint.h"
 
 #include <memory>
+#include <vector>
 
 #include "api/StateRead.h"
 
@@ -17,9 +18,15 @@ bool isPrintable(const std::string& text) {
     return true;
 }
 
+// The same 503 whether the bus refused at once or the loop's sink reported it refused.
+ApiResponse busRefusedResponse() {
+    return errorResponse(503,
+                         "The request could not be handed to the message bus (is Redis reachable?): retry");
+}
+
 }  // namespace
 
-ApiResponse terminateUserConnections(const ApiContext& context, const std::string& userId) {
+std::optional<ApiResponse> terminateUserConnections(const ApiContext& context, const std::string& userId) {
     if (userId.empty() || userId.size() > kMaxUserIdLength || !isPrintable(userId)) {
         return errorResponse(
             400, "Invalid user id in the path: use the id the user signed in with (1-200 characters)");
@@ -28,10 +35,16 @@ ApiResponse terminateUserConnections(const ApiContext& context, const std::strin
     message->kind = bus::BusMessage::Kind::TerminateUser;
     message->appId = context.app.id;
     message->userId = userId;
-    if (!context.bus.publish(std::move(message))) {
-        return errorResponse(
-            503, "The request could not be handed to the message bus (is Redis reachable?): retry");
+    if (context.sink != nullptr && context.complete != nullptr) {
+        // Through the loop's sink, as events are: answered once Redis took it, never waited for here.
+        std::vector<PublishStep> steps(1);
+        steps.front().message = std::move(message);
+        context.sink->publish(std::move(steps), [complete = *context.complete](const PublishReport& report) {
+            complete(report.all() ? okResponse("{}") : busRefusedResponse());
+        });
+        return std::nullopt;
     }
+    if (!context.bus.publish(std::move(message))) return busRefusedResponse();
     return okResponse("{}");
 }
 

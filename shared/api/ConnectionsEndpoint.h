@@ -9,8 +9,9 @@
 namespace resound::api {
 
 // Publishes BusMessage::Kind::TerminateUser so every process closes that user's connections;
-// {} even when the user has none; 503 if the bus refuses.
-ApiResponse terminateUserConnections(const ApiContext& context, const std::string& userId);
+// {} even when the user has none; 503 if the bus refuses. Through the loop's sink when the request
+// has one (answered later), else on the bus at once.
+std::optional<ApiResponse> terminateUserConnections(const ApiContext& context, const std::string& userId);
 
 // {"connections":N}: the app's open WebSocket connections, cluster-wide (read as StateRead.h says).
 std::optional<ApiResponse> connectionCount(const ApiContext& context);

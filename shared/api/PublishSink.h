@@ -1,8 +1,9 @@
 #pragma once
-// Where the HTTP API hands its event publishes when it must not wait for them: the bundle's api
-// service gives each I/O thread one backed by the loop's own Redis connection (redis::LoopPublisher),
-// so publishes that arrive together share one round trip and the loop never blocks on Redis. The
-// embedded server has none and publishes synchronously on its in-memory bus.
+// Where the HTTP API hands its publishes (events, terminate_connections) and, through reads(), its
+// cluster-state reads when it must not wait for them: the bundle's api service gives each I/O thread
+// one backed by the loop's own Redis connection (redis::LoopPublisher), so what arrives together
+// shares one round trip and the loop never blocks on Redis. The embedded server has none and
+// publishes synchronously on its in-memory bus.
 // Owned and used by one event loop; `done` runs on that loop.
 #include <cstddef>
 #include <functional>

@@ -20,21 +20,26 @@ namespace resound::api {
 template <typename T, typename Now, typename Later, typename Render>
 std::optional<ApiResponse> readStateThen(const ApiContext& context, Now now, Later later, Render render) {
     if (context.reads == nullptr || context.complete == nullptr) return render(now(context.state));
-    later(*context.reads, [complete = *context.complete, render = std::move(render)](std::optional<T> value) {
+    later(*context.reads, [complete = *context.complete, render = std::move(render),
+                           path = context.request.path](std::optional<T> value) {
         if (!value) {
+            spdlog::warn("http api: GET {}: the cluster's state could not be read", path);
             complete(stateUnavailableResponse());
             return;
         }
-        // The loop's boundary for this answer, as ApiHandler's is for answers given at once.
+        // The loop's boundary for this answer, as ApiHandler's is for answers given at once: the
+        // answer is built inside it, handed over once outside it.
+        ApiResponse answer;
         try {
-            complete(render(std::move(*value)));
-            return;
+            answer = render(std::move(*value));
         } catch (const std::exception& e) {
-            spdlog::error("http api: answering a read failed: {}", e.what());
+            spdlog::error("http api: answering GET {} failed: {}", path, e.what());
+            answer = internalErrorResponse();
         } catch (...) {
-            spdlog::error("http api: answering a read failed with an unknown exception");
+            spdlog::error("http api: answering GET {} failed with an unknown exception", path);
+            answer = internalErrorResponse();
         }
-        complete(internalErrorResponse());
+        complete(std::move(answer));
     });
     return std::nullopt;
 }

@@ -204,9 +204,10 @@ void Server::start() {
     context.dashboard = dashboardService_.get();
     if (config_.server.scalingEnabled && servesWebSockets_ && !servesHttpApi_) {
         // resound-edge: a Redis call on a loop makes every other client of the loop wait, so the loops'
-        // calls are held to the short loop timeout and never probe a Redis that is down. (Where the
-        // loops also answer the HTTP API, a cluster-state read that waited longer is still better than a
-        // 503.) The loops' publishes do not use this client: they go through their publish sinks.
+        // calls are held to the short loop timeout and never probe a Redis that is down. Loops that
+        // also answer the HTTP API keep the client's defaults; the API itself makes no call on this
+        // client from a loop: its publishes, terminate_connections and reads go through the loop's
+        // publish sink, as the protocol's publishes do.
         context.loopThreadInit = [] { redis::CommandClient::markEventLoopThread(); };
     }
     if (config_.server.scalingEnabled && servesWebSockets_) {

@@ -23,18 +23,30 @@ LoopLink::Callback keep(const FirstReply& first) {
 
 void LoopClusterReads::channels(const std::string& appId, const std::string& prefix,
                                 Done<std::vector<state::ChannelSummary>> done) {
-    link_.eval(scripts::ListChannels{appId, prefix}.encode(),
-               [done = std::move(done)](std::optional<RespValue> reply) {
-                   auto listed = scripts::parseReply<scripts::ListChannels>(reply);
-                   if (!listed.ok()) {
-                       if (listed.status != ScriptStatus::NoAnswer)
-                           spdlog::error("listing channels failed: {}", listed.error);
-                       done(std::nullopt);
-                       return;
-                   }
-                   RedisClusterState::sortByName(listed.answer);
-                   done(std::move(listed.answer));
-               });
+    listChannels(scripts::ListChannels{appId, prefix}, true, std::move(done));
+}
+
+void LoopClusterReads::listChannels(scripts::ListChannels call, bool mayRetry,
+                                    Done<std::vector<state::ChannelSummary>> done) {
+    const ScriptCall encoded = call.encode();
+    link_.eval(encoded, [this, call = std::move(call), mayRetry,
+                         done = std::move(done)](std::optional<RespValue> reply) mutable {
+        // Someone flushed the scripts: the link loads it again on its next use, as the blocking
+        // client's runScript retries once.
+        if (mayRetry && reply && reply->isErrorCode("NOSCRIPT")) {
+            listChannels(std::move(call), false, std::move(done));
+            return;
+        }
+        auto listed = scripts::parseReply<scripts::ListChannels>(reply);
+        if (!listed.ok()) {
+            if (listed.status != ScriptStatus::NoAnswer)
+                spdlog::error("listing channels failed: {}", listed.error);
+            done(std::nullopt);
+            return;
+        }
+        RedisClusterState::sortByName(listed.answer);
+        done(std::move(listed.answer));
+    });
 }
 
 void LoopClusterReads::channel(const std::string& appId, const std::string& name,
@@ -69,6 +81,7 @@ void LoopClusterReads::presenceMembers(const std::string& appId, const std::stri
                               done(std::move(*members));
                               return;
                           }
+                          spdlog::warn("redis loop reads: the presence roster's replies are not usable");
                       }
                       done(std::nullopt);
                   });

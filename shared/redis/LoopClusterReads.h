@@ -5,6 +5,7 @@
 // queued with whatever else the loop sends this iteration, so the loop never waits for them. Answers
 // come on the loop, in order, when Redis gave them; nullopt when it did not (down, hung: within the
 // link's ioTimeout) or answered with an error. Loop thread only; the link must outlive it.
+#include "redis/ClusterScripts.h"
 #include "redis/LoopLink.h"
 #include "state/ClusterReads.h"
 
@@ -25,6 +26,9 @@ class LoopClusterReads final : public state::ClusterReads {
     void connectionCount(const std::string& appId, Done<std::size_t> done) override;
 
   private:
+    void listChannels(scripts::ListChannels call, bool mayRetry,
+                      Done<std::vector<state::ChannelSummary>> done);
+
     LoopLink& link_;
 };
 

@@ -265,7 +265,8 @@ std::optional<state::CachedEvent> RedisClusterState::cachedEvent(const std::stri
     pipeline.command({"GET", key});
     pipeline.command({"PTTL", key});
     std::vector<RespValue> replies;
-    if (!redis_->execute(pipeline, replies))
+    // An error reply (e.g. WRONGTYPE) is no answer either, as on an event loop's reads.
+    if (!redis_->execute(pipeline, replies) || replies[0].isError() || replies[1].isError())
         throw state::StateUnavailable("the cached event could not be read from Redis");
     return parseCachedEvent(replies[0], replies[1]);
 }

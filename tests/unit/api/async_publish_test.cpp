@@ -197,6 +197,26 @@ TEST_F(AsyncPublish, RefusalsAndReadsAreAnsweredAtOnce) {
     EXPECT_TRUE(completed.empty());
 }
 
+TEST_F(AsyncPublish, TerminateConnectionsGoesThroughTheSinkToo) {
+    ASSERT_FALSE(sendPost("/apps/3/users/u-7/terminate_connections", "{}").has_value());
+    ASSERT_EQ(sink.handOvers.size(), 1u);
+    const auto& steps = sink.handOvers[0].steps;
+    ASSERT_EQ(steps.size(), 1u);
+    EXPECT_EQ(steps[0].message->kind, bus::BusMessage::Kind::TerminateUser);
+    EXPECT_EQ(steps[0].message->userId, "u-7");
+    EXPECT_TRUE(bus.messages.empty()) << "nothing goes to the bus directly";
+    sink.answer(0);
+    ASSERT_EQ(completed.size(), 1u);
+    EXPECT_EQ(completed[0].status, 200);
+
+    ASSERT_FALSE(sendPost("/apps/3/users/u-8/terminate_connections", "{}").has_value());
+    sink.answer(1, {0});
+    ASSERT_EQ(completed.size(), 2u);
+    bus.failing = true;
+    EXPECT_EQ(completed[1].body, post("/apps/3/users/u-8/terminate_connections", "{}").body)
+        << "the same 503 as a refusing bus";
+}
+
 TEST_F(AsyncPublish, TheDebugConsoleSeesTheAcknowledgedChannelsOnly) {
     dashboard::DebugTap tap;
     handler.setDebugTap(&tap);

@@ -236,7 +236,7 @@ TEST(LoopPublisher, ItsReadsAnswerWhatTheBlockingStateReads) {
     ASSERT_TRUE(node.tryAddConnection("app", 0));
     node.storeCachedEvent("app", "cache-news", R"({"event":"e"})", 60);
 
-    PublisherOnLoop publisher(server.options());
+    // Declared before the publisher: its loop writes them until it is joined, even when an ASSERT returns.
     std::mutex mutex;
     std::optional<std::vector<state::ChannelSummary>> channels;
     std::optional<state::ChannelSummary> room, empty;
@@ -244,6 +244,7 @@ TEST(LoopPublisher, ItsReadsAnswerWhatTheBlockingStateReads) {
     std::optional<std::optional<state::CachedEvent>> cached, uncached;
     std::optional<std::size_t> connections;
     int answered = 0;
+    PublisherOnLoop publisher(server.options());
     publisher.onLoop([&](LoopPublisher& p) {
         state::ClusterReads& reads = *p.reads();
         auto count = [&] { ++answered; };
@@ -316,14 +317,55 @@ TEST(LoopPublisher, ItsReadsAnswerWhatTheBlockingStateReads) {
     EXPECT_EQ(connections, std::optional<std::size_t>(2));
 }
 
+TEST(LoopPublisher, ListingChannelsSurvivesAScriptFlush) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    RedisClusterState node(std::make_shared<CommandClient>(server.options()),
+                           RedisClusterState::Options{"node"});
+    node.addSubscription("app", "lobby");
+    CommandClient client(server.options());
+    std::mutex mutex;  // before the publisher, whose loop writes these until it is joined
+    std::vector<std::optional<std::vector<state::ChannelSummary>>> lists;
+    PublisherOnLoop publisher(server.options());
+    auto list = [&] {
+        publisher.onLoop([&](LoopPublisher& p) {
+            p.reads()->channels("app", "", [&](auto v) {
+                std::lock_guard l(mutex);
+                lists.push_back(std::move(v));
+            });
+        });
+    };
+    list();  // loads the script on this connection
+    ASSERT_TRUE(eventually(
+        [&] {
+            std::lock_guard l(mutex);
+            return lists.size() == 1;
+        },
+        2000ms));
+    ASSERT_TRUE(client.command({"SCRIPT", "FLUSH"}));
+    list();  // NOSCRIPT: loaded again and retried once, not a 503
+    ASSERT_TRUE(eventually(
+        [&] {
+            std::lock_guard l(mutex);
+            return lists.size() == 2;
+        },
+        2000ms));
+    std::lock_guard lock(mutex);
+    for (const auto& listed : lists) {
+        ASSERT_TRUE(listed.has_value());
+        ASSERT_EQ(listed->size(), 1u);
+        EXPECT_EQ(listed->front().name, "lobby");
+    }
+}
+
 TEST(LoopPublisher, ItsReadsAreUnreadableWhileRedisIsDown) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
     const ConnectionOptions options = server.options();
     server.stop();
-    PublisherOnLoop publisher(options);
-    std::mutex mutex;
+    std::mutex mutex;  // before the publisher, whose loop writes these until it is joined
     std::vector<bool> readable;
+    PublisherOnLoop publisher(options);
     publisher.onLoop([&](LoopPublisher& p) {
         auto note = [&](bool ok) {
             std::lock_guard l(mutex);
