@@ -247,42 +247,21 @@ TEST(LoopPublisher, ItsReadsAnswerWhatTheBlockingStateReads) {
     PublisherOnLoop publisher(server.options());
     publisher.onLoop([&](LoopPublisher& p) {
         state::ClusterReads& reads = *p.reads();
-        auto count = [&] { ++answered; };
-        reads.channels("app", "", [&, count](auto v) {
-            std::lock_guard l(mutex);
-            channels = std::move(v);
-            count();
-        });
-        reads.channel("app", "presence-room", [&, count](auto v) {
-            std::lock_guard l(mutex);
-            room = std::move(v);
-            count();
-        });
-        reads.channel("app", "nobody", [&, count](auto v) {
-            std::lock_guard l(mutex);
-            empty = std::move(v);
-            count();
-        });
-        reads.presenceMembers("app", "presence-room", [&, count](auto v) {
-            std::lock_guard l(mutex);
-            members = std::move(v);
-            count();
-        });
-        reads.cachedEvent("app", "cache-news", [&, count](auto v) {
-            std::lock_guard l(mutex);
-            cached = std::move(v);
-            count();
-        });
-        reads.cachedEvent("app", "cache-none", [&, count](auto v) {
-            std::lock_guard l(mutex);
-            uncached = std::move(v);
-            count();
-        });
-        reads.connectionCount("app", [&, count](auto v) {
-            std::lock_guard l(mutex);
-            connections = v;
-            count();
-        });
+        // Each answer lands in its slot (on the loop thread; the test reads under the same mutex).
+        auto into = [&](auto& slot) {
+            return [&mutex, &answered, target = &slot](auto value) {
+                std::lock_guard l(mutex);
+                *target = std::move(value);
+                ++answered;
+            };
+        };
+        reads.channels("app", "", into(channels));
+        reads.channel("app", "presence-room", into(room));
+        reads.channel("app", "nobody", into(empty));
+        reads.presenceMembers("app", "presence-room", into(members));
+        reads.cachedEvent("app", "cache-news", into(cached));
+        reads.cachedEvent("app", "cache-none", into(uncached));
+        reads.connectionCount("app", into(connections));
         EXPECT_EQ(answered, 0) << "reads are answered later, never inside the call";
     });
     ASSERT_TRUE(eventually(
