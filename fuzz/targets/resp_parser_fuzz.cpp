@@ -7,8 +7,11 @@
 //   and the same failure: results may not depend on how TCP split the bytes;
 // - every reply respects the limits (bulk length, array length, nesting depth, line length);
 // - a failed parser stays failed; re-encoding a reply and parsing it again gives the same reply;
-// - a command built by appendCommand from pieces of the input parses back to exactly those pieces.
+// - a command built by appendCommand from pieces of the input parses back to exactly those pieces;
+// - so does a script call built by appendEval (either verb, either overload, the same bytes), pipelined
+//   behind that command.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -149,6 +152,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             FUZZ_CHECK(out[0].elements[i].text == args[i]);
         }
         FUZZ_CHECK(parser.idle());
+
+        // The first piece names the script; the seed splits the others into keys and args.
+        const std::string_view script = args.front();
+        const std::size_t pieces = args.size() - 1;
+        const std::size_t keyCount = pieces == 0 ? 0 : seed % (pieces + 1);
+        const std::span<const std::string_view> all(args.data() + 1, pieces);
+        const auto keys = all.first(keyCount);
+        const auto callArgs = all.subspan(keyCount);
+        const redis::EvalVerb verb = (seed & 0x80) != 0 ? redis::EvalVerb::Eval : redis::EvalVerb::EvalSha;
+        std::string pipelined = command;
+        redis::appendEval(pipelined, verb, script, keys, callArgs);
+        const std::vector<std::string> ownedKeys(keys.begin(), keys.end());
+        const std::vector<std::string> ownedArgs(callArgs.begin(), callArgs.end());
+        std::string fromStrings;
+        redis::appendEval(fromStrings, verb, script, ownedKeys, ownedArgs);
+        FUZZ_CHECK(pipelined.substr(command.size()) == fromStrings);
+        redis::RespParser evalParser(redis::RespLimits{});
+        out.clear();
+        FUZZ_CHECK(evalParser.feed(pipelined.data(), pipelined.size(), out));
+        FUZZ_CHECK(out.size() == 2 && out[1].isArray() && out[1].elements.size() == 3 + pieces);
+        const auto& call = out[1].elements;
+        FUZZ_CHECK(call[0].text == (verb == redis::EvalVerb::Eval ? "EVAL" : "EVALSHA"));
+        FUZZ_CHECK(call[1].text == script);
+        FUZZ_CHECK(call[2].text == std::to_string(keyCount));
+        for (std::size_t i = 0; i < pieces; ++i) {
+            FUZZ_CHECK(call[3 + i].type == redis::RespValue::Type::BulkString);
+            FUZZ_CHECK(call[3 + i].text == all[i]);
+        }
+        FUZZ_CHECK(evalParser.idle());
     }
     return 0;
 }
