@@ -47,8 +47,12 @@ export function resoundBinary() {
   return serviceBinary('resound', 'RESOUND_BIN');
 }
 
-/** A loopback port that was free a moment ago (bind port 0, read it, close). */
-export function freePort() {
+// Ports freePort() has handed out in this process. The kernel may give the same ephemeral port to two
+// probes in a row (each is closed before the next), and two of a proxy's listeners on one port break
+// it (seen: caddy's admin endpoint on its HTTPS port, so TLS clients met plain HTTP).
+const handedOut = new Set();
+
+function probePort() {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -57,6 +61,18 @@ export function freePort() {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** A loopback port that was free a moment ago (bind port 0, read it, close), never one handed out before. */
+export async function freePort() {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('freePort: the kernel kept offering ports already handed out');
 }
 
 /**
