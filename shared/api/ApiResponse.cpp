@@ -1,5 +1,9 @@
 #include "api/ApiResponse.h"
 
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
 #include "http/ErrorBody.h"
 #include "state/ClusterState.h"
 
@@ -26,6 +30,17 @@ ApiResponse stateUnavailableResponse() {
 
 ApiResponse internalErrorResponse() {
     return errorResponse(500, "Internal server error: the request could not be completed, retry later");
+}
+
+ApiResponse answerBuiltSafely(std::string_view what, const std::function<ApiResponse()>& build) {
+    try {
+        return build();
+    } catch (const std::exception& e) {
+        spdlog::error("http api: answering {} failed: {}", what, e.what());
+    } catch (...) {
+        spdlog::error("http api: answering {} failed with an unknown exception", what);
+    }
+    return internalErrorResponse();
 }
 
 }  // namespace resound::api

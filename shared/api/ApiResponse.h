@@ -33,4 +33,9 @@ ApiResponse stateUnavailableResponse();
 // 500 for a request the server failed to complete (a bug or a failing backend; the caller logs why).
 ApiResponse internalErrorResponse();
 
+// The boundary of an answer built on the loop after the handler returned (an awaited publish or
+// read), as ApiHandler's is for answers given at once: `build`'s answer, or a logged 500 if it threw.
+// The caller hands the result to its completion once.
+ApiResponse answerBuiltSafely(std::string_view what, const std::function<ApiResponse()>& build);
+
 }  // namespace resound::api

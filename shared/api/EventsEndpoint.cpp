@@ -282,23 +282,15 @@ void publishThroughSink(const ApiContext& context, PublishPlan plan) {
                 complete(busUnavailable());
                 return;
             }
-            // The loop's boundary for this answer, as ApiHandler::handle is for answers given at once.
-            try {
-                complete(publishedResponse(*kept, [&report](std::size_t step, const std::string& channel) {
+            complete(answerBuiltSafely("a publish to app " + kept->app.id, [&] {
+                return publishedResponse(*kept, [&report](std::size_t step, const std::string& channel) {
                     std::optional<state::ChannelSummary> counts;
                     if (step < report.counts.size()) counts = report.counts[step];
                     if (!counts)
                         spdlog::warn("http api: published to {}, but its info could not be read", channel);
                     return counts;
-                }));
-                return;
-            } catch (const std::exception& e) {
-                spdlog::error("http api: answering a publish to app {} failed: {}", kept->app.id, e.what());
-            } catch (...) {
-                spdlog::error("http api: answering a publish to app {} failed with an unknown exception",
-                              kept->app.id);
-            }
-            complete(internalErrorResponse());
+                });
+            }));
         });
 }
 

@@ -6,7 +6,6 @@
 // 503 of stateUnavailableResponse(), and `render` builds the same answer from the same value.
 #include <spdlog/spdlog.h>
 
-#include <exception>
 #include <optional>
 #include <utility>
 
@@ -27,19 +26,7 @@ std::optional<ApiResponse> readStateThen(const ApiContext& context, Now now, Lat
             complete(stateUnavailableResponse());
             return;
         }
-        // The loop's boundary for this answer, as ApiHandler's is for answers given at once: the
-        // answer is built inside it, handed over once outside it.
-        ApiResponse answer;
-        try {
-            answer = render(std::move(*value));
-        } catch (const std::exception& e) {
-            spdlog::error("http api: answering GET {} failed: {}", path, e.what());
-            answer = internalErrorResponse();
-        } catch (...) {
-            spdlog::error("http api: answering GET {} failed with an unknown exception", path);
-            answer = internalErrorResponse();
-        }
-        complete(std::move(answer));
+        complete(answerBuiltSafely("GET " + path, [&] { return render(std::move(*value)); }));
     });
     return std::nullopt;
 }

@@ -8,7 +8,6 @@
 
 #include "redis/BusCodec.h"
 #include "redis/CacheStoreCommand.h"
-#include "redis/ChannelCountsRead.h"
 
 namespace resound::redis {
 namespace {
@@ -23,31 +22,6 @@ struct Batch {
         if (--unanswered == 0) done(report);
     }
 };
-
-// Queues the reads of the channel's counts for step `i` behind its PUBLISH; their answer goes into
-// the report (left nullopt when Redis did not answer them or answered with an error).
-void queueCountsRead(LoopLink& link, const std::shared_ptr<Batch>& batch, std::size_t i,
-                     const bus::BusMessage& message) {
-    auto read = std::make_shared<const ChannelCountsRead>(message.appId, message.channel);
-    auto subscriptions = std::make_shared<std::optional<RespValue>>();
-    batch->unanswered += 2;
-    link.command(read->subscriptionsCommand(), [batch, subscriptions](std::optional<RespValue> reply) {
-        *subscriptions = std::move(reply);
-        batch->answered();
-    });
-    link.command(read->usersCommand(), [batch, i, subscriptions, read](std::optional<RespValue> users) {
-        if (*subscriptions && users) {
-            try {
-                auto summary = read->summary(**subscriptions, *users);
-                batch->report.counts[i] =
-                    summary ? std::move(*summary) : state::ChannelSummary{read->channel(), 0, 0};
-            } catch (const state::StateUnavailable& e) {
-                spdlog::warn("redis loop publisher: channel counts not readable: {}", e.what());
-            }
-        }
-        batch->answered();
-    });
-}
 
 }  // namespace
 
@@ -90,7 +64,15 @@ void LoopPublisher::publish(std::vector<api::PublishStep> steps, Done done) {
             batch->report.acknowledged[i] = acknowledged;
             batch->answered();
         });
-        if (steps[i].readCounts) queueCountsRead(link_, batch, i, message);
+        if (steps[i].readCounts) {
+            // The GET endpoint's read, queued right behind this PUBLISH on the same connection.
+            ++batch->unanswered;
+            reads_.channel(message.appId, message.channel,
+                           [batch, i](std::optional<state::ChannelSummary> counts) {
+                               batch->report.counts[i] = std::move(counts);
+                               batch->answered();
+                           });
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 // changes, subscription counts, through edge::SinkPublishingBus) are queued while the loop works and
 // written together at the end of the iteration, so what arrived together shares one round trip, in
 // the order the loop published, and the loop never waits for Redis. A step that asks for its channel's
-// counts (the API's `info`) has them read right behind its PUBLISH (ChannelCountsRead), in the same
+// counts (the API's `info`) has them read right behind its PUBLISH (reads().channel), in the same
 // round trip. A request is answered when Redis has answered all of its PUBLISHes and reads (refused at once
 // while Redis is down and between reconnect attempts; after ioTimeout when it hangs). After a hang a publish
 // goes out behind the link's probe PING instead of being refused while the probe is unanswered: the first
