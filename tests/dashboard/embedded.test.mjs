@@ -131,10 +131,19 @@ describe('dashboard (embedded)', () => {
     await page.$eval('#publish-channel', (node) => { node.value = 'dashboard-test'; });
     await page.$eval('#publish-event', (node) => { node.value = 'hello-from-the-dashboard'; });
     await page.$eval('#publish-data', (node) => { node.value = '{"greeting":"hi"}'; });
+    const publishButton = () => page.$eval('#publish-form button[type=submit]', (node) => node.getBoundingClientRect().top + window.scrollY);
+    const buttonTop = await publishButton();
     await page.click('#publish-form button[type=submit]');
-    assert.deepEqual(await withTimeout(received.promise, 3000, 'the test event at pusher-js'), { greeting: 'hi' });
+    const got = await withTimeout(received.promise, 3000, 'the test event at pusher-js').catch(async (error) => {
+      error.message += ` (the form says: "${await text('#publish-result')}")`;
+      throw error;
+    });
+    assert.deepEqual(got, { greeting: 'hi' });
     await page.waitForFunction(() => document.getElementById('publish-result').textContent.startsWith('Published'), { timeout: 2000 });
     await page.waitForFunction(() => document.querySelector('#console tbody').textContent.includes('hello-from-the-dashboard'), { timeout: 1000 });
+    // Rows streamed into the console meanwhile (this client's connection and subscription, the
+    // event itself); the form below it must not have moved, or an operator's click would miss.
+    assert.equal(await publishButton(), buttonTop, 'the Publish button stays put while the console fills');
     await screenshot(page, 'console');
 
     const refusal = async (bytes) => {
