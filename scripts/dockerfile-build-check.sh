@@ -268,7 +268,8 @@ done
 note "shared libraries of every binary are covered by the runtime packages"
 
 # --- 5. Smoke test of the release binaries --------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A port no other test process holds, claimed while this script runs (the suites' own scheme).
+free_port() { node "$repo/tests/integration/lib/ports.mjs" --owner $$; }
 clean_env=(env -i PATH=/usr/bin:/bin HOME=/nonexistent RESOUND_LOG_LEVEL=warn)
 
 # run_service NAME HEALTH_PATH ARGS... : start, expect healthcheck 0, SIGTERM, expect exit 0.

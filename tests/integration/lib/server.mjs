@@ -8,12 +8,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { APPS, configYaml } from './apps.mjs';
+import { reservePort } from './ports.mjs';
 import { sleep } from './wait.mjs';
 
 const HOST = '127.0.0.1';
@@ -47,33 +47,8 @@ export function resoundBinary() {
   return serviceBinary('resound', 'RESOUND_BIN');
 }
 
-// Ports freePort() has handed out in this process. The kernel may give the same ephemeral port to two
-// probes in a row (each is closed before the next), and two of a proxy's listeners on one port break
-// it (seen: caddy's admin endpoint on its HTTPS port, so TLS clients met plain HTTP).
-const handedOut = new Set();
-
-function probePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A loopback port that was free a moment ago (bind port 0, read it, close), never one handed out before. */
-export async function freePort() {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = await probePort();
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error('freePort: the kernel kept offering ports already handed out');
-}
+/** A loopback port no other test process of this run holds (see ports.mjs), claimed until this one exits. */
+export const freePort = () => reservePort();
 
 /**
  * GET /health on a connection of its own, closed right after: a pooled keep-alive socket (fetch's)

@@ -71,7 +71,7 @@ std::string errorCode(const HttpReply& reply) {
 
 class AuthVerifierTest : public ::testing::Test {
   protected:
-    AuthVerifier verifier_{apps(), {.leewaySeconds = 30, .clock = [] { return kNow; }}};
+    AuthVerifier verifier_{apps(), {.leewaySeconds = 30, .clock = [] { return kNow; }, .pathPrefix = {}}};
     const config::AppConfig app1_ = apps()[0];
 };
 
@@ -246,7 +246,7 @@ TEST_F(AuthVerifierTest, RequestWithoutOriginIsNotOriginChecked) {
 
 TEST(AuthVerifierCors, UnknownOriginGetsNoCorsHeaders) {
     std::vector<config::AppConfig> only = {apps()[0]};
-    AuthVerifier verifier(only, {.leewaySeconds = 30, .clock = [] { return kNow; }});
+    AuthVerifier verifier(only, {.leewaySeconds = 30, .clock = [] { return kNow; }, .pathPrefix = {}});
     HttpExchange preflight;
     preflight.method = "OPTIONS";
     preflight.path = "/auth";
