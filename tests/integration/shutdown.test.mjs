@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { signedFetch } from './lib/http.mjs';
 import { RawClient } from './lib/raw-client.mjs';
 import { startServer } from './lib/server.mjs';
+import { orAfter } from './lib/wait.mjs';
 
 it('SIGTERM: clients get close 4200, an idle keep-alive HTTP connection does not delay exit, exit code 0', async () => {
   const server = await startServer();
@@ -94,7 +95,7 @@ it('SIGINT skips the shutdown delay (a person at a terminal), exit code 0', asyn
     server.process.kill('SIGINT');
     const closed = await client.waitClosed(5000);
     assert.equal(closed.code, 4200);
-    const exit = await Promise.race([server.exited, sleep(5000).then(() => null)]);
+    const exit = await orAfter(server.exited, 5000);
     assert.ok(exit, 'no exit within 5 s of SIGINT');
     assert.equal(exit.code, 0, `exit after SIGINT: ${server.describeExit()}`);
     assert.ok(Date.now() - started < 5000);

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { ApiClient } from './lib/api.mjs';
 import { openPusher, subscribe } from './lib/raw-ws.mjs';
+import { orAfter } from '../integration/lib/wait.mjs';
 import { mib, sleep, startResound } from './lib/resound.mjs';
 
 const NORMAL_SUBSCRIBERS = 100;
@@ -56,7 +57,7 @@ async function stalledSubscriber() {
       async drain() {
         child.stdin.write('DRAIN\n');
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        await Promise.race([exited, sleep(20000)]);
+        await orAfter(exited, 20000);
         child.kill('SIGKILL');
         const line = out.trim().split('\n').pop();
         try {

@@ -14,7 +14,7 @@ import { after, afterEach, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { APPS, configYaml } from './apps.mjs';
 import { reservePort } from './ports.mjs';
-import { sleep } from './wait.mjs';
+import { orAfter, sleep } from './wait.mjs';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10000;
@@ -240,7 +240,7 @@ export class RunningServer {
 
   /** Waits for the process to end, at most `ms`; returns {code, signal} or null. */
   async waitExit(ms) {
-    return Promise.race([this.exited, sleep(ms).then(() => null)]);
+    return orAfter(this.exited, ms);
   }
 
   async kill() {
@@ -285,8 +285,7 @@ export class RunningServer {
       this.stopping = true;
       this.process.kill('SIGCONT'); // harmless unless a test left it stopped
       this.process.kill('SIGTERM');
-      const timer = sleep(graceMs).then(() => 'timeout');
-      if ((await Promise.race([this.exited, timer])) === 'timeout') {
+      if ((await orAfter(this.exited, graceMs, 'timeout')) === 'timeout') {
         problems.push(`${this.name} did not exit within ${graceMs} ms of SIGTERM (sent SIGKILL)`);
         await this.kill();
       } else if (this.exit.code !== 0) {
@@ -301,6 +300,11 @@ export class RunningServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+// useServer()'s servers of this test process whose `after` hook has not run yet, and the stop
+// failures waiting for the last of those hooks (see useServer).
+const unstopped = new Set();
+const stopFailures = [];
 
 /** Starts a server outside the useServer() lifecycle; the caller stops it (stop() or kill()). */
 export async function startServer(options = {}) {
@@ -317,7 +321,13 @@ export async function startServer(options = {}) {
  */
 export function useServer(options = {}) {
   const server = new RunningServer();
-  before(() => server.start(options), { timeout: READY_TIMEOUT_MS + 5000 });
+  before(
+    () => {
+      unstopped.add(server);
+      return server.start(options);
+    },
+    { timeout: READY_TIMEOUT_MS + 5000 },
+  );
   afterEach(async () => {
     await server.closeTracked();
     if (!server.startFailed) server.assertRunning();
@@ -325,7 +335,20 @@ export function useServer(options = {}) {
   after(
     async () => {
       await server.closeTracked();
-      await server.stop();
+      try {
+        await server.stop();
+      } catch (error) {
+        stopFailures.push(error);
+      } finally {
+        unstopped.delete(server);
+      }
+      // node:test runs no further `after` hook once one throws: a server of this file still running
+      // would then keep the process alive until ctest's timeout. So the hook that stops the last one
+      // reports every failed stop.
+      if (unstopped.size === 0 && stopFailures.length > 0) {
+        const failures = stopFailures.splice(0);
+        throw failures.length === 1 ? failures[0] : new Error(failures.map((f) => f.message).join('\n\n'));
+      }
     },
     { timeout: STOP_GRACE_MS + 5000 },
   );

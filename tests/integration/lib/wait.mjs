@@ -11,6 +11,18 @@ export function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Resolves like `promise`, or with `fallback` once `ms` have passed. The timer is cleared either
+ * way: a pending one would keep the test process alive for the rest of `ms` after its last test.
+ */
+export function orAfter(promise, ms, fallback = null) {
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Polls `check` (sync or async, truthy = done) every `intervalMs` until `ms` have passed. */
 export async function eventually(check, { ms = 5000, intervalMs = 50, what = 'condition' } = {}) {
   const deadline = Date.now() + ms;
