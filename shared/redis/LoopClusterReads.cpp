@@ -4,9 +4,11 @@
 
 #include <memory>
 
+#include "redis/CachedEventRead.h"
 #include "redis/ChannelCountsRead.h"
 #include "redis/ClusterScripts.h"
-#include "redis/KeySchema.h"
+#include "redis/ConnectionCountRead.h"
+#include "redis/PresenceMembersRead.h"
 #include "redis/RedisClusterState.h"
 
 namespace resound::redis {
@@ -17,6 +19,18 @@ using FirstReply = std::shared_ptr<std::optional<RespValue>>;
 
 LoopLink::Callback keep(const FirstReply& first) {
     return [first](std::optional<RespValue> reply) { *first = std::move(reply); };
+}
+
+// A read's reading of the replies it was answered; nullopt (logged) when Redis's answer was not usable,
+// which the reading reports as state::StateUnavailable.
+template <typename Reading>
+auto answerOf(Reading reading) -> std::optional<decltype(reading())> {
+    try {
+        return reading();
+    } catch (const state::StateUnavailable& e) {
+        spdlog::warn("redis loop reads: {}", e.what());
+        return std::nullopt;
+    }
 }
 
 }  // namespace
@@ -60,52 +74,52 @@ void LoopClusterReads::channel(const std::string& appId, const std::string& name
                           done(std::nullopt);
                           return;
                       }
-                      try {
-                          auto summary = read->summary(**first, *users);
-                          done(summary ? std::move(*summary) : state::ChannelSummary{read->channel(), 0, 0});
-                      } catch (const state::StateUnavailable& e) {
-                          spdlog::warn("redis loop reads: {}", e.what());
+                      auto summary = answerOf([&] { return read->summary(**first, *users); });
+                      if (!summary) {
                           done(std::nullopt);
+                          return;
                       }
+                      done(*summary ? std::move(**summary) : state::ChannelSummary{read->channel(), 0, 0});
                   });
 }
 
 void LoopClusterReads::presenceMembers(const std::string& appId, const std::string& channel,
                                        Done<std::vector<state::PresenceMember>> done) {
+    auto read = std::make_shared<const PresenceMembersRead>(appId, channel);
     auto first = std::make_shared<std::optional<RespValue>>();
-    link_.command({"ZRANGE", keys::presenceOrder(appId, channel), "0", "-1"}, keep(first));
-    link_.command({"HGETALL", keys::presenceInfo(appId, channel)},
-                  [first, done = std::move(done)](std::optional<RespValue> info) {
-                      if (*first && info) {
-                          if (auto members = RedisClusterState::parseMembers(**first, *info)) {
-                              done(std::move(*members));
-                              return;
-                          }
-                          spdlog::warn("redis loop reads: the presence roster's replies are not usable");
-                      }
-                      done(std::nullopt);
-                  });
+    link_.command(read->orderCommand(), keep(first));
+    link_.command(read->infoCommand(), [read, first, done = std::move(done)](std::optional<RespValue> info) {
+        if (!*first || !info) {
+            done(std::nullopt);
+            return;
+        }
+        done(answerOf([&] { return read->members(**first, *info); }));
+    });
 }
 
 void LoopClusterReads::cachedEvent(const std::string& appId, const std::string& channel,
                                    Done<std::optional<state::CachedEvent>> done) {
-    const std::string key = keys::cache(appId, channel);
+    auto read = std::make_shared<const CachedEventRead>(appId, channel);
     auto first = std::make_shared<std::optional<RespValue>>();
-    link_.command({"GET", key}, keep(first));
-    link_.command({"PTTL", key}, [first, done = std::move(done)](std::optional<RespValue> ttl) {
-        if (!*first || !ttl || (*first)->isError() || ttl->isError()) {
+    link_.command(read->valueCommand(), keep(first));
+    link_.command(read->ttlCommand(), [read, first, done = std::move(done)](std::optional<RespValue> ttl) {
+        if (!*first || !ttl) {
             done(std::nullopt);
             return;
         }
-        done(RedisClusterState::parseCachedEvent(**first, *ttl));
+        done(answerOf([&] { return read->event(std::move(**first), *ttl); }));
     });
 }
 
 void LoopClusterReads::connectionCount(const std::string& appId, Done<std::size_t> done) {
-    link_.command({"GET", keys::connections(appId)},
-                  [done = std::move(done)](std::optional<RespValue> reply) {
-                      done(RedisClusterState::parseConnectionCount(reply));
-                  });
+    auto read = std::make_shared<const ConnectionCountRead>(appId);
+    link_.command(read->command(), [read, done = std::move(done)](std::optional<RespValue> reply) {
+        if (!reply) {
+            done(std::nullopt);
+            return;
+        }
+        done(answerOf([&] { return read->count(*reply); }));
+    });
 }
 
 }  // namespace resound::redis

@@ -1,10 +1,12 @@
 #pragma once
 // state::ClusterReads over one event loop's own Redis connection (a LoopLink): the HTTP API's GET reads
-// in the bundle, and an edge loop's presence and cache reads (RedisLoopClusterState). The commands are
-// RedisClusterState's (the blocking reads), and so are the readings of their replies; here they are
-// queued with whatever else the loop sends this iteration, so the loop never waits for them. Answers
-// come on the loop, in order, when Redis gave them; nullopt when it did not (down, hung: within the
-// link's ioTimeout) or answered with an error. Loop thread only; the link must outlive it.
+// in the bundle, and an edge loop's presence and cache reads (RedisLoopClusterState). Each read's
+// commands and the reading of their replies are kept once, shared with the blocking reads
+// (RedisClusterState): ChannelCountsRead, PresenceMembersRead, CachedEventRead, ConnectionCountRead and
+// the ListChannels script. Here they are queued with whatever else the loop sends this iteration, so
+// the loop never waits for them. Answers come on the loop, in order, when Redis gave them; nullopt
+// when it did not (down, hung: within the link's ioTimeout) or answered with an error. Loop thread
+// only; the link must outlive it.
 #include "redis/ClusterScripts.h"
 #include "redis/LoopLink.h"
 #include "state/ClusterReads.h"

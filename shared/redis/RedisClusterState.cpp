@@ -4,15 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <unordered_map>
 
 #include "crypto/Random.h"
 #include "json/JsonText.h"
 #include "redis/CacheStoreCommand.h"
+#include "redis/CachedEventRead.h"
 #include "redis/ChannelCountsRead.h"
+#include "redis/ConnectionCountRead.h"
 #include "redis/KeySchema.h"
-#include "redis/PresenceInfo.h"
+#include "redis/PresenceMembersRead.h"
 #include "redis/ScriptPipeline.h"
 #include "util/ProcessId.h"
 
@@ -187,36 +187,20 @@ bool RedisClusterState::finishLeavePresence(const std::string& appId, const std:
 
 std::vector<state::PresenceMember> RedisClusterState::presenceMembers(const std::string& appId,
                                                                       const std::string& channel) {
-    const std::string order = keys::presenceOrder(appId, channel), info = keys::presenceInfo(appId, channel);
+    const PresenceMembersRead read(appId, channel);
     Pipeline pipeline;
-    pipeline.command({"ZRANGE", order, "0", "-1"});
-    pipeline.command({"HGETALL", info});
+    pipeline.command(read.orderCommand());
+    pipeline.command(read.infoCommand());
     std::vector<RespValue> replies;
-    if (redis_->execute(pipeline, replies)) {
-        if (auto members = parseMembers(replies[0], replies[1])) return std::move(*members);
-    }
-    throw state::StateUnavailable("the presence roster could not be read from Redis");
+    if (!redis_->execute(pipeline, replies))
+        throw state::StateUnavailable("the presence roster could not be read from Redis");
+    return read.members(replies[0], replies[1]);
 }
 
 std::vector<state::PresenceMember> RedisClusterState::localMembers(const std::string& appId,
                                                                    const std::string& channel) {
     std::lock_guard lock(mutex_);
     return local_.members(appId, channel);
-}
-
-std::optional<std::vector<state::PresenceMember>> RedisClusterState::parseMembers(const RespValue& order,
-                                                                                  const RespValue& info) {
-    if (!order.isArray() || !info.isArray()) return std::nullopt;
-    std::unordered_map<std::string_view, std::string_view> stored;
-    const auto& pairs = info.elements;
-    for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) stored.emplace(pairs[i].text, pairs[i + 1].text);
-    std::vector<state::PresenceMember> members;
-    members.reserve(order.elements.size());
-    for (const RespValue& user : order.elements) {
-        const auto it = stored.find(user.text);
-        if (it != stored.end()) members.push_back(presenceMemberOf(user.text, it->second));
-    }
-    return members;
 }
 
 // ---- channel queries -------------------------------------------------------------------------------
@@ -260,25 +244,14 @@ void RedisClusterState::storeCachedEvent(const std::string& appId, const std::st
 
 std::optional<state::CachedEvent> RedisClusterState::cachedEvent(const std::string& appId,
                                                                  const std::string& channel) {
-    const std::string key = keys::cache(appId, channel);
+    const CachedEventRead read(appId, channel);
     Pipeline pipeline;
-    pipeline.command({"GET", key});
-    pipeline.command({"PTTL", key});
+    pipeline.command(read.valueCommand());
+    pipeline.command(read.ttlCommand());
     std::vector<RespValue> replies;
-    // An error reply (e.g. WRONGTYPE) is no answer either, as on an event loop's reads.
-    if (!redis_->execute(pipeline, replies) || replies[0].isError() || replies[1].isError())
+    if (!redis_->execute(pipeline, replies))
         throw state::StateUnavailable("the cached event could not be read from Redis");
-    return parseCachedEvent(replies[0], replies[1]);
-}
-
-std::optional<state::CachedEvent> RedisClusterState::parseCachedEvent(RespValue& value,
-                                                                      const RespValue& ttl) {
-    if (value.type != RespValue::Type::BulkString || !ttl.isInteger() || ttl.integer == -2)
-        return std::nullopt;
-    // Rounded up like InMemoryClusterState: TTL 60 reads 60 until a full second has passed.
-    const std::int64_t ms = ttl.integer;
-    const int seconds = ms > 0 ? static_cast<int>((ms + 999) / 1000) : 0;
-    return state::CachedEvent{std::move(value.text), seconds};
+    return read.event(std::move(replies[0]), replies[1]);
 }
 
 // ---- connections -----------------------------------------------------------------------------------
@@ -316,16 +289,10 @@ void RedisClusterState::finishRemoveConnection(
 }
 
 std::size_t RedisClusterState::connectionCount(const std::string& appId) {
-    const auto count = parseConnectionCount(redis_->command({"GET", keys::connections(appId)}));
-    if (!count) throw state::StateUnavailable("the connection count could not be read from Redis");
-    return *count;
-}
-
-std::optional<std::size_t> RedisClusterState::parseConnectionCount(const std::optional<RespValue>& reply) {
-    if (reply && reply->type == RespValue::Type::NullBulk) return 0;  // no connection ever counted
-    const auto count = reply ? reply->asInteger() : std::nullopt;
-    if (!count) return std::nullopt;
-    return static_cast<std::size_t>(std::max<std::int64_t>(0, *count));
+    const ConnectionCountRead read(appId);
+    const auto reply = redis_->command(read.command());
+    if (!reply) throw state::StateUnavailable("the connection count could not be read from Redis");
+    return read.count(*reply);
 }
 
 // ---- lease and resync ------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ class RedisClusterState final : public state::ClusterState {
   private:
     class Mutation;
     friend class RedisLoopClusterState;
-    friend class LoopClusterReads;  // the same reads, on an event loop's own connection
+    friend class LoopClusterReads;  // lists channels in the same order (sortByName)
 
     // The second half of each mutation, shared by the synchronous calls and RedisLoopClusterState:
     // updates the local view from the script's result (answered from it unless ok()) and returns the
@@ -126,12 +126,6 @@ class RedisClusterState final : public state::ClusterState {
                                 const ScriptResult<scripts::AddConnection::Answer>& result);
     void finishRemoveConnection(const std::string& appId,
                                 const ScriptResult<scripts::RemoveConnection::Answer>& result);
-    // Reads: nullopt when the replies are not usable (the read throws state::StateUnavailable).
-    static std::optional<std::vector<state::PresenceMember>> parseMembers(const RespValue& order,
-                                                                          const RespValue& info);
-    static std::optional<state::CachedEvent> parseCachedEvent(RespValue& value, const RespValue& ttl);
-    // GET of the app's connection counter: nil is 0; nullopt when there is no (numeric) answer.
-    static std::optional<std::size_t> parseConnectionCount(const std::optional<RespValue>& reply);
     // The order GET /channels lists them in (ListChannels answers in the hash's order).
     static void sortByName(std::vector<state::ChannelSummary>& channels);
     std::vector<state::PresenceMember> localMembers(const std::string& appId, const std::string& channel);
