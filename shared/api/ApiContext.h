@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "api/ApiResponse.h"
-#include "api/PublishSink.h"
+#include "api/LoopBackend.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
 #include "dashboard/DebugTap.h"
@@ -24,8 +24,8 @@ struct ApiContext {
     const http::Request& request;
     const http::QueryParams& query;
     dashboard::DebugTap* debugTap = nullptr;  // optional: the debug console's ApiEvent rows
-    // Optional: event publishes go to `sink` instead of `bus`, and their answer to `complete`.
-    PublishSink* sink = nullptr;
+    // Optional: event publishes go to `backend` instead of `bus`, and their answer to `complete`.
+    LoopBackend* backend = nullptr;
     const ApiCompletion* complete = nullptr;
     // Optional, with `complete`: the GET endpoints read the cluster's state through these (the loop's
     // own Redis connection) and answer later, instead of reading `state` on the loop.

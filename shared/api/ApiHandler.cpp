@@ -41,23 +41,23 @@ ApiResponse ApiHandler::handle(const http::Request& request, std::string_view ca
 
 ApiResponse ApiHandler::handle(const http::Request& request, std::string_view canonicalPath,
                                const http::QueryParams& query) const {
-    // Without a sink every endpoint answers at once.
+    // Without a backend every endpoint answers at once.
     return *guarded(request, canonicalPath, query, nullptr, nullptr);
 }
 
 std::optional<ApiResponse> ApiHandler::handle(const http::Request& request, std::string_view canonicalPath,
-                                              const http::QueryParams& query, PublishSink& sink,
+                                              const http::QueryParams& query, LoopBackend& backend,
                                               ApiCompletion complete) const {
-    return guarded(request, canonicalPath, query, &sink, &complete);
+    return guarded(request, canonicalPath, query, &backend, &complete);
 }
 
 std::optional<ApiResponse> ApiHandler::guarded(const http::Request& request, std::string_view canonicalPath,
-                                               const http::QueryParams& query, PublishSink* sink,
+                                               const http::QueryParams& query, LoopBackend* backend,
                                                const ApiCompletion* complete) const {
     // The HTTP boundary: nothing may escape into the event loop. Bad input is answered before this
     // point; what lands here is a bug or a failing backend (e.g. a ClusterState that lost Redis).
     try {
-        return dispatch(request, canonicalPath, query, sink, complete);
+        return dispatch(request, canonicalPath, query, backend, complete);
     } catch (const state::StateUnavailable& e) {
         spdlog::warn("http api: {} {}: {}", request.method, shortened(canonicalPath), e.what());
         return stateUnavailableResponse();
@@ -71,7 +71,7 @@ std::optional<ApiResponse> ApiHandler::guarded(const http::Request& request, std
 }
 
 std::optional<ApiResponse> ApiHandler::dispatch(const http::Request& request, std::string_view canonicalPath,
-                                                const http::QueryParams& query, PublishSink* sink,
+                                                const http::QueryParams& query, LoopBackend* backend,
                                                 const ApiCompletion* complete) const {
     const std::optional<Route> route = matchRoute(canonicalPath);
     if (!route) {
@@ -103,7 +103,7 @@ std::optional<ApiResponse> ApiHandler::dispatch(const http::Request& request, st
 
     const ApiContext context{*app,    state_,   bus_,
                              request, query,    debugTap_,
-                             sink,    complete, sink != nullptr ? sink->reads() : nullptr};
+                             backend, complete, backend != nullptr ? backend->reads() : nullptr};
     switch (route->endpoint) {
         case Endpoint::Events:
             return publishEvents(context);

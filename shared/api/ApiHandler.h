@@ -4,7 +4,7 @@
 // Order of checks: unknown path 404 -> wrong method 405 (Allow) -> unknown app 404 -> signature 401
 // -> the endpoint's own validation (400/413) -> publish (503 if the bus refuses) -> 200 + JSON.
 // Publishes and cluster-state reads either happen at once (bus, ClusterState), or (the overload
-// taking a PublishSink) go to the calling loop's sink, which answers later: the handler stays free of
+// taking a LoopBackend) go to the calling loop's backend, which answers later: the handler stays free of
 // sockets either way.
 // Every error body is {"error":"<message>","code":<status>}.
 // handle() is const and may be called from any thread at the same time (ClusterState and Bus are
@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "api/ApiResponse.h"
-#include "api/PublishSink.h"
+#include "api/LoopBackend.h"
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
@@ -43,20 +43,20 @@ class ApiHandler {
     ApiResponse handle(const http::Request& request, std::string_view canonicalPath,
                        const http::QueryParams& query) const;
 
-    // Events, batch_events and terminate_connections publish through `sink` (owned by the calling
-    // loop), and the GET endpoints read through `sink.reads()` when it has them: for a valid request
+    // Events, batch_events and terminate_connections publish through `backend` (owned by the calling
+    // loop), and the GET endpoints read through `backend.reads()` when it has them: for a valid request
     // this returns nullopt and `complete` receives the answer later, once, on that loop (not if the
-    // sink is destroyed first). Every refusal, and a read without `reads()`, is answered at once.
+    // backend is destroyed first). Every refusal, and a read without `reads()`, is answered at once.
     std::optional<ApiResponse> handle(const http::Request& request, std::string_view canonicalPath,
-                                      const http::QueryParams& query, PublishSink& sink,
+                                      const http::QueryParams& query, LoopBackend& backend,
                                       ApiCompletion complete) const;
 
   private:
     std::optional<ApiResponse> guarded(const http::Request& request, std::string_view canonicalPath,
-                                       const http::QueryParams& query, PublishSink* sink,
+                                       const http::QueryParams& query, LoopBackend* backend,
                                        const ApiCompletion* complete) const;
     std::optional<ApiResponse> dispatch(const http::Request& request, std::string_view canonicalPath,
-                                        const http::QueryParams& query, PublishSink* sink,
+                                        const http::QueryParams& query, LoopBackend* backend,
                                         const ApiCompletion* complete) const;
 
     const apps::AppRegistry& apps_;

@@ -15,7 +15,7 @@ struct ApiResponse {
     std::string_view contentType = "application/json";
 };
 
-// Receives a response that was not ready when the handler returned (see PublishSink).
+// Receives a response that was not ready when the handler returned (see LoopBackend).
 using ApiCompletion = std::function<void(ApiResponse)>;
 
 // 200 with a JSON body.

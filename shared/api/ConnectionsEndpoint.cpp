@@ -18,7 +18,7 @@ bool isPrintable(const std::string& text) {
     return true;
 }
 
-// The same 503 whether the bus refused at once or the loop's sink reported it refused.
+// The same 503 whether the bus refused at once or the loop's backend reported it refused.
 ApiResponse busRefusedResponse() {
     return errorResponse(503,
                          "The request could not be handed to the message bus (is Redis reachable?): retry");
@@ -35,13 +35,14 @@ std::optional<ApiResponse> terminateUserConnections(const ApiContext& context, c
     message->kind = bus::BusMessage::Kind::TerminateUser;
     message->appId = context.app.id;
     message->userId = userId;
-    if (context.sink != nullptr && context.complete != nullptr) {
-        // Through the loop's sink, as events are: answered once Redis took it, never waited for here.
+    if (context.backend != nullptr && context.complete != nullptr) {
+        // Through the loop's backend, as events are: answered once Redis took it, never waited for here.
         std::vector<PublishStep> steps(1);
         steps.front().message = std::move(message);
-        context.sink->publish(std::move(steps), [complete = *context.complete](const PublishReport& report) {
-            complete(report.all() ? okResponse("{}") : busRefusedResponse());
-        });
+        context.backend->publish(std::move(steps),
+                                 [complete = *context.complete](const PublishReport& report) {
+                                     complete(report.all() ? okResponse("{}") : busRefusedResponse());
+                                 });
         return std::nullopt;
     }
     if (!context.bus.publish(std::move(message))) return busRefusedResponse();

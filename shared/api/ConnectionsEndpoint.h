@@ -9,7 +9,7 @@
 namespace resound::api {
 
 // Publishes BusMessage::Kind::TerminateUser so every process closes that user's connections;
-// {} even when the user has none; 503 if the bus refuses. Through the loop's sink when the request
+// {} even when the user has none; 503 if the bus refuses. Through the loop's backend when the request
 // has one (answered later), else on the bus at once.
 std::optional<ApiResponse> terminateUserConnections(const ApiContext& context, const std::string& userId);
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/PublishSink.h"
+#include "api/LoopBackend.h"
 #include "bus/Bus.h"
 #include "config/Config.h"
 #include "state/ClusterState.h"
@@ -25,7 +25,7 @@ std::string eventMessageJson(const QuotedEvent& event, std::string_view channel)
 std::string eventMessageJson(std::string_view event, std::string_view channel, std::string_view data);
 
 // The message for one channel (frame encoded once) and, for cache channels, what to store first with
-// the app's TTL. What publishEvent() publishes, and what a PublishSink is handed.
+// the app's TTL. What publishEvent() publishes, and what a LoopBackend is handed.
 PublishStep prepareEvent(const config::AppConfig& app, const QuotedEvent& event, const std::string& channel,
                          std::string_view exceptSocketId);
 

@@ -159,7 +159,7 @@ ApiResponse busUnavailable() {
 }
 
 // A validated request: what it publishes and what its answer needs. Kept until the answer is
-// built, which for a publish through a PublishSink is after the request itself is gone.
+// built, which for a publish through a LoopBackend is after the request itself is gone.
 struct PublishPlan {
     const config::AppConfig& app;
     state::ClusterState& state;
@@ -256,7 +256,7 @@ ApiResponse publishNow(const ApiContext& context, const PublishPlan& plan) {
         plan, [&plan](std::size_t, const std::string& channel) { return readCounts(plan, channel); });
 }
 
-// Through the sink: every message is handed over at once (one round trip for the whole request, and
+// Through the backend: every message is handed over at once (one round trip for the whole request, and
 // for the other requests of the same loop iteration); the answer comes when all are acknowledged.
 void publishThroughSink(const ApiContext& context, PublishPlan plan) {
     std::vector<PublishStep> steps;
@@ -268,7 +268,7 @@ void publishThroughSink(const ApiContext& context, PublishPlan plan) {
         }
     }
     auto kept = std::make_shared<const PublishPlan>(std::move(plan));
-    context.sink->publish(
+    context.backend->publish(
         std::move(steps), [kept, complete = *context.complete](const PublishReport& report) {
             std::size_t step = 0;
             for (const EventSpec& event : kept->events) {
@@ -296,7 +296,7 @@ void publishThroughSink(const ApiContext& context, PublishPlan plan) {
 
 std::optional<ApiResponse> publish(const ApiContext& context, std::vector<EventSpec> events, bool batch) {
     PublishPlan plan{context.app, context.state, context.debugTap, std::move(events), batch};
-    if (context.sink == nullptr || context.complete == nullptr) return publishNow(context, plan);
+    if (context.backend == nullptr || context.complete == nullptr) return publishNow(context, plan);
     publishThroughSink(context, std::move(plan));
     return std::nullopt;
 }

@@ -6,8 +6,8 @@
 // serialised to compact JSON text and published as that string (what Pusher and soketi do), so
 // subscribers see the same `data` either way.
 //
-// With context.sink set, the messages go to the sink and both return nullopt after a valid request:
-// context.complete then receives 200 once the sink acknowledged every message, or 503 (the same
+// With context.backend set, the messages go to the backend and both return nullopt after a valid request:
+// context.complete then receives 200 once the backend acknowledged every message, or 503 (the same
 // body as a refusing bus). Without it they publish on context.bus and always return the answer.
 #include <optional>
 

@@ -48,7 +48,7 @@ class Connection final : public pusher::Peer, public loop::IoHandler {
     std::uint32_t lastBytesAt;          // loop seconds: last bytes received (HTTP idle / drain timer)
     std::uint32_t pollEvents = EPOLLIN | EPOLLRDHUP;  // what the loop is registered to report
     std::uint32_t maxMessageSize = 0;  // WebSocket: the app's limit for one message (close 1009)
-    // HTTP: non-zero while the current request's answer waits for the publish sink (Redis). Later
+    // HTTP: non-zero while the current request's answer waits for the loop's backend (Redis). Later
     // pipelined requests are held (not read from the socket, their bytes already read kept in
     // unparsedInput) so answers leave in order; the socket leaves the poll set only if bytes arrive. The
     // IoThread maps the ticket back to this connection for as long as it lives, so an answer arriving after

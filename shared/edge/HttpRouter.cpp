@@ -44,11 +44,11 @@ HttpResponse HttpRouter::health() const {
     return json(200, std::move(body));
 }
 
-std::optional<HttpResponse> HttpRouter::route(const http::Request& request, api::PublishSink& sink,
+std::optional<HttpResponse> HttpRouter::route(const http::Request& request, api::LoopBackend& backend,
                                               std::function<void(HttpResponse)> complete) {
     const std::string_view path = stripPrefix(request.path);
     if (!roles_.httpApi || path.substr(0, 6) != "/apps/") return route(request);
-    auto answered = api_.handle(request, path, http::parseQuery(request.query), sink,
+    auto answered = api_.handle(request, path, http::parseQuery(request.query), backend,
                                 [this, complete = std::move(complete)](api::ApiResponse r) {
                                     metrics_.countApiResponse(r.status);
                                     complete(apiAnswer(std::move(r)));

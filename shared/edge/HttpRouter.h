@@ -33,9 +33,9 @@ class HttpRouter {
                metrics::Metrics& metrics, const std::atomic<bool>& draining);
 
     HttpResponse route(const http::Request& request);
-    // The same for a loop that publishes through its own sink (the bundle's api service): an API
-    // publish returns nullopt and its answer goes to `complete` later, on the sink's loop.
-    std::optional<HttpResponse> route(const http::Request& request, api::PublishSink& sink,
+    // The same for a loop that publishes through its own backend (the bundle's api service): an API
+    // publish returns nullopt and its answer goes to `complete` later, on the backend's loop.
+    std::optional<HttpResponse> route(const http::Request& request, api::LoopBackend& backend,
                                       std::function<void(HttpResponse)> complete);
     // Text appended to /metrics after the server's own families (e.g. the webhook dispatcher's).
     // Before the I/O threads start; the callbacks run on loop threads.

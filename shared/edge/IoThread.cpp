@@ -120,12 +120,12 @@ IoThread::IoThread(EdgeContext context, std::size_t index, int listenFd)
       counters_(context.metrics.loop(index)),
       loopBus_(context.bus, interest_, [this](std::function<void()> task) { loop_.post(std::move(task)); }),
       loopState_(context.loopStateFactory ? context.loopStateFactory(loop_) : nullptr),
-      publishSink_(context.publishSinkFactory ? context.publishSinkFactory(loop_) : nullptr),
-      sinkBus_(publishSink_ ? std::make_unique<SinkPublishingBus>(loopBus_, *publishSink_) : nullptr),
-      protocol_(pusher::ProtocolHandler::Dependencies{context.apps, context.state,
-                                                      sinkBus_ ? static_cast<bus::Bus&>(*sinkBus_) : loopBus_,
-                                                      *this, context.metrics, context.metrics.loop(index),
-                                                      context.webhooks, context.debugTap, loopState_.get()}),
+      backend_(context.loopBackendFactory ? context.loopBackendFactory(loop_) : nullptr),
+      backendBus_(backend_ ? std::make_unique<BackendPublishingBus>(loopBus_, *backend_) : nullptr),
+      protocol_(pusher::ProtocolHandler::Dependencies{
+          context.apps, context.state, backendBus_ ? static_cast<bus::Bus&>(*backendBus_) : loopBus_, *this,
+          context.metrics, context.metrics.loop(index), context.webhooks, context.debugTap,
+          loopState_.get()}),
       readBuffer_(kReadBufferSize),
       startedAt_(std::chrono::steady_clock::now()) {
     acceptor_ = std::make_unique<Acceptor>(*this);
@@ -321,10 +321,10 @@ void IoThread::handleHttpBytes(Connection& c, char* data, std::size_t length) {
             return;
         }
         HttpResponse response;
-        if (publishSink_) {
+        if (backend_) {
             if (++nextTicket_ == 0) nextTicket_ = 1;  // 0 means "not waiting"
             const std::uint32_t ticket = nextTicket_;
-            auto answer = ctx_.router.route(request, *publishSink_,
+            auto answer = ctx_.router.route(request, *backend_,
                                             [this, ticket, keepAlive = request.keepAlive()](HttpResponse r) {
                                                 answerArrived(ticket, keepAlive, std::move(r));
                                             });
@@ -619,7 +619,7 @@ void IoThread::afterEvents() {
     // What this iteration asked of the cluster state goes out together (answers to refused calls run here).
     if (loopState_) loopState_->flush();
     // And the API publishes of this iteration, in one write (answers to refused ones are queued here).
-    if (publishSink_) publishSink_->flush();
+    if (backend_) backend_->flush();
     {
         std::lock_guard lock(inboxMutex_);
         delivering_.swap(inbox_);
@@ -634,10 +634,10 @@ void IoThread::afterEvents() {
             if (c.mode != Connection::Mode::Closed) flush(c);
         },
         [sliceEnd] { return std::chrono::steady_clock::now() >= sliceEnd; });
-    if (publishSink_) {
+    if (backend_) {
         // A connection whose answers drained resumed reading and may have handed over more publishes:
         // they go out now, not after the next wait (answers to refused ones are written next round).
-        publishSink_->flush();
+        backend_->flush();
         moreToWrite = moreToWrite || flushQueue_.pending();
     }
     // Closing a connection while flushing can publish (member_removed) into the local inbox.
@@ -693,7 +693,7 @@ void IoThread::tick() {
     // Timed-out connections may have published (presence left) or asked the cluster state to forget
     // them: deliver and send without waiting for I/O.
     if (loopState_) loopState_->flush();
-    if (publishSink_) publishSink_->flush();  // refused publishes queue their answers here
+    if (backend_) backend_->flush();  // refused publishes queue their answers here
     if (!localInbox_.empty() || flushQueue_.pending()) loop_.skipNextWait();
     freeUnreferencedConnections();
 }

@@ -14,17 +14,17 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/PublishSink.h"
+#include "api/LoopBackend.h"
 #include "apps/AppRegistry.h"
 #include "bus/Bus.h"
 #include "bus/InterestFilter.h"
 #include "bus/InterestTrackingBus.h"
 #include "config/Config.h"
 #include "edge/AddressLimiter.h"
+#include "edge/BackendPublishingBus.h"
 #include "edge/Connection.h"
 #include "edge/FlushQueue.h"
 #include "edge/HttpRouter.h"
-#include "edge/SinkPublishingBus.h"
 #include "loop/EventLoop.h"
 #include "metrics/Metrics.h"
 #include "pusher/ProtocolHandler.h"
@@ -53,10 +53,11 @@ struct EdgeContext {
     // Optional (Redis mode): the loop's asynchronous view of the cluster state, on its own connection.
     // Without it the protocol calls `state` and is answered at once.
     std::function<std::unique_ptr<state::LoopClusterState>(loop::EventLoop&)> loopStateFactory{};
-    // Optional (Redis mode): where the loop's publishes go, on its own pipelined Redis connection: the
-    // HTTP API's (answered when Redis acknowledged them) and the protocol's (client events, presence
-    // changes, subscription counts; nobody waits for them). Without it both publish on `bus`.
-    std::function<std::unique_ptr<api::PublishSink>(loop::EventLoop&)> publishSinkFactory{};
+    // Optional (Redis mode): the loop's link to the cluster, its own pipelined Redis connection. The
+    // loop's publishes go there: the HTTP API's (answered when Redis acknowledged them) and the
+    // protocol's (client events, presence changes, subscription counts; nobody waits for them); so do
+    // the HTTP API's GET reads. Without it both publish on `bus` and the API reads ClusterState.
+    std::function<std::unique_ptr<api::LoopBackend>(loop::EventLoop&)> loopBackendFactory{};
 };
 
 class IoThread final : public pusher::PeerTransport {
@@ -90,7 +91,7 @@ class IoThread final : public pusher::PeerTransport {
     void detach(Connection& c);  // forgets a connection whose socket another server now serves
     void handleWebSocketBytes(Connection& c, char* data, std::size_t length);
     void respond(Connection& c, const HttpResponse& response, bool keepAlive);
-    // The answer to a request that waited for the publish sink; nothing if its connection is gone.
+    // The answer to a request that waited for the loop's backend; nothing if its connection is gone.
     void answerArrived(std::uint32_t ticket, bool requestKeepAlive, HttpResponse response);
     void forgetAwaitedAnswer(Connection& c);
     // Urgent: an answer the peer is waiting for (HTTP response, handshake, close frame); written
@@ -124,12 +125,12 @@ class IoThread final : public pusher::PeerTransport {
     bus::InterestFilter interest_;      // channels this loop has subscribers for; read by publishers
     bus::InterestTrackingBus loopBus_;  // the process's bus, keeping interest_ up to date
     std::unique_ptr<state::LoopClusterState> loopState_;  // null: the protocol uses ctx_.state
-    std::unique_ptr<api::PublishSink> publishSink_;       // null: the API publishes on ctx_.bus
-    std::unique_ptr<SinkPublishingBus> sinkBus_;          // with a sink: the protocol's publishes go there
+    std::unique_ptr<api::LoopBackend> backend_;           // null: the API publishes on ctx_.bus
+    std::unique_ptr<BackendPublishingBus> backendBus_;    // with a backend: the protocol's publishes go there
     pusher::ProtocolHandler protocol_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // freed once no FlushQueue entry refers to them
-    // HTTP requests whose answers wait for the publish sink, by Connection::awaitedTicket; a
+    // HTTP requests whose answers wait for the loop's backend, by Connection::awaitedTicket; a
     // connection leaves this map when it is torn down, so a late answer is dropped.
     std::unordered_map<std::uint32_t, Connection*> awaited_;
     std::uint32_t nextTicket_ = 0;

@@ -207,7 +207,7 @@ void Server::start() {
         // calls are held to the short loop timeout and never probe a Redis that is down. Loops that
         // also answer the HTTP API keep the client's defaults; the API itself makes no call on this
         // client from a loop: its publishes, terminate_connections and reads go through the loop's
-        // publish sink, as the protocol's publishes do.
+        // backend, as the protocol's publishes do.
         context.loopThreadInit = [] { redis::CommandClient::markEventLoopThread(); };
     }
     if (config_.server.scalingEnabled && servesWebSockets_) {
@@ -220,7 +220,7 @@ void Server::start() {
     if (config_.server.scalingEnabled) {
         // Each loop's publishes (the API's, the protocol's) go through its own pipelined Redis
         // connection: what one iteration publishes shares a round trip, and the loop never waits.
-        context.publishSinkFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::PublishSink> {
+        context.loopBackendFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::LoopBackend> {
             return std::make_unique<redis::LoopPublisher>(loop, redis_->options());
         };
     }

@@ -16,7 +16,7 @@ namespace {
 struct Batch {
     api::PublishReport report;
     std::size_t unanswered = 0;
-    api::PublishSink::Done done;
+    api::LoopBackend::Done done;
 
     void answered() {
         if (--unanswered == 0) done(report);

@@ -1,7 +1,7 @@
 #pragma once
-// api::PublishSink over one event loop's own Redis connection (a LoopLink): the HTTP API's cache
+// api::LoopBackend over one event loop's own Redis connection (a LoopLink): the HTTP API's cache
 // stores and PUBLISHes (api service) and the protocol's publishes (edges: client events, presence
-// changes, subscription counts, through edge::SinkPublishingBus) are queued while the loop works and
+// changes, subscription counts, through edge::BackendPublishingBus) are queued while the loop works and
 // written together at the end of the iteration, so what arrived together shares one round trip, in
 // the order the loop published, and the loop never waits for Redis. A step that asks for its channel's
 // counts (the API's `info`) has them read right behind its PUBLISH (reads().channel), in the same
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "api/PublishSink.h"
+#include "api/LoopBackend.h"
 #include "loop/EventLoop.h"
 #include "redis/ConnectionOptions.h"
 #include "redis/LoopClusterReads.h"
@@ -22,7 +22,7 @@
 
 namespace resound::redis {
 
-class LoopPublisher final : public api::PublishSink {
+class LoopPublisher final : public api::LoopBackend {
   public:
     LoopPublisher(loop::EventLoop& loop, ConnectionOptions options);
 

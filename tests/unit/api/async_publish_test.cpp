@@ -1,6 +1,6 @@
-// ApiHandler with a PublishSink (how the bundle's api service publishes): events and batch_events
-// hand every message over in one call and answer through the completion once the sink reports:
-// 200 (with `info` from the counts the sink read in the same round trip, never a blocking state read)
+// ApiHandler with a LoopBackend (how the bundle's api service publishes): events and batch_events
+// hand every message over in one call and answer through the completion once the backend reports:
+// 200 (with `info` from the counts the backend read in the same round trip, never a blocking state read)
 // when all were acknowledged, 503 otherwise; never before; refusals and reads are answered at once;
 // the debug console sees what was acknowledged.
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ using namespace resound::api::test;
 namespace {
 
 // Holds every hand-over until the test answers it.
-class HeldSink final : public PublishSink {
+class HeldBackend final : public LoopBackend {
   public:
     struct HandOver {
         std::vector<PublishStep> steps;
@@ -34,7 +34,7 @@ class HeldSink final : public PublishSink {
     void flush() override { ++flushes; }
 
     // Answers hand-over `index`: every step acknowledged, or the ones listed as failing refused;
-    // `counts` are what the sink read for the steps that asked (the real sink: Redis).
+    // `counts` are what the backend read for the steps that asked (the real backend: Redis).
     void answer(std::size_t index, const std::vector<std::size_t>& failing = {},
                 std::vector<std::optional<state::ChannelSummary>> counts = {}) {
         PublishReport report;
@@ -49,26 +49,26 @@ class HeldSink final : public PublishSink {
 };
 
 struct AsyncPublish : ApiFixture {
-    HeldSink sink;
+    HeldBackend backend;
     std::vector<ApiResponse> completed;
 
     std::optional<ApiResponse> send(const http::Request& request) {
-        return handler.handle(request, request.path, http::parseQuery(request.query), sink,
+        return handler.handle(request, request.path, http::parseQuery(request.query), backend,
                               [this](ApiResponse r) { completed.push_back(std::move(r)); });
     }
     std::optional<ApiResponse> sendPost(const std::string& path, const std::string& body) {
         return send(signedRequest("POST", path, body));
     }
-    // An event on "counted" asking for its subscription_count, handed to the sink, which answers
+    // An event on "counted" asking for its subscription_count, handed to the backend, which answers
     // with `counts` for it. Returns the one answer.
     ApiResponse publishCounted(std::optional<state::ChannelSummary> counts) {
         EXPECT_FALSE(sendPost("/apps/3/events",
                               R"({"name":"e","channel":"counted","data":"x","info":"subscription_count"})")
                          .has_value());
-        EXPECT_EQ(sink.handOvers.size(), 1u);
-        if (sink.handOvers.empty()) return {};
-        EXPECT_TRUE(sink.handOvers[0].steps.at(0).readCounts) << "info asks the sink for the counts";
-        sink.answer(0, {}, {std::move(counts)});
+        EXPECT_EQ(backend.handOvers.size(), 1u);
+        if (backend.handOvers.empty()) return {};
+        EXPECT_TRUE(backend.handOvers[0].steps.at(0).readCounts) << "info asks the backend for the counts";
+        backend.answer(0, {}, {std::move(counts)});
         EXPECT_EQ(completed.size(), 1u);
         return completed.empty() ? ApiResponse{} : completed.front();
     }
@@ -86,17 +86,17 @@ std::string batchOf(std::size_t count) {
 
 }  // namespace
 
-TEST_F(AsyncPublish, AnEventIsAnsweredOnlyOnceTheSinkAcknowledgedIt) {
+TEST_F(AsyncPublish, AnEventIsAnsweredOnlyOnceTheBackendAcknowledgedIt) {
     const auto now = sendPost("/apps/3/events", R"({"name":"e","channels":["a","b"],"data":"x"})");
-    EXPECT_FALSE(now.has_value()) << "a valid publish waits for the sink";
-    ASSERT_EQ(sink.handOvers.size(), 1u);
-    ASSERT_EQ(sink.handOvers[0].steps.size(), 2u);
-    EXPECT_EQ(sink.handOvers[0].steps[0].message->channel, "a");
-    EXPECT_EQ(sink.handOvers[0].steps[1].message->channel, "b");
+    EXPECT_FALSE(now.has_value()) << "a valid publish waits for the backend";
+    ASSERT_EQ(backend.handOvers.size(), 1u);
+    ASSERT_EQ(backend.handOvers[0].steps.size(), 2u);
+    EXPECT_EQ(backend.handOvers[0].steps[0].message->channel, "a");
+    EXPECT_EQ(backend.handOvers[0].steps[1].message->channel, "b");
     EXPECT_TRUE(bus.messages.empty()) << "nothing goes to the bus directly";
     EXPECT_TRUE(completed.empty());
 
-    sink.answer(0);
+    backend.answer(0);
     ASSERT_EQ(completed.size(), 1u);
     EXPECT_EQ(completed[0].status, 200);
     EXPECT_EQ(completed[0].body, "{}");
@@ -105,20 +105,20 @@ TEST_F(AsyncPublish, AnEventIsAnsweredOnlyOnceTheSinkAcknowledgedIt) {
 TEST_F(AsyncPublish, ABatchOfTenIsOneHandOverAndOneAnswerAfterAllTen) {
     const auto now = sendPost("/apps/3/batch_events", batchOf(10));
     ASSERT_FALSE(now.has_value());
-    ASSERT_EQ(sink.handOvers.size(), 1u) << "one hand-over for the whole batch";
-    ASSERT_EQ(sink.handOvers[0].steps.size(), 10u);
+    ASSERT_EQ(backend.handOvers.size(), 1u) << "one hand-over for the whole batch";
+    ASSERT_EQ(backend.handOvers[0].steps.size(), 10u);
     for (std::size_t i = 0; i < 10; ++i) {
-        EXPECT_EQ(sink.handOvers[0].steps[i].message->channel, "ch-" + std::to_string(i));
+        EXPECT_EQ(backend.handOvers[0].steps[i].message->channel, "ch-" + std::to_string(i));
     }
     EXPECT_TRUE(completed.empty());
-    sink.answer(0);
+    backend.answer(0);
     ASSERT_EQ(completed.size(), 1u);
     EXPECT_EQ(completed[0].status, 200);
 }
 
 TEST_F(AsyncPublish, AnyRefusedMessageMakesIt503WithTheBusErrorBody) {
     ASSERT_FALSE(sendPost("/apps/3/batch_events", batchOf(3)).has_value());
-    sink.answer(0, {2});
+    backend.answer(0, {2});
     ASSERT_EQ(completed.size(), 1u);
     expectError(completed[0], 503, "message bus");
 
@@ -131,17 +131,17 @@ TEST_F(AsyncPublish, AnyRefusedMessageMakesIt503WithTheBusErrorBody) {
 TEST_F(AsyncPublish, CacheChannelsCarryTheirStoreBeforeThePublish) {
     ASSERT_FALSE(
         sendPost("/apps/3/events", R"({"name":"e","channels":["cache-a","plain"],"data":"x"})").has_value());
-    const auto& steps = sink.handOvers.at(0).steps;
+    const auto& steps = backend.handOvers.at(0).steps;
     ASSERT_EQ(steps.size(), 2u);
     ASSERT_TRUE(steps[0].cache.has_value());
     EXPECT_EQ(steps[0].cache->ttlSeconds, app().cacheTtlSeconds);
     EXPECT_EQ(steps[0].cache->eventJson, *textFramePayload(*steps[0].message->frame))
         << "the store holds exactly the published message";
     EXPECT_FALSE(steps[1].cache.has_value());
-    EXPECT_TRUE(state.cached.empty()) << "the sink stores, not the handler";
+    EXPECT_TRUE(state.cached.empty()) << "the backend stores, not the handler";
 }
 
-TEST_F(AsyncPublish, InfoComesFromTheCountsTheSinkReadNotFromABlockingStateRead) {
+TEST_F(AsyncPublish, InfoComesFromTheCountsTheBackendReadNotFromABlockingStateRead) {
     // Any read of the cluster state on the loop would throw here (and stall a real api loop on Redis).
     state.throwing = true;
     const ApiResponse answer = publishCounted(state::ChannelSummary{"counted", 4, 0});
@@ -167,17 +167,17 @@ TEST_F(AsyncPublish, OnlyTheStepsOfEventsWithInfoAskForCounts) {
                  R"({"batch":[{"name":"e","channel":"a","data":"x"},)"
                  R"({"name":"e","channel":"presence-b","data":"x","info":"subscription_count,user_count"}]})")
             .has_value());
-    const auto& steps = sink.handOvers.at(0).steps;
+    const auto& steps = backend.handOvers.at(0).steps;
     ASSERT_EQ(steps.size(), 2u);
     EXPECT_FALSE(steps[0].readCounts);
     EXPECT_TRUE(steps[1].readCounts);
-    sink.answer(0, {}, {std::nullopt, state::ChannelSummary{"presence-b", 3, 2}});
+    backend.answer(0, {}, {std::nullopt, state::ChannelSummary{"presence-b", 3, 2}});
     ASSERT_EQ(completed.size(), 1u);
     // As before: a publish reports a presence channel's users, not its subscriptions (as Pusher does).
     EXPECT_EQ(completed[0].body, R"({"batch":[{},{"user_count":2}]})");
 
     ASSERT_FALSE(sendPost("/apps/3/events", R"({"name":"e","channels":["a","b"],"data":"x"})").has_value());
-    for (const auto& step : sink.handOvers.at(1).steps) EXPECT_FALSE(step.readCounts);
+    for (const auto& step : backend.handOvers.at(1).steps) EXPECT_FALSE(step.readCounts);
 }
 
 TEST_F(AsyncPublish, RefusalsAndReadsAreAnsweredAtOnce) {
@@ -193,24 +193,24 @@ TEST_F(AsyncPublish, RefusalsAndReadsAreAnsweredAtOnce) {
     const auto channels = send(signedRequest("GET", "/apps/3/channels"));
     ASSERT_TRUE(channels.has_value());
     EXPECT_EQ(channels->status, 200);
-    EXPECT_TRUE(sink.handOvers.empty());
+    EXPECT_TRUE(backend.handOvers.empty());
     EXPECT_TRUE(completed.empty());
 }
 
-TEST_F(AsyncPublish, TerminateConnectionsGoesThroughTheSinkToo) {
+TEST_F(AsyncPublish, TerminateConnectionsGoesThroughTheBackendToo) {
     ASSERT_FALSE(sendPost("/apps/3/users/u-7/terminate_connections", "{}").has_value());
-    ASSERT_EQ(sink.handOvers.size(), 1u);
-    const auto& steps = sink.handOvers[0].steps;
+    ASSERT_EQ(backend.handOvers.size(), 1u);
+    const auto& steps = backend.handOvers[0].steps;
     ASSERT_EQ(steps.size(), 1u);
     EXPECT_EQ(steps[0].message->kind, bus::BusMessage::Kind::TerminateUser);
     EXPECT_EQ(steps[0].message->userId, "u-7");
     EXPECT_TRUE(bus.messages.empty()) << "nothing goes to the bus directly";
-    sink.answer(0);
+    backend.answer(0);
     ASSERT_EQ(completed.size(), 1u);
     EXPECT_EQ(completed[0].status, 200);
 
     ASSERT_FALSE(sendPost("/apps/3/users/u-8/terminate_connections", "{}").has_value());
-    sink.answer(1, {0});
+    backend.answer(1, {0});
     ASSERT_EQ(completed.size(), 2u);
     bus.failing = true;
     EXPECT_EQ(completed[1].body, post("/apps/3/users/u-8/terminate_connections", "{}").body)
@@ -227,7 +227,7 @@ TEST_F(AsyncPublish, TheDebugConsoleSeesTheAcknowledgedChannelsOnly) {
     ASSERT_FALSE(
         sendPost("/apps/3/events", R"({"name":"e","channels":["a","b","c"],"data":"x"})").has_value());
     EXPECT_TRUE(seen.empty()) << "nothing is reported before Redis answered";
-    sink.answer(0, {1});
+    backend.answer(0, {1});
     ASSERT_EQ(seen.size(), 2u);
     EXPECT_EQ(seen[0].channel, "a");
     EXPECT_EQ(seen[1].channel, "c");

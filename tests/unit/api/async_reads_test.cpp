@@ -1,4 +1,4 @@
-// ApiHandler with a sink that offers ClusterReads (how the bundle's api and edge loops answer the GET
+// ApiHandler with a backend that offers ClusterReads (how the bundle's api and edge loops answer the GET
 // endpoints): /channels, /channels/{name} (with info=cache: both reads go out together),
 // /channels/{name}/users and /connections read through the loop's reads and answer through the
 // completion once the reads are in, the same bodies as the synchronous path; never at once, and
@@ -82,9 +82,9 @@ class HeldReads final : public state::ClusterReads {
     std::vector<std::function<void()>> held_;
 };
 
-class ReadingSink final : public PublishSink {
+class ReadingBackend final : public LoopBackend {
   public:
-    explicit ReadingSink(state::ClusterReads& reads) : reads_(reads) {}
+    explicit ReadingBackend(state::ClusterReads& reads) : reads_(reads) {}
     void publish(std::vector<PublishStep>, Done) override { ADD_FAILURE() << "nothing is published"; }
     void flush() override {}
     state::ClusterReads* reads() override { return &reads_; }
@@ -97,7 +97,7 @@ struct AsyncReads : ApiFixture {
     EventLog redisLog;
     FakeClusterState redis{redisLog};  // what the loop's reads see; the handler's `state` must not be read
     HeldReads reads{redis};
-    ReadingSink sink{reads};
+    ReadingBackend backend{reads};
     std::vector<ApiResponse> completed;
 
     // Sets up the same contents on both sides, so the two paths can be compared.
@@ -111,7 +111,7 @@ struct AsyncReads : ApiFixture {
         const http::Request request = signedRequest("GET", path, "", extra);
         // The loop must never read ClusterState itself: any such read throws (a 500) while this runs.
         state.throwing = true;
-        const auto now = handler.handle(request, request.path, http::parseQuery(request.query), sink,
+        const auto now = handler.handle(request, request.path, http::parseQuery(request.query), backend,
                                         [this](ApiResponse r) { completed.push_back(std::move(r)); });
         EXPECT_FALSE(now.has_value()) << path << " must wait for its reads";
         EXPECT_TRUE(completed.empty());
@@ -160,7 +160,7 @@ TEST_F(AsyncReads, ChannelInfoWithCacheAsksBothReadsAtOnce) {
     const http::Request request =
         signedRequest("GET", "/apps/3/channels/cache-news", "", {{"info", "cache"}});
     ASSERT_FALSE(
-        handler.handle(request, request.path, http::parseQuery(request.query), sink, [](ApiResponse) {})
+        handler.handle(request, request.path, http::parseQuery(request.query), backend, [](ApiResponse) {})
             .has_value());
     EXPECT_EQ(reads.asked, (std::vector<std::string>{"channel", "cache"})) << "one round trip, not two";
     reads.asked.clear();
@@ -188,7 +188,7 @@ TEST_F(AsyncReads, AnUnreadableStateIsThe503OfTheSynchronousPath) {
 
 TEST_F(AsyncReads, RefusalsAreStillAnsweredAtOnce) {
     const http::Request request = signedRequest("GET", "/apps/3/channels/lobby/users");
-    const auto answer = handler.handle(request, request.path, http::parseQuery(request.query), sink,
+    const auto answer = handler.handle(request, request.path, http::parseQuery(request.query), backend,
                                        [this](ApiResponse r) { completed.push_back(std::move(r)); });
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->status, 400);

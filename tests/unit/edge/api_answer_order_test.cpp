@@ -1,4 +1,4 @@
-// An IoThread whose HTTP API publishes through a PublishSink that answers only when the test says
+// An IoThread whose HTTP API publishes through a LoopBackend that answers only when the test says
 // so (as Redis would, later): pipelined requests on one connection are answered in request order
 // (a later request waits, even one that needs no Redis), a refused publish is a 503, a client that
 // left before its answer is dropped cleanly (run under ASan: no use of the freed connection), and
@@ -25,11 +25,11 @@ using httpserver::loopback::Client;
 namespace {
 
 // What the loop handed over, answered from the test thread through the loop (callbacks run there).
-class SinkControl {
+class BackendControl {
   public:
     struct HandOver {
         std::size_t steps;
-        api::PublishSink::Done done;
+        api::LoopBackend::Done done;
     };
 
     void attach(loop::EventLoop& loop) { loop_ = &loop; }
@@ -68,16 +68,16 @@ class SinkControl {
     std::vector<HandOver> held_;
 };
 
-class ControlledSink final : public api::PublishSink {
+class ControlledBackend final : public api::LoopBackend {
   public:
-    explicit ControlledSink(SinkControl& control) : control_(control) {}
+    explicit ControlledBackend(BackendControl& control) : control_(control) {}
     void publish(std::vector<api::PublishStep> steps, Done done) override {
         control_.add({steps.size(), std::move(done)});
     }
     void flush() override {}
 
   private:
-    SinkControl& control_;
+    BackendControl& control_;
 };
 
 struct ApiAnswerOrder : ::testing::Test {
@@ -97,7 +97,7 @@ struct ApiAnswerOrder : ::testing::Test {
                             draining};
     std::atomic<std::size_t> connections{0};
     edge::AddressLimiter limiter{0};
-    SinkControl control;
+    BackendControl control;
     std::unique_ptr<edge::IoThread> thread;
     std::uint16_t port = 0;
 
@@ -105,9 +105,9 @@ struct ApiAnswerOrder : ::testing::Test {
         const int listener = httpserver::openListener("127.0.0.1", 0);
         port = httpserver::boundPort(listener);
         edge::EdgeContext context{config, apps, state, bus, metrics, router, connections, 100, limiter};
-        context.publishSinkFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::PublishSink> {
+        context.loopBackendFactory = [this](loop::EventLoop& loop) -> std::unique_ptr<api::LoopBackend> {
             control.attach(loop);
-            return std::make_unique<ControlledSink>(control);
+            return std::make_unique<ControlledBackend>(control);
         };
         thread = std::make_unique<edge::IoThread>(context, 0, listener);
         thread->start();

@@ -1,4 +1,4 @@
-// LoopPublisher (the api service's PublishSink) against a real redis-server on a real EventLoop:
+// LoopPublisher (the api service's LoopBackend) against a real redis-server on a real EventLoop:
 // the publishes of one iteration share one write and reach an edge's RedisBus in the RedisBus wire
 // form; cache channels are stored (with the TTL) before their PUBLISH; a request is answered once all
 // its PUBLISHes are, never inside publish(); a Redis that is down or hung is answered "refused"
@@ -61,7 +61,7 @@ class PublisherOnLoop {
 struct Reports {
     std::mutex mutex;
     std::vector<api::PublishReport> reports;
-    api::PublishSink::Done collect() {
+    api::LoopBackend::Done collect() {
         return [this](const api::PublishReport& report) {
             std::lock_guard lock(mutex);
             reports.push_back(report);

@@ -1,9 +1,10 @@
 #pragma once
-// Where the HTTP API hands its publishes (events, terminate_connections) and, through reads(), its
-// cluster-state reads when it must not wait for them: the bundle's api service gives each I/O thread
-// one backed by the loop's own Redis connection (redis::LoopPublisher), so what arrives together
-// shares one round trip and the loop never blocks on Redis. The embedded server has none and
-// publishes synchronously on its in-memory bus.
+// An event loop's link to the cluster: where the HTTP API hands its publishes (events,
+// terminate_connections) and, through reads(), its cluster-state reads when it must not wait for them,
+// and where an edge loop's protocol publishes go (edge::BackendPublishingBus). The bundle's services
+// give each I/O thread one backed by the loop's own Redis connection (redis::LoopPublisher), so what
+// arrives together shares one round trip and the loop never blocks on Redis. The embedded server has
+// none and publishes synchronously on its in-memory bus.
 // Owned and used by one event loop; `done` runs on that loop.
 #include <cstddef>
 #include <functional>
@@ -24,7 +25,7 @@ struct CacheStore {
 };
 
 // One message to publish, with what must be stored before it (cache channels), and whether the
-// channel's counts are wanted once it is published (the request's `info`): the sink reads them in the
+// channel's counts are wanted once it is published (the request's `info`): the backend reads them in the
 // same round trip, so the loop never waits on a second one.
 struct PublishStep {
     bus::BusMessagePtr message;
@@ -46,15 +47,15 @@ struct PublishReport {
     }
 };
 
-class PublishSink {
+class LoopBackend {
   public:
     using Done = std::function<void(const PublishReport&)>;
-    virtual ~PublishSink() = default;
+    virtual ~LoopBackend() = default;
 
     // Hands the steps over in order (each cache store before its publish, each counts read after it).
     // `done` runs exactly once,
     // later (never inside publish()), on the owning loop, when every step is answered: acknowledged,
-    // refused or timed out. A sink destroyed first drops it uncalled (its loop is going away).
+    // refused or timed out. A backend destroyed first drops it uncalled (its loop is going away).
     virtual void publish(std::vector<PublishStep> steps, Done done) = 0;
     // End of a loop iteration: sends what this iteration handed over, together.
     virtual void flush() = 0;

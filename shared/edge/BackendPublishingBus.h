@@ -1,28 +1,29 @@
 #pragma once
 // The bus as one event loop's protocol sees it in Redis mode: what the loop publishes (client events,
-// presence member_added / member_removed, subscription counts) goes to the loop's PublishSink, so it
-// rides the loop's own pipelined Redis connection (one write per iteration, in the order the loop
-// published, so per connection too) instead of a blocking PUBLISH on the shared client. Nobody waits
-// for those publishes: a refusal is logged, as the synchronous bus's was. Everything else (interest,
-// receivers) goes to the inner bus. Loop thread only (publish); the rest as the inner bus allows.
+// presence member_added / member_removed, subscription counts) goes to the loop's backend
+// (api::LoopBackend), so it rides the loop's own pipelined Redis connection (one write per iteration,
+// in the order the loop published, so per connection too) instead of a blocking PUBLISH on the shared
+// client. Nobody waits for those publishes: a refusal is logged, as the synchronous bus's was.
+// Everything else (interest, receivers) goes to the inner bus. Loop thread only (publish); the rest as
+// the inner bus allows.
 #include <spdlog/spdlog.h>
 
 #include <vector>
 
-#include "api/PublishSink.h"
+#include "api/LoopBackend.h"
 #include "bus/Bus.h"
 
 namespace resound::edge {
 
-class SinkPublishingBus final : public bus::Bus {
+class BackendPublishingBus final : public bus::Bus {
   public:
-    SinkPublishingBus(bus::Bus& inner, api::PublishSink& sink) : inner_(inner), sink_(sink) {}
+    BackendPublishingBus(bus::Bus& inner, api::LoopBackend& backend) : inner_(inner), backend_(backend) {}
 
     // Always true: the message is handed over; the outcome is only logged.
     bool publish(bus::BusMessagePtr message) override {
         std::vector<api::PublishStep> steps(1);
         steps.front().message = message;
-        sink_.publish(std::move(steps), [message = std::move(message)](const api::PublishReport& report) {
+        backend_.publish(std::move(steps), [message = std::move(message)](const api::PublishReport& report) {
             if (!report.all()) {
                 spdlog::warn("bus refused a message app={} channel={}", message->appId, message->channel);
             }
@@ -43,7 +44,7 @@ class SinkPublishingBus final : public bus::Bus {
 
   private:
     bus::Bus& inner_;
-    api::PublishSink& sink_;
+    api::LoopBackend& backend_;
 };
 
 }  // namespace resound::edge

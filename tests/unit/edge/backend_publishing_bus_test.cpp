@@ -1,12 +1,12 @@
-// SinkPublishingBus (an edge loop's bus in Redis mode): the protocol's publishes go to the loop's
-// PublishSink in the order they were made, never to the inner bus; interest and receivers still go to
+// BackendPublishingBus (an edge loop's bus in Redis mode): the protocol's publishes go to the loop's
+// LoopBackend in the order they were made, never to the inner bus; interest and receivers still go to
 // the inner bus; a refused publish is only logged (nobody waits for it).
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "edge/SinkPublishingBus.h"
+#include "edge/BackendPublishingBus.h"
 
 using namespace resound;
 
@@ -34,7 +34,7 @@ struct InnerBus final : bus::Bus {
     std::vector<std::string> calls;
 };
 
-struct HeldSink final : api::PublishSink {
+struct HeldBackend final : api::LoopBackend {
     void publish(std::vector<api::PublishStep> steps, Done done) override {
         handed.push_back(std::move(steps));
         dones.push_back(std::move(done));
@@ -54,30 +54,30 @@ bus::BusMessagePtr message(const std::string& channel) {
 
 }  // namespace
 
-TEST(SinkPublishingBus, PublishesGoToTheSinkInOrderNotToTheInnerBus) {
+TEST(BackendPublishingBus, PublishesGoToTheBackendInOrderNotToTheInnerBus) {
     InnerBus inner;
-    HeldSink sink;
-    edge::SinkPublishingBus bus(inner, sink);
+    HeldBackend backend;
+    edge::BackendPublishingBus bus(inner, backend);
     EXPECT_TRUE(bus.publish(message("a")));
     EXPECT_TRUE(bus.publish(message("b")));
     EXPECT_TRUE(bus.publish(message("c")));
     EXPECT_EQ(inner.published, 0);
-    ASSERT_EQ(sink.handed.size(), 3u);
+    ASSERT_EQ(backend.handed.size(), 3u);
     const char* channels[] = {"a", "b", "c"};
     for (std::size_t i = 0; i < 3; ++i) {
-        ASSERT_EQ(sink.handed[i].size(), 1u);
-        EXPECT_EQ(sink.handed[i][0].message->channel, channels[i]);
-        EXPECT_FALSE(sink.handed[i][0].cache.has_value());
+        ASSERT_EQ(backend.handed[i].size(), 1u);
+        EXPECT_EQ(backend.handed[i][0].message->channel, channels[i]);
+        EXPECT_FALSE(backend.handed[i][0].cache.has_value());
     }
     // Answers, refused or not, need nobody: they are only logged.
-    sink.dones[0](api::PublishReport{{true}, {}});
-    sink.dones[1](api::PublishReport{{false}, {}});
+    backend.dones[0](api::PublishReport{{true}, {}});
+    backend.dones[1](api::PublishReport{{false}, {}});
 }
 
-TEST(SinkPublishingBus, InterestAndReceiversStayWithTheInnerBus) {
+TEST(BackendPublishingBus, InterestAndReceiversStayWithTheInnerBus) {
     InnerBus inner;
-    HeldSink sink;
-    edge::SinkPublishingBus bus(inner, sink);
+    HeldBackend backend;
+    edge::BackendPublishingBus bus(inner, backend);
     bus.addReceiver([](const bus::BusMessagePtr&) {});
     bus.addInterest("app", "x");
     bool confirmed = false;
@@ -86,5 +86,5 @@ TEST(SinkPublishingBus, InterestAndReceiversStayWithTheInnerBus) {
     EXPECT_EQ(inner.receivers, 1);
     EXPECT_EQ(inner.calls, (std::vector<std::string>{"add app/x", "addThen app/y", "remove app/x"}));
     EXPECT_TRUE(confirmed);
-    EXPECT_TRUE(sink.handed.empty());
+    EXPECT_TRUE(backend.handed.empty());
 }
