@@ -1,8 +1,9 @@
 #pragma once
 // The reads behind one channel's counts: HGET of the app's channel-count hash (subscriptions, kept by
 // the cluster scripts) and HLEN of the channel's presence hash (distinct users). RedisClusterState
-// (the blocking client, GET /channels/{name}) and LoopPublisher (the `info` of a publish, read in the
-// publish's own round trip) both send these and read the answers here, so the two cannot drift.
+// (the blocking client, GET /channels/{name}) and LoopClusterReads::channel (an event loop's link: the
+// same GET, and the `info` of a publish, which LoopPublisher reads in the publish's own round trip)
+// both send these and read the answers here, so the two cannot drift.
 // Holds its own keys: the commands stay valid as long as the object (not copyable).
 #include <array>
 #include <optional>

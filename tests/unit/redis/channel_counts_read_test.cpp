@@ -1,5 +1,6 @@
 // ChannelCountsRead: the HGET + HLEN behind a channel's counts, and how their replies read — the one
-// reading shared by RedisClusterState::channel and LoopPublisher's `info` reads.
+// reading shared by RedisClusterState::channel and LoopClusterReads::channel (which LoopPublisher's
+// `info` reads use).
 #include "redis/ChannelCountsRead.h"
 
 #include <gtest/gtest.h>
