@@ -11,8 +11,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "redis/BlockingConnection.h"
 #include "redis/KeySchema.h"
-#include "webhooks/RedisLink.h"
 
 namespace resound::monitor {
 namespace {
@@ -60,7 +60,7 @@ RedisNodeReader::~RedisNodeReader() = default;
 
 void RedisNodeReader::connect() {
     auto client = std::make_unique<Poco::Redis::Client>();
-    webhooks::connectRedis(*client, redis_, options_.connectTimeout);
+    redis::connectBlocking(*client, redis_, options_.connectTimeout);
     client->setReceiveTimeout(timespan(options_.ioTimeout));
     client_ = std::move(client);
     if (connects_++ > 0) ++reconnects_;

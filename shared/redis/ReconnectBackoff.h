@@ -1,6 +1,6 @@
 #pragma once
 // The one reconnect back-off of every Redis client in the project: the edge's CommandClient, LoopLinks and
-// Subscriber, the webhook pipeline's RedisWebhookSink and WebhookWorker (webhooks/RedisLink) and the
+// Subscriber, the webhook pipeline's RedisWebhookSink and WebhookWorker (redis/BlockingConnection) and the
 // monitor's ClusterPoller. After a failure wait `initial`, doubling with each failure in a row up to
 // `max`; each wait is scaled by a random factor in [0.5, 1] so processes that lost Redis together do
 // not all come back in the same millisecond; a success resets it. A restarting Redis is picked up

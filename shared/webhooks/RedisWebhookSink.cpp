@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics/PrometheusText.h"
+#include "redis/BlockingConnection.h"
 #include "webhooks/EventInterest.h"
 #include "webhooks/QueuedEventCodec.h"
 
@@ -55,7 +56,7 @@ void RedisWebhookSink::emit(const config::AppConfig& app, WebhookEvent event) {
 }
 
 void RedisWebhookSink::run() {
-    RedisSession session(redis_, options_.timeout, "webhook events");
+    redis::BlockingConnection connection(redis_, options_.timeout, "webhook events");
     std::vector<PushItem> batch;
     for (;;) {
         if (batch.empty()) {
@@ -68,15 +69,15 @@ void RedisWebhookSink::run() {
             }
         }
         try {
-            session.ensureConnected();
+            connection.ensureConnected();
             const PushOutcome outcome =
-                pushEvents(session.client(), options_.keys, batch, options_.maxListLength);
+                pushEvents(connection.client(), options_.keys, batch, options_.maxListLength);
             pushed_.fetch_add(batch.size(), std::memory_order_relaxed);
             batch.clear();
             trimmed_.fetch_add(static_cast<std::uint64_t>(outcome.trimmed), std::memory_order_relaxed);
             cancelled_.fetch_add(static_cast<std::uint64_t>(outcome.cancelled), std::memory_order_relaxed);
         } catch (const Poco::Exception& e) {
-            const auto backoff = session.failed(e);
+            const auto backoff = connection.failed(e);
             std::unique_lock lock(mutex_);
             if (stopping_) {
                 dropped_.fetch_add(batch.size() + queue_.size(), std::memory_order_relaxed);

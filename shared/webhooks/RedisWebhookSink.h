@@ -19,7 +19,6 @@
 
 #include "config/Config.h"
 #include "webhooks/EventIds.h"
-#include "webhooks/RedisLink.h"
 #include "webhooks/WebhookQueue.h"
 #include "webhooks/WebhookSink.h"
 

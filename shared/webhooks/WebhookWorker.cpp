@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "metrics/PrometheusText.h"
+#include "redis/BlockingConnection.h"
 #include "util/ProcessId.h"
 #include "webhooks/QueuedEventCodec.h"
 
@@ -178,13 +179,13 @@ void WebhookWorker::windDown(Poco::Redis::Client& client, const LeaseTerm& term,
 }
 
 void WebhookWorker::run() {
-    RedisSession session(redis_, options_.timeout, "webhook worker");
-    Poco::Redis::Client& client = session.client();
+    redis::BlockingConnection connection(redis_, options_.timeout, "webhook worker");
+    Poco::Redis::Client& client = connection.client();
     SenderLease lease(options_.keys.lease, senderId_, options_.leaseTtl);
     LeaseTerm term(options_.leaseTtl);
     while (!stopping_) {
         try {
-            session.ensureConnected([this](Poco::Redis::Client& c) { reconcile(c); });
+            connection.ensureConnected([this](Poco::Redis::Client& c) { reconcile(c); });
             const bool mayClaim = keepLease(client, term, lease);
             flushSettled(client);
             std::size_t got = 0;
@@ -195,17 +196,17 @@ void WebhookWorker::run() {
             // once it runs out); re-acquiring renews it if it is still ours.
             term.lost();
             sender_.store(false, std::memory_order_relaxed);
-            if (!sleepFor(session.failed(e))) break;
+            if (!sleepFor(connection.failed(e))) break;
         }
     }
-    if (!session.connected()) {
+    if (!connection.connected()) {
         try {
-            session.ensureConnected();
+            connection.ensureConnected();
         } catch (const Poco::Exception&) {
             // Reported by windDown's absence below.
         }
     }
-    if (session.connected()) {
+    if (connection.connected()) {
         windDown(client, term, lease);
     } else {
         spdlog::warn(

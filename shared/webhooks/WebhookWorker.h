@@ -14,6 +14,8 @@
 // puts the rest back at the head of the queue and releases the lease, so a standby continues at once.
 // Claims are bounded (maxClaimed unsettled events in hand); the rest waits in Redis.
 // start()/beginStop()/stop() from one thread.
+#include <Poco/Redis/Client.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -27,7 +29,6 @@
 
 #include "config/Config.h"
 #include "webhooks/LeaseTerm.h"
-#include "webhooks/RedisLink.h"
 #include "webhooks/SenderLease.h"
 #include "webhooks/WebhookDispatcher.h"
 #include "webhooks/WebhookQueue.h"

@@ -2,12 +2,12 @@
 // one list of which only the lease holder delivers, with takeover after a clean stop and after the
 // holder vanished (its lease ran out). Skipped when redis-server is not installed.
 #include <Poco/Redis/Array.h>
+#include <Poco/Redis/Client.h>
 #include <gtest/gtest.h>
 
 #include "RedisServer.h"
 #include "WebhookTestSupport.h"
 #include "webhooks/QueuedEventCodec.h"
-#include "webhooks/RedisLink.h"
 #include "webhooks/SenderLease.h"
 #include "webhooks/WebhookWorker.h"
 

@@ -1,14 +1,14 @@
-#include "webhooks/RedisLink.h"
+#include "redis/BlockingConnection.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Redis/Array.h>
 #include <spdlog/spdlog.h>
 
-namespace resound::webhooks {
+namespace resound::redis {
 
-void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
-                  std::chrono::milliseconds timeout) {
+void connectBlocking(Poco::Redis::Client& client, const config::RedisConfig& redis,
+                     std::chrono::milliseconds timeout) {
     const Poco::Timespan span(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000);
     const std::string path = redis.unixSocketPath();
     if (path.empty()) {
@@ -28,13 +28,13 @@ void connectRedis(Poco::Redis::Client& client, const config::RedisConfig& redis,
     }
 }
 
-RedisSession::RedisSession(const config::RedisConfig& redis, std::chrono::milliseconds timeout,
-                           std::string name)
+BlockingConnection::BlockingConnection(const config::RedisConfig& redis, std::chrono::milliseconds timeout,
+                                       std::string name)
     : redis_(redis), timeout_(timeout), name_(std::move(name)) {}
 
-bool RedisSession::ensureConnected(const std::function<void(Poco::Redis::Client&)>& onConnect) {
+bool BlockingConnection::ensureConnected(const std::function<void(Poco::Redis::Client&)>& onConnect) {
     if (connected_) return false;
-    connectRedis(client_, redis_, timeout_);
+    connectBlocking(client_, redis_, timeout_);
     client_.setReceiveTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_.count()) * 1000));
     connected_ = true;
     if (onConnect) onConnect(client_);
@@ -44,7 +44,7 @@ bool RedisSession::ensureConnected(const std::function<void(Poco::Redis::Client&
     return true;
 }
 
-std::chrono::milliseconds RedisSession::failed(const Poco::Exception& error) {
+std::chrono::milliseconds BlockingConnection::failed(const Poco::Exception& error) {
     if (!warned_) {
         spdlog::warn("{}: Redis {} unavailable, retrying: {}", name_, redis_.describe(), error.displayText());
         warned_ = true;
@@ -58,4 +58,4 @@ std::chrono::milliseconds RedisSession::failed(const Poco::Exception& error) {
     return backoff_.next();
 }
 
-}  // namespace resound::webhooks
+}  // namespace resound::redis
