@@ -269,7 +269,12 @@ note "shared libraries of every binary are covered by the runtime packages"
 
 # --- 5. Smoke test of the release binaries --------------------------------------------------------
 # A port no other test process holds, claimed while this script runs (the suites' own scheme).
-free_port() { node "$repo/tests/integration/lib/ports.mjs" --owner $$; }
+free_port() {
+  local port
+  port=$(node "$repo/tests/integration/lib/ports.mjs" --owner $$) || return 1
+  [[ $port =~ ^[0-9]+$ ]] || { echo "free_port: tests/integration/lib/ports.mjs printed '$port', not a port" >&2; return 1; }
+  echo "$port"
+}
 clean_env=(env -i PATH=/usr/bin:/bin HOME=/nonexistent RESOUND_LOG_LEVEL=warn)
 
 # run_service NAME HEALTH_PATH ARGS... : start, expect healthcheck 0, SIGTERM, expect exit 0.

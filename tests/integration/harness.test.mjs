@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startServer } from './lib/server.mjs';
 import { withTimeout } from './lib/wait.mjs';
 
-const fixture = (name) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const standIn = (env = {}) => ({
   binary: process.execPath,
   name: 'stand-in',
