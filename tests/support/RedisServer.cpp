@@ -65,6 +65,15 @@ RedisServer::RedisServer(RedisServerOptions options) : extraArgs_(std::move(opti
 
 RedisServer::~RedisServer() { stop(); }
 
+config::RedisConfig loopbackRedisConfig(std::uint16_t port, std::string password, int db) {
+    config::RedisConfig config;
+    config.host = "127.0.0.1";
+    config.port = port;
+    config.password = std::move(password);
+    config.db = db;
+    return config;
+}
+
 ConnectionOptions RedisServer::options() const {
     ConnectionOptions options;
     options.host = "127.0.0.1";

@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <memory>
 
+#include "config/Config.h"
 #include "redis/ConnectionOptions.h"
 
 namespace resound::redis::testing {
@@ -25,6 +26,10 @@ bool redisServerInstalled();
 
 // A loopback port that was free a moment ago.
 std::uint16_t freeLoopbackPort();
+
+// The services' configuration of a Redis on 127.0.0.1:`port` (AUTH with `password` when it is set,
+// SELECT `db`), as the blocking clients (webhooks, monitor) take it.
+config::RedisConfig loopbackRedisConfig(std::uint16_t port, std::string password = "", int db = 0);
 
 struct RedisServerOptions {
     std::uint16_t port = 0;              // 0: a free port (retried if taken before redis-server binds)
@@ -45,6 +50,10 @@ class RedisServer {
     std::uint16_t port() const { return port_; }
     // Short timeouts so outage tests stay fast.
     ConnectionOptions options() const;
+    // This server as the services' configuration names it (loopbackRedisConfig).
+    config::RedisConfig config(std::string password = "", int db = 0) const {
+        return loopbackRedisConfig(port_, std::move(password), db);
+    }
 
     bool start();   // (again) on the same port; true once it answers PING
     void stop();    // SIGTERM (SIGCONT first if paused), bounded wait, then SIGKILL

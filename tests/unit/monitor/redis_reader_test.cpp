@@ -25,15 +25,6 @@ void writeNode(Poco::Redis::Client& client, const std::string& id, std::int64_t 
     if (stats.size() > 0) RedisServer::command(client, {"EXPIRE", redis::keys::nodeStats(id), "30"});
 }
 
-config::RedisConfig redisConfig(const RedisServer& redis, std::string password = "", int db = 0) {
-    config::RedisConfig config;
-    config.host = "127.0.0.1";
-    config.port = redis.port();
-    config.password = std::move(password);
-    config.db = db;
-    return config;
-}
-
 RedisNodeReader::Options fastOptions() {
     return {.connectTimeout = 500ms, .ioTimeout = 1000ms, .forgetAfter = std::chrono::seconds(600)};
 }
@@ -62,7 +53,7 @@ TEST(RedisNodeReader, ReadsHeartbeatsAndStatsAndAggregates) {
     writeNode(*client, "edge-dead", now - 45000, {});           // stale heartbeat, stats hash expired
     writeNode(*client, "edge-ancient", now - 3600 * 1000, {});  // beyond forgetAfter: not listed
 
-    RedisNodeReader reader(redisConfig(redis), fastOptions());
+    RedisNodeReader reader(redis.config(), fastOptions());
     const ClusterSnapshot snapshot = reader.read();
     ASSERT_TRUE(snapshot.redisUp) << snapshot.redisError;
     EXPECT_GE(snapshot.redisTimeMs, now);
@@ -97,7 +88,7 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
     writeNode(*client, "edge-stopped-g1", now - 1000, {{"service", "resound-edge"}, {"connections", "5"}});
     writeNode(*client, "edge-live-g1", now, {{"service", "resound-edge"}, {"connections", "1"}});
 
-    RedisNodeReader reader(redisConfig(redis), fastOptions());  // died if silent for 5 s
+    RedisNodeReader reader(redis.config(), fastOptions());  // died if silent for 5 s
     ClusterSnapshot snapshot = reader.read();
     ASSERT_EQ(snapshot.nodes.size(), 3u);
 
@@ -122,10 +113,10 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
     EXPECT_EQ(reader.read().nodes.size(), 2u);  // still remembered on the next read
 
     // forgetAfter ends it.
-    RedisNodeReader forgetful(redisConfig(redis), {.connectTimeout = 500ms,
-                                                   .ioTimeout = 1000ms,
-                                                   .forgetAfter = std::chrono::seconds(8),
-                                                   .diedIfSilentFor = 5000ms});
+    RedisNodeReader forgetful(redis.config(), {.connectTimeout = 500ms,
+                                               .ioTimeout = 1000ms,
+                                               .forgetAfter = std::chrono::seconds(8),
+                                               .diedIfSilentFor = 5000ms});
     writeNode(*client, "edge-old-g1", now - 7000, {{"service", "resound-edge"}});
     EXPECT_EQ(forgetful.read().nodes.size(), 2u);
     RedisServer::command(*client, {"ZREM", redis::keys::nodes(), "edge-old-g1"});
@@ -137,7 +128,7 @@ TEST(RedisNodeReader, ReapedNodesStayDownCleanExitsAreForgotten) {
 TEST(RedisNodeReader, EmptyRegistryIsNotAnError) {
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
-    RedisNodeReader reader(redisConfig(redis), fastOptions());
+    RedisNodeReader reader(redis.config(), fastOptions());
     const ClusterSnapshot snapshot = reader.read();
     EXPECT_TRUE(snapshot.redisUp) << snapshot.redisError;
     EXPECT_TRUE(snapshot.nodes.empty());
@@ -151,16 +142,16 @@ TEST(RedisNodeReader, AuthenticatesAndSelectsTheDatabase) {
     writeNode(*client, "edge-1", RedisServer::timeMs(*client),
               {{"service", "resound-edge"}, {"connections", "7"}});
 
-    RedisNodeReader reader(redisConfig(redis, "s3cret-pass", 3), fastOptions());
+    RedisNodeReader reader(redis.config("s3cret-pass", 3), fastOptions());
     ClusterSnapshot snapshot = reader.read();
     ASSERT_TRUE(snapshot.redisUp) << snapshot.redisError;
     ASSERT_EQ(snapshot.nodes.size(), 1u);
     EXPECT_EQ(snapshot.nodes[0].counters.connections, 7u);
 
-    RedisNodeReader wrongDb(redisConfig(redis, "s3cret-pass", 0), fastOptions());
+    RedisNodeReader wrongDb(redis.config("s3cret-pass", 0), fastOptions());
     EXPECT_TRUE(wrongDb.read().nodes.empty());
 
-    RedisNodeReader wrongPassword(redisConfig(redis, "nope", 3), fastOptions());
+    RedisNodeReader wrongPassword(redis.config("nope", 3), fastOptions());
     snapshot = wrongPassword.read();
     EXPECT_FALSE(snapshot.redisUp);
     EXPECT_EQ(snapshot.redisError.find("nope"), std::string::npos) << "the password must not be echoed";
@@ -169,7 +160,7 @@ TEST(RedisNodeReader, AuthenticatesAndSelectsTheDatabase) {
 TEST(RedisNodeReader, ReconnectsAfterRedisRestarts) {
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
-    RedisNodeReader reader(redisConfig(redis), fastOptions());
+    RedisNodeReader reader(redis.config(), fastOptions());
     ASSERT_TRUE(reader.read().redisUp);
 
     redis.stop();
@@ -202,7 +193,7 @@ TEST(ClusterPoller, FollowsRedisDownAndUpAndReadinessWithIt) {
         writeNode(*client, "edge-1", RedisServer::timeMs(*client),
                   {{"service", "resound-edge"}, {"connections", "5"}});
     }
-    RedisNodeReader reader(redisConfig(redis), fastOptions());
+    RedisNodeReader reader(redis.config(), fastOptions());
     ClusterPoller poller([&reader] { return reader.read(); }, [&reader] { return reader.reconnects(); },
                          {.interval = 50ms, .backoffMin = 20ms, .backoffMax = 200ms});
     MonitorEndpoints endpoints([&poller] { return poller.latest(); }, {.staleAfterMs = 10000});

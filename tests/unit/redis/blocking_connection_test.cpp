@@ -23,15 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::RedisServer;
 
-config::RedisConfig tcpConfig(const RedisServer& server, std::string password = "", int db = 0) {
-    config::RedisConfig config;
-    config.host = "127.0.0.1";
-    config.port = server.port();
-    config.password = std::move(password);
-    config.db = db;
-    return config;
-}
-
 std::string get(Poco::Redis::Client& client, const std::string& key) {
     Poco::Redis::Array command;
     command << "GET" << key;
@@ -73,7 +64,7 @@ TEST(ConnectBlocking, AuthenticatesAndSelectsTheConfiguredDatabase) {
     SKIP_WITHOUT_REDIS();
     RedisServer server({"--requirepass", "s3cret-pass"});
     Poco::Redis::Client client;
-    connectBlocking(client, tcpConfig(server, "s3cret-pass", 3), 500ms);
+    connectBlocking(client, server.config("s3cret-pass", 3), 500ms);
     set(client, "where", "db3");
 
     EXPECT_EQ(get(*server.client(3, "s3cret-pass"), "where"), "db3");
@@ -84,14 +75,14 @@ TEST(ConnectBlocking, AWrongPasswordThrows) {
     SKIP_WITHOUT_REDIS();
     RedisServer server({"--requirepass", "s3cret-pass"});
     Poco::Redis::Client client;
-    EXPECT_THROW(connectBlocking(client, tcpConfig(server, "not-it"), 500ms), Poco::Exception);
+    EXPECT_THROW(connectBlocking(client, server.config("not-it"), 500ms), Poco::Exception);
 }
 
 TEST(ConnectBlocking, NobodyListeningThrows) {
     SKIP_WITHOUT_REDIS();
-    RedisServer server(testing::RedisServerOptions{.startNow = false});
+    RedisServer server(testing::RedisServerOptions{.port = 0, .extraArgs = {}, .startNow = false});
     Poco::Redis::Client client;
-    EXPECT_THROW(connectBlocking(client, tcpConfig(server), 500ms), Poco::Exception);
+    EXPECT_THROW(connectBlocking(client, server.config(), 500ms), Poco::Exception);
 }
 
 TEST(ConnectBlocking, ReachesAUnixSocketPath) {
@@ -113,7 +104,7 @@ TEST(ConnectBlocking, ReachesAUnixSocketPath) {
 TEST(BlockingConnection, ConnectsOnceAndRunsOnConnectFirst) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
-    const config::RedisConfig config = tcpConfig(server, "", 1);
+    const config::RedisConfig config = server.config("", 1);
     BlockingConnection connection(config, 500ms, "test link");
     EXPECT_FALSE(connection.connected());
 
@@ -132,7 +123,7 @@ TEST(BlockingConnection, ConnectsOnceAndRunsOnConnectFirst) {
 TEST(BlockingConnection, LogsAnOutageOnceBacksOffAndLogsTheReturn) {
     SKIP_WITHOUT_REDIS();
     RedisServer server;
-    const config::RedisConfig config = tcpConfig(server);
+    const config::RedisConfig config = server.config();
     LogCapture log;
     BlockingConnection connection(config, 500ms, "test link");
     ASSERT_TRUE(connection.ensureConnected());

@@ -17,7 +17,7 @@ using std::chrono::milliseconds;
 
 struct Cluster {
     std::uint16_t port = redis::testing::freeLoopbackPort();
-    config::RedisConfig redis;
+    config::RedisConfig redis = redis::testing::loopbackRedisConfig(port);
     std::shared_ptr<PostLog> log = std::make_shared<PostLog>();
     std::vector<config::AppConfig> apps;
     std::unique_ptr<WebhookDispatcher> dispatcher;
@@ -25,8 +25,6 @@ struct Cluster {
     WebhookKeys keys = WebhookKeys::withPrefix("resound:webhooks:test:" + std::to_string(::getpid()) + ":");
 
     explicit Cluster(int graceMs) {
-        redis.host = "127.0.0.1";
-        redis.port = port;
         apps.push_back(app("app1", {target("http://a/", {"channel_occupied", "channel_vacated"})}, graceMs));
         DispatcherOptions options;
         options.posterFactory = [this](const config::WebhookTarget&) {

@@ -54,9 +54,7 @@ struct Sender {
         };
         dispatcher = std::make_unique<WebhookDispatcher>(apps, options);
         dispatcher->start();
-        config::RedisConfig redis;
-        redis.host = "127.0.0.1";
-        redis.port = port;
+        const config::RedisConfig redis = redis::testing::loopbackRedisConfig(port);
         WorkerOptions workerOptions;
         workerOptions.keys = kKeys;
         workerOptions.leaseTtl = milliseconds(1500);
