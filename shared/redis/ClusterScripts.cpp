@@ -422,6 +422,9 @@ ScriptResult<ListChannels::Answer> ListChannels::parse(const RespValue& reply) {
             e[i].text, static_cast<std::size_t>(std::max<std::int64_t>(0, e[i + 1].integer)),
             static_cast<std::size_t>(std::max<std::int64_t>(0, e[i + 2].integer))});
     }
+    // The hash's order is arbitrary; the blocking and the loop reads both answer the API in name order.
+    std::sort(channels.begin(), channels.end(),
+              [](const state::ChannelSummary& a, const state::ChannelSummary& b) { return a.name < b.name; });
     return ScriptResult<Answer>::success(std::move(channels));
 }
 

@@ -110,7 +110,7 @@ struct RemoveConnection {
 
 // The app's occupied channels whose names start with `prefix`, with their user counts (presence).
 struct ListChannels {
-    using Answer = std::vector<state::ChannelSummary>;  // in the hash's order (unsorted)
+    using Answer = std::vector<state::ChannelSummary>;  // sorted by name, as every reader answers them
     std::string appId;
     std::string prefix;
 

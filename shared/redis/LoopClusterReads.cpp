@@ -3,23 +3,16 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <span>
 
 #include "redis/CachedEventRead.h"
 #include "redis/ChannelCountsRead.h"
 #include "redis/ClusterScripts.h"
 #include "redis/ConnectionCountRead.h"
 #include "redis/PresenceMembersRead.h"
-#include "redis/RedisClusterState.h"
 
 namespace resound::redis {
 namespace {
-
-// Two commands answered in order: the first keeps its reply for the second, which answers `done`.
-using FirstReply = std::shared_ptr<std::optional<RespValue>>;
-
-LoopLink::Callback keep(const FirstReply& first) {
-    return [first](std::optional<RespValue> reply) { *first = std::move(reply); };
-}
 
 // A read's reading of the replies it was answered; nullopt (logged) when Redis's answer was not usable,
 // which the reading reports as state::StateUnavailable.
@@ -31,6 +24,24 @@ auto answerOf(Reading reading) -> std::optional<decltype(reading())> {
         spdlog::warn("redis loop reads: {}", e.what());
         return std::nullopt;
     }
+}
+
+// Sends `read`'s two commands in order, and answers `done` with `reading(read, firstReply,
+// secondReply)`: nullopt when either went unanswered or the reading found them unusable. `read` is
+// kept until the answer (its commands view its own keys).
+template <typename T, typename Read, typename Reading>
+void readPair(LoopLink& link, std::shared_ptr<const Read> read, std::span<const std::string_view> first,
+              std::span<const std::string_view> second, Reading reading, state::ClusterReads::Done<T> done) {
+    auto firstReply = std::make_shared<std::optional<RespValue>>();
+    link.command(first, [firstReply](std::optional<RespValue> reply) { *firstReply = std::move(reply); });
+    link.command(second, [read = std::move(read), firstReply, reading = std::move(reading),
+                          done = std::move(done)](std::optional<RespValue> secondReply) {
+        if (!*firstReply || !secondReply) {
+            done(std::nullopt);
+            return;
+        }
+        done(answerOf([&]() -> T { return reading(*read, std::move(**firstReply), *secondReply); }));
+    });
 }
 
 }  // namespace
@@ -58,7 +69,6 @@ void LoopClusterReads::listChannels(scripts::ListChannels call, bool mayRetry,
             done(std::nullopt);
             return;
         }
-        RedisClusterState::sortByName(listed.answer);
         done(std::move(listed.answer));
     });
 }
@@ -66,49 +76,35 @@ void LoopClusterReads::listChannels(scripts::ListChannels call, bool mayRetry,
 void LoopClusterReads::channel(const std::string& appId, const std::string& name,
                                Done<state::ChannelSummary> done) {
     auto read = std::make_shared<const ChannelCountsRead>(appId, name);
-    auto first = std::make_shared<std::optional<RespValue>>();
-    link_.command(read->subscriptionsCommand(), keep(first));
-    link_.command(read->usersCommand(),
-                  [read, first, done = std::move(done)](std::optional<RespValue> users) {
-                      if (!*first || !users) {
-                          done(std::nullopt);
-                          return;
-                      }
-                      auto summary = answerOf([&] { return read->summary(**first, *users); });
-                      if (!summary) {
-                          done(std::nullopt);
-                          return;
-                      }
-                      done(*summary ? std::move(**summary) : state::ChannelSummary{read->channel(), 0, 0});
-                  });
+    readPair<state::ChannelSummary>(
+        link_, read, read->subscriptionsCommand(), read->usersCommand(),
+        [](const ChannelCountsRead& r, const RespValue& subscriptions, const RespValue& users) {
+            auto summary = r.summary(subscriptions, users);
+            return summary ? std::move(*summary) : state::ChannelSummary{r.channel(), 0, 0};  // unoccupied
+        },
+        std::move(done));
 }
 
 void LoopClusterReads::presenceMembers(const std::string& appId, const std::string& channel,
                                        Done<std::vector<state::PresenceMember>> done) {
     auto read = std::make_shared<const PresenceMembersRead>(appId, channel);
-    auto first = std::make_shared<std::optional<RespValue>>();
-    link_.command(read->orderCommand(), keep(first));
-    link_.command(read->infoCommand(), [read, first, done = std::move(done)](std::optional<RespValue> info) {
-        if (!*first || !info) {
-            done(std::nullopt);
-            return;
-        }
-        done(answerOf([&] { return read->members(**first, *info); }));
-    });
+    readPair<std::vector<state::PresenceMember>>(
+        link_, read, read->orderCommand(), read->infoCommand(),
+        [](const PresenceMembersRead& r, const RespValue& order, const RespValue& info) {
+            return r.members(order, info);
+        },
+        std::move(done));
 }
 
 void LoopClusterReads::cachedEvent(const std::string& appId, const std::string& channel,
                                    Done<std::optional<state::CachedEvent>> done) {
     auto read = std::make_shared<const CachedEventRead>(appId, channel);
-    auto first = std::make_shared<std::optional<RespValue>>();
-    link_.command(read->valueCommand(), keep(first));
-    link_.command(read->ttlCommand(), [read, first, done = std::move(done)](std::optional<RespValue> ttl) {
-        if (!*first || !ttl) {
-            done(std::nullopt);
-            return;
-        }
-        done(answerOf([&] { return read->event(std::move(**first), *ttl); }));
-    });
+    readPair<std::optional<state::CachedEvent>>(
+        link_, read, read->valueCommand(), read->ttlCommand(),
+        [](const CachedEventRead& r, RespValue value, const RespValue& ttl) {
+            return r.event(std::move(value), ttl);
+        },
+        std::move(done));
 }
 
 void LoopClusterReads::connectionCount(const std::string& appId, Done<std::size_t> done) {

@@ -213,13 +213,7 @@ std::vector<state::ChannelSummary> RedisClusterState::channels(const std::string
             spdlog::error("listing channels failed: {}", listed.error);
         throw state::StateUnavailable("the channel list could not be read from Redis");
     }
-    sortByName(listed.answer);
     return std::move(listed.answer);
-}
-
-void RedisClusterState::sortByName(std::vector<state::ChannelSummary>& channels) {
-    std::sort(channels.begin(), channels.end(),
-              [](const state::ChannelSummary& a, const state::ChannelSummary& b) { return a.name < b.name; });
 }
 
 std::optional<state::ChannelSummary> RedisClusterState::channel(const std::string& appId,

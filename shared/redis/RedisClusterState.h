@@ -108,7 +108,6 @@ class RedisClusterState final : public state::ClusterState {
   private:
     class Mutation;
     friend class RedisLoopClusterState;
-    friend class LoopClusterReads;  // lists channels in the same order (sortByName)
 
     // The second half of each mutation, shared by the synchronous calls and RedisLoopClusterState:
     // updates the local view from the script's result (answered from it unless ok()) and returns the
@@ -126,8 +125,6 @@ class RedisClusterState final : public state::ClusterState {
                                 const ScriptResult<scripts::AddConnection::Answer>& result);
     void finishRemoveConnection(const std::string& appId,
                                 const ScriptResult<scripts::RemoveConnection::Answer>& result);
-    // The order GET /channels lists them in (ListChannels answers in the hash's order).
-    static void sortByName(std::vector<state::ChannelSummary>& channels);
     std::vector<state::PresenceMember> localMembers(const std::string& appId, const std::string& channel);
 
     using Clock = std::chrono::steady_clock;

@@ -193,12 +193,13 @@ TEST(ScriptParsing, HeartbeatLeaseStates) {
     EXPECT_EQ(Heartbeat::parse(RespValue::error("BUSY")).status, ScriptStatus::RedisError);
 }
 
-TEST(ScriptParsing, ListChannelsTriples) {
+TEST(ScriptParsing, ListChannelsTriplesSortedByName) {
     const auto listed = ListChannels::parse(
-        RespValue::array({RespValue::bulk("news"), RespValue::number(3), RespValue::number(0),
-                          RespValue::bulk("presence-r"), RespValue::number(2), RespValue::number(1)}));
+        RespValue::array({RespValue::bulk("presence-r"), RespValue::number(2), RespValue::number(1),
+                          RespValue::bulk("news"), RespValue::number(3), RespValue::number(0)}));
     ASSERT_TRUE(listed.ok());
     ASSERT_EQ(listed.answer.size(), 2u);
+    EXPECT_EQ(listed.answer[0].name, "news");
     EXPECT_EQ(listed.answer[1].name, "presence-r");
     EXPECT_EQ(listed.answer[1].subscriptionCount, 2u);
     EXPECT_EQ(listed.answer[1].userCount, 1u);
