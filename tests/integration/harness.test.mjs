@@ -3,12 +3,15 @@
 // whose first server fails its stop still stops its second one and ends, instead of hanging until
 // ctest's timeout.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { alive, portRange } from './lib/ports.mjs';
 import { startServer } from './lib/server.mjs';
-import { withTimeout } from './lib/wait.mjs';
+import { eventually, withTimeout } from './lib/wait.mjs';
 
 const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const standIn = (env = {}) => ({
@@ -32,34 +35,55 @@ function fileProcesses(parent) {
     .map(Number);
 }
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the test harness', () => {
   it('fails a stop when the output holds a sanitizer report, even one cut in two', async () => {
     const server = await startServer(standIn({ STAND_IN_SANITIZER_REPORT: '1' }));
-    await withTimeout(
-      new Promise((resolve) => {
-        const poll = setInterval(() => {
-          if (server.output.includes('heap-use-after-free')) resolve(clearInterval(poll));
-        }, 20);
-      }),
-      3000,
-      "the stand-in's report",
-    );
-    await assert.rejects(server.stop(), /sanitizer report in server output/);
+    try {
+      await eventually(() => server.output.includes('ERROR: Address'), { ms: 3000, what: 'the first half' });
+      assert.equal(server.sanitizerReport(), false, 'half a report is no report yet');
+      server.signal('SIGUSR1');
+      await eventually(() => server.output.includes('heap-use-after-free'), { ms: 3000, what: 'the second half' });
+      await assert.rejects(server.stop(), /sanitizer report in server output/);
+    } finally {
+      await server.kill();
+    }
   });
 
   it('passes a clean stop', async () => {
     const server = await startServer(standIn());
-    await server.stop();
-    assert.equal(server.exit.code, 0);
+    await assert.doesNotReject(server.stop());
+  });
+
+  it('claims ports for a shell script while its owner lives, and clears a dead owner\'s lock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ports-'));
+    try {
+      const locks = join(dir, `resound-test-ports-${process.getuid()}`);
+      mkdirSync(locks);
+      const [first, last] = portRange();
+      const deadPid = 4194305; // above any pid_max: no such process
+      const stale = String(first + 7);
+      writeFileSync(join(locks, stale), String(deadPid));
+      const cli = (owner) =>
+        spawnSync(process.execPath, [fileURLToPath(new URL('./lib/ports.mjs', import.meta.url)), '--owner', String(owner)], {
+          env: { ...process.env, TMPDIR: dir },
+          encoding: 'utf8',
+          timeout: 10000,
+        });
+      assert.equal(cli(deadPid).status, 2, 'a dead owner is refused');
+      const claimed = cli(process.pid);
+      assert.equal(claimed.status, 0, claimed.stderr);
+      const port = Number(claimed.stdout.trim());
+      assert.ok(port >= first && port <= last, `port ${claimed.stdout} in ${first}-${last}`);
+      assert.equal(readFileSync(join(locks, String(port)), 'utf8'), String(process.pid), 'the lock names its owner');
+      assert.ok(
+        !existsSync(join(locks, stale)) || readFileSync(join(locks, stale), 'utf8') === String(process.pid),
+        "the dead owner's lock was cleared",
+      );
+      assert.ok(alive(process.pid) && !alive(deadPid));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("stops a file's other servers when one fails its stop, and the file ends", async () => {

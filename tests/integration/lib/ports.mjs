@@ -43,7 +43,8 @@ export function portRange() {
   return [LOWEST, HIGHEST];
 }
 
-function alive(pid) {
+/** Whether a process `pid` exists (owned by anyone). */
+export function alive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

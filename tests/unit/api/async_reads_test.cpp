@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,7 @@ namespace {
 
 // Answers each read from its own fake state (what Redis holds), but only when the test says so (as
 // Redis answers later).
-// `unavailable`: answers nullopt, as a loop's reads do when Redis is down or hung.
+// `unreadable`: the reads (by kind) that answer nullopt, as a loop's reads do when Redis is down or hung.
 class HeldReads final : public state::ClusterReads {
   public:
     explicit HeldReads(FakeClusterState& state) : state_(state) {}
@@ -61,16 +62,24 @@ class HeldReads final : public state::ClusterReads {
         held_.clear();
         for (auto& answer : answering) answer();
     }
+    // Answers the oldest read held; the others stay held.
+    void answerFirst() {
+        auto answer = std::move(held_.front());
+        held_.erase(held_.begin());
+        answer();
+    }
 
     std::vector<std::string> asked;
-    bool unavailable = false;
+    std::set<std::string> unreadable;
+    static inline const std::set<std::string> kEveryKind{"channels", "channel", "members", "cache",
+                                                         "connections"};
 
   private:
     template <typename T, typename Read>
     void hold(const char* what, Read read, Done<T> done) {
         asked.emplace_back(what);
-        held_.push_back([this, read = std::move(read), done = std::move(done)] {
-            if (unavailable) {
+        held_.push_back([this, what = std::string(what), read = std::move(read), done = std::move(done)] {
+            if (unreadable.contains(what)) {
                 done(std::nullopt);
             } else {
                 done(read());
@@ -173,7 +182,7 @@ TEST_F(AsyncReads, AnUnreadableStateIsThe503OfTheSynchronousPath) {
     const ApiResponse synchronous = get("/apps/3/connections");
     state.unavailable = false;
     ASSERT_EQ(synchronous.status, 503);
-    reads.unavailable = true;
+    reads.unreadable = HeldReads::kEveryKind;
     for (const std::string path : {"/apps/3/channels", "/apps/3/channels/lobby",
                                    "/apps/3/channels/presence-a/users", "/apps/3/connections"}) {
         SCOPED_TRACE(path);
@@ -181,9 +190,30 @@ TEST_F(AsyncReads, AnUnreadableStateIsThe503OfTheSynchronousPath) {
         EXPECT_EQ(answer.status, 503);
         EXPECT_EQ(answer.body, synchronous.body);
     }
-    // One of two reads failing is enough.
-    const ApiResponse both = later("/apps/3/channels/cache-x", {{"info", "cache"}});
-    EXPECT_EQ(both.status, 503);
+    // With info=cache, either of the two reads failing alone is enough.
+    for (const std::string kind : {"channel", "cache"}) {
+        SCOPED_TRACE(kind);
+        reads.unreadable = {kind};
+        EXPECT_EQ(later("/apps/3/channels/cache-x", {{"info", "cache"}}).status, 503);
+    }
+}
+
+TEST_F(AsyncReads, ChannelInfoWithCacheWaitsForBothReads) {
+    occupy("cache-x", 1);
+    const http::Request request = signedRequest("GET", "/apps/3/channels/cache-x", "", {{"info", "cache"}});
+    state.throwing = true;
+    const auto now = handler.handle(request, request.path, http::parseQuery(request.query), backend,
+                                    [this](ApiResponse r) { completed.push_back(std::move(r)); });
+    ASSERT_FALSE(now.has_value());
+    ASSERT_EQ(reads.asked, (std::vector<std::string>{"channel", "cache"}));
+    reads.answerFirst();
+    EXPECT_TRUE(completed.empty()) << "the counts alone are not the answer";
+    reads.answerFirst();
+    state.throwing = false;
+    ASSERT_EQ(completed.size(), 1u);
+    EXPECT_EQ(completed[0].status, 200);
+    EXPECT_NE(completed[0].body.find("\"occupied\":true"), std::string::npos) << completed[0].body;
+    EXPECT_NE(completed[0].body.find("\"cache\":"), std::string::npos) << completed[0].body;
 }
 
 TEST_F(AsyncReads, RefusalsAreStillAnsweredAtOnce) {

@@ -30,12 +30,6 @@ std::string get(Poco::Redis::Client& client, const std::string& key) {
     return value.isNull() ? "(nil)" : value.value();
 }
 
-void set(Poco::Redis::Client& client, const std::string& key, const std::string& value) {
-    Poco::Redis::Array command;
-    command << "SET" << key << value;
-    client.execute<std::string>(command);
-}
-
 // The default logger's lines while it lives (spdlog's default logger is process-wide: restored after).
 class LogCapture {
   public:
@@ -65,7 +59,7 @@ TEST(ConnectBlocking, AuthenticatesAndSelectsTheConfiguredDatabase) {
     RedisServer server({"--requirepass", "s3cret-pass"});
     Poco::Redis::Client client;
     connectBlocking(client, server.config("s3cret-pass", 3), 500ms);
-    set(client, "where", "db3");
+    RedisServer::command(client, {"SET", "where", "db3"});
 
     EXPECT_EQ(get(*server.client(3, "s3cret-pass"), "where"), "db3");
     EXPECT_EQ(get(*server.client(0, "s3cret-pass"), "where"), "(nil)");
@@ -90,12 +84,11 @@ TEST(ConnectBlocking, ReachesAUnixSocketPath) {
     const std::string path = "/tmp/resound-blocking-" + std::to_string(::getpid()) + ".sock";
     RedisServer server({"--unixsocket", path, "--unixsocketperm", "700"});
     ASSERT_TRUE(server.running());
-    set(*server.client(2), "where", "socket");
+    RedisServer::command(*server.client(2), {"SET", "where", "socket"});
 
-    config::RedisConfig config;
+    config::RedisConfig config = server.config("", 2);
     config.host = path;
     config.port = 1;  // nobody listens there: only the socket can answer
-    config.db = 2;
     Poco::Redis::Client client;
     connectBlocking(client, config, 500ms);
     EXPECT_EQ(get(client, "where"), "socket");
@@ -111,7 +104,8 @@ TEST(BlockingConnection, ConnectsOnceAndRunsOnConnectFirst) {
     int onConnectRuns = 0;
     const auto onConnect = [&](Poco::Redis::Client& client) {
         ++onConnectRuns;
-        set(client, "seen", "yes");  // the connection is usable (and in its db) when onConnect runs
+        RedisServer::command(
+            client, {"SET", "seen", "yes"});  // the connection is usable (and in its db) when onConnect runs
     };
     EXPECT_TRUE(connection.ensureConnected(onConnect));
     EXPECT_TRUE(connection.connected());

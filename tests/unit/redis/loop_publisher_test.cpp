@@ -57,19 +57,25 @@ class PublisherOnLoop {
     std::thread thread_;
 };
 
-// Reports collected from `done` callbacks (which run on the loop thread).
-struct Reports {
+// Values handed over by callbacks on the loop thread; the test reads them under the same mutex.
+template <typename T>
+struct Collected {
     std::mutex mutex;
-    std::vector<api::PublishReport> reports;
-    api::LoopBackend::Done collect() {
-        return [this](const api::PublishReport& report) {
-            std::lock_guard lock(mutex);
-            reports.push_back(report);
-        };
+    std::vector<T> items;
+    void add(T item) {
+        std::lock_guard lock(mutex);
+        items.push_back(std::move(item));
     }
     std::size_t size() {
         std::lock_guard lock(mutex);
-        return reports.size();
+        return items.size();
+    }
+};
+
+// Reports collected from `done` callbacks.
+struct Reports : Collected<api::PublishReport> {
+    api::LoopBackend::Done collect() {
+        return [this](const api::PublishReport& report) { add(report); };
     }
 };
 
@@ -142,8 +148,8 @@ TEST(LoopPublisher, AnIterationsPublishesShareOneWriteAndReachTheEdges) {
     EXPECT_EQ(writesAfter - writesBefore, 1u) << "three requests, one write";
     {
         std::lock_guard lock(reports.mutex);
-        EXPECT_EQ(reports.reports[2].acknowledged, (std::vector<bool>{true, true}));
-        for (const auto& report : reports.reports) EXPECT_TRUE(report.all());
+        EXPECT_EQ(reports.items[2].acknowledged, (std::vector<bool>{true, true}));
+        for (const auto& report : reports.items) EXPECT_TRUE(report.all());
     }
     ASSERT_TRUE(eventually([&] { return edge.size() == 4; }, 2000ms));
     std::lock_guard lock(edge.mutex);
@@ -207,7 +213,7 @@ TEST(LoopPublisher, ChannelCountsAreReadBehindThePublishInTheSameWrite) {
         EXPECT_EQ(p.link().roundTrips() - writesBefore, 1u) << "the reads ride with the publishes";
     });
     std::lock_guard lock(reports.mutex);
-    const api::PublishReport& report = reports.reports[1];
+    const api::PublishReport& report = reports.items[1];
     EXPECT_TRUE(report.all());
     ASSERT_EQ(report.counts.size(), 3u);
     ASSERT_TRUE(report.counts[0].has_value());
@@ -303,38 +309,35 @@ TEST(LoopPublisher, ListingChannelsSurvivesAScriptFlush) {
                            RedisClusterState::Options{"node"});
     node.addSubscription("app", "lobby");
     CommandClient client(server.options());
-    std::mutex mutex;  // before the publisher, whose loop writes these until it is joined
-    std::vector<std::optional<std::vector<state::ChannelSummary>>> lists;
+    Collected<std::optional<std::vector<state::ChannelSummary>>> lists;  // outlives the publisher's loop
     PublisherOnLoop publisher(server.options());
     auto list = [&] {
-        publisher.onLoop([&](LoopPublisher& p) {
-            p.reads()->channels("app", "", [&](auto v) {
-                std::lock_guard l(mutex);
-                lists.push_back(std::move(v));
-            });
-        });
+        publisher.onLoop(
+            [&](LoopPublisher& p) { p.reads()->channels("app", "", [&](auto v) { lists.add(v); }); });
     };
     list();  // loads the script on this connection
-    ASSERT_TRUE(eventually(
-        [&] {
-            std::lock_guard l(mutex);
-            return lists.size() == 1;
-        },
-        2000ms));
+    ASSERT_TRUE(eventually([&] { return lists.size() == 1; }, 2000ms));
     ASSERT_TRUE(client.command({"SCRIPT", "FLUSH"}));
     list();  // NOSCRIPT: loaded again and retried once, not a 503
-    ASSERT_TRUE(eventually(
-        [&] {
-            std::lock_guard l(mutex);
-            return lists.size() == 2;
-        },
-        2000ms));
-    std::lock_guard lock(mutex);
-    for (const auto& listed : lists) {
+    ASSERT_TRUE(eventually([&] { return lists.size() == 2; }, 2000ms));
+    std::lock_guard lock(lists.mutex);
+    for (const auto& listed : lists.items) {
         ASSERT_TRUE(listed.has_value());
         ASSERT_EQ(listed->size(), 1u);
         EXPECT_EQ(listed->front().name, "lobby");
     }
+}
+
+// Asks each of the publisher's five reads once; `readable` gets whether each had an answer.
+void readEverything(PublisherOnLoop& publisher, Collected<bool>& readable) {
+    publisher.onLoop([&](LoopPublisher& p) {
+        auto note = [&readable](const auto& v) { readable.add(v.has_value()); };
+        p.reads()->channels("app", "", note);
+        p.reads()->channel("app", "x", note);
+        p.reads()->presenceMembers("app", "presence-x", note);
+        p.reads()->cachedEvent("app", "cache-x", note);
+        p.reads()->connectionCount("app", note);
+    });
 }
 
 TEST(LoopPublisher, ItsReadsAreUnreadableWhileRedisIsDown) {
@@ -342,28 +345,33 @@ TEST(LoopPublisher, ItsReadsAreUnreadableWhileRedisIsDown) {
     RedisServer server;
     const ConnectionOptions options = server.options();
     server.stop();
-    std::mutex mutex;  // before the publisher, whose loop writes these until it is joined
-    std::vector<bool> readable;
+    Collected<bool> readable;  // outlives the publisher's loop
     PublisherOnLoop publisher(options);
-    publisher.onLoop([&](LoopPublisher& p) {
-        auto note = [&](bool ok) {
-            std::lock_guard l(mutex);
-            readable.push_back(ok);
-        };
-        p.reads()->channels("app", "", [note](auto v) { note(v.has_value()); });
-        p.reads()->channel("app", "x", [note](auto v) { note(v.has_value()); });
-        p.reads()->presenceMembers("app", "presence-x", [note](auto v) { note(v.has_value()); });
-        p.reads()->cachedEvent("app", "cache-x", [note](auto v) { note(v.has_value()); });
-        p.reads()->connectionCount("app", [note](auto v) { note(v.has_value()); });
-    });
-    ASSERT_TRUE(eventually(
-        [&] {
-            std::lock_guard l(mutex);
-            return readable.size() == 5;
-        },
-        2000ms));
-    std::lock_guard lock(mutex);
-    EXPECT_EQ(readable, std::vector<bool>(5, false));
+    readEverything(publisher, readable);
+    ASSERT_TRUE(eventually([&] { return readable.size() == 5; }, 2000ms));
+    std::lock_guard lock(readable.mutex);
+    EXPECT_EQ(readable.items, std::vector<bool>(5, false));
+}
+
+TEST(LoopPublisher, ItsReadsAreUnreadableWithinTheIoTimeoutWhileRedisHangs) {
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;  // ioTimeout 300 ms
+    Collected<bool> readable;
+    PublisherOnLoop publisher(server.options());
+    readEverything(publisher, readable);  // connected: answered
+    ASSERT_TRUE(eventually([&] { return readable.size() == 5; }, 2000ms));
+    server.pause();
+    const auto started = std::chrono::steady_clock::now();
+    readEverything(publisher, readable);
+    ASSERT_TRUE(eventually([&] { return readable.size() == 10; }, 3000ms));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    server.resume();
+    EXPECT_LT(waited, 1500ms);
+    std::lock_guard lock(readable.mutex);
+    EXPECT_EQ(std::vector<bool>(readable.items.begin(), readable.items.begin() + 5),
+              std::vector<bool>(5, true));
+    EXPECT_EQ(std::vector<bool>(readable.items.begin() + 5, readable.items.end()),
+              std::vector<bool>(5, false));
 }
 
 TEST(LoopPublisher, ARedisThatIsDownIsAnsweredRefusedAtOnce) {
@@ -382,9 +390,9 @@ TEST(LoopPublisher, ARedisThatIsDownIsAnsweredRefusedAtOnce) {
     ASSERT_TRUE(eventually([&] { return reports.size() == 1; }, 2000ms));
     EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
     std::lock_guard lock(reports.mutex);
-    EXPECT_EQ(reports.reports[0].acknowledged, (std::vector<bool>{false, false}));
-    ASSERT_EQ(reports.reports[0].counts.size(), 2u);
-    EXPECT_FALSE(reports.reports[0].counts[1].has_value()) << "unread counts are unknown, not zero";
+    EXPECT_EQ(reports.items[0].acknowledged, (std::vector<bool>{false, false}));
+    ASSERT_EQ(reports.items[0].counts.size(), 2u);
+    EXPECT_FALSE(reports.items[0].counts[1].has_value()) << "unread counts are unknown, not zero";
 }
 
 TEST(LoopPublisher, AHungRedisIsAnsweredRefusedAfterTheIoTimeoutAndTheFirstPublishAfterSucceeds) {
@@ -404,7 +412,7 @@ TEST(LoopPublisher, AHungRedisIsAnsweredRefusedAfterTheIoTimeoutAndTheFirstPubli
     EXPECT_LT(waited, 1500ms);
     {
         std::lock_guard lock(reports.mutex);
-        EXPECT_FALSE(reports.reports[1].all());
+        EXPECT_FALSE(reports.items[1].all());
     }
 
     // Redis is back: the first publish after the reconnect back-off goes out behind the link's probe
@@ -413,7 +421,7 @@ TEST(LoopPublisher, AHungRedisIsAnsweredRefusedAfterTheIoTimeoutAndTheFirstPubli
     publisher.onLoop([&](LoopPublisher& p) { p.publish(steps({step("chat", "b")}), reports.collect()); });
     ASSERT_TRUE(eventually([&] { return reports.size() == 3; }, 3000ms));
     std::lock_guard lock(reports.mutex);
-    EXPECT_TRUE(reports.reports[2].all());
+    EXPECT_TRUE(reports.items[2].all());
 }
 
 }  // namespace
