@@ -28,6 +28,14 @@ ApiResponse stateUnavailableResponse() {
                          state::kStateUnavailableReason);
 }
 
+ApiResponse busRefusedResponse(std::string_view what, std::string_view consequence) {
+    std::string message = "The ";
+    message.append(what).append(" could not be handed to the message bus (is Redis reachable?)");
+    if (!consequence.empty()) message.append("; ").append(consequence);
+    message.append(": retry");
+    return errorResponse(503, message);
+}
+
 ApiResponse internalErrorResponse() {
     return errorResponse(500, "Internal server error: the request could not be completed, retry later");
 }

@@ -30,6 +30,10 @@ ApiResponse errorResponse(int status, std::string_view message, std::string_view
 // ClusterReads answering nullopt): the same answer either way.
 ApiResponse stateUnavailableResponse();
 
+// 503 for a message the bus refused (at once, or as a loop's backend reported it): "The `what` could
+// not be handed to the message bus (is Redis reachable?)[; `consequence`]: retry".
+ApiResponse busRefusedResponse(std::string_view what, std::string_view consequence = {});
+
 // 500 for a request the server failed to complete (a bug or a failing backend; the caller logs why).
 ApiResponse internalErrorResponse();
 

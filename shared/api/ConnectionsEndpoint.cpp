@@ -18,12 +18,6 @@ bool isPrintable(const std::string& text) {
     return true;
 }
 
-// The same 503 whether the bus refused at once or the loop's backend reported it refused.
-ApiResponse busRefusedResponse() {
-    return errorResponse(503,
-                         "The request could not be handed to the message bus (is Redis reachable?): retry");
-}
-
 }  // namespace
 
 std::optional<ApiResponse> terminateUserConnections(const ApiContext& context, const std::string& userId) {
@@ -39,13 +33,13 @@ std::optional<ApiResponse> terminateUserConnections(const ApiContext& context, c
         // Through the loop's backend, as events are: answered once Redis took it, never waited for here.
         std::vector<PublishStep> steps(1);
         steps.front().message = std::move(message);
-        context.backend->publish(std::move(steps),
-                                 [complete = *context.complete](const PublishReport& report) {
-                                     complete(report.all() ? okResponse("{}") : busRefusedResponse());
-                                 });
+        context.backend->publish(
+            std::move(steps), [complete = *context.complete](const PublishReport& report) {
+                complete(report.all() ? okResponse("{}") : busRefusedResponse("request"));
+            });
         return std::nullopt;
     }
-    if (!context.bus.publish(std::move(message))) return busRefusedResponse();
+    if (!context.bus.publish(std::move(message))) return busRefusedResponse("request");
     return okResponse("{}");
 }
 

@@ -152,11 +152,7 @@ std::optional<ApiResponse> readEvent(const json::JsonValue& item, const config::
     return std::nullopt;
 }
 
-ApiResponse busUnavailable() {
-    return errorResponse(503,
-                         "The event could not be handed to the message bus (is Redis reachable?); "
-                         "it may not have reached every channel: retry");
-}
+ApiResponse busUnavailable() { return busRefusedResponse("event", "it may not have reached every channel"); }
 
 // A validated request: what it publishes and what its answer needs. Kept until the answer is
 // built, which for a publish through a LoopBackend is after the request itself is gone.
@@ -258,7 +254,7 @@ ApiResponse publishNow(const ApiContext& context, const PublishPlan& plan) {
 
 // Through the backend: every message is handed over at once (one round trip for the whole request, and
 // for the other requests of the same loop iteration); the answer comes when all are acknowledged.
-void publishThroughSink(const ApiContext& context, PublishPlan plan) {
+void publishThroughBackend(const ApiContext& context, PublishPlan plan) {
     std::vector<PublishStep> steps;
     for (const EventSpec& event : plan.events) {
         const QuotedEvent quoted = quoteEvent(event.name, event.data);
@@ -297,7 +293,7 @@ void publishThroughSink(const ApiContext& context, PublishPlan plan) {
 std::optional<ApiResponse> publish(const ApiContext& context, std::vector<EventSpec> events, bool batch) {
     PublishPlan plan{context.app, context.state, context.debugTap, std::move(events), batch};
     if (context.backend == nullptr || context.complete == nullptr) return publishNow(context, plan);
-    publishThroughSink(context, std::move(plan));
+    publishThroughBackend(context, std::move(plan));
     return std::nullopt;
 }
 
